@@ -1,0 +1,181 @@
+//! Command-line definitions (clap derive) — parsing only, no behaviour.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::render::Format;
+
+/// Declarative TOML playbooks for IT support: disk, cleanup, network and
+/// software checks, fixes and log bundles, the same way on every machine.
+#[derive(Parser, Debug)]
+#[command(name = "supportctl", version, about, long_about = None, max_term_width = 100)]
+#[command(after_help = "Exit codes: 0 all passed (warnings allowed unless --strict), 1 a step failed, \
+2 invalid invocation or playbook (nothing ran), 3 a step could not be evaluated and none failed, 130 interrupted.")]
+pub struct Cli {
+    /// When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run playbooks (a path, or the name of a shipped or search-path playbook)
+    Run(RunArgs),
+    /// Validate playbooks without running them; reports every error in every file
+    Check(CheckArgs),
+    /// List shipped playbooks and those on the search path
+    List(ListArgs),
+    /// Show a playbook's steps, conditions, and what it could change
+    Show(ShowArgs),
+    /// Show the system facts that conditions and templates use
+    Facts(FactsArgs),
+    /// Print the JSON Schema of the playbook format
+    Schema,
+    /// Print shell completions
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff)
+    Man,
+}
+
+/// `KEY=VALUE` for `--var`.
+fn parse_var(text: &str) -> Result<(String, String), String> {
+    let (k, v) = text
+        .split_once('=')
+        .ok_or_else(|| format!("`{text}` is not KEY=VALUE (e.g. --var ticket=INC0042)"))?;
+    if !crate::vars::is_valid_name(k.trim()) {
+        return Err(format!("`{k}` is not a valid variable name (letters, digits and _)"));
+    }
+    Ok((k.trim().to_string(), v.to_string()))
+}
+
+/// `FORMAT=PATH` for `--report`.
+fn parse_report(text: &str) -> Result<(Format, PathBuf), String> {
+    let (f, p) = text
+        .split_once('=')
+        .ok_or_else(|| format!("`{text}` is not FORMAT=PATH (e.g. --report json=report.json)"))?;
+    let format = Format::from_str(f, true).map_err(|_| {
+        let names: Vec<String> = Format::value_variants().iter().filter_map(|v| v.to_possible_value()).map(|v| v.get_name().to_string()).collect();
+        format!("unknown report format `{f}`; expected one of: {}", names.join(", "))
+    })?;
+    if p.is_empty() {
+        return Err("the report path is empty".into());
+    }
+    Ok((format, PathBuf::from(p)))
+}
+
+#[derive(Args, Debug)]
+pub struct VarArgs {
+    /// Set a playbook variable (repeatable): --var ticket=INC0042
+    #[arg(long = "var", value_name = "KEY=VALUE", value_parser = parse_var)]
+    pub vars: Vec<(String, String)>,
+}
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// Playbook paths or names
+    #[arg(required = true, value_name = "PLAYBOOK")]
+    pub playbooks: Vec<String>,
+    /// Show what would change; change nothing (fixes, cleanups and `changes` commands do not run)
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub vars: VarArgs,
+    /// Run only steps with this id or tag (repeatable)
+    #[arg(long, value_name = "TAG|ID")]
+    pub only: Vec<String>,
+    /// Skip steps with this id or tag (repeatable)
+    #[arg(long, value_name = "TAG|ID")]
+    pub skip: Vec<String>,
+    /// Output format on stdout
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Also write the report to a file (repeatable): --report json=report.json
+    #[arg(long = "report", value_name = "FORMAT=PATH", value_parser = parse_report)]
+    pub reports: Vec<(Format, PathBuf)>,
+    /// Treat warnings as failures (exit 1)
+    #[arg(long)]
+    pub strict: bool,
+    /// How many independent read-only steps may run at once
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: u16,
+    /// Print only steps that need attention and the summary
+    #[arg(long, short, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print measurements, attempts and output for every step
+    #[arg(long, short)]
+    pub verbose: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// Playbook paths or names
+    #[arg(required = true, value_name = "PLAYBOOK")]
+    pub playbooks: Vec<String>,
+    #[command(flatten)]
+    pub vars: VarArgs,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+    pub format: ListFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Human,
+    Json,
+}
+
+#[derive(Args, Debug)]
+pub struct ListArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+    pub format: ListFormat,
+}
+
+#[derive(Args, Debug)]
+pub struct ShowArgs {
+    /// Playbook path or name
+    pub playbook: String,
+    #[command(flatten)]
+    pub vars: VarArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct FactsArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+    pub format: ListFormat,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cli_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn parses_vars_and_reports() {
+        assert_eq!(parse_var("ticket=INC=1").unwrap(), ("ticket".into(), "INC=1".into()));
+        assert!(parse_var("novalue").is_err());
+        assert!(parse_var("bad name=1").is_err());
+        assert_eq!(parse_report("JSON=out/r.json").unwrap(), (Format::Json, PathBuf::from("out/r.json")));
+        assert!(parse_report("xml=r.xml").unwrap_err().contains("junit"));
+    }
+}

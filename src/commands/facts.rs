@@ -1,0 +1,47 @@
+//! `supportctl facts`: the facts conditions and templates use.
+
+use serde::Serialize;
+
+use crate::cli::{FactsArgs, ListFormat};
+use crate::facts::{DiskFact, Facts, list_disks};
+use crate::playbook::values::human_bytes;
+
+#[derive(Serialize)]
+struct AllFacts {
+    #[serde(flatten)]
+    facts: Facts,
+    disks: Vec<DiskFact>,
+}
+
+pub fn run(args: &FactsArgs) -> i32 {
+    let all = AllFacts { facts: Facts::gather(), disks: list_disks() };
+    match args.format {
+        ListFormat::Json => println!("{}", serde_json::to_string_pretty(&all).unwrap_or_default()),
+        ListFormat::Human => {
+            let value = serde_json::to_value(&all.facts).unwrap_or_default();
+            if let Some(map) = value.as_object() {
+                let width = map.keys().map(String::len).max().unwrap_or(0);
+                for (k, v) in map {
+                    let text = match (k.ends_with("_bytes"), v) {
+                        (true, serde_json::Value::Number(n)) => human_bytes(n.as_u64().unwrap_or(0)),
+                        (_, serde_json::Value::String(s)) => s.clone(),
+                        (_, serde_json::Value::Null) => "-".into(),
+                        (_, other) => other.to_string(),
+                    };
+                    println!("{k:<width$}  {text}");
+                }
+            }
+            println!("disks:");
+            for d in &all.disks {
+                println!(
+                    "  {:<20} {:<8} {:>10} free of {:>10}",
+                    d.mount_point,
+                    d.filesystem,
+                    human_bytes(d.available_bytes),
+                    human_bytes(d.total_bytes)
+                );
+            }
+        }
+    }
+    0
+}

@@ -1,0 +1,25 @@
+//! `supportctl list`: shipped playbooks and those on the search path.
+
+use crate::cli::{ListArgs, ListFormat};
+use crate::playbook::source::{list, search_dirs};
+
+pub fn run(args: &ListArgs) -> i32 {
+    let all = list();
+    match args.format {
+        ListFormat::Json => println!("{}", serde_json::to_string_pretty(&all).unwrap_or_default()),
+        ListFormat::Human => {
+            let width = all.iter().map(|l| l.name.len()).max().unwrap_or(4).max(4);
+            for l in &all {
+                let note = if l.shadowed { " (hidden by an earlier one of the same name)" } else { "" };
+                println!("{:<width$}  {}{note}", l.name, l.description);
+                if l.source != "shipped" {
+                    println!("{:<width$}  ↳ {}", "", l.source);
+                }
+            }
+            let dirs: Vec<String> = search_dirs().iter().map(|d| d.display().to_string()).collect();
+            println!();
+            println!("Search path (SUPPORTCTL_PATH, then the user directory): {}", dirs.join(", "));
+        }
+    }
+    0
+}

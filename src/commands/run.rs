@@ -1,0 +1,121 @@
+//! `supportctl run`: load, run, render, write report files, exit.
+
+use std::io::Write;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use super::{load_all, overrides, print_diagnostics, print_error};
+use crate::cli::RunArgs;
+use crate::exit::Exit;
+use crate::facts::Facts;
+use crate::playbook::diagnostic::did_you_mean;
+use crate::render::{self, Format, Style};
+use crate::runner::progress::Progress;
+use crate::runner::{RunOptions, run_all};
+use crate::terminal::Terminal;
+
+/// Writes a file via a temporary file in the same directory and a rename,
+/// so a reader never sees half a report.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "report".into());
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = std::fs::File::create(&tmp).and_then(|mut f| {
+        f.write_all(bytes)?;
+        f.sync_all()
+    });
+    let result = result.and_then(|()| std::fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Checks that each --only/--skip selector names some step id or tag.
+fn unknown_selectors(args: &RunArgs, loaded: &super::Loaded) -> Vec<(String, String)> {
+    let mut known: Vec<&str> = Vec::new();
+    for pb in &loaded.playbooks {
+        for s in &pb.steps {
+            known.push(&s.id);
+            known.extend(s.common.tags.iter().map(String::as_str));
+        }
+    }
+    let mut bad = Vec::new();
+    for (flag, list) in [("--only", &args.only), ("--skip", &args.skip)] {
+        for sel in list.iter().filter(|s| !known.contains(&s.as_str())) {
+            let hint = match did_you_mean(sel, known.iter().copied()) {
+                Some(near) => format!("did you mean `{near}`?"),
+                None => "`supportctl show PLAYBOOK` lists step ids and tags".into(),
+            };
+            bad.push((format!("{flag} `{sel}` matches no step id or tag"), hint));
+        }
+    }
+    bad
+}
+
+pub fn run(args: &RunArgs, term: &Terminal) -> i32 {
+    let nagios = args.format == Format::Nagios;
+    let invalid = || if nagios { 3 } else { Exit::Invalid.code() };
+    let facts = Arc::new(Facts::gather());
+    let loaded = load_all(&args.playbooks, &facts, &overrides(&args.vars.vars));
+    if nagios && loaded.has_errors() {
+        println!("SUPPORTCTL UNKNOWN - invalid playbook or invocation (see stderr)");
+    }
+    if loaded.has_errors() {
+        print_diagnostics(loaded.diagnostics(), term.stderr_color);
+        return invalid();
+    }
+    let bad = unknown_selectors(args, &loaded);
+    if !bad.is_empty() {
+        for (msg, hint) in &bad {
+            print_error(msg, Some(hint), term.stderr_color);
+        }
+        return invalid();
+    }
+    let cancel = Arc::new(AtomicBool::new(false));
+    {
+        let cancel = cancel.clone();
+        // A first Ctrl-C stops the run and reports; a second exits at once.
+        let _ = ctrlc::set_handler(move || {
+            if cancel.swap(true, Ordering::SeqCst) {
+                std::process::exit(Exit::Interrupted.code());
+            }
+        });
+    }
+    let opts = RunOptions {
+        dry_run: args.dry_run,
+        only: args.only.clone(),
+        skip: args.skip.clone(),
+        jobs: args.jobs as usize,
+        strict: args.strict,
+    };
+    let progress = Progress::new(term.show_progress() && args.format == Format::Human && !args.quiet);
+    let report = run_all(loaded.playbooks, facts, &opts, cancel, &progress);
+    let style = Style { color: term.stdout_color, verbose: args.verbose, quiet: args.quiet };
+    let mut exit = if nagios { Exit::nagios(&report.summary, report.strict) } else { report.exit_code };
+    {
+        let mut out = std::io::stdout().lock();
+        if let Err(e) = render::render(args.format, &report, style, &mut out).and_then(|()| out.flush()) {
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                print_error(&format!("cannot write the report to stdout: {e}"), None, term.stderr_color);
+            }
+        }
+    }
+    for (format, path) in &args.reports {
+        let mut bytes = Vec::new();
+        let plain = Style { color: false, ..style };
+        let written = render::render(*format, &report, plain, &mut bytes).and_then(|()| write_atomically(path, &bytes));
+        if let Err(e) = written {
+            print_error(
+                &format!("cannot write the {format:?} report to {}: {e}", path.display()),
+                Some("check that the folder exists and is writable"),
+                term.stderr_color,
+            );
+            if !nagios {
+                exit = Exit::from_summary(&report.summary, report.strict, report.interrupted).merge(Exit::Errored).code();
+            }
+        }
+    }
+    exit
+}

@@ -1,0 +1,191 @@
+//! System facts: what conditions, templates and reports know about the host.
+//!
+//! Gathered once per run and shared by every step. Each fact is read on its
+//! own (no full sysinfo refresh): that is faster everywhere and avoids calls
+//! some platforms (Wine) lack. Disks are listed only on demand
+//! ([`list_disks`]) because a hung network mount can block a `statvfs`.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sysinfo::{CpuRefreshKind, System};
+
+/// Facts about the machine and the user running supportctl.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Facts {
+    pub hostname: String,
+    pub user: String,
+    /// `windows`, `macos`, `linux`, ... (Rust's `std::env::consts::OS`).
+    pub os: String,
+    /// Marketing name, e.g. `Debian GNU/Linux 12 (bookworm)`, `Windows 11 Pro`.
+    pub os_name: String,
+    /// Numeric OS version, e.g. `12`, `10.0.22631`, `14.4.1`.
+    pub os_version: String,
+    pub kernel_version: String,
+    /// `x86_64`, `aarch64`, ...
+    pub arch: String,
+    pub cpus: usize,
+    pub physical_cores: Option<usize>,
+    pub cpu_brand: String,
+    pub cpu_mhz: u64,
+    pub memory_total_bytes: u64,
+    pub memory_available_bytes: u64,
+    pub uptime_secs: u64,
+    pub home: String,
+    pub temp: String,
+    pub desktop: String,
+    pub cache_dir: String,
+    pub config_dir: String,
+    /// `C:\` on Windows (from `%SystemDrive%`), `/` elsewhere.
+    pub system_drive: String,
+}
+
+fn path_string(p: Option<PathBuf>, fallback: &Path) -> String {
+    p.unwrap_or_else(|| fallback.to_path_buf()).display().to_string()
+}
+
+/// The system drive root from the value of `%SystemDrive%` (Windows).
+pub fn windows_system_drive(env_value: Option<&str>) -> String {
+    match env_value.map(str::trim).filter(|v| !v.is_empty()) {
+        Some(d) if d.ends_with('\\') => d.to_string(),
+        Some(d) => format!("{d}\\"),
+        None => "C:\\".to_string(),
+    }
+}
+
+/// The name of the user running the process, from the environment.
+pub fn current_user() -> String {
+    ["USER", "USERNAME", "LOGNAME"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+        .or_else(passwd_user)
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// The login name of the real user id, from the password database.
+#[cfg(unix)]
+fn passwd_user() -> Option<String> {
+    let mut buf = vec![0u8; 4096];
+    let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
+    let mut result: *mut libc::passwd = std::ptr::null_mut();
+    // SAFETY: getpwuid_r writes into `pwd` and `buf`, both live and sized as declared.
+    let rc = unsafe { libc::getpwuid_r(libc::getuid(), &mut pwd, buf.as_mut_ptr().cast(), buf.len(), &mut result) };
+    if rc != 0 || result.is_null() || pwd.pw_name.is_null() {
+        return None;
+    }
+    // SAFETY: pw_name points into `buf`, NUL-terminated by getpwuid_r.
+    let name = unsafe { std::ffi::CStr::from_ptr(pwd.pw_name) };
+    Some(name.to_string_lossy().into_owned())
+}
+
+#[cfg(not(unix))]
+fn passwd_user() -> Option<String> {
+    None
+}
+
+impl Facts {
+    /// Reads the facts of this machine.
+    pub fn gather() -> Facts {
+        let mut sys = System::new();
+        sys.refresh_memory();
+        sys.refresh_cpu_list(CpuRefreshKind::nothing().with_frequency());
+        let home = dirs::home_dir().unwrap_or_else(|| PathBuf::from("."));
+        let os = std::env::consts::OS.to_string();
+        let system_drive = if cfg!(windows) {
+            windows_system_drive(std::env::var("SystemDrive").ok().as_deref())
+        } else {
+            "/".to_string()
+        };
+        let cpus = sys.cpus();
+        Facts {
+            hostname: System::host_name().unwrap_or_else(|| "unknown".into()),
+            user: current_user(),
+            os_name: System::long_os_version()
+                .or_else(System::name)
+                .unwrap_or_else(|| os.clone()),
+            os,
+            os_version: System::os_version().unwrap_or_default(),
+            kernel_version: System::kernel_version().unwrap_or_default(),
+            arch: std::env::consts::ARCH.to_string(),
+            cpus: std::thread::available_parallelism().map_or(cpus.len().max(1), |n| n.get()),
+            physical_cores: System::physical_core_count(),
+            cpu_brand: cpus.first().map(|c| c.brand().trim().to_string()).unwrap_or_default(),
+            cpu_mhz: cpus.first().map_or(0, |c| c.frequency()),
+            memory_total_bytes: sys.total_memory(),
+            memory_available_bytes: sys.available_memory(),
+            uptime_secs: System::uptime(),
+            temp: std::env::temp_dir().display().to_string(),
+            desktop: path_string(dirs::desktop_dir(), &home),
+            cache_dir: path_string(dirs::cache_dir(), &home),
+            config_dir: path_string(dirs::config_dir(), &home),
+            home: home.display().to_string(),
+            system_drive,
+        }
+    }
+
+    /// The facts offered as template variables, by name.
+    pub fn variables(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("home", self.home.clone()),
+            ("temp", self.temp.clone()),
+            ("desktop", self.desktop.clone()),
+            ("cache_dir", self.cache_dir.clone()),
+            ("config_dir", self.config_dir.clone()),
+            ("hostname", self.hostname.clone()),
+            ("user", self.user.clone()),
+            ("os", self.os.clone()),
+            ("os_version", self.os_version.clone()),
+            ("arch", self.arch.clone()),
+            ("system_drive", self.system_drive.clone()),
+        ]
+    }
+}
+
+/// One mounted filesystem.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct DiskFact {
+    pub mount_point: String,
+    pub filesystem: String,
+    pub device: String,
+    pub total_bytes: u64,
+    pub available_bytes: u64,
+    pub removable: bool,
+}
+
+/// Lists mounted filesystems (may be slow on hung network mounts).
+pub fn list_disks() -> Vec<DiskFact> {
+    sysinfo::Disks::new_with_refreshed_list()
+        .list()
+        .iter()
+        .map(|d| DiskFact {
+            mount_point: d.mount_point().display().to_string(),
+            filesystem: d.file_system().to_string_lossy().into_owned(),
+            device: d.name().to_string_lossy().into_owned(),
+            total_bytes: d.total_space(),
+            available_bytes: d.available_space(),
+            removable: d.is_removable(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn system_drive_from_env() {
+        assert_eq!(windows_system_drive(Some("D:")), "D:\\");
+        assert_eq!(windows_system_drive(Some("E:\\")), "E:\\");
+        assert_eq!(windows_system_drive(None), "C:\\");
+        assert_eq!(windows_system_drive(Some("  ")), "C:\\");
+    }
+
+    #[test]
+    fn gathers_real_facts() {
+        let f = Facts::gather();
+        assert_eq!(f.os, std::env::consts::OS);
+        assert!(f.cpus >= 1);
+        assert!(f.memory_total_bytes > 0);
+        assert!(!f.hostname.is_empty());
+    }
+}

@@ -1,0 +1,529 @@
+//! TOML text -> [`Playbook`], with every problem located.
+//!
+//! Steps: parse into a spanned tree (all syntax errors at once); check the
+//! top-level tables; read `[vars]`; expand `{{ templates }}` in each step's
+//! strings in place (spans still point into the original text); check each
+//! step's keys against the lists its structs accept (every unknown key, with
+//! "did you mean"); decode the common keys, the kind's keys and the fix,
+//! retrying without a bad key so that every bad value is reported, not only
+//! the first; then [`super::validate`] checks ids and references. Nothing is
+//! returned unless the whole file is valid.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::sync::Arc;
+
+use serde::de::DeserializeOwned;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue, ValueDeserializer};
+
+use super::diagnostic::{Diagnostic, did_you_mean};
+use super::fields::field_names;
+use super::model::{Common, Fix, Meta, Playbook, StepDef};
+use super::validate;
+use crate::facts::Facts;
+use crate::steps::command::CommandStep;
+use crate::steps::{KIND_NAMES, KindDecoder, StepKind};
+use crate::vars;
+
+/// A playbook's text and where it came from.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    /// Shown in diagnostics: the path as given, or `shipped:NAME`.
+    pub label: String,
+    /// Name used when `[playbook] name` is absent.
+    pub default_name: String,
+    /// Value of `{{ playbook_dir }}`.
+    pub dir: String,
+    pub text: Arc<str>,
+}
+
+/// Collects diagnostics for one file.
+pub(super) struct Sink {
+    pub file: String,
+    pub source: Arc<str>,
+    pub diags: Vec<Diagnostic>,
+}
+
+impl Sink {
+    pub fn error(&mut self, span: Option<Range<usize>>, message: impl Into<String>, hint: Option<String>) {
+        self.diags.push(Diagnostic {
+            file: self.file.clone(),
+            source: self.source.clone(),
+            span,
+            message: message.into(),
+            hint,
+        });
+    }
+
+    /// Records a serde error, turning "unknown field/variant" into a hint.
+    fn serde_error(&mut self, err: &toml::de::Error, context: &str) {
+        let (message, hint) = explain(err.message());
+        let message = if context.is_empty() { message } else { format!("{message} {context}") };
+        let message = message.replace("invalid type: ", "wrong type: found ");
+        self.error(err.span(), message, hint);
+    }
+}
+
+/// Rewords serde's messages: `unknown field `x`, expected one of `a`, `b``
+/// becomes "unknown key `x`" with "did you mean `a`?" or the list of keys.
+fn explain(message: &str) -> (String, Option<String>) {
+    if let Some((message, hint)) = message.split_once(super::values::HINT) {
+        return (message.to_string(), Some(hint.to_string()));
+    }
+    if let Some((found, expected)) = message.split_once(", expected ")
+        && found.starts_with("invalid type")
+    {
+        let expected = match expected {
+            "u8" | "u16" | "u32" | "u64" | "usize" => "a whole number (0 or more)",
+            "i8" | "i16" | "i32" | "i64" => "a whole number",
+            "a sequence" => "an array",
+            "a map" => "a table",
+            "a boolean" => "true or false",
+            other => other,
+        };
+        return (format!("{found}, expected {expected}"), None);
+    }
+    for (prefix, noun) in [("unknown field `", "key"), ("unknown variant `", "value")] {
+        let Some(rest) = message.strip_prefix(prefix) else { continue };
+        let Some((word, expected)) = rest.split_once('`') else { continue };
+        let options: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+        let hint = match did_you_mean(word, options.iter().copied()) {
+            Some(near) => format!("did you mean `{near}`?"),
+            None if options.is_empty() => format!("no {noun}s are accepted here"),
+            None => format!("expected one of: {}", options.join(", ")),
+        };
+        return (format!("unknown {noun} `{word}`"), Some(hint));
+    }
+    (message.to_string(), None)
+}
+
+fn key_of<'a>(k: &'a Spanned<std::borrow::Cow<'_, str>>) -> &'a str {
+    k.get_ref().as_ref()
+}
+
+/// Decodes `T` from a table, collecting every error: after an error inside
+/// a key's value, that key is removed and decoding is tried again.
+fn decode_all<T: DeserializeOwned>(
+    table: &DeTable<'_>,
+    span: Range<usize>,
+    sink: &mut Sink,
+    context: &str,
+) -> Option<T> {
+    let mut table = table.clone();
+    let mut removed: Vec<String> = Vec::new();
+    loop {
+        let value = Spanned::new(span.clone(), DeValue::Table(table.clone()));
+        match T::deserialize(ValueDeserializer::from(value)) {
+            Ok(v) => return if removed.is_empty() { Some(v) } else { None },
+            Err(err) => {
+                let missing_removed = err
+                    .message()
+                    .strip_prefix("missing field `")
+                    .and_then(|r| r.split('`').next())
+                    .is_some_and(|f| removed.iter().any(|r| r == f));
+                if !missing_removed {
+                    sink.serde_error(&err, context);
+                }
+                let culprit = err.span().and_then(|es| {
+                    table
+                        .iter()
+                        .find(|(k, v)| {
+                            let (ks, vs) = (k.span(), v.span());
+                            (ks.start <= es.start && es.start < ks.end.max(ks.start + 1))
+                                || (vs.start <= es.start && es.start < vs.end.max(vs.start + 1))
+                        })
+                        .map(|(k, _)| key_of(k).to_string())
+                });
+                match culprit {
+                    Some(key) if es_inside_table(&err, &span) => {
+                        table.remove(key.as_str());
+                        removed.push(key);
+                    }
+                    _ => return None,
+                }
+            }
+        }
+    }
+}
+
+fn es_inside_table(err: &toml::de::Error, span: &Range<usize>) -> bool {
+    err.span().is_some_and(|s| s.start >= span.start)
+}
+
+/// Expands templates in every string of a value, in place.
+fn expand_templates(value: &mut Spanned<DeValue<'_>>, vars: &BTreeMap<String, String>, sink: &mut Sink) {
+    let span = value.span();
+    match value.get_mut() {
+        DeValue::String(s) => match vars::expand(s, vars) {
+            Ok(expanded) => *s = expanded.into(),
+            Err(e) => {
+                // Point inside the string when the source text is the string itself
+                // (no escapes): skip the opening quote(s).
+                let raw = &sink.source[span.clone()];
+                let quote = raw.len() - raw.trim_start_matches(['"', '\'']).len();
+                let located = if raw[quote..].starts_with(s.as_ref()) {
+                    span.start + quote + e.range.start..span.start + quote + e.range.end
+                } else {
+                    span
+                };
+                sink.error(Some(located), e.message, e.hint);
+            }
+        },
+        DeValue::Array(items) => {
+            for item in items.iter_mut() {
+                expand_templates(item, vars, sink);
+            }
+        }
+        DeValue::Table(table) => {
+            for (_, v) in table.iter_mut() {
+                expand_templates(v, vars, sink);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The keys every step accepts besides its kind's own.
+pub fn common_keys() -> Vec<&'static str> {
+    let mut keys = field_names::<Common>().to_vec();
+    keys.push("fix");
+    keys
+}
+
+struct TableDecoder<'a, 'i> {
+    table: &'a DeTable<'i>,
+    span: Range<usize>,
+    sink: &'a mut Sink,
+    context: String,
+}
+
+impl KindDecoder for TableDecoder<'_, '_> {
+    fn decode<T: DeserializeOwned>(&mut self) -> Option<T> {
+        decode_all(self.table, self.span.clone(), self.sink, &self.context)
+    }
+}
+
+/// Where things are in the source, for checks made after decoding.
+pub(super) struct StepSpans {
+    /// The whole step table (its `[[step]]` header onward).
+    pub table: Range<usize>,
+    /// Each key's span and its value's span.
+    pub keys: BTreeMap<String, (Range<usize>, Range<usize>)>,
+    /// Spans of each string inside `when.<cond>` values, by condition.
+    pub when_refs: BTreeMap<String, Vec<(String, Range<usize>)>>,
+}
+
+impl StepSpans {
+    pub fn key(&self, key: &str) -> Range<usize> {
+        self.keys.get(key).map_or(self.table.clone(), |(k, _)| k.clone())
+    }
+    pub fn value(&self, key: &str) -> Range<usize> {
+        self.keys.get(key).map_or(self.table.clone(), |(_, v)| v.clone())
+    }
+}
+
+fn step_spans(table: &DeTable<'_>, span: Range<usize>) -> StepSpans {
+    let keys = table.iter().map(|(k, v)| (key_of(k).to_string(), (k.span(), v.span()))).collect();
+    let mut when_refs = BTreeMap::new();
+    if let Some(DeValue::Table(when)) = table.get("when").map(|v| v.get_ref()) {
+        for (k, v) in when.iter() {
+            let strings = match v.get_ref() {
+                DeValue::String(s) => vec![(s.to_string(), v.span())],
+                DeValue::Array(a) => a
+                    .iter()
+                    .filter_map(|i| i.get_ref().as_str().map(|s| (s.to_string(), i.span())))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            when_refs.insert(key_of(k).to_string(), strings);
+        }
+    }
+    StepSpans { table: span, keys, when_refs }
+}
+
+/// A decoded step with its spans, before validation.
+pub(super) struct RawStep {
+    /// Position in the playbook (0-based).
+    pub index: usize,
+    pub def: StepDef,
+    pub id_given: bool,
+    pub spans: StepSpans,
+}
+
+/// Scalar TOML values usable as variable values.
+fn scalar_text(v: &DeValue) -> Option<String> {
+    match v {
+        DeValue::String(s) => Some(s.to_string()),
+        DeValue::Integer(i) => Some(i.to_string()),
+        DeValue::Float(f) => Some(f.to_string()),
+        DeValue::Boolean(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn load_vars(
+    value: Option<&Spanned<DeValue<'_>>>,
+    builtins: &BTreeMap<String, String>,
+    sink: &mut Sink,
+) -> BTreeMap<String, String> {
+    let mut declared = BTreeMap::new();
+    let Some(value) = value else { return declared };
+    let DeValue::Table(table) = value.get_ref() else {
+        sink.error(Some(value.span()), "`vars` must be a table", Some("write [vars] followed by name = \"value\" lines".into()));
+        return declared;
+    };
+    for (k, v) in table.iter() {
+        let name = key_of(k);
+        if !vars::is_valid_name(name) {
+            sink.error(Some(k.span()), format!("invalid variable name `{name}`"), Some("use letters, digits and `_`, starting with a letter".into()));
+            continue;
+        }
+        if builtins.contains_key(name) {
+            sink.error(
+                Some(k.span()),
+                format!("`{name}` is a built-in variable and cannot be declared"),
+                Some(format!("choose another name, or override it at run time with --var {name}=...")),
+            );
+            continue;
+        }
+        let Some(text) = scalar_text(v.get_ref()) else {
+            sink.error(Some(v.span()), format!("variable `{name}` must be a string, number or boolean, not {}", v.get_ref().type_str()), None);
+            continue;
+        };
+        match vars::expand(&text, builtins) {
+            Ok(expanded) => {
+                declared.insert(name.to_string(), expanded);
+            }
+            Err(e) => sink.error(Some(v.span()), format!("{} in variable `{name}`", e.message), e.hint),
+        }
+    }
+    declared
+}
+
+fn decode_fix(value: &Spanned<DeValue<'_>>, sink: &mut Sink, context: &str) -> Option<Fix> {
+    let DeValue::Table(table) = value.get_ref() else {
+        sink.error(
+            Some(value.span()),
+            format!("`fix` must be a table {context}"),
+            Some("write fix = { step = \"other-step\" } or fix = { command = [\"...\"] }".into()),
+        );
+        return None;
+    };
+    if let Some(step) = table.get("step") {
+        if let Some((extra, _)) = table.iter().find(|(k, _)| key_of(k) != "step") {
+            sink.error(Some(extra.span()), format!("unexpected key `{}` in a fix that names a step {context}", key_of(extra)), Some("a fix is either `step = \"id\"` or an inline command, not both".into()));
+            return None;
+        }
+        return match step.get_ref().as_str() {
+            Some(id) => Some(Fix::Step(id.to_string())),
+            None => {
+                sink.error(Some(step.span()), format!("`fix.step` must be a step id string {context}"), None);
+                None
+            }
+        };
+    }
+    let known = field_names::<CommandStep>();
+    let mut ok = true;
+    for (k, _) in table.iter() {
+        if !known.contains(&key_of(k)) {
+            ok = false;
+            let hint = did_you_mean(key_of(k), known.iter().copied().chain(["step"]))
+                .map_or_else(|| "a fix has `step = \"id\"`, or the keys of a command step (command, shell, cwd, env, ...)".to_string(), |n| format!("did you mean `{n}`?"));
+            sink.error(Some(k.span()), format!("unknown key `{}` in fix {context}", key_of(k)), Some(hint));
+        }
+    }
+    let cmd: CommandStep = decode_all(table, value.span(), sink, &format!("in fix {context}"))?;
+    for p in crate::steps::Check::validate(&cmd) {
+        ok = false;
+        sink.error(Some(value.span()), format!("{} (fix {context})", p.message), p.hint);
+    }
+    ok.then(|| Fix::Command(Box::new(cmd)))
+}
+
+fn load_step(index: usize, value: &Spanned<DeValue<'_>>, vars: &BTreeMap<String, String>, sink: &mut Sink) -> Option<RawStep> {
+    let span = value.span();
+    let DeValue::Table(table) = value.get_ref() else {
+        sink.error(Some(span), "each step must be a table", Some("write steps as [[step]] tables".into()));
+        return None;
+    };
+    let mut table = table.clone();
+    for (_, v) in table.iter_mut() {
+        expand_templates(v, vars, sink);
+    }
+    let spans = step_spans(&table, span.clone());
+    let given_id = table.get("id").and_then(|v| v.get_ref().as_str()).map(str::to_string);
+    let label = given_id.clone().unwrap_or_else(|| format!("#{}", index + 1));
+    let Some(kind_value) = table.get("kind") else {
+        sink.error(
+            Some(header_span(&sink.source, &span)),
+            format!("step {label} has no `kind`"),
+            Some(format!("add kind = \"...\", one of: {}", KIND_NAMES.join(", "))),
+        );
+        return None;
+    };
+    let Some(kind) = kind_value.get_ref().as_str().map(str::to_string) else {
+        sink.error(Some(kind_value.span()), format!("`kind` of step {label} must be a string"), None);
+        return None;
+    };
+    let Some(kind_fields) = StepKind::fields(&kind) else {
+        let hint = match did_you_mean(&kind, KIND_NAMES.iter().copied()) {
+            Some(near) => format!("did you mean `{near}`?"),
+            None => format!("known kinds: {}", KIND_NAMES.join(", ")),
+        };
+        sink.error(Some(kind_value.span()), format!("unknown step kind `{kind}`"), Some(hint));
+        return None;
+    };
+    let context = format!("in step `{label}` (kind `{kind}`)");
+    let common_keys = common_keys();
+    let before = sink.diags.len();
+    for (k, _) in table.iter() {
+        let key = key_of(k);
+        if common_keys.contains(&key) || kind_fields.contains(&key) {
+            continue;
+        }
+        let hint = match did_you_mean(key, common_keys.iter().chain(kind_fields).copied()) {
+            Some(near) => format!("did you mean `{near}`?"),
+            None => format!("`{kind}` steps accept: {}; every step accepts: {}", kind_fields.join(", "), common_keys.join(", ")),
+        };
+        sink.error(Some(k.span()), format!("unknown key `{key}` {context}"), Some(hint));
+    }
+    let common: Option<Common> = decode_all(&table, span.clone(), sink, &context);
+    let mut decoder = TableDecoder { table: &table, span: span.clone(), sink, context: context.clone() };
+    let kind_config = StepKind::decode(&kind, &mut decoder);
+    let fix = table.get("fix").map(|f| decode_fix(f, sink, &context));
+    if let Some(kc) = &kind_config {
+        for p in kc.check().validate() {
+            sink.error(Some(spans.value(p.key)), format!("{} {context}", p.message), p.hint);
+        }
+    }
+    if sink.diags.len() > before {
+        return None;
+    }
+    let (common, kind_config, fix) = (common?, kind_config?, fix.unwrap_or(None));
+    if table.contains_key("fix") && fix.is_none() {
+        return None;
+    }
+    Some(RawStep {
+        index,
+        id_given: given_id.is_some(),
+        def: StepDef { id: given_id.unwrap_or_else(|| format!("{kind}-{}", index + 1)), common, kind: kind_config, fix },
+        spans,
+    })
+}
+
+/// The span of a `[[step]]` header before a table's first key (for "missing key" errors).
+fn header_span(source: &str, table: &Range<usize>) -> Range<usize> {
+    let before = &source[..table.start.min(source.len())];
+    match before.rfind("[[") {
+        Some(start) => {
+            let end = source[start..].find('\n').map_or(source.len(), |e| start + e);
+            start..end
+        }
+        None => table.clone(),
+    }
+}
+
+/// Loads and validates one playbook. `overrides` are `--var` values; names
+/// that are neither declared nor built in are ignored here (the caller
+/// reports them once across all playbooks).
+pub fn load(file: &SourceFile, facts: &Facts, overrides: &BTreeMap<String, String>) -> Result<Playbook, Vec<Diagnostic>> {
+    let mut sink = Sink { file: file.label.clone(), source: file.text.clone(), diags: Vec::new() };
+    let (root, errors) = DeTable::parse_recoverable(&file.text);
+    if !errors.is_empty() {
+        for e in errors {
+            sink.error(e.span(), format!("invalid TOML: {}", e.message().trim_end()), None);
+        }
+        return Err(sink.diags);
+    }
+    let root = root.into_inner();
+    const TOP: [&str; 3] = ["playbook", "vars", "step"];
+    for (k, v) in root.iter() {
+        let key = key_of(k);
+        if TOP.contains(&key) {
+            continue;
+        }
+        let hint = match (key, did_you_mean(key, TOP)) {
+            ("steps", _) => "steps are written as [[step]] tables".to_string(),
+            (_, Some(near)) => format!("did you mean `{near}`?"),
+            _ => "a playbook has [playbook], [vars] and [[step]] tables; step keys go after a [[step]] header".to_string(),
+        };
+        let what = if v.get_ref().is_table() { "table" } else { "key" };
+        sink.error(Some(k.span()), format!("unknown top-level {what} `{key}`"), Some(hint));
+    }
+    let meta: Meta = match root.get("playbook") {
+        Some(v) => match v.get_ref() {
+            DeValue::Table(t) => decode_all(t, v.span(), &mut sink, "in [playbook]").unwrap_or_default(),
+            _ => {
+                sink.error(Some(v.span()), "`playbook` must be a table", Some("write [playbook] with name and description".into()));
+                Meta::default()
+            }
+        },
+        None => Meta::default(),
+    };
+    let builtins = vars::builtins(facts, &file.dir);
+    let declared = load_vars(root.get("vars"), &builtins, &mut sink);
+    let mut values = builtins.clone();
+    values.extend(declared.clone());
+    let mut final_vars = declared;
+    for (k, v) in overrides {
+        if values.contains_key(k) {
+            values.insert(k.clone(), v.clone());
+            final_vars.insert(k.clone(), v.clone());
+        }
+    }
+    let mut raw_steps = Vec::new();
+    // The id of every step, decoded or not, so references are checked even
+    // when the step they name has errors of its own.
+    let mut all_ids: Vec<String> = Vec::new();
+    let mut id_spans: Vec<(String, Range<usize>, Range<usize>)> = Vec::new();
+    match root.get("step") {
+        None => sink.error(Some(0..0), "the playbook has no steps", Some("add at least one [[step]] table with a `kind`".into())),
+        Some(v) => match v.get_ref() {
+            DeValue::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    let id_value = item.get_ref().as_table().and_then(|t| t.get("id"));
+                    let given = id_value.and_then(|v| v.get_ref().as_str());
+                    if let (Some(id), Some(v)) = (given, id_value) {
+                        id_spans.push((id.to_string(), v.span(), item.span()));
+                    }
+                    let kind = item.get_ref().as_table().and_then(|t| t.get("kind")).and_then(|v| v.get_ref().as_str());
+                    all_ids.push(given.map_or_else(|| format!("{}-{}", kind.unwrap_or("step"), i + 1), str::to_string));
+                    if let Some(step) = load_step(i, item, &values, &mut sink) {
+                        raw_steps.push(step);
+                    }
+                }
+            }
+            _ => sink.error(Some(v.span()), "`step` must be an array of tables", Some("write each step under its own [[step]] header (double brackets)".into())),
+        },
+    }
+    validate::duplicate_ids(&id_spans, &mut sink);
+    validate::validate(&raw_steps, &all_ids, &mut sink);
+    if !sink.diags.is_empty() {
+        return Err(sink.diags);
+    }
+    Ok(Playbook {
+        name: meta.name.clone().unwrap_or_else(|| file.default_name.clone()),
+        meta,
+        source: file.label.clone(),
+        vars: final_vars,
+        steps: raw_steps.into_iter().map(|s| s.def).collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::explain;
+
+    #[test]
+    fn explains_unknown_field() {
+        let (m, h) = explain("unknown field `tiemout`, expected one of `timeout`, `tags`");
+        assert_eq!(m, "unknown key `tiemout`");
+        assert_eq!(h.unwrap(), "did you mean `timeout`?");
+        let (m, h) = explain("unknown variant `windoze`, expected one of `windows`, `macos`");
+        assert_eq!(m, "unknown value `windoze`");
+        assert_eq!(h.unwrap(), "did you mean `windows`?");
+        let (_, h) = explain("unknown variant `plan9`, expected `windows` or `macos`");
+        assert_eq!(h.unwrap(), "expected one of: windows, macos");
+    }
+}

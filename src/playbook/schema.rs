@@ -1,0 +1,70 @@
+//! The JSON Schema of the playbook format, for TOML editors.
+//!
+//! Derived from the same types the loader decodes, so it cannot drift;
+//! committed as `playbooks/schema.json` (a test fails when it is stale) and
+//! referenced by a `#:schema` comment atop every shipped playbook, which
+//! Taplo / Even Better TOML use for completion and checking.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+
+use super::model::{Common, Meta};
+use crate::steps::KindSchema;
+use crate::steps::command::CommandStep;
+
+/// A supportctl playbook.
+#[derive(JsonSchema)]
+#[schemars(title = "supportctl playbook", deny_unknown_fields)]
+#[allow(dead_code)]
+struct PlaybookFile {
+    /// What the playbook is for.
+    playbook: Option<Meta>,
+    /// Variables usable as `{{ name }}` in step strings; override with `--var name=value`.
+    vars: Option<BTreeMap<String, VarValue>>,
+    /// The steps, run in order.
+    step: Vec<StepSchema>,
+}
+
+#[derive(JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum VarValue {
+    Text(String),
+    Integer(i64),
+    Float(f64),
+    Bool(bool),
+}
+
+/// One step: the common keys plus the keys of its kind.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+struct StepSchema {
+    #[serde(flatten)]
+    common: Common,
+    #[serde(flatten)]
+    kind: KindSchema,
+    /// What runs when the check fails; then the check runs again.
+    fix: Option<FixSchema>,
+}
+
+#[derive(JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum FixSchema {
+    /// Run another step of this playbook (usually one with `only_as_fix = true`).
+    Step {
+        /// The id of the step to run.
+        step: String,
+    },
+    /// Run a command (the keys of a `command` step).
+    Command(CommandStep),
+}
+
+/// The schema as pretty JSON, ending with a newline.
+pub fn json() -> String {
+    let schema = schemars::schema_for!(PlaybookFile);
+    let mut text = serde_json::to_string_pretty(&schema).expect("schema serialises");
+    text.push('\n');
+    text
+}

@@ -1,0 +1,133 @@
+//! Finding playbooks: a path, or a name looked up on the search path and
+//! among the playbooks shipped inside the binary.
+//!
+//! Search order for a name: each directory in `SUPPORTCTL_PATH` (separated
+//! like `PATH`), then the per-user directory (`<config dir>/supportctl/playbooks`,
+//! e.g. `~/.config/supportctl/playbooks`, `%APPDATA%\supportctl\playbooks`),
+//! then the shipped playbooks. A site can thus override a shipped playbook
+//! by putting a file of the same name on its search path.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::diagnostic::did_you_mean;
+use super::load::SourceFile;
+
+/// Playbooks embedded at build time: (name, TOML text).
+pub const SHIPPED: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/shipped.rs"));
+
+/// The directories searched for playbooks by name, in order.
+pub fn search_dirs() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::env::var_os("SUPPORTCTL_PATH")
+        .map(|p| std::env::split_paths(&p).filter(|d| !d.as_os_str().is_empty()).collect())
+        .unwrap_or_default();
+    if let Some(config) = dirs::config_dir() {
+        dirs.push(config.join("supportctl").join("playbooks"));
+    }
+    dirs
+}
+
+/// One playbook found by `list`.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Listed {
+    pub name: String,
+    /// `shipped` or the file path.
+    pub source: String,
+    pub description: String,
+    /// Hidden by an earlier playbook of the same name.
+    pub shadowed: bool,
+}
+
+fn description_of(text: &str) -> String {
+    toml::from_str::<toml::Table>(text)
+        .ok()
+        .and_then(|t| t.get("playbook")?.get("description")?.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// Every playbook on the search path and shipped, in search order.
+pub fn list() -> Vec<Listed> {
+    let mut out: Vec<Listed> = Vec::new();
+    let mut push = |name: String, source: String, text: &str| {
+        let shadowed = out.iter().any(|l| l.name == name);
+        out.push(Listed { name, source, description: description_of(text), shadowed });
+    };
+    for dir in search_dirs() {
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        let mut files: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "toml") && p.is_file())
+            .collect();
+        files.sort();
+        for path in files {
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            let name = path.file_stem().unwrap_or_default().to_string_lossy().into_owned();
+            push(name, path.display().to_string(), &text);
+        }
+    }
+    for (name, text) in SHIPPED {
+        push(name.to_string(), "shipped".into(), text);
+    }
+    out
+}
+
+/// Why a playbook could not be found or read.
+#[derive(Debug)]
+pub struct NotFound {
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+fn looks_like_path(arg: &str) -> bool {
+    arg.ends_with(".toml") || arg.contains('/') || arg.contains('\\') || Path::new(arg).is_file()
+}
+
+fn read_file(path: &Path, label: String) -> Result<SourceFile, NotFound> {
+    let text = std::fs::read(path).map_err(|e| NotFound {
+        message: format!("cannot read playbook `{label}`: {e}"),
+        hint: Some("check the path, or give the name of a playbook from `supportctl list`".into()),
+    })?;
+    let text = String::from_utf8(text).map_err(|e| NotFound {
+        message: format!("playbook `{label}` is not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()),
+        hint: Some("save the file as UTF-8".into()),
+    })?;
+    let dir = path
+        .canonicalize()
+        .ok()
+        .and_then(|p| p.parent().map(Path::to_path_buf))
+        .unwrap_or_default();
+    Ok(SourceFile {
+        default_name: path.file_stem().unwrap_or_default().to_string_lossy().into_owned(),
+        dir: dir.display().to_string(),
+        label,
+        text: Arc::from(text),
+    })
+}
+
+/// Resolves a command-line argument to a playbook's text.
+pub fn resolve(arg: &str) -> Result<SourceFile, NotFound> {
+    if looks_like_path(arg) {
+        return read_file(Path::new(arg), arg.to_string());
+    }
+    for dir in search_dirs() {
+        let path = dir.join(format!("{arg}.toml"));
+        if path.is_file() {
+            return read_file(&path, path.display().to_string());
+        }
+    }
+    if let Some((name, text)) = SHIPPED.iter().find(|(n, _)| *n == arg) {
+        return Ok(SourceFile {
+            label: format!("shipped:{name}"),
+            default_name: name.to_string(),
+            dir: String::new(),
+            text: Arc::from(*text),
+        });
+    }
+    let names: Vec<String> = list().into_iter().map(|l| l.name).collect();
+    let hint = match did_you_mean(arg, names.iter().map(String::as_str)) {
+        Some(near) => format!("did you mean `{near}`? `supportctl list` shows every playbook"),
+        None => "`supportctl list` shows every playbook; give a path to run a file".into(),
+    };
+    Err(NotFound { message: format!("no playbook named `{arg}`"), hint: Some(hint) })
+}

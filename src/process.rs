@@ -1,0 +1,311 @@
+//! Running external programs: bounded in time and in captured output.
+//!
+//! Used by every step that runs a program (`command`, fixes, and later
+//! version probes and bundle commands). Guarantees:
+//! - stdin is closed, so a program that asks a question gets EOF, never a prompt;
+//! - at the deadline, or when the run is interrupted, the whole process tree
+//!   is killed (a process group on Unix, `taskkill /T` on Windows);
+//! - stdout and stderr are each captured up to a cap, keeping the head and
+//!   the tail, and marked truncated when bytes were dropped.
+
+use std::collections::VecDeque;
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// What to run.
+#[derive(Clone, Debug, Default)]
+pub struct ProcessSpec {
+    /// Program and arguments (already split; see [`shell_argv`] for shell lines).
+    pub argv: Vec<String>,
+    pub cwd: Option<PathBuf>,
+    pub env: Vec<(String, String)>,
+    /// Bytes kept per stream.
+    pub max_output: usize,
+}
+
+/// How a run ended.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Ending {
+    /// Exited with a code (on Unix, a signal `n` is reported as `128 + n`).
+    Exited(i32),
+    TimedOut,
+    Interrupted,
+    /// The program could not be started.
+    SpawnFailed(String),
+}
+
+/// The result of [`run`].
+#[derive(Clone, Debug)]
+pub struct ProcessResult {
+    pub ending: Ending,
+    pub stdout: String,
+    pub stderr: String,
+    pub truncated: bool,
+    pub duration: Duration,
+}
+
+/// The argv that runs `script` through the platform shell.
+pub fn shell_argv(script: &str) -> Vec<String> {
+    if cfg!(windows) {
+        vec!["cmd.exe".into(), "/D".into(), "/S".into(), "/C".into(), script.into()]
+    } else {
+        vec!["sh".into(), "-c".into(), script.into()]
+    }
+}
+
+/// The raw command-line tail passed to `cmd.exe` for `script`: `/D /S /C "script"`.
+///
+/// With `/S`, cmd strips exactly the outer quotes and runs the rest verbatim,
+/// so the script needs no further escaping (cmd's own `^` and `%` rules apply).
+pub fn windows_cmd_tail(script: &str) -> String {
+    format!("/D /S /C \"{script}\"")
+}
+
+/// Quotes one argument for display in reports (POSIX-shell style).
+pub fn display_arg(arg: &str) -> String {
+    if !arg.is_empty()
+        && arg
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=,+@%\\".contains(c))
+    {
+        arg.to_string()
+    } else {
+        format!("'{}'", arg.replace('\'', r"'\''"))
+    }
+}
+
+/// A command line for display: `ipconfig /all`.
+pub fn display_argv(argv: &[String]) -> String {
+    argv.iter().map(|a| display_arg(a)).collect::<Vec<_>>().join(" ")
+}
+
+/// Keeps the first and last `cap / 2` bytes of a stream.
+struct Capture {
+    cap: usize,
+    head: Vec<u8>,
+    tail: VecDeque<u8>,
+    dropped: u64,
+}
+
+impl Capture {
+    fn new(cap: usize) -> Capture {
+        Capture { cap, head: Vec::new(), tail: VecDeque::new(), dropped: 0 }
+    }
+
+    fn push(&mut self, mut bytes: &[u8]) {
+        let half = self.cap / 2;
+        let room = (self.cap - half).saturating_sub(self.head.len());
+        let take = room.min(bytes.len());
+        self.head.extend_from_slice(&bytes[..take]);
+        bytes = &bytes[take..];
+        if bytes.is_empty() {
+            return;
+        }
+        self.tail.extend(bytes);
+        while self.tail.len() > half {
+            let excess = self.tail.len() - half;
+            self.tail.drain(..excess);
+            self.dropped += excess as u64;
+        }
+    }
+
+    fn finish(self) -> (String, bool) {
+        let mut text = String::from_utf8_lossy(&self.head).into_owned();
+        if self.dropped > 0 {
+            text.push_str(&format!("\n[... {} bytes omitted ...]\n", self.dropped));
+        }
+        let tail: Vec<u8> = self.tail.into_iter().collect();
+        text.push_str(&String::from_utf8_lossy(&tail));
+        (text, self.dropped > 0)
+    }
+}
+
+fn reader(stream: Option<impl Read + Send + 'static>, cap: usize) -> Option<thread::JoinHandle<(String, bool)>> {
+    let mut stream = stream?;
+    Some(thread::spawn(move || {
+        let mut capture = Capture::new(cap);
+        let mut buf = [0u8; 16 * 1024];
+        loop {
+            match stream.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => capture.push(&buf[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(_) => break,
+            }
+        }
+        capture.finish()
+    }))
+}
+
+fn build(spec: &ProcessSpec) -> Command {
+    let mut cmd;
+    #[cfg(windows)]
+    {
+        use std::os::windows::process::CommandExt;
+        if spec.argv.len() == 5 && spec.argv[0] == "cmd.exe" && spec.argv[3] == "/C" {
+            // A shell line: hand cmd.exe its command line verbatim (see windows_cmd_tail).
+            cmd = Command::new("cmd.exe");
+            cmd.raw_arg(windows_cmd_tail(&spec.argv[4]));
+        } else {
+            cmd = Command::new(&spec.argv[0]);
+            cmd.args(&spec.argv[1..]);
+        }
+        // CREATE_NO_WINDOW: no console window pops up when run from a GUI agent.
+        cmd.creation_flags(0x0800_0000);
+    }
+    #[cfg(not(windows))]
+    {
+        cmd = Command::new(&spec.argv[0]);
+        cmd.args(&spec.argv[1..]);
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        // Its own process group, so a timeout can kill the whole tree.
+        cmd.process_group(0);
+    }
+    if let Some(dir) = &spec.cwd {
+        cmd.current_dir(dir);
+    }
+    for (k, v) in &spec.env {
+        cmd.env(k, v);
+    }
+    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd
+}
+
+/// Kills a child and every process it started.
+fn kill_tree(child: &mut Child) {
+    #[cfg(unix)]
+    {
+        // SAFETY: kill(2) with a negative pid signals the process group we created.
+        unsafe {
+            libc::kill(-(child.id() as i32), libc::SIGKILL);
+        }
+    }
+    #[cfg(windows)]
+    {
+        let _ = Command::new("taskkill")
+            .args(["/T", "/F", "/PID", &child.id().to_string()])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+    let _ = child.kill();
+}
+
+fn exit_code(status: std::process::ExitStatus) -> i32 {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if let Some(sig) = status.signal() {
+            return 128 + sig;
+        }
+    }
+    status.code().unwrap_or(-1)
+}
+
+/// Runs a program until it exits, the deadline passes, or `cancel` is set.
+pub fn run(spec: &ProcessSpec, deadline: Instant, cancel: &AtomicBool) -> ProcessResult {
+    let started = Instant::now();
+    let failed = |msg: String| ProcessResult {
+        ending: Ending::SpawnFailed(msg),
+        stdout: String::new(),
+        stderr: String::new(),
+        truncated: false,
+        duration: started.elapsed(),
+    };
+    if spec.argv.is_empty() || spec.argv[0].is_empty() {
+        return failed("empty command".into());
+    }
+    let mut child = match build(spec).spawn() {
+        Ok(c) => c,
+        Err(e) => return failed(format!("could not start `{}`: {e}", spec.argv[0])),
+    };
+    let out = reader(child.stdout.take(), spec.max_output);
+    let err = reader(child.stderr.take(), spec.max_output);
+    let mut pause = Duration::from_millis(2);
+    let ending = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Ending::Exited(exit_code(status)),
+            Ok(None) => {}
+            Err(e) => {
+                kill_tree(&mut child);
+                break Ending::SpawnFailed(format!("could not wait for `{}`: {e}", spec.argv[0]));
+            }
+        }
+        if cancel.load(Ordering::Relaxed) {
+            kill_tree(&mut child);
+            break Ending::Interrupted;
+        }
+        if Instant::now() >= deadline {
+            kill_tree(&mut child);
+            break Ending::TimedOut;
+        }
+        thread::sleep(pause);
+        pause = (pause * 2).min(Duration::from_millis(50));
+    };
+    let _ = child.wait();
+    // A grandchild that outlives the program may hold the pipes open: wait a
+    // little for the output, then go on without the rest.
+    let grace = Instant::now() + Duration::from_secs(2);
+    let collect = |h: Option<thread::JoinHandle<(String, bool)>>| -> (String, bool) {
+        let Some(h) = h else { return (String::new(), false) };
+        while !h.is_finished() && Instant::now() < grace {
+            thread::sleep(Duration::from_millis(5));
+        }
+        if h.is_finished() { h.join().unwrap_or_default() } else { (String::new(), true) }
+    };
+    let (stdout, t1) = collect(out);
+    let (stderr, t2) = collect(err);
+    ProcessResult { ending, stdout, stderr, truncated: t1 || t2, duration: started.elapsed() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capture_keeps_head_and_tail() {
+        let mut c = Capture::new(10);
+        c.push(b"0123456789abcdefghij");
+        let (text, truncated) = c.finish();
+        assert!(truncated);
+        assert!(text.starts_with("01234"), "{text}");
+        assert!(text.ends_with("fghij"), "{text}");
+        assert!(text.contains("10 bytes omitted"));
+        let mut c = Capture::new(100);
+        c.push(b"short");
+        assert_eq!(c.finish(), ("short".to_string(), false));
+    }
+
+    #[test]
+    fn cmd_tail_and_display() {
+        assert_eq!(windows_cmd_tail("dir \"C:\\Program Files\""), "/D /S /C \"dir \"C:\\Program Files\"\"");
+        assert_eq!(display_argv(&["ls".into(), "-l".into(), "a b".into(), "it's".into()]), r"ls -l 'a b' 'it'\''s'");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn runs_and_times_out() {
+        let cancel = AtomicBool::new(false);
+        let spec = |argv: &[&str]| ProcessSpec {
+            argv: argv.iter().map(|s| s.to_string()).collect(),
+            max_output: 1 << 16,
+            ..Default::default()
+        };
+        let r = run(&spec(&["sh", "-c", "echo hi; echo err >&2; exit 3"]), Instant::now() + Duration::from_secs(10), &cancel);
+        assert_eq!(r.ending, Ending::Exited(3));
+        assert_eq!(r.stdout, "hi\n");
+        assert_eq!(r.stderr, "err\n");
+        let r = run(&spec(&["sleep", "30"]), Instant::now() + Duration::from_millis(200), &cancel);
+        assert_eq!(r.ending, Ending::TimedOut);
+        let r = run(&spec(&["no-such-program-xyz"]), Instant::now() + Duration::from_secs(1), &cancel);
+        assert!(matches!(r.ending, Ending::SpawnFailed(m) if m.contains("no-such-program-xyz")));
+    }
+}

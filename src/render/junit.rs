@@ -1,0 +1,112 @@
+//! JUnit XML: a `<testsuite>` per playbook, a `<testcase>` per step.
+//!
+//! fail -> `<failure>`, error -> `<error>`, skipped -> `<skipped>`; warn is a
+//! passing case with a note in `<system-out>`, or a `<failure>` with `--strict`.
+
+use std::io::{self, Write};
+
+use crate::report::{Report, Status};
+
+/// Escapes text for XML attributes and content, dropping characters XML 1.0 forbids.
+pub fn xml_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn secs(ms: u64) -> String {
+    format!("{:.3}", ms as f64 / 1000.0)
+}
+
+pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let failing = |s: Status| s == Status::Fail || (report.strict && s == Status::Warn);
+    let count = |f: &dyn Fn(Status) -> bool| report.steps().filter(|(_, s)| f(s.status)).count();
+    writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
+    writeln!(
+        out,
+        r#"<testsuites name="supportctl" tests="{}" failures="{}" errors="{}" skipped="{}" time="{}">"#,
+        report.summary.total,
+        count(&failing),
+        count(&|s| s == Status::Error),
+        count(&|s| s == Status::Skipped),
+        secs(report.duration_ms)
+    )?;
+    for pb in &report.playbooks {
+        let in_pb = |f: &dyn Fn(Status) -> bool| pb.steps.iter().filter(|s| f(s.status)).count();
+        writeln!(
+            out,
+            r#"  <testsuite name="{}" tests="{}" failures="{}" errors="{}" skipped="{}" time="{}" timestamp="{}" hostname="{}">"#,
+            xml_escape(&pb.name),
+            pb.steps.len(),
+            in_pb(&failing),
+            in_pb(&|s| s == Status::Error),
+            in_pb(&|s| s == Status::Skipped),
+            secs(pb.duration_ms),
+            xml_escape(&report.started_at),
+            xml_escape(&report.host.hostname)
+        )?;
+        writeln!(out, "    <properties>")?;
+        for (k, v) in [("source", pb.source.as_str()), ("run_id", report.run_id.as_str()), ("dry_run", if report.dry_run { "true" } else { "false" })] {
+            writeln!(out, r#"      <property name="{k}" value="{}"/>"#, xml_escape(v))?;
+        }
+        writeln!(out, "    </properties>")?;
+        for step in &pb.steps {
+            write!(
+                out,
+                r#"    <testcase name="{}" classname="{}.{}" time="{}""#,
+                xml_escape(&step.name),
+                xml_escape(&pb.name),
+                xml_escape(&step.kind),
+                secs(step.duration_ms)
+            )?;
+            let mut body = String::new();
+            let msg = xml_escape(&step.message);
+            let mut detail = String::new();
+            if let Some(advice) = &step.advice {
+                detail.push_str(&format!("advice: {advice}\n"));
+            }
+            for a in &step.attempts {
+                detail.push_str(&format!("{}: {} {}\n", a.label, a.status.as_str(), a.message));
+            }
+            match step.status {
+                s if failing(s) => {
+                    body.push_str(&format!("      <failure message=\"{msg}\" type=\"{}\">{}</failure>\n", s.as_str(), xml_escape(&detail)))
+                }
+                Status::Error => body.push_str(&format!("      <error message=\"{msg}\" type=\"error\">{}</error>\n", xml_escape(&detail))),
+                Status::Skipped => body.push_str(&format!("      <skipped message=\"{msg}\"/>\n")),
+                _ => {}
+            }
+            let mut system_out = String::new();
+            if matches!(step.status, Status::Warn | Status::Fixed | Status::Pass) {
+                system_out.push_str(&format!("{}: {}\n", step.status.as_str(), step.message));
+            }
+            if let Some(o) = &step.output {
+                system_out.push_str(&o.stdout);
+            }
+            if !system_out.is_empty() {
+                body.push_str(&format!("      <system-out>{}</system-out>\n", xml_escape(&system_out)));
+            }
+            if let Some(o) = step.output.as_ref().filter(|o| !o.stderr.is_empty()) {
+                body.push_str(&format!("      <system-err>{}</system-err>\n", xml_escape(&o.stderr)));
+            }
+            if body.is_empty() {
+                writeln!(out, "/>")?;
+            } else {
+                write!(out, ">\n{body}    </testcase>\n")?;
+            }
+        }
+        writeln!(out, "  </testsuite>")?;
+    }
+    writeln!(out, "</testsuites>")
+}

@@ -1,0 +1,79 @@
+//! Markdown for tickets: a heading, a status table, next steps, and the
+//! output of problem steps in collapsible blocks.
+
+use std::io::{self, Write};
+
+use super::human::summary_line;
+use crate::report::{Report, Status};
+
+fn icon(s: Status) -> &'static str {
+    match s {
+        Status::Pass => "✅ pass",
+        Status::Fixed => "🛠️ fixed",
+        Status::Skipped => "⏭️ skipped",
+        Status::Warn => "⚠️ warn",
+        Status::Fail => "❌ fail",
+        Status::Error => "⛔ error",
+    }
+}
+
+/// Makes text safe inside a table cell.
+pub fn cell(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('|', "\\|").replace(['\r', '\n'], " ").replace('<', "&lt;")
+}
+
+pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let h = &report.host;
+    writeln!(out, "## supportctl report: {}", report.playbooks.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", "))?;
+    writeln!(out)?;
+    writeln!(out, "**Host:** {} · {} {} ({}) · **User:** {} · **Started:** {}{}", cell(&h.hostname), cell(&h.os_name), cell(&h.os_version), h.arch, cell(&h.user), report.started_at, if report.dry_run { " · **dry run**" } else { "" })?;
+    writeln!(out)?;
+    writeln!(out, "**Result:** {}", summary_line(&report.summary, report.duration_ms))?;
+    for pb in &report.playbooks {
+        writeln!(out)?;
+        writeln!(out, "### {}", cell(&pb.name))?;
+        if let Some(d) = &pb.description {
+            writeln!(out)?;
+            writeln!(out, "{}", cell(d))?;
+        }
+        writeln!(out)?;
+        writeln!(out, "| Status | Step | Result |")?;
+        writeln!(out, "|---|---|---|")?;
+        for s in &pb.steps {
+            writeln!(out, "| {} | {} | {} |", icon(s.status), cell(&s.name), cell(&s.message))?;
+        }
+        let advice: Vec<_> = pb.steps.iter().filter(|s| s.advice.is_some()).collect();
+        if !advice.is_empty() {
+            writeln!(out)?;
+            writeln!(out, "**Next steps**")?;
+            writeln!(out)?;
+            for s in advice {
+                writeln!(out, "- **{}**: {}", cell(&s.name), s.advice.as_deref().unwrap_or_default())?;
+            }
+        }
+        let actions: Vec<_> = pb.steps.iter().flat_map(|s| s.actions.iter().map(move |a| (s, a))).collect();
+        if !actions.is_empty() {
+            writeln!(out)?;
+            writeln!(out, "**Actions{}**", if report.dry_run { " (dry run: not taken)" } else { "" })?;
+            writeln!(out)?;
+            for (s, a) in actions {
+                writeln!(out, "- {}: {}", cell(&s.name), cell(a))?;
+            }
+        }
+        for s in pb.steps.iter().filter(|s| matches!(s.status, Status::Fail | Status::Error | Status::Warn) || s.show_output) {
+            let Some(o) = &s.output else { continue };
+            let text = format!("{}{}", o.stdout, o.stderr);
+            if text.trim().is_empty() {
+                continue;
+            }
+            writeln!(out)?;
+            writeln!(out, "<details><summary>Output of {}</summary>", cell(&s.name))?;
+            writeln!(out)?;
+            let fence = if text.contains("```") { "````" } else { "```" };
+            writeln!(out, "{fence}text\n{}\n{fence}", text.trim_end())?;
+            writeln!(out)?;
+            writeln!(out, "</details>")?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,38 @@
+//! TAP version 14: one test point per step, a YAML block under problems.
+//! Skipped steps are `ok ... # SKIP reason`; warn is `ok` (or `not ok`
+//! with `--strict`).
+
+use std::io::{self, Write};
+
+use crate::report::{Report, Status};
+
+fn yaml_string(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+}
+
+pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "TAP version 14")?;
+    writeln!(out, "1..{}", report.summary.total)?;
+    let multi = report.playbooks.len() > 1;
+    for (n, (pb, step)) in report.steps().enumerate() {
+        let name = if multi { format!("{}/{}", pb.name, step.name) } else { step.name.clone() };
+        let name = name.replace('#', "\\#");
+        let failing = matches!(step.status, Status::Fail | Status::Error) || (report.strict && step.status == Status::Warn);
+        let ok = if failing { "not ok" } else { "ok" };
+        match step.status {
+            Status::Skipped => writeln!(out, "{ok} {} - {name} # SKIP {}", n + 1, step.message.replace('\n', " "))?,
+            _ => writeln!(out, "{ok} {} - {name}", n + 1)?,
+        }
+        if matches!(step.status, Status::Fail | Status::Error | Status::Warn | Status::Fixed) {
+            writeln!(out, "  ---")?;
+            writeln!(out, "  status: {}", step.status.as_str())?;
+            writeln!(out, "  message: {}", yaml_string(&step.message))?;
+            if let Some(a) = &step.advice {
+                writeln!(out, "  advice: {}", yaml_string(a))?;
+            }
+            writeln!(out, "  duration_ms: {}", step.duration_ms)?;
+            writeln!(out, "  ...")?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,197 @@
+//! The run report: pure data, serialisable, read by every renderer.
+//!
+//! The JSON form is the interface for scripts and fleet tools, so its shape
+//! is versioned by [`SCHEMA_VERSION`]: fields may be added within a version,
+//! never renamed or removed.
+
+use serde::{Deserialize, Serialize};
+
+use crate::facts::Facts;
+
+/// Bumped on any incompatible change to the report's JSON shape.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The outcome of one step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Pass,
+    Fixed,
+    Skipped,
+    Warn,
+    Fail,
+    Error,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Fixed => "fixed",
+            Status::Skipped => "skipped",
+            Status::Warn => "warn",
+            Status::Fail => "fail",
+            Status::Error => "error",
+        }
+    }
+}
+
+/// A measured value with its unit and, where the step has them, thresholds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Measurement {
+    pub name: String,
+    pub value: f64,
+    /// `bytes`, `percent`, `ms`, `s`, `days`, `count` or empty.
+    pub unit: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub warn: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub fail: Option<f64>,
+}
+
+impl Measurement {
+    pub fn new(name: &str, value: f64, unit: &str) -> Measurement {
+        Measurement { name: name.into(), value, unit: unit.into(), warn: None, fail: None }
+    }
+}
+
+/// Captured program output.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Output {
+    pub stdout: String,
+    pub stderr: String,
+    /// Part of the output was dropped to respect the size cap.
+    pub truncated: bool,
+}
+
+/// One evaluation within a step (a retry, the fix, the re-check).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Attempt {
+    /// `attempt 1`, `fix`, `re-check`, ...
+    pub label: String,
+    pub status: Status,
+    pub message: String,
+    pub duration_ms: u64,
+}
+
+/// Everything known about one step after the run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StepOutcome {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub status: Status,
+    /// One line saying what was found (or why the step was skipped).
+    pub message: String,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub measurements: Vec<Measurement>,
+    /// What the step changed, or in a dry run would have changed.
+    #[serde(default)]
+    pub actions: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub output: Option<Output>,
+    /// Show the output with the step even when it passed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub show_output: bool,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub advice: Option<String>,
+    /// Retries, fix and re-check, in order, when there was more than one evaluation.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attempts: Vec<Attempt>,
+    pub duration_ms: u64,
+}
+
+/// Counts of step statuses.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    pub total: usize,
+    pub pass: usize,
+    pub fixed: usize,
+    pub warn: usize,
+    pub fail: usize,
+    pub error: usize,
+    pub skipped: usize,
+}
+
+impl Summary {
+    pub fn of<'a>(steps: impl IntoIterator<Item = &'a StepOutcome>) -> Summary {
+        let mut s = Summary::default();
+        for step in steps {
+            s.total += 1;
+            *match step.status {
+                Status::Pass => &mut s.pass,
+                Status::Fixed => &mut s.fixed,
+                Status::Warn => &mut s.warn,
+                Status::Fail => &mut s.fail,
+                Status::Error => &mut s.error,
+                Status::Skipped => &mut s.skipped,
+            } += 1;
+        }
+        s
+    }
+
+    pub fn add(&mut self, o: &Summary) {
+        self.total += o.total;
+        self.pass += o.pass;
+        self.fixed += o.fixed;
+        self.warn += o.warn;
+        self.fail += o.fail;
+        self.error += o.error;
+        self.skipped += o.skipped;
+    }
+
+    /// The worst status present (`pass` when empty).
+    pub fn worst(&self) -> Status {
+        if self.error > 0 && self.fail == 0 {
+            Status::Error
+        } else if self.fail > 0 {
+            Status::Fail
+        } else if self.warn > 0 {
+            Status::Warn
+        } else {
+            Status::Pass
+        }
+    }
+}
+
+/// The results of one playbook.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlaybookReport {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub description: Option<String>,
+    /// A file path, or `shipped:NAME`.
+    pub source: String,
+    pub steps: Vec<StepOutcome>,
+    pub summary: Summary,
+    pub duration_ms: u64,
+}
+
+/// The whole run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub tool: String,
+    pub tool_version: String,
+    /// Unique per run: host, time and process.
+    pub run_id: String,
+    /// RFC 3339 start time.
+    pub started_at: String,
+    pub duration_ms: u64,
+    pub dry_run: bool,
+    pub strict: bool,
+    pub interrupted: bool,
+    pub host: Facts,
+    pub playbooks: Vec<PlaybookReport>,
+    pub summary: Summary,
+    /// The process exit code this report leads to (see the README).
+    pub exit_code: i32,
+}
+
+impl Report {
+    pub fn steps(&self) -> impl Iterator<Item = (&PlaybookReport, &StepOutcome)> {
+        self.playbooks.iter().flat_map(|p| p.steps.iter().map(move |s| (p, s)))
+    }
+}

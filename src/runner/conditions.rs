@@ -1,0 +1,159 @@
+//! Evaluating `when` conditions against facts, the environment and the
+//! statuses of earlier steps.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::facts::Facts;
+use crate::playbook::model::When;
+use crate::report::Status;
+use crate::version::Version;
+
+/// `amd64` -> `x86_64`, `arm64` -> `aarch64`, so playbooks may use either.
+pub fn normalize_arch(arch: &str) -> String {
+    match arch.to_ascii_lowercase().as_str() {
+        "amd64" | "x64" | "x86-64" => "x86_64".into(),
+        "arm64" => "aarch64".into(),
+        "i386" | "i686" => "x86".into(),
+        other => other.into(),
+    }
+}
+
+/// Where conditions look up things outside the playbook.
+pub trait Environment {
+    fn env_set(&self, name: &str) -> bool;
+    fn path_exists(&self, path: &str) -> bool;
+    fn command_exists(&self, name: &str) -> bool;
+}
+
+/// The real process environment and filesystem.
+pub struct RealEnvironment;
+
+impl Environment for RealEnvironment {
+    fn env_set(&self, name: &str) -> bool {
+        std::env::var_os(name).is_some_and(|v| !v.is_empty())
+    }
+    fn path_exists(&self, path: &str) -> bool {
+        Path::new(path).exists()
+    }
+    fn command_exists(&self, name: &str) -> bool {
+        which::which(name).is_ok()
+    }
+}
+
+/// `None` when every condition holds, else the reason the step is skipped.
+pub fn unmet(when: &When, facts: &Facts, env: &dyn Environment, statuses: &BTreeMap<String, Status>) -> Option<String> {
+    if !when.os.is_empty() && !when.os.iter().any(|o| o.matches(&facts.os)) {
+        let want: Vec<String> = when.os.iter().map(|o| format!("{o:?}").to_lowercase()).collect();
+        return Some(format!("needs os {}, this is {}", want.join(" or "), facts.os));
+    }
+    let arch = normalize_arch(&facts.arch);
+    if !when.arch.is_empty() && !when.arch.iter().any(|a| normalize_arch(a) == arch) {
+        let want: Vec<&str> = when.arch.iter().map(String::as_str).collect();
+        return Some(format!("needs arch {}, this is {}", want.join(" or "), facts.arch));
+    }
+    let os_version = Version::parse(&facts.os_version);
+    if let Some(min) = &when.min_os_version
+        && os_version < *min
+    {
+        return Some(format!("needs OS version {min} or later, this is {}", facts.os_version));
+    }
+    if let Some(below) = &when.below_os_version
+        && os_version >= *below
+    {
+        return Some(format!("needs OS version below {below}, this is {}", facts.os_version));
+    }
+    if let Some(var) = when.env.iter().find(|v| !env.env_set(v)) {
+        return Some(format!("environment variable {var} is not set"));
+    }
+    if let Some(path) = when.path_exists.iter().find(|p| !env.path_exists(p)) {
+        return Some(format!("{path} does not exist"));
+    }
+    if let Some(cmd) = when.command_exists.iter().find(|c| !env.command_exists(c)) {
+        return Some(format!("`{cmd}` is not installed (not on PATH)"));
+    }
+    for (cond, ids) in when.step_refs() {
+        let wanted = match cond {
+            "passed" => Status::Pass,
+            "failed" => Status::Fail,
+            "warned" => Status::Warn,
+            "fixed" => Status::Fixed,
+            "errored" => Status::Error,
+            _ => Status::Skipped,
+        };
+        for id in ids.iter() {
+            let actual = statuses.get(id.as_str()).copied().unwrap_or(Status::Skipped);
+            if actual != wanted {
+                return Some(format!("runs when `{id}` {cond}; it was {}", actual.as_str()));
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::playbook::model::OsFamily;
+    use crate::playbook::values::OneOrMany;
+
+    struct FakeEnv;
+    impl Environment for FakeEnv {
+        fn env_set(&self, name: &str) -> bool {
+            name == "SET"
+        }
+        fn path_exists(&self, path: &str) -> bool {
+            path == "/there"
+        }
+        fn command_exists(&self, name: &str) -> bool {
+            name == "git"
+        }
+    }
+
+    fn facts(os: &str, version: &str, arch: &str) -> Facts {
+        let mut f = Facts::gather();
+        f.os = os.into();
+        f.os_version = version.into();
+        f.arch = arch.into();
+        f
+    }
+
+    fn check(when: &When, f: &Facts) -> Option<String> {
+        let statuses = BTreeMap::from([("a".to_string(), Status::Fail)]);
+        unmet(when, f, &FakeEnv, &statuses)
+    }
+
+    #[test]
+    fn os_arch_and_version() {
+        let win = facts("windows", "10.0.19045", "x86_64");
+        let mut w = When { os: OneOrMany(vec![OsFamily::Windows]), ..When::default() };
+        assert_eq!(check(&w, &win), None);
+        assert_eq!(check(&w, &facts("linux", "12", "x86_64")).unwrap(), "needs os windows, this is linux");
+        w.arch = OneOrMany(vec!["amd64".into()]);
+        assert_eq!(check(&w, &win), None);
+        w.min_os_version = Some(Version::parse("10.0.22000"));
+        assert!(check(&w, &win).unwrap().contains("10.0.22000 or later"));
+        let unix = When { os: OneOrMany(vec![OsFamily::Unix]), ..When::default() };
+        assert_eq!(check(&unix, &facts("macos", "14.1", "aarch64")), None);
+        assert!(check(&unix, &win).is_some());
+    }
+
+    #[test]
+    fn env_paths_commands_and_steps() {
+        let f = facts("linux", "12", "x86_64");
+        let w = |f: fn(&mut When)| {
+            let mut w = When::default();
+            f(&mut w);
+            w
+        };
+        assert_eq!(check(&w(|w| w.env = OneOrMany(vec!["SET".into()])), &f), None);
+        assert!(check(&w(|w| w.env = OneOrMany(vec!["UNSET".into()])), &f).is_some());
+        assert_eq!(check(&w(|w| w.path_exists = OneOrMany(vec!["/there".into()])), &f), None);
+        assert!(check(&w(|w| w.command_exists = OneOrMany(vec!["nope".into()])), &f).is_some());
+        assert_eq!(check(&w(|w| w.failed = OneOrMany(vec!["a".into()])), &f), None);
+        assert_eq!(
+            check(&w(|w| w.passed = OneOrMany(vec!["a".into()])), &f).unwrap(),
+            "runs when `a` passed; it was fail"
+        );
+    }
+}

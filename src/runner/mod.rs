@@ -1,0 +1,233 @@
+//! Running playbooks: selection, conditions, scheduling, timeouts, progress.
+//!
+//! Steps start in playbook order. A step that is `parallel_safe` (it changes
+//! nothing), has no fix and does not look at other steps' statuses may run
+//! alongside others, up to `--jobs` at once; any other step waits until
+//! everything before it has finished and then runs alone. Outcomes are
+//! always reported in playbook order.
+//!
+//! Every step runs on a worker thread under a watchdog: if it has not
+//! finished within its budget (timeout x tries, plus its fix, plus a little
+//! grace) it is reported as `error` and the run moves on, so no step kind
+//! can hang the whole run.
+
+pub mod conditions;
+pub mod execute;
+pub mod progress;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use crate::exit::Exit;
+use crate::facts::Facts;
+use crate::playbook::{Playbook, StepDef};
+use crate::report::{PlaybookReport, Report, SCHEMA_VERSION, Status, StepOutcome, Summary};
+use conditions::RealEnvironment;
+use execute::{Env, not_run, run_step};
+use progress::Progress;
+
+/// How to run.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    pub dry_run: bool,
+    /// Run only steps whose id or a tag is listed (empty: all).
+    pub only: Vec<String>,
+    /// Skip steps whose id or a tag is listed.
+    pub skip: Vec<String>,
+    pub jobs: usize,
+    pub strict: bool,
+}
+
+fn matches_selector(step: &StepDef, selectors: &[String]) -> bool {
+    selectors.iter().any(|s| *s == step.id || step.common.tags.contains(s))
+}
+
+/// Why a step is left out before its conditions are even looked at.
+fn selection_skip(step: &StepDef, opts: &RunOptions) -> Option<String> {
+    if step.common.only_as_fix {
+        return Some("runs only as a fix for another step".into());
+    }
+    if !opts.only.is_empty() && !matches_selector(step, &opts.only) {
+        return Some("not selected by --only".into());
+    }
+    if matches_selector(step, &opts.skip) {
+        return Some("skipped by --skip".into());
+    }
+    None
+}
+
+struct InFlight {
+    deadline: Instant,
+    name: String,
+}
+
+/// Runs one playbook's steps and returns their outcomes in order.
+pub fn run_playbook(
+    playbook: Arc<Playbook>,
+    facts: Arc<Facts>,
+    opts: &RunOptions,
+    cancel: Arc<AtomicBool>,
+    progress: &Progress,
+) -> PlaybookReport {
+    let started = Instant::now();
+    let n = playbook.steps.len();
+    progress.playbook(&playbook.name, n);
+    let mut results: Vec<Option<StepOutcome>> = vec![None; n];
+    let mut statuses: BTreeMap<String, Status> = BTreeMap::new();
+    let mut in_flight: BTreeMap<usize, InFlight> = BTreeMap::new();
+    let (tx, rx) = mpsc::channel::<(usize, StepOutcome)>();
+    let mut next = 0;
+    let mut stopped_by: Option<String> = None;
+    let jobs = opts.jobs.max(1);
+
+    let finish = |i: usize, outcome: StepOutcome, results: &mut Vec<Option<StepOutcome>>, statuses: &mut BTreeMap<String, Status>, stopped_by: &mut Option<String>| {
+        let step = &playbook.steps[i];
+        if step.common.stop_on_failure && matches!(outcome.status, Status::Fail | Status::Error) && stopped_by.is_none() {
+            *stopped_by = Some(step.id.clone());
+        }
+        statuses.insert(step.id.clone(), outcome.status);
+        results[i] = Some(outcome);
+        progress.step_done();
+    };
+
+    loop {
+        // Start every step that may start now.
+        while next < n && !cancel.load(Ordering::Relaxed) {
+            let step = &playbook.steps[next];
+            if let Some(by) = &stopped_by {
+                let o = not_run(step, Status::Skipped, format!("not run: step `{by}` failed and stops the playbook"));
+                finish(next, o, &mut results, &mut statuses, &mut stopped_by);
+                next += 1;
+                continue;
+            }
+            if let Some(reason) = selection_skip(step, opts) {
+                finish(next, not_run(step, Status::Skipped, reason), &mut results, &mut statuses, &mut stopped_by);
+                next += 1;
+                continue;
+            }
+            let check = step.kind.check();
+            let depends = step.common.when.as_ref().is_some_and(|w| w.depends_on_steps());
+            let alone = !check.parallel_safe() || step.fix.is_some() || depends || step.common.stop_on_failure;
+            if !in_flight.is_empty() && (alone || in_flight.len() >= jobs) {
+                break;
+            }
+            if let Some(when) = &step.common.when
+                && let Some(reason) = conditions::unmet(when, &facts, &RealEnvironment, &statuses)
+            {
+                finish(next, not_run(step, Status::Skipped, reason), &mut results, &mut statuses, &mut stopped_by);
+                next += 1;
+                continue;
+            }
+            let budget = execute::budget(step, &playbook);
+            in_flight.insert(next, InFlight { deadline: Instant::now() + budget, name: step.name().to_string() });
+            let (tx, pb, facts, cancel, dry_run, index) = (tx.clone(), playbook.clone(), facts.clone(), cancel.clone(), opts.dry_run, next);
+            std::thread::spawn(move || {
+                let env = Env { playbook: &pb, facts: &facts, cancel: &cancel, dry_run };
+                let outcome = run_step(&pb.steps[index], &env);
+                let _ = tx.send((index, outcome));
+            });
+            next += 1;
+            if alone {
+                break;
+            }
+        }
+        let names: Vec<&str> = in_flight.values().map(|f| f.name.as_str()).collect();
+        progress.running(&names);
+        if in_flight.is_empty() {
+            if next >= n || cancel.load(Ordering::Relaxed) {
+                break;
+            }
+            continue;
+        }
+        // Wait for a step to finish, a deadline to pass, or an interruption.
+        let now = Instant::now();
+        let earliest = in_flight.values().map(|f| f.deadline).min().unwrap_or(now);
+        let wait = earliest.saturating_duration_since(now).min(Duration::from_millis(100));
+        match rx.recv_timeout(wait) {
+            Ok((i, outcome)) => {
+                if in_flight.remove(&i).is_some() {
+                    finish(i, outcome, &mut results, &mut statuses, &mut stopped_by);
+                }
+            }
+            Err(_) => {
+                let now = Instant::now();
+                let late: Vec<usize> = in_flight.iter().filter(|(_, f)| f.deadline <= now).map(|(i, _)| *i).collect();
+                for i in late {
+                    in_flight.remove(&i);
+                    let step = &playbook.steps[i];
+                    let o = not_run(step, Status::Error, format!("did not finish within its time budget of {}", crate::playbook::values::human_duration(execute::budget(step, &playbook))));
+                    finish(i, o, &mut results, &mut statuses, &mut stopped_by);
+                }
+            }
+        }
+        if cancel.load(Ordering::Relaxed) && !in_flight.is_empty() {
+            // Give running steps a moment to notice and report.
+            let grace = Instant::now() + Duration::from_secs(3);
+            while !in_flight.is_empty() && Instant::now() < grace {
+                if let Ok((i, outcome)) = rx.recv_timeout(Duration::from_millis(50))
+                    && in_flight.remove(&i).is_some()
+                {
+                    finish(i, outcome, &mut results, &mut statuses, &mut stopped_by);
+                }
+            }
+            for (i, _) in std::mem::take(&mut in_flight) {
+                finish(i, not_run(&playbook.steps[i], Status::Error, "interrupted".into()), &mut results, &mut statuses, &mut stopped_by);
+            }
+            break;
+        }
+    }
+    let steps: Vec<StepOutcome> = results
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| r.unwrap_or_else(|| not_run(&playbook.steps[i], Status::Skipped, "not run: interrupted".into())))
+        .collect();
+    PlaybookReport {
+        name: playbook.name.clone(),
+        description: playbook.meta.description.clone(),
+        source: playbook.source.clone(),
+        summary: Summary::of(&steps),
+        steps,
+        duration_ms: started.elapsed().as_millis() as u64,
+    }
+}
+
+/// A run id unique to this host, time and process.
+fn run_id(facts: &Facts, now: &jiff::Zoned) -> String {
+    format!("{}-{}-{}", facts.hostname, now.strftime("%Y%m%dT%H%M%S"), std::process::id())
+}
+
+/// Runs every playbook in order and builds the report.
+pub fn run_all(playbooks: Vec<Playbook>, facts: Arc<Facts>, opts: &RunOptions, cancel: Arc<AtomicBool>, progress: &Progress) -> Report {
+    let started = Instant::now();
+    let now = jiff::Zoned::now();
+    let mut reports = Vec::new();
+    let mut summary = Summary::default();
+    for pb in playbooks {
+        if cancel.load(Ordering::Relaxed) {
+            break;
+        }
+        let r = run_playbook(Arc::new(pb), facts.clone(), opts, cancel.clone(), progress);
+        summary.add(&r.summary);
+        reports.push(r);
+    }
+    progress.finish();
+    let interrupted = cancel.load(Ordering::Relaxed);
+    Report {
+        schema_version: SCHEMA_VERSION,
+        tool: "supportctl".into(),
+        tool_version: env!("CARGO_PKG_VERSION").into(),
+        run_id: run_id(&facts, &now),
+        started_at: now.timestamp().to_string(),
+        duration_ms: started.elapsed().as_millis() as u64,
+        dry_run: opts.dry_run,
+        strict: opts.strict,
+        interrupted,
+        host: (*facts).clone(),
+        playbooks: reports,
+        summary,
+        exit_code: Exit::from_summary(&summary, opts.strict, interrupted).code(),
+    }
+}

@@ -1,0 +1,226 @@
+//! `command`: run a program and check its exit code and output.
+//!
+//! No shell unless `shell = true` (then `cmd /C` on Windows, `sh -c`
+//! elsewhere). A command marked `changes = true` is not run in a dry run;
+//! the report says what would have run.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use schemars::JsonSchema;
+use serde::de::{self, Deserializer, Visitor};
+use serde::{Deserialize, Serialize};
+
+use super::{Check, Evaluation, FieldProblem, StepContext};
+use crate::playbook::values::{ByteSize, OneOrMany, Pattern};
+use crate::process::{self, Ending, ProcessSpec};
+use crate::report::{Measurement, Output, Status};
+
+/// The program to run: an argv array, or one command line with `shell = true`.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum CommandLine {
+    /// `["ipconfig", "/all"]`: run directly, no shell.
+    Argv(Vec<String>),
+    /// `"df -h | sort -k5"`: a shell line (needs `shell = true`).
+    Line(String),
+}
+
+impl<'de> Deserialize<'de> for CommandLine {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = CommandLine;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an array of strings (program and arguments) or, with shell = true, a command line string")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<CommandLine, E> {
+                Ok(CommandLine::Line(s.to_string()))
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<CommandLine, A::Error> {
+                let mut argv = Vec::new();
+                while let Some(arg) = seq.next_element::<String>()? {
+                    argv.push(arg);
+                }
+                Ok(CommandLine::Argv(argv))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+fn default_exit() -> OneOrMany<i32> {
+    OneOrMany(vec![0])
+}
+
+/// Keys of a `command` step (also the keys of an inline `[step.fix]`).
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+pub struct CommandStep {
+    /// `["program", "arg", ...]`, or a command line string with `shell = true`.
+    pub command: CommandLine,
+    /// Run through the platform shell (`cmd /C` on Windows, `sh -c` elsewhere).
+    #[serde(default)]
+    pub shell: bool,
+    /// Working directory.
+    pub cwd: Option<String>,
+    /// Extra environment variables.
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+    /// Exit codes that count as success (default 0).
+    #[serde(default = "default_exit")]
+    pub expect_exit: OneOrMany<i32>,
+    /// Text that must appear in stdout (each of them).
+    #[serde(default)]
+    pub stdout_contains: OneOrMany<String>,
+    /// Text that must not appear in stdout.
+    #[serde(default)]
+    pub stdout_not_contains: OneOrMany<String>,
+    /// A regular expression stdout must match.
+    pub stdout_matches: Option<Pattern>,
+    /// Output kept per stream (default 64 KiB; head and tail are kept).
+    pub max_output: Option<ByteSize>,
+    /// The command changes the system: not run in a dry run.
+    #[serde(default)]
+    pub changes: bool,
+    /// Show the output in the report even when the step passes (informational commands).
+    #[serde(default)]
+    pub show_output: bool,
+}
+
+const DEFAULT_MAX_OUTPUT: u64 = 64 * 1024;
+
+impl CommandStep {
+    fn argv(&self) -> Vec<String> {
+        match &self.command {
+            CommandLine::Line(line) => process::shell_argv(line),
+            CommandLine::Argv(argv) => argv.clone(),
+        }
+    }
+
+    /// The command as a technician would type it.
+    pub fn display(&self) -> String {
+        match &self.command {
+            CommandLine::Line(line) => line.clone(),
+            CommandLine::Argv(argv) => process::display_argv(argv),
+        }
+    }
+
+    /// Which of the output checks failed, if any.
+    fn output_problem(&self, stdout: &str) -> Option<String> {
+        if let Some(missing) = self.stdout_contains.iter().find(|s| !stdout.contains(s.as_str())) {
+            return Some(format!("stdout does not contain `{missing}`"));
+        }
+        if let Some(found) = self.stdout_not_contains.iter().find(|s| stdout.contains(s.as_str())) {
+            return Some(format!("stdout contains `{found}`"));
+        }
+        match &self.stdout_matches {
+            Some(p) if !p.0.is_match(stdout) => Some(format!("stdout does not match /{}/", p.0.as_str())),
+            _ => None,
+        }
+    }
+}
+
+/// The last non-empty line of a text, shortened for a one-line message.
+fn last_line(text: &str) -> Option<String> {
+    let line = text.lines().rev().map(str::trim).find(|l| !l.is_empty())?;
+    Some(if line.chars().count() > 100 {
+        format!("{}…", line.chars().take(99).collect::<String>())
+    } else {
+        line.to_string()
+    })
+}
+
+impl Check for CommandStep {
+    fn evaluate(&self, ctx: &StepContext) -> Evaluation {
+        let shown = self.display();
+        if self.changes && ctx.dry_run {
+            let mut e = Evaluation::new(Status::Skipped, format!("dry run: would run `{shown}`"));
+            e.actions.push(format!("would run: {shown}"));
+            return e;
+        }
+        let spec = ProcessSpec {
+            argv: self.argv(),
+            cwd: self.cwd.as_ref().map(PathBuf::from),
+            env: self.env.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            max_output: self.max_output.map_or(DEFAULT_MAX_OUTPUT, |s| s.0) as usize,
+        };
+        let result = process::run(&spec, ctx.deadline, ctx.cancel);
+        let mut e = match &result.ending {
+            Ending::SpawnFailed(msg) => Evaluation::new(Status::Error, msg.clone()),
+            Ending::TimedOut => Evaluation::new(
+                Status::Error,
+                format!(
+                    "`{shown}` timed out after {}; it and its child processes were killed",
+                    crate::playbook::values::human_duration(ctx.timeout)
+                ),
+            ),
+            Ending::Interrupted => Evaluation::new(Status::Error, format!("`{shown}` interrupted")),
+            Ending::Exited(code) => {
+                let expected = self.expect_exit.iter().any(|c| c == code);
+                let mut m = Evaluation::new(Status::Pass, String::new());
+                if !expected {
+                    let want: Vec<String> = self.expect_exit.iter().map(i32::to_string).collect();
+                    m.status = Status::Fail;
+                    m.message = format!("`{shown}` exited with {code} (expected {})", want.join(" or "));
+                } else if let Some(problem) = self.output_problem(&result.stdout) {
+                    m.status = Status::Fail;
+                    m.message = problem;
+                } else if self.show_output {
+                    // The output itself is shown under the step.
+                    m.message = format!("exited with {code}");
+                } else {
+                    m.message = last_line(&result.stdout).unwrap_or_else(|| format!("exited with {code}"));
+                }
+                m.measurements.push(Measurement::new("exit_code", *code as f64, ""));
+                m
+            }
+        };
+        if self.changes && !matches!(result.ending, Ending::SpawnFailed(_)) {
+            e.actions.push(format!("ran: {shown}"));
+        }
+        e.measurements.push(Measurement::new("duration", result.duration.as_millis() as f64, "ms"));
+        e.output = Some(Output { stdout: result.stdout, stderr: result.stderr, truncated: result.truncated });
+        e.show_output = self.show_output;
+        e
+    }
+
+    fn describe(&self) -> String {
+        let how = if self.shell { "runs (shell)" } else { "runs" };
+        format!("{how} `{}`", self.display())
+    }
+
+    fn changes_system(&self) -> bool {
+        self.changes
+    }
+
+    fn default_timeout(&self) -> Duration {
+        Duration::from_secs(60)
+    }
+
+    fn validate(&self) -> Vec<FieldProblem> {
+        let problem = |message: &str, hint: &str| FieldProblem {
+            key: "command",
+            message: message.into(),
+            hint: Some(hint.into()),
+        };
+        match (&self.command, self.shell) {
+            (CommandLine::Line(_), false) => vec![problem(
+                "a command line string needs `shell = true`",
+                "write an argv array like [\"ipconfig\", \"/all\"], or add `shell = true` to run it through the shell",
+            )],
+            (CommandLine::Line(l), true) if l.trim().is_empty() => {
+                vec![problem("the command line is empty", "write the command to run")]
+            }
+            (CommandLine::Argv(_), true) => vec![problem(
+                "with `shell = true`, write the command as one string",
+                "e.g. command = \"df -h | sort -k5\"",
+            )],
+            (CommandLine::Argv(a), false) if a.first().is_none_or(|p| p.trim().is_empty()) => {
+                vec![problem("the command is empty", "write the program and its arguments, e.g. [\"ipconfig\", \"/all\"]")]
+            }
+            _ => Vec::new(),
+        }
+    }
+}

@@ -1,0 +1,142 @@
+//! Step kinds: what a step can check or do.
+//!
+//! Each kind is one file here: a config struct (serde + schemars) and an impl
+//! of [`Check`]. Kinds never print; they return an [`Evaluation`] and the
+//! renderers decide how it looks. Adding a kind = one new file plus one line
+//! in the [`step_kinds!`] list below, which generates the [`StepKind`] enum,
+//! the kind names, their accepted keys, decoding and the JSON Schema.
+
+pub mod command;
+
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
+
+use crate::facts::Facts;
+use crate::report::{Measurement, Output, Status};
+
+/// What a step can use while it runs.
+pub struct StepContext<'a> {
+    pub dry_run: bool,
+    /// The step's time budget ends here; kinds stop their work by then.
+    pub deadline: Instant,
+    /// The step's configured timeout (for messages).
+    pub timeout: Duration,
+    /// Set when the run is interrupted: stop as soon as possible.
+    pub cancel: &'a AtomicBool,
+    pub facts: &'a Facts,
+}
+
+/// The result of evaluating a step once.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Evaluation {
+    pub status: Status,
+    pub message: String,
+    pub measurements: Vec<Measurement>,
+    pub actions: Vec<String>,
+    pub output: Option<Output>,
+    pub show_output: bool,
+}
+
+impl Evaluation {
+    pub fn new(status: Status, message: impl Into<String>) -> Evaluation {
+        Evaluation {
+            status,
+            message: message.into(),
+            measurements: Vec::new(),
+            actions: Vec::new(),
+            output: None,
+            show_output: false,
+        }
+    }
+}
+
+/// A problem with one key of a step, found after decoding (the loader adds its location).
+#[derive(Debug, PartialEq)]
+pub struct FieldProblem {
+    pub key: &'static str,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+/// The behaviour every step kind provides.
+pub trait Check: Send + Sync {
+    /// Evaluates the step once. Must respect `ctx.deadline` and `ctx.cancel`,
+    /// and in a dry run must change nothing.
+    fn evaluate(&self, ctx: &StepContext) -> Evaluation;
+    /// One line saying what the step does, for `show` and dry runs.
+    fn describe(&self) -> String;
+    /// Whether the step can change the system (deletes, runs fix commands).
+    fn changes_system(&self) -> bool {
+        false
+    }
+    /// Timeout when the playbook gives none.
+    fn default_timeout(&self) -> Duration {
+        Duration::from_secs(60)
+    }
+    /// Whether the step may run at the same time as other steps (`--jobs`).
+    fn parallel_safe(&self) -> bool {
+        !self.changes_system()
+    }
+    /// Checks between keys that serde cannot express (run at load time).
+    fn validate(&self) -> Vec<FieldProblem> {
+        Vec::new()
+    }
+}
+
+/// Decodes a kind's config from a step table (implemented by the loader,
+/// which turns errors into located diagnostics).
+pub trait KindDecoder {
+    fn decode<T: serde::de::DeserializeOwned>(&mut self) -> Option<T>;
+}
+
+macro_rules! step_kinds {
+    ($($name:literal => $variant:ident($ty:ty)),* $(,)?) => {
+        /// A step's kind-specific configuration.
+        #[derive(Clone, Debug)]
+        pub enum StepKind {
+            $($variant($ty)),*
+        }
+
+        /// The names accepted for `kind`.
+        pub const KIND_NAMES: &[&str] = &[$($name),*];
+
+        impl StepKind {
+            /// The kind's name as written in playbooks.
+            pub fn name(&self) -> &'static str {
+                match self { $(StepKind::$variant(_) => $name),* }
+            }
+
+            /// The keys a kind accepts (besides the common ones).
+            pub fn fields(kind: &str) -> Option<&'static [&'static str]> {
+                match kind {
+                    $($name => Some(crate::playbook::fields::field_names::<$ty>()),)*
+                    _ => None,
+                }
+            }
+
+            /// Decodes the config of the named kind.
+            pub fn decode(kind: &str, decoder: &mut impl KindDecoder) -> Option<StepKind> {
+                match kind {
+                    $($name => decoder.decode::<$ty>().map(StepKind::$variant),)*
+                    _ => None,
+                }
+            }
+
+            pub fn check(&self) -> &dyn Check {
+                match self { $(StepKind::$variant(c) => c),* }
+            }
+        }
+
+        /// The kinds as a tagged enum, for the JSON Schema only.
+        #[derive(schemars::JsonSchema)]
+        #[serde(tag = "kind")]
+        #[allow(dead_code)]
+        pub(crate) enum KindSchema {
+            $(#[serde(rename = $name)] $variant($ty)),*
+        }
+    };
+}
+
+step_kinds! {
+    "command" => Command(command::CommandStep),
+}
