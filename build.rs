@@ -17,7 +17,12 @@ fn main() {
         println!("cargo:rerun-if-changed={}", path.display());
         let name = path.file_stem().unwrap().to_string_lossy().to_string();
         let abs = fs::canonicalize(&path).unwrap();
-        writeln!(code, "    ({name:?}, include_str!({:?})),", abs.display().to_string()).unwrap();
+        writeln!(
+            code,
+            "    ({name:?}, include_str!({:?})),",
+            abs.display().to_string()
+        )
+        .unwrap();
     }
     code.push(']');
     let out = Path::new(&env::var("OUT_DIR").unwrap()).join("shipped.rs");

@@ -10,8 +10,10 @@ use crate::render::Format;
 /// software checks, fixes and log bundles, the same way on every machine.
 #[derive(Parser, Debug)]
 #[command(name = "supportctl", version, about, long_about = None, max_term_width = 100)]
-#[command(after_help = "Exit codes: 0 all passed (warnings allowed unless --strict), 1 a step failed, \
-2 invalid invocation or playbook (nothing ran), 3 a step could not be evaluated and none failed, 130 interrupted.")]
+#[command(
+    after_help = "Exit codes: 0 all passed (warnings allowed unless --strict), 1 a step failed, \
+2 invalid invocation or playbook (nothing ran), 3 a step could not be evaluated and none failed, 130 interrupted."
+)]
 pub struct Cli {
     /// When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
@@ -57,7 +59,9 @@ fn parse_var(text: &str) -> Result<(String, String), String> {
         .split_once('=')
         .ok_or_else(|| format!("`{text}` is not KEY=VALUE (e.g. --var ticket=INC0042)"))?;
     if !crate::vars::is_valid_name(k.trim()) {
-        return Err(format!("`{k}` is not a valid variable name (letters, digits and _)"));
+        return Err(format!(
+            "`{k}` is not a valid variable name (letters, digits and _)"
+        ));
     }
     Ok((k.trim().to_string(), v.to_string()))
 }
@@ -68,8 +72,15 @@ fn parse_report(text: &str) -> Result<(Format, PathBuf), String> {
         .split_once('=')
         .ok_or_else(|| format!("`{text}` is not FORMAT=PATH (e.g. --report json=report.json)"))?;
     let format = Format::from_str(f, true).map_err(|_| {
-        let names: Vec<String> = Format::value_variants().iter().filter_map(|v| v.to_possible_value()).map(|v| v.get_name().to_string()).collect();
-        format!("unknown report format `{f}`; expected one of: {}", names.join(", "))
+        let names: Vec<String> = Format::value_variants()
+            .iter()
+            .filter_map(|v| v.to_possible_value())
+            .map(|v| v.get_name().to_string())
+            .collect();
+        format!(
+            "unknown report format `{f}`; expected one of: {}",
+            names.join(", ")
+        )
     })?;
     if p.is_empty() {
         return Err("the report path is empty".into());
@@ -172,10 +183,16 @@ mod tests {
 
     #[test]
     fn parses_vars_and_reports() {
-        assert_eq!(parse_var("ticket=INC=1").unwrap(), ("ticket".into(), "INC=1".into()));
+        assert_eq!(
+            parse_var("ticket=INC=1").unwrap(),
+            ("ticket".into(), "INC=1".into())
+        );
         assert!(parse_var("novalue").is_err());
         assert!(parse_var("bad name=1").is_err());
-        assert_eq!(parse_report("JSON=out/r.json").unwrap(), (Format::Json, PathBuf::from("out/r.json")));
+        assert_eq!(
+            parse_report("JSON=out/r.json").unwrap(),
+            (Format::Json, PathBuf::from("out/r.json"))
+        );
         assert!(parse_report("xml=r.xml").unwrap_err().contains("junit"));
     }
 }

@@ -48,7 +48,11 @@ impl Exit {
                 Exit::Interrupted => 4,
             }
         }
-        if rank(other) > rank(self) { other } else { self }
+        if rank(other) > rank(self) {
+            other
+        } else {
+            self
+        }
     }
 
     /// The Nagios plugin state for a summary: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
@@ -74,17 +78,42 @@ mod tests {
     use super::*;
 
     fn summary(warn: usize, fail: usize, error: usize) -> Summary {
-        Summary { total: 5, pass: 1, warn, fail, error, ..Summary::default() }
+        Summary {
+            total: 5,
+            pass: 1,
+            warn,
+            fail,
+            error,
+            ..Summary::default()
+        }
     }
 
     #[test]
     fn codes_from_summary() {
-        assert_eq!(Exit::from_summary(&summary(0, 0, 0), false, false), Exit::Ok);
-        assert_eq!(Exit::from_summary(&summary(1, 0, 0), false, false), Exit::Ok);
-        assert_eq!(Exit::from_summary(&summary(1, 0, 0), true, false), Exit::Failed);
-        assert_eq!(Exit::from_summary(&summary(0, 1, 1), false, false), Exit::Failed);
-        assert_eq!(Exit::from_summary(&summary(0, 0, 1), false, false), Exit::Errored);
-        assert_eq!(Exit::from_summary(&summary(0, 1, 0), false, true), Exit::Interrupted);
+        assert_eq!(
+            Exit::from_summary(&summary(0, 0, 0), false, false),
+            Exit::Ok
+        );
+        assert_eq!(
+            Exit::from_summary(&summary(1, 0, 0), false, false),
+            Exit::Ok
+        );
+        assert_eq!(
+            Exit::from_summary(&summary(1, 0, 0), true, false),
+            Exit::Failed
+        );
+        assert_eq!(
+            Exit::from_summary(&summary(0, 1, 1), false, false),
+            Exit::Failed
+        );
+        assert_eq!(
+            Exit::from_summary(&summary(0, 0, 1), false, false),
+            Exit::Errored
+        );
+        assert_eq!(
+            Exit::from_summary(&summary(0, 1, 0), false, true),
+            Exit::Interrupted
+        );
     }
 
     #[test]

@@ -41,7 +41,9 @@ pub struct Facts {
 }
 
 fn path_string(p: Option<PathBuf>, fallback: &Path) -> String {
-    p.unwrap_or_else(|| fallback.to_path_buf()).display().to_string()
+    p.unwrap_or_else(|| fallback.to_path_buf())
+        .display()
+        .to_string()
 }
 
 /// The system drive root from the value of `%SystemDrive%` (Windows).
@@ -69,7 +71,15 @@ fn passwd_user() -> Option<String> {
     let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
     let mut result: *mut libc::passwd = std::ptr::null_mut();
     // SAFETY: getpwuid_r writes into `pwd` and `buf`, both live and sized as declared.
-    let rc = unsafe { libc::getpwuid_r(libc::getuid(), &mut pwd, buf.as_mut_ptr().cast(), buf.len(), &mut result) };
+    let rc = unsafe {
+        libc::getpwuid_r(
+            libc::getuid(),
+            &mut pwd,
+            buf.as_mut_ptr().cast(),
+            buf.len(),
+            &mut result,
+        )
+    };
     if rc != 0 || result.is_null() || pwd.pw_name.is_null() {
         return None;
     }
@@ -109,7 +119,10 @@ impl Facts {
             arch: std::env::consts::ARCH.to_string(),
             cpus: std::thread::available_parallelism().map_or(cpus.len().max(1), |n| n.get()),
             physical_cores: System::physical_core_count(),
-            cpu_brand: cpus.first().map(|c| c.brand().trim().to_string()).unwrap_or_default(),
+            cpu_brand: cpus
+                .first()
+                .map(|c| c.brand().trim().to_string())
+                .unwrap_or_default(),
             cpu_mhz: cpus.first().map_or(0, |c| c.frequency()),
             memory_total_bytes: sys.total_memory(),
             memory_available_bytes: sys.available_memory(),

@@ -50,15 +50,22 @@ pub fn main_entry() -> i32 {
             0
         }
         Command::Completions { shell } => {
-            clap_complete::generate(*shell, &mut Cli::command(), "supportctl", &mut std::io::stdout());
+            clap_complete::generate(
+                *shell,
+                &mut Cli::command(),
+                "supportctl",
+                &mut std::io::stdout(),
+            );
             0
         }
-        Command::Man => match clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()) {
-            Ok(()) => 0,
-            Err(e) => {
-                eprintln!("error: cannot write the man page: {e}");
-                exit::Exit::Errored.code()
+        Command::Man => {
+            match clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()) {
+                Ok(()) => 0,
+                Err(e) => {
+                    eprintln!("error: cannot write the man page: {e}");
+                    exit::Exit::Errored.code()
+                }
             }
-        },
+        }
     }
 }

@@ -51,7 +51,13 @@ pub struct ProcessResult {
 /// The argv that runs `script` through the platform shell.
 pub fn shell_argv(script: &str) -> Vec<String> {
     if cfg!(windows) {
-        vec!["cmd.exe".into(), "/D".into(), "/S".into(), "/C".into(), script.into()]
+        vec![
+            "cmd.exe".into(),
+            "/D".into(),
+            "/S".into(),
+            "/C".into(),
+            script.into(),
+        ]
     } else {
         vec!["sh".into(), "-c".into(), script.into()]
     }
@@ -80,7 +86,10 @@ pub fn display_arg(arg: &str) -> String {
 
 /// A command line for display: `ipconfig /all`.
 pub fn display_argv(argv: &[String]) -> String {
-    argv.iter().map(|a| display_arg(a)).collect::<Vec<_>>().join(" ")
+    argv.iter()
+        .map(|a| display_arg(a))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Keeps the first and last `cap / 2` bytes of a stream.
@@ -93,7 +102,12 @@ struct Capture {
 
 impl Capture {
     fn new(cap: usize) -> Capture {
-        Capture { cap, head: Vec::new(), tail: VecDeque::new(), dropped: 0 }
+        Capture {
+            cap,
+            head: Vec::new(),
+            tail: VecDeque::new(),
+            dropped: 0,
+        }
     }
 
     fn push(&mut self, mut bytes: &[u8]) {
@@ -124,7 +138,10 @@ impl Capture {
     }
 }
 
-fn reader(stream: Option<impl Read + Send + 'static>, cap: usize) -> Option<thread::JoinHandle<(String, bool)>> {
+fn reader(
+    stream: Option<impl Read + Send + 'static>,
+    cap: usize,
+) -> Option<thread::JoinHandle<(String, bool)>> {
     let mut stream = stream?;
     Some(thread::spawn(move || {
         let mut capture = Capture::new(cap);
@@ -174,7 +191,9 @@ fn build(spec: &ProcessSpec) -> Command {
     for (k, v) in &spec.env {
         cmd.env(k, v);
     }
-    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     cmd
 }
 
@@ -255,15 +274,27 @@ pub fn run(spec: &ProcessSpec, deadline: Instant, cancel: &AtomicBool) -> Proces
     // little for the output, then go on without the rest.
     let grace = Instant::now() + Duration::from_secs(2);
     let collect = |h: Option<thread::JoinHandle<(String, bool)>>| -> (String, bool) {
-        let Some(h) = h else { return (String::new(), false) };
+        let Some(h) = h else {
+            return (String::new(), false);
+        };
         while !h.is_finished() && Instant::now() < grace {
             thread::sleep(Duration::from_millis(5));
         }
-        if h.is_finished() { h.join().unwrap_or_default() } else { (String::new(), true) }
+        if h.is_finished() {
+            h.join().unwrap_or_default()
+        } else {
+            (String::new(), true)
+        }
     };
     let (stdout, t1) = collect(out);
     let (stderr, t2) = collect(err);
-    ProcessResult { ending, stdout, stderr, truncated: t1 || t2, duration: started.elapsed() }
+    ProcessResult {
+        ending,
+        stdout,
+        stderr,
+        truncated: t1 || t2,
+        duration: started.elapsed(),
+    }
 }
 
 #[cfg(test)]
@@ -286,8 +317,14 @@ mod tests {
 
     #[test]
     fn cmd_tail_and_display() {
-        assert_eq!(windows_cmd_tail("dir \"C:\\Program Files\""), "/D /S /C \"dir \"C:\\Program Files\"\"");
-        assert_eq!(display_argv(&["ls".into(), "-l".into(), "a b".into(), "it's".into()]), r"ls -l 'a b' 'it'\''s'");
+        assert_eq!(
+            windows_cmd_tail("dir \"C:\\Program Files\""),
+            "/D /S /C \"dir \"C:\\Program Files\"\""
+        );
+        assert_eq!(
+            display_argv(&["ls".into(), "-l".into(), "a b".into(), "it's".into()]),
+            r"ls -l 'a b' 'it'\''s'"
+        );
     }
 
     #[cfg(unix)]
@@ -299,13 +336,25 @@ mod tests {
             max_output: 1 << 16,
             ..Default::default()
         };
-        let r = run(&spec(&["sh", "-c", "echo hi; echo err >&2; exit 3"]), Instant::now() + Duration::from_secs(10), &cancel);
+        let r = run(
+            &spec(&["sh", "-c", "echo hi; echo err >&2; exit 3"]),
+            Instant::now() + Duration::from_secs(10),
+            &cancel,
+        );
         assert_eq!(r.ending, Ending::Exited(3));
         assert_eq!(r.stdout, "hi\n");
         assert_eq!(r.stderr, "err\n");
-        let r = run(&spec(&["sleep", "30"]), Instant::now() + Duration::from_millis(200), &cancel);
+        let r = run(
+            &spec(&["sleep", "30"]),
+            Instant::now() + Duration::from_millis(200),
+            &cancel,
+        );
         assert_eq!(r.ending, Ending::TimedOut);
-        let r = run(&spec(&["no-such-program-xyz"]), Instant::now() + Duration::from_secs(1), &cancel);
+        let r = run(
+            &spec(&["no-such-program-xyz"]),
+            Instant::now() + Duration::from_secs(1),
+            &cancel,
+        );
         assert!(matches!(r.ending, Ending::SpawnFailed(m) if m.contains("no-such-program-xyz")));
     }
 }

@@ -9,7 +9,12 @@ use std::io::IsTerminal;
 use crate::cli::ColorChoice;
 
 /// Whether to colour a stream, given the flag, the environment and whether it is a terminal.
-pub fn use_color(choice: ColorChoice, no_color: Option<&str>, clicolor_force: Option<&str>, is_terminal: bool) -> bool {
+pub fn use_color(
+    choice: ColorChoice,
+    no_color: Option<&str>,
+    clicolor_force: Option<&str>,
+    is_terminal: bool,
+) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,

@@ -14,25 +14,43 @@ use crate::playbook::diagnostic::did_you_mean;
 /// Names of the built-in variables, with what they hold (for docs and `show`).
 pub const BUILTINS: &[(&str, &str)] = &[
     ("home", "the user's home directory"),
-    ("temp", "the user's temporary directory (%TEMP%, $TMPDIR, /tmp)"),
-    ("desktop", "the user's desktop folder (home when there is none)"),
-    ("cache_dir", "the user's cache directory (~/.cache, ~/Library/Caches, %LOCALAPPDATA%)"),
+    (
+        "temp",
+        "the user's temporary directory (%TEMP%, $TMPDIR, /tmp)",
+    ),
+    (
+        "desktop",
+        "the user's desktop folder (home when there is none)",
+    ),
+    (
+        "cache_dir",
+        "the user's cache directory (~/.cache, ~/Library/Caches, %LOCALAPPDATA%)",
+    ),
     ("config_dir", "the user's configuration directory"),
     ("hostname", "the machine's host name"),
     ("user", "the user running supportctl"),
     ("os", "windows, macos or linux"),
     ("os_version", "the OS version, e.g. 10.0.22631 or 12"),
     ("arch", "x86_64, aarch64, ..."),
-    ("system_drive", "C:\\ on Windows (%SystemDrive%), / elsewhere"),
+    (
+        "system_drive",
+        "C:\\ on Windows (%SystemDrive%), / elsewhere",
+    ),
     ("date", "today as YYYY-MM-DD"),
     ("datetime", "now as YYYYMMDD-HHMMSS (safe in file names)"),
-    ("playbook_dir", "the folder holding the playbook file (empty for shipped ones)"),
+    (
+        "playbook_dir",
+        "the folder holding the playbook file (empty for shipped ones)",
+    ),
 ];
 
 /// The built-in variables' values for this machine and playbook.
 pub fn builtins(facts: &Facts, playbook_dir: &str) -> BTreeMap<String, String> {
-    let mut vars: BTreeMap<String, String> =
-        facts.variables().into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    let mut vars: BTreeMap<String, String> = facts
+        .variables()
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
     let now = jiff::Zoned::now();
     vars.insert("date".into(), now.strftime("%Y-%m-%d").to_string());
     vars.insert("datetime".into(), now.strftime("%Y%m%d-%H%M%S").to_string());
@@ -94,8 +112,12 @@ pub fn expand(text: &str, vars: &BTreeMap<String, String>) -> Result<String, Tem
             Some(value) => out.push_str(value),
             None => {
                 let hint = match did_you_mean(name, vars.keys().map(String::as_str)) {
-                    Some(near) => format!("did you mean `{near}`? Declare new variables under [vars]"),
-                    None => "declare it under [vars], or use a built-in (see `supportctl show`)".into(),
+                    Some(near) => {
+                        format!("did you mean `{near}`? Declare new variables under [vars]")
+                    }
+                    None => {
+                        "declare it under [vars], or use a built-in (see `supportctl show`)".into()
+                    }
                 };
                 return Err(TemplateError {
                     range,
@@ -124,7 +146,10 @@ mod tests {
 
     #[test]
     fn expands_names() {
-        assert_eq!(expand("{{ temp }}/x-{{ticket}}", &vars()).unwrap(), "/tmp/x-INC42");
+        assert_eq!(
+            expand("{{ temp }}/x-{{ticket}}", &vars()).unwrap(),
+            "/tmp/x-INC42"
+        );
         assert_eq!(expand("no templates", &vars()).unwrap(), "no templates");
         assert_eq!(expand(r"go \{{.State}}", &vars()).unwrap(), "go {{.State}}");
     }

@@ -32,7 +32,10 @@ pub fn run(args: &CheckArgs, term: &Terminal) -> i32 {
                     errors: diags.iter().map(|d| d.to_json()).collect(),
                 })
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&files).unwrap_or_default());
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&files).unwrap_or_default()
+            );
         }
         ListFormat::Human => {
             print_diagnostics(loaded.diagnostics(), term.stderr_color);
@@ -41,12 +44,23 @@ pub fn run(args: &CheckArgs, term: &Terminal) -> i32 {
                     println!("ok: {file} ({} steps)", steps.unwrap_or(0));
                 }
             }
-            let bad = loaded.files.iter().filter(|(_, _, d)| !d.is_empty()).count();
+            let bad = loaded
+                .files
+                .iter()
+                .filter(|(_, _, d)| !d.is_empty())
+                .count();
             let errors: usize = loaded.files.iter().map(|(_, _, d)| d.len()).sum();
             if bad > 0 {
-                eprintln!("{errors} error(s) in {bad} of {} input(s); nothing was run", loaded.files.len());
+                eprintln!(
+                    "{errors} error(s) in {bad} of {} input(s); nothing was run",
+                    loaded.files.len()
+                );
             }
         }
     }
-    if loaded.has_errors() { Exit::Invalid.code() } else { Exit::Ok.code() }
+    if loaded.has_errors() {
+        Exit::Invalid.code()
+    } else {
+        Exit::Ok.code()
+    }
 }

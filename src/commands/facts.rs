@@ -14,7 +14,10 @@ struct AllFacts {
 }
 
 pub fn run(args: &FactsArgs) -> i32 {
-    let all = AllFacts { facts: Facts::gather(), disks: list_disks() };
+    let all = AllFacts {
+        facts: Facts::gather(),
+        disks: list_disks(),
+    };
     match args.format {
         ListFormat::Json => println!("{}", serde_json::to_string_pretty(&all).unwrap_or_default()),
         ListFormat::Human => {
@@ -23,7 +26,9 @@ pub fn run(args: &FactsArgs) -> i32 {
                 let width = map.keys().map(String::len).max().unwrap_or(0);
                 for (k, v) in map {
                     let text = match (k.ends_with("_bytes"), v) {
-                        (true, serde_json::Value::Number(n)) => human_bytes(n.as_u64().unwrap_or(0)),
+                        (true, serde_json::Value::Number(n)) => {
+                            human_bytes(n.as_u64().unwrap_or(0))
+                        }
                         (_, serde_json::Value::String(s)) => s.clone(),
                         (_, serde_json::Value::Null) => "-".into(),
                         (_, other) => other.to_string(),

@@ -10,15 +10,25 @@ pub fn run(args: &ListArgs) -> i32 {
         ListFormat::Human => {
             let width = all.iter().map(|l| l.name.len()).max().unwrap_or(4).max(4);
             for l in &all {
-                let note = if l.shadowed { " (hidden by an earlier one of the same name)" } else { "" };
+                let note = if l.shadowed {
+                    " (hidden by an earlier one of the same name)"
+                } else {
+                    ""
+                };
                 println!("{:<width$}  {}{note}", l.name, l.description);
                 if l.source != "shipped" {
                     println!("{:<width$}  ↳ {}", "", l.source);
                 }
             }
-            let dirs: Vec<String> = search_dirs().iter().map(|d| d.display().to_string()).collect();
+            let dirs: Vec<String> = search_dirs()
+                .iter()
+                .map(|d| d.display().to_string())
+                .collect();
             println!();
-            println!("Search path (SUPPORTCTL_PATH, then the user directory): {}", dirs.join(", "));
+            println!(
+                "Search path (SUPPORTCTL_PATH, then the user directory): {}",
+                dirs.join(", ")
+            );
         }
     }
     0

@@ -19,10 +19,20 @@ use crate::vars::BUILTINS;
 
 /// Prints a plain error (no source location) with an optional hint.
 pub fn print_error(message: &str, hint: Option<&str>, color: bool) {
-    let d = Diagnostic { file: String::new(), source: Arc::from(""), span: None, message: message.into(), hint: hint.map(str::to_string) };
+    let d = Diagnostic {
+        file: String::new(),
+        source: Arc::from(""),
+        span: None,
+        message: message.into(),
+        hint: hint.map(str::to_string),
+    };
     let text = d.render(color);
     // Without a file there is no location line: drop the empty "-->".
-    let text: String = text.lines().filter(|l| l.trim() != "-->").map(|l| format!("{l}\n")).collect();
+    let text: String = text
+        .lines()
+        .filter(|l| l.trim() != "-->")
+        .map(|l| format!("{l}\n"))
+        .collect();
     let _ = std::io::stderr().write_all(text.as_bytes());
 }
 
@@ -44,23 +54,36 @@ impl Loaded {
 }
 
 fn not_found_diag(arg: &str, nf: NotFound) -> Diagnostic {
-    Diagnostic { file: arg.to_string(), source: Arc::from(""), span: None, message: nf.message, hint: nf.hint }
+    Diagnostic {
+        file: arg.to_string(),
+        source: Arc::from(""),
+        span: None,
+        message: nf.message,
+        hint: nf.hint,
+    }
 }
 
 /// Resolves and loads every argument, collecting all errors.
 pub fn load_all(args: &[String], facts: &Facts, overrides: &BTreeMap<String, String>) -> Loaded {
-    let mut loaded = Loaded { playbooks: Vec::new(), files: Vec::new() };
+    let mut loaded = Loaded {
+        playbooks: Vec::new(),
+        files: Vec::new(),
+    };
     let mut sources: Vec<SourceFile> = Vec::new();
     for arg in args {
         match resolve(arg) {
             Ok(src) => sources.push(src),
-            Err(nf) => loaded.files.push((arg.clone(), None, vec![not_found_diag(arg, nf)])),
+            Err(nf) => loaded
+                .files
+                .push((arg.clone(), None, vec![not_found_diag(arg, nf)])),
         }
     }
     for src in &sources {
         match load(src, facts, overrides) {
             Ok(pb) => {
-                loaded.files.push((src.label.clone(), Some(pb.steps.len()), Vec::new()));
+                loaded
+                    .files
+                    .push((src.label.clone(), Some(pb.steps.len()), Vec::new()));
                 loaded.playbooks.push(pb);
             }
             Err(diags) => loaded.files.push((src.label.clone(), None, diags)),
@@ -69,15 +92,32 @@ pub fn load_all(args: &[String], facts: &Facts, overrides: &BTreeMap<String, Str
     // `--var` names must mean something to at least one playbook.
     if !loaded.has_errors() {
         for name in overrides.keys() {
-            let known = BUILTINS.iter().any(|(b, _)| b == name) || loaded.playbooks.iter().any(|p| p.vars.contains_key(name));
+            let known = BUILTINS.iter().any(|(b, _)| b == name)
+                || loaded.playbooks.iter().any(|p| p.vars.contains_key(name));
             if !known {
-                let declared: Vec<&str> = loaded.playbooks.iter().flat_map(|p| p.vars.keys().map(String::as_str)).collect();
-                let hint = match did_you_mean(name, declared.iter().copied().chain(BUILTINS.iter().map(|(b, _)| *b))) {
+                let declared: Vec<&str> = loaded
+                    .playbooks
+                    .iter()
+                    .flat_map(|p| p.vars.keys().map(String::as_str))
+                    .collect();
+                let hint = match did_you_mean(
+                    name,
+                    declared
+                        .iter()
+                        .copied()
+                        .chain(BUILTINS.iter().map(|(b, _)| *b)),
+                ) {
                     Some(near) => format!("did you mean `{near}`?"),
                     None if declared.is_empty() => "the playbook declares no [vars]".to_string(),
                     None => format!("the playbook declares: {}", declared.join(", ")),
                 };
-                let d = Diagnostic { file: "--var".into(), source: Arc::from(""), span: None, message: format!("unknown variable `{name}` in --var"), hint: Some(hint) };
+                let d = Diagnostic {
+                    file: "--var".into(),
+                    source: Arc::from(""),
+                    span: None,
+                    message: format!("unknown variable `{name}` in --var"),
+                    hint: Some(hint),
+                };
                 loaded.files.push(("--var".into(), None, vec![d]));
             }
         }
@@ -91,7 +131,15 @@ pub fn print_diagnostics<'a>(diags: impl IntoIterator<Item = &'a Diagnostic>, co
     for d in diags {
         let text = d.render(color);
         let text = if d.span.is_none() && d.source.is_empty() {
-            text.lines().map(|l| if l.trim_start().starts_with("-->") { format!("  --> {}\n", d.file) } else { format!("{l}\n") }).collect()
+            text.lines()
+                .map(|l| {
+                    if l.trim_start().starts_with("-->") {
+                        format!("  --> {}\n", d.file)
+                    } else {
+                        format!("{l}\n")
+                    }
+                })
+                .collect()
         } else {
             text
         };

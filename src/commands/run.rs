@@ -18,8 +18,14 @@ use crate::terminal::Terminal;
 /// Writes a file via a temporary file in the same directory and a rename,
 /// so a reader never sees half a report.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "report".into());
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "report".into());
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = std::fs::File::create(&tmp).and_then(|mut f| {
         f.write_all(bytes)?;
@@ -90,30 +96,54 @@ pub fn run(args: &RunArgs, term: &Terminal) -> i32 {
         jobs: args.jobs as usize,
         strict: args.strict,
     };
-    let progress = Progress::new(term.show_progress() && args.format == Format::Human && !args.quiet);
+    let progress =
+        Progress::new(term.show_progress() && args.format == Format::Human && !args.quiet);
     let report = run_all(loaded.playbooks, facts, &opts, cancel, &progress);
-    let style = Style { color: term.stdout_color, verbose: args.verbose, quiet: args.quiet };
-    let mut exit = if nagios { Exit::nagios(&report.summary, report.strict) } else { report.exit_code };
+    let style = Style {
+        color: term.stdout_color,
+        verbose: args.verbose,
+        quiet: args.quiet,
+    };
+    let mut exit = if nagios {
+        Exit::nagios(&report.summary, report.strict)
+    } else {
+        report.exit_code
+    };
     {
         let mut out = std::io::stdout().lock();
-        if let Err(e) = render::render(args.format, &report, style, &mut out).and_then(|()| out.flush()) {
+        if let Err(e) =
+            render::render(args.format, &report, style, &mut out).and_then(|()| out.flush())
+        {
             if e.kind() != std::io::ErrorKind::BrokenPipe {
-                print_error(&format!("cannot write the report to stdout: {e}"), None, term.stderr_color);
+                print_error(
+                    &format!("cannot write the report to stdout: {e}"),
+                    None,
+                    term.stderr_color,
+                );
             }
         }
     }
     for (format, path) in &args.reports {
         let mut bytes = Vec::new();
-        let plain = Style { color: false, ..style };
-        let written = render::render(*format, &report, plain, &mut bytes).and_then(|()| write_atomically(path, &bytes));
+        let plain = Style {
+            color: false,
+            ..style
+        };
+        let written = render::render(*format, &report, plain, &mut bytes)
+            .and_then(|()| write_atomically(path, &bytes));
         if let Err(e) = written {
             print_error(
-                &format!("cannot write the {format:?} report to {}: {e}", path.display()),
+                &format!(
+                    "cannot write the {format:?} report to {}: {e}",
+                    path.display()
+                ),
                 Some("check that the folder exists and is writable"),
                 term.stderr_color,
             );
             if !nagios {
-                exit = Exit::from_summary(&report.summary, report.strict, report.interrupted).merge(Exit::Errored).code();
+                exit = Exit::from_summary(&report.summary, report.strict, report.interrupted)
+                    .merge(Exit::Errored)
+                    .code();
             }
         }
     }

@@ -16,7 +16,14 @@ fn describe_when(w: &When) -> Vec<String> {
     let mut parts = Vec::new();
     let list = |v: Vec<String>| v.join(" or ");
     if !w.os.is_empty() {
-        parts.push(format!("os is {}", list(w.os.iter().map(|o| format!("{o:?}").to_lowercase()).collect())));
+        parts.push(format!(
+            "os is {}",
+            list(
+                w.os.iter()
+                    .map(|o| format!("{o:?}").to_lowercase())
+                    .collect()
+            )
+        ));
     }
     if !w.arch.is_empty() {
         parts.push(format!("arch is {}", list(w.arch.0.clone())));
@@ -27,7 +34,11 @@ fn describe_when(w: &When) -> Vec<String> {
     if let Some(v) = &w.below_os_version {
         parts.push(format!("OS version < {v}"));
     }
-    for (what, items) in [("env var set", &w.env), ("path exists", &w.path_exists), ("command exists", &w.command_exists)] {
+    for (what, items) in [
+        ("env var set", &w.env),
+        ("path exists", &w.path_exists),
+        ("command exists", &w.command_exists),
+    ] {
         if !items.is_empty() {
             parts.push(format!("{what}: {}", items.0.join(", ")));
         }
@@ -43,7 +54,16 @@ fn describe_when(w: &When) -> Vec<String> {
 /// The text `show` prints for a playbook.
 pub fn describe(pb: &Playbook) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{}{}", pb.name, pb.meta.description.as_ref().map(|d| format!(" — {d}")).unwrap_or_default());
+    let _ = writeln!(
+        out,
+        "{}{}",
+        pb.name,
+        pb.meta
+            .description
+            .as_ref()
+            .map(|d| format!(" — {d}"))
+            .unwrap_or_default()
+    );
     let _ = writeln!(out, "source: {}", pb.source);
     if !pb.vars.is_empty() {
         let _ = writeln!(out, "\nvariables (override with --var NAME=VALUE):");
@@ -54,7 +74,14 @@ pub fn describe(pb: &Playbook) -> String {
     let _ = writeln!(out, "\nsteps:");
     for (i, s) in pb.steps.iter().enumerate() {
         let check = s.kind.check();
-        let _ = writeln!(out, "  {}. {} [{}] {}", i + 1, s.id, s.kind.name(), check.describe());
+        let _ = writeln!(
+            out,
+            "  {}. {} [{}] {}",
+            i + 1,
+            s.id,
+            s.kind.name(),
+            check.describe()
+        );
         let c = &s.common;
         if c.name.is_some() {
             let _ = writeln!(out, "       name: {}", s.name());
@@ -118,7 +145,10 @@ pub fn describe(pb: &Playbook) -> String {
         for c in changes {
             let _ = writeln!(out, "{c}");
         }
-        let _ = writeln!(out, "  (`run --dry-run` shows what would happen without doing it)");
+        let _ = writeln!(
+            out,
+            "  (`run --dry-run` shows what would happen without doing it)"
+        );
     }
     let names: Vec<&str> = BUILTINS.iter().map(|(n, _)| *n).collect();
     let _ = writeln!(out, "\nbuilt-in variables: {}", names.join(", "));
@@ -127,7 +157,11 @@ pub fn describe(pb: &Playbook) -> String {
 
 pub fn run(args: &ShowArgs, term: &Terminal) -> i32 {
     let facts = Facts::gather();
-    let loaded = load_all(std::slice::from_ref(&args.playbook), &facts, &overrides(&args.vars.vars));
+    let loaded = load_all(
+        std::slice::from_ref(&args.playbook),
+        &facts,
+        &overrides(&args.vars.vars),
+    );
     if loaded.has_errors() {
         print_diagnostics(loaded.diagnostics(), term.stderr_color);
         return Exit::Invalid.code();

@@ -65,7 +65,11 @@ impl Diagnostic {
     /// Renders the diagnostic for a terminal (colours only when `color`).
     pub fn render(&self, color: bool) -> String {
         let paint = |s: &str, f: fn(&str) -> colored::ColoredString| {
-            if color { f(s).to_string() } else { s.to_string() }
+            if color {
+                f(s).to_string()
+            } else {
+                s.to_string()
+            }
         };
         let mut out = String::new();
         let _ = writeln!(
@@ -82,7 +86,12 @@ impl Diagnostic {
                 let gutter = line.to_string().len();
                 let pad = " ".repeat(gutter);
                 let bar = paint("|", |s| s.blue().bold());
-                let _ = writeln!(out, "{pad}{} {}:{line}:{col}", paint("-->", |s| s.blue().bold()), self.file);
+                let _ = writeln!(
+                    out,
+                    "{pad}{} {}:{line}:{col}",
+                    paint("-->", |s| s.blue().bold()),
+                    self.file
+                );
                 let text = self.source.lines().nth(line - 1).unwrap_or("");
                 let span = self.span.clone().unwrap_or(0..0);
                 // The caret covers the span, clipped to the first line.
@@ -92,7 +101,12 @@ impl Diagnostic {
                     .next()
                     .map_or(1, |s| s.chars().count().max(1));
                 let _ = writeln!(out, "{pad} {bar}");
-                let _ = writeln!(out, "{} {bar} {}", paint(&line.to_string(), |s| s.blue().bold()), text.trim_end());
+                let _ = writeln!(
+                    out,
+                    "{} {bar} {}",
+                    paint(&line.to_string(), |s| s.blue().bold()),
+                    text.trim_end()
+                );
                 let _ = writeln!(
                     out,
                     "{pad} {bar} {}{}",
@@ -103,7 +117,11 @@ impl Diagnostic {
         }
         if let Some(hint) = &self.hint {
             let pad = " ".repeat(self.line_col().map_or(1, |(l, _)| l.to_string().len()));
-            let _ = writeln!(out, "{pad} = {}: {hint}", paint("help", |s| s.cyan().bold()));
+            let _ = writeln!(
+                out,
+                "{pad} = {}: {hint}",
+                paint("help", |s| s.cyan().bold())
+            );
         }
         out
     }
@@ -118,7 +136,10 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
 }
 
 /// The candidate closest to `word`, if it is close enough to be a typo.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (strsim::damerau_levenshtein(word, c), c))

@@ -46,7 +46,12 @@ pub(super) struct Sink {
 }
 
 impl Sink {
-    pub fn error(&mut self, span: Option<Range<usize>>, message: impl Into<String>, hint: Option<String>) {
+    pub fn error(
+        &mut self,
+        span: Option<Range<usize>>,
+        message: impl Into<String>,
+        hint: Option<String>,
+    ) {
         self.diags.push(Diagnostic {
             file: self.file.clone(),
             source: self.source.clone(),
@@ -59,7 +64,11 @@ impl Sink {
     /// Records a serde error, turning "unknown field/variant" into a hint.
     fn serde_error(&mut self, err: &toml::de::Error, context: &str) {
         let (message, hint) = explain(err.message());
-        let message = if context.is_empty() { message } else { format!("{message} {context}") };
+        let message = if context.is_empty() {
+            message
+        } else {
+            format!("{message} {context}")
+        };
         let message = message.replace("invalid type: ", "wrong type: found ");
         self.error(err.span(), message, hint);
     }
@@ -85,8 +94,12 @@ fn explain(message: &str) -> (String, Option<String>) {
         return (format!("{found}, expected {expected}"), None);
     }
     for (prefix, noun) in [("unknown field `", "key"), ("unknown variant `", "value")] {
-        let Some(rest) = message.strip_prefix(prefix) else { continue };
-        let Some((word, expected)) = rest.split_once('`') else { continue };
+        let Some(rest) = message.strip_prefix(prefix) else {
+            continue;
+        };
+        let Some((word, expected)) = rest.split_once('`') else {
+            continue;
+        };
         let options: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
         let hint = match did_you_mean(word, options.iter().copied()) {
             Some(near) => format!("did you mean `{near}`?"),
@@ -152,7 +165,11 @@ fn es_inside_table(err: &toml::de::Error, span: &Range<usize>) -> bool {
 }
 
 /// Expands templates in every string of a value, in place.
-fn expand_templates(value: &mut Spanned<DeValue<'_>>, vars: &BTreeMap<String, String>, sink: &mut Sink) {
+fn expand_templates(
+    value: &mut Spanned<DeValue<'_>>,
+    vars: &BTreeMap<String, String>,
+    sink: &mut Sink,
+) {
     let span = value.span();
     match value.get_mut() {
         DeValue::String(s) => match vars::expand(s, vars) {
@@ -216,15 +233,22 @@ pub(super) struct StepSpans {
 
 impl StepSpans {
     pub fn key(&self, key: &str) -> Range<usize> {
-        self.keys.get(key).map_or(self.table.clone(), |(k, _)| k.clone())
+        self.keys
+            .get(key)
+            .map_or(self.table.clone(), |(k, _)| k.clone())
     }
     pub fn value(&self, key: &str) -> Range<usize> {
-        self.keys.get(key).map_or(self.table.clone(), |(_, v)| v.clone())
+        self.keys
+            .get(key)
+            .map_or(self.table.clone(), |(_, v)| v.clone())
     }
 }
 
 fn step_spans(table: &DeTable<'_>, span: Range<usize>) -> StepSpans {
-    let keys = table.iter().map(|(k, v)| (key_of(k).to_string(), (k.span(), v.span()))).collect();
+    let keys = table
+        .iter()
+        .map(|(k, v)| (key_of(k).to_string(), (k.span(), v.span())))
+        .collect();
     let mut when_refs = BTreeMap::new();
     if let Some(DeValue::Table(when)) = table.get("when").map(|v| v.get_ref()) {
         for (k, v) in when.iter() {
@@ -239,7 +263,11 @@ fn step_spans(table: &DeTable<'_>, span: Range<usize>) -> StepSpans {
             when_refs.insert(key_of(k).to_string(), strings);
         }
     }
-    StepSpans { table: span, keys, when_refs }
+    StepSpans {
+        table: span,
+        keys,
+        when_refs,
+    }
 }
 
 /// A decoded step with its spans, before validation.
@@ -270,32 +298,53 @@ fn load_vars(
     let mut declared = BTreeMap::new();
     let Some(value) = value else { return declared };
     let DeValue::Table(table) = value.get_ref() else {
-        sink.error(Some(value.span()), "`vars` must be a table", Some("write [vars] followed by name = \"value\" lines".into()));
+        sink.error(
+            Some(value.span()),
+            "`vars` must be a table",
+            Some("write [vars] followed by name = \"value\" lines".into()),
+        );
         return declared;
     };
     for (k, v) in table.iter() {
         let name = key_of(k);
         if !vars::is_valid_name(name) {
-            sink.error(Some(k.span()), format!("invalid variable name `{name}`"), Some("use letters, digits and `_`, starting with a letter".into()));
+            sink.error(
+                Some(k.span()),
+                format!("invalid variable name `{name}`"),
+                Some("use letters, digits and `_`, starting with a letter".into()),
+            );
             continue;
         }
         if builtins.contains_key(name) {
             sink.error(
                 Some(k.span()),
                 format!("`{name}` is a built-in variable and cannot be declared"),
-                Some(format!("choose another name, or override it at run time with --var {name}=...")),
+                Some(format!(
+                    "choose another name, or override it at run time with --var {name}=..."
+                )),
             );
             continue;
         }
         let Some(text) = scalar_text(v.get_ref()) else {
-            sink.error(Some(v.span()), format!("variable `{name}` must be a string, number or boolean, not {}", v.get_ref().type_str()), None);
+            sink.error(
+                Some(v.span()),
+                format!(
+                    "variable `{name}` must be a string, number or boolean, not {}",
+                    v.get_ref().type_str()
+                ),
+                None,
+            );
             continue;
         };
         match vars::expand(&text, builtins) {
             Ok(expanded) => {
                 declared.insert(name.to_string(), expanded);
             }
-            Err(e) => sink.error(Some(v.span()), format!("{} in variable `{name}`", e.message), e.hint),
+            Err(e) => sink.error(
+                Some(v.span()),
+                format!("{} in variable `{name}`", e.message),
+                e.hint,
+            ),
         }
     }
     declared
@@ -312,13 +361,24 @@ fn decode_fix(value: &Spanned<DeValue<'_>>, sink: &mut Sink, context: &str) -> O
     };
     if let Some(step) = table.get("step") {
         if let Some((extra, _)) = table.iter().find(|(k, _)| key_of(k) != "step") {
-            sink.error(Some(extra.span()), format!("unexpected key `{}` in a fix that names a step {context}", key_of(extra)), Some("a fix is either `step = \"id\"` or an inline command, not both".into()));
+            sink.error(
+                Some(extra.span()),
+                format!(
+                    "unexpected key `{}` in a fix that names a step {context}",
+                    key_of(extra)
+                ),
+                Some("a fix is either `step = \"id\"` or an inline command, not both".into()),
+            );
             return None;
         }
         return match step.get_ref().as_str() {
             Some(id) => Some(Fix::Step(id.to_string())),
             None => {
-                sink.error(Some(step.span()), format!("`fix.step` must be a step id string {context}"), None);
+                sink.error(
+                    Some(step.span()),
+                    format!("`fix.step` must be a step id string {context}"),
+                    None,
+                );
                 None
             }
         };
@@ -330,21 +390,38 @@ fn decode_fix(value: &Spanned<DeValue<'_>>, sink: &mut Sink, context: &str) -> O
             ok = false;
             let hint = did_you_mean(key_of(k), known.iter().copied().chain(["step"]))
                 .map_or_else(|| "a fix has `step = \"id\"`, or the keys of a command step (command, shell, cwd, env, ...)".to_string(), |n| format!("did you mean `{n}`?"));
-            sink.error(Some(k.span()), format!("unknown key `{}` in fix {context}", key_of(k)), Some(hint));
+            sink.error(
+                Some(k.span()),
+                format!("unknown key `{}` in fix {context}", key_of(k)),
+                Some(hint),
+            );
         }
     }
     let cmd: CommandStep = decode_all(table, value.span(), sink, &format!("in fix {context}"))?;
     for p in crate::steps::Check::validate(&cmd) {
         ok = false;
-        sink.error(Some(value.span()), format!("{} (fix {context})", p.message), p.hint);
+        sink.error(
+            Some(value.span()),
+            format!("{} (fix {context})", p.message),
+            p.hint,
+        );
     }
     ok.then(|| Fix::Command(Box::new(cmd)))
 }
 
-fn load_step(index: usize, value: &Spanned<DeValue<'_>>, vars: &BTreeMap<String, String>, sink: &mut Sink) -> Option<RawStep> {
+fn load_step(
+    index: usize,
+    value: &Spanned<DeValue<'_>>,
+    vars: &BTreeMap<String, String>,
+    sink: &mut Sink,
+) -> Option<RawStep> {
     let span = value.span();
     let DeValue::Table(table) = value.get_ref() else {
-        sink.error(Some(span), "each step must be a table", Some("write steps as [[step]] tables".into()));
+        sink.error(
+            Some(span),
+            "each step must be a table",
+            Some("write steps as [[step]] tables".into()),
+        );
         return None;
     };
     let mut table = table.clone();
@@ -352,18 +429,30 @@ fn load_step(index: usize, value: &Spanned<DeValue<'_>>, vars: &BTreeMap<String,
         expand_templates(v, vars, sink);
     }
     let spans = step_spans(&table, span.clone());
-    let given_id = table.get("id").and_then(|v| v.get_ref().as_str()).map(str::to_string);
-    let label = given_id.clone().unwrap_or_else(|| format!("#{}", index + 1));
+    let given_id = table
+        .get("id")
+        .and_then(|v| v.get_ref().as_str())
+        .map(str::to_string);
+    let label = given_id
+        .clone()
+        .unwrap_or_else(|| format!("#{}", index + 1));
     let Some(kind_value) = table.get("kind") else {
         sink.error(
             Some(header_span(&sink.source, &span)),
             format!("step {label} has no `kind`"),
-            Some(format!("add kind = \"...\", one of: {}", KIND_NAMES.join(", "))),
+            Some(format!(
+                "add kind = \"...\", one of: {}",
+                KIND_NAMES.join(", ")
+            )),
         );
         return None;
     };
     let Some(kind) = kind_value.get_ref().as_str().map(str::to_string) else {
-        sink.error(Some(kind_value.span()), format!("`kind` of step {label} must be a string"), None);
+        sink.error(
+            Some(kind_value.span()),
+            format!("`kind` of step {label} must be a string"),
+            None,
+        );
         return None;
     };
     let Some(kind_fields) = StepKind::fields(&kind) else {
@@ -371,7 +460,11 @@ fn load_step(index: usize, value: &Spanned<DeValue<'_>>, vars: &BTreeMap<String,
             Some(near) => format!("did you mean `{near}`?"),
             None => format!("known kinds: {}", KIND_NAMES.join(", ")),
         };
-        sink.error(Some(kind_value.span()), format!("unknown step kind `{kind}`"), Some(hint));
+        sink.error(
+            Some(kind_value.span()),
+            format!("unknown step kind `{kind}`"),
+            Some(hint),
+        );
         return None;
     };
     let context = format!("in step `{label}` (kind `{kind}`)");
@@ -384,17 +477,34 @@ fn load_step(index: usize, value: &Spanned<DeValue<'_>>, vars: &BTreeMap<String,
         }
         let hint = match did_you_mean(key, common_keys.iter().chain(kind_fields).copied()) {
             Some(near) => format!("did you mean `{near}`?"),
-            None => format!("`{kind}` steps accept: {}; every step accepts: {}", kind_fields.join(", "), common_keys.join(", ")),
+            None => format!(
+                "`{kind}` steps accept: {}; every step accepts: {}",
+                kind_fields.join(", "),
+                common_keys.join(", ")
+            ),
         };
-        sink.error(Some(k.span()), format!("unknown key `{key}` {context}"), Some(hint));
+        sink.error(
+            Some(k.span()),
+            format!("unknown key `{key}` {context}"),
+            Some(hint),
+        );
     }
     let common: Option<Common> = decode_all(&table, span.clone(), sink, &context);
-    let mut decoder = TableDecoder { table: &table, span: span.clone(), sink, context: context.clone() };
+    let mut decoder = TableDecoder {
+        table: &table,
+        span: span.clone(),
+        sink,
+        context: context.clone(),
+    };
     let kind_config = StepKind::decode(&kind, &mut decoder);
     let fix = table.get("fix").map(|f| decode_fix(f, sink, &context));
     if let Some(kc) = &kind_config {
         for p in kc.check().validate() {
-            sink.error(Some(spans.value(p.key)), format!("{} {context}", p.message), p.hint);
+            sink.error(
+                Some(spans.value(p.key)),
+                format!("{} {context}", p.message),
+                p.hint,
+            );
         }
     }
     if sink.diags.len() > before {
@@ -407,7 +517,12 @@ fn load_step(index: usize, value: &Spanned<DeValue<'_>>, vars: &BTreeMap<String,
     Some(RawStep {
         index,
         id_given: given_id.is_some(),
-        def: StepDef { id: given_id.unwrap_or_else(|| format!("{kind}-{}", index + 1)), common, kind: kind_config, fix },
+        def: StepDef {
+            id: given_id.unwrap_or_else(|| format!("{kind}-{}", index + 1)),
+            common,
+            kind: kind_config,
+            fix,
+        },
         spans,
     })
 }
@@ -417,7 +532,9 @@ fn header_span(source: &str, table: &Range<usize>) -> Range<usize> {
     let before = &source[..table.start.min(source.len())];
     match before.rfind("[[") {
         Some(start) => {
-            let end = source[start..].find('\n').map_or(source.len(), |e| start + e);
+            let end = source[start..]
+                .find('\n')
+                .map_or(source.len(), |e| start + e);
             start..end
         }
         None => table.clone(),
@@ -427,12 +544,24 @@ fn header_span(source: &str, table: &Range<usize>) -> Range<usize> {
 /// Loads and validates one playbook. `overrides` are `--var` values; names
 /// that are neither declared nor built in are ignored here (the caller
 /// reports them once across all playbooks).
-pub fn load(file: &SourceFile, facts: &Facts, overrides: &BTreeMap<String, String>) -> Result<Playbook, Vec<Diagnostic>> {
-    let mut sink = Sink { file: file.label.clone(), source: file.text.clone(), diags: Vec::new() };
+pub fn load(
+    file: &SourceFile,
+    facts: &Facts,
+    overrides: &BTreeMap<String, String>,
+) -> Result<Playbook, Vec<Diagnostic>> {
+    let mut sink = Sink {
+        file: file.label.clone(),
+        source: file.text.clone(),
+        diags: Vec::new(),
+    };
     let (root, errors) = DeTable::parse_recoverable(&file.text);
     if !errors.is_empty() {
         for e in errors {
-            sink.error(e.span(), format!("invalid TOML: {}", e.message().trim_end()), None);
+            sink.error(
+                e.span(),
+                format!("invalid TOML: {}", e.message().trim_end()),
+                None,
+            );
         }
         return Err(sink.diags);
     }
@@ -448,14 +577,32 @@ pub fn load(file: &SourceFile, facts: &Facts, overrides: &BTreeMap<String, Strin
             (_, Some(near)) => format!("did you mean `{near}`?"),
             _ => "a playbook has [playbook], [vars] and [[step]] tables; step keys go after a [[step]] header".to_string(),
         };
-        let what = if v.get_ref().is_table() { "table" } else { "key" };
-        sink.error(Some(k.span()), format!("unknown top-level {what} `{key}`"), Some(hint));
+        let is_tables = v
+            .get_ref()
+            .as_array()
+            .is_some_and(|a| !a.is_empty() && a.iter().all(|i| i.get_ref().is_table()));
+        let what = if v.get_ref().is_table() || is_tables {
+            "table"
+        } else {
+            "key"
+        };
+        sink.error(
+            Some(k.span()),
+            format!("unknown top-level {what} `{key}`"),
+            Some(hint),
+        );
     }
     let meta: Meta = match root.get("playbook") {
         Some(v) => match v.get_ref() {
-            DeValue::Table(t) => decode_all(t, v.span(), &mut sink, "in [playbook]").unwrap_or_default(),
+            DeValue::Table(t) => {
+                decode_all(t, v.span(), &mut sink, "in [playbook]").unwrap_or_default()
+            }
             _ => {
-                sink.error(Some(v.span()), "`playbook` must be a table", Some("write [playbook] with name and description".into()));
+                sink.error(
+                    Some(v.span()),
+                    "`playbook` must be a table",
+                    Some("write [playbook] with name and description".into()),
+                );
                 Meta::default()
             }
         },
@@ -478,7 +625,11 @@ pub fn load(file: &SourceFile, facts: &Facts, overrides: &BTreeMap<String, Strin
     let mut all_ids: Vec<String> = Vec::new();
     let mut id_spans: Vec<(String, Range<usize>, Range<usize>)> = Vec::new();
     match root.get("step") {
-        None => sink.error(Some(0..0), "the playbook has no steps", Some("add at least one [[step]] table with a `kind`".into())),
+        None => sink.error(
+            Some(0..0),
+            "the playbook has no steps",
+            Some("add at least one [[step]] table with a `kind`".into()),
+        ),
         Some(v) => match v.get_ref() {
             DeValue::Array(items) => {
                 for (i, item) in items.iter().enumerate() {
@@ -487,14 +638,25 @@ pub fn load(file: &SourceFile, facts: &Facts, overrides: &BTreeMap<String, Strin
                     if let (Some(id), Some(v)) = (given, id_value) {
                         id_spans.push((id.to_string(), v.span(), item.span()));
                     }
-                    let kind = item.get_ref().as_table().and_then(|t| t.get("kind")).and_then(|v| v.get_ref().as_str());
-                    all_ids.push(given.map_or_else(|| format!("{}-{}", kind.unwrap_or("step"), i + 1), str::to_string));
+                    let kind = item
+                        .get_ref()
+                        .as_table()
+                        .and_then(|t| t.get("kind"))
+                        .and_then(|v| v.get_ref().as_str());
+                    all_ids.push(given.map_or_else(
+                        || format!("{}-{}", kind.unwrap_or("step"), i + 1),
+                        str::to_string,
+                    ));
                     if let Some(step) = load_step(i, item, &values, &mut sink) {
                         raw_steps.push(step);
                     }
                 }
             }
-            _ => sink.error(Some(v.span()), "`step` must be an array of tables", Some("write each step under its own [[step]] header (double brackets)".into())),
+            _ => sink.error(
+                Some(v.span()),
+                "`step` must be an array of tables",
+                Some("write each step under its own [[step]] header (double brackets)".into()),
+            ),
         },
     }
     validate::duplicate_ids(&id_spans, &mut sink);
@@ -503,7 +665,10 @@ pub fn load(file: &SourceFile, facts: &Facts, overrides: &BTreeMap<String, Strin
         return Err(sink.diags);
     }
     Ok(Playbook {
-        name: meta.name.clone().unwrap_or_else(|| file.default_name.clone()),
+        name: meta
+            .name
+            .clone()
+            .unwrap_or_else(|| file.default_name.clone()),
         meta,
         source: file.label.clone(),
         vars: final_vars,

@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
+use serde_json::Value;
 
 use super::model::{Common, Meta};
 use crate::steps::KindSchema;
@@ -64,7 +65,50 @@ enum FixSchema {
 /// The schema as pretty JSON, ending with a newline.
 pub fn json() -> String {
     let schema = schemars::schema_for!(PlaybookFile);
-    let mut text = serde_json::to_string_pretty(&schema).expect("schema serialises");
+    let mut value = serde_json::to_value(&schema).expect("schema serialises");
+    drop_null(&mut value);
+    let mut text = serde_json::to_string_pretty(&value).expect("schema serialises");
     text.push('\n');
     text
+}
+
+/// TOML has no null: optional keys are simply absent. Removes the `null`
+/// alternatives schemars adds for `Option` fields.
+fn drop_null(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::Array(types)) = map.get_mut("type") {
+                types.retain(|t| t != "null");
+                if types.len() == 1 {
+                    let only = types.remove(0);
+                    map.insert("type".into(), only);
+                }
+            }
+            if let Some(Value::Array(alternatives)) = map.get_mut("anyOf") {
+                alternatives.retain(|a| a.get("type").is_none_or(|t| t != "null"));
+                if alternatives.len() == 1 {
+                    let only = alternatives.remove(0);
+                    map.remove("anyOf");
+                    if let Value::Object(inner) = only {
+                        for (k, v) in inner {
+                            map.entry(k).or_insert(v);
+                        }
+                    }
+                }
+            }
+            map.values_mut().for_each(drop_null);
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_null),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn no_null_in_schema() {
+        let text = super::json();
+        assert!(!text.contains("\"null\""), "TOML has no null");
+        assert!(text.contains("\"command\""));
+    }
 }

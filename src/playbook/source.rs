@@ -19,7 +19,11 @@ pub const SHIPPED: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/shipped
 /// The directories searched for playbooks by name, in order.
 pub fn search_dirs() -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = std::env::var_os("SUPPORTCTL_PATH")
-        .map(|p| std::env::split_paths(&p).filter(|d| !d.as_os_str().is_empty()).collect())
+        .map(|p| {
+            std::env::split_paths(&p)
+                .filter(|d| !d.as_os_str().is_empty())
+                .collect()
+        })
         .unwrap_or_default();
     if let Some(config) = dirs::config_dir() {
         dirs.push(config.join("supportctl").join("playbooks"));
@@ -41,7 +45,12 @@ pub struct Listed {
 fn description_of(text: &str) -> String {
     toml::from_str::<toml::Table>(text)
         .ok()
-        .and_then(|t| t.get("playbook")?.get("description")?.as_str().map(str::to_string))
+        .and_then(|t| {
+            t.get("playbook")?
+                .get("description")?
+                .as_str()
+                .map(str::to_string)
+        })
         .unwrap_or_default()
 }
 
@@ -50,10 +59,17 @@ pub fn list() -> Vec<Listed> {
     let mut out: Vec<Listed> = Vec::new();
     let mut push = |name: String, source: String, text: &str| {
         let shadowed = out.iter().any(|l| l.name == name);
-        out.push(Listed { name, source, description: description_of(text), shadowed });
+        out.push(Listed {
+            name,
+            source,
+            description: description_of(text),
+            shadowed,
+        });
     };
     for dir in search_dirs() {
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
         let mut files: Vec<PathBuf> = entries
             .filter_map(Result::ok)
             .map(|e| e.path())
@@ -62,7 +78,11 @@ pub fn list() -> Vec<Listed> {
         files.sort();
         for path in files {
             let text = std::fs::read_to_string(&path).unwrap_or_default();
-            let name = path.file_stem().unwrap_or_default().to_string_lossy().into_owned();
+            let name = path
+                .file_stem()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
             push(name, path.display().to_string(), &text);
         }
     }
@@ -89,7 +109,10 @@ fn read_file(path: &Path, label: String) -> Result<SourceFile, NotFound> {
         hint: Some("check the path, or give the name of a playbook from `supportctl list`".into()),
     })?;
     let text = String::from_utf8(text).map_err(|e| NotFound {
-        message: format!("playbook `{label}` is not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()),
+        message: format!(
+            "playbook `{label}` is not valid UTF-8 (byte {})",
+            e.utf8_error().valid_up_to()
+        ),
         hint: Some("save the file as UTF-8".into()),
     })?;
     let dir = path
@@ -98,7 +121,11 @@ fn read_file(path: &Path, label: String) -> Result<SourceFile, NotFound> {
         .and_then(|p| p.parent().map(Path::to_path_buf))
         .unwrap_or_default();
     Ok(SourceFile {
-        default_name: path.file_stem().unwrap_or_default().to_string_lossy().into_owned(),
+        default_name: path
+            .file_stem()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned(),
         dir: dir.display().to_string(),
         label,
         text: Arc::from(text),
@@ -129,5 +156,8 @@ pub fn resolve(arg: &str) -> Result<SourceFile, NotFound> {
         Some(near) => format!("did you mean `{near}`? `supportctl list` shows every playbook"),
         None => "`supportctl list` shows every playbook; give a path to run a file".into(),
     };
-    Err(NotFound { message: format!("no playbook named `{arg}`"), hint: Some(hint) })
+    Err(NotFound {
+        message: format!("no playbook named `{arg}`"),
+        hint: Some(hint),
+    })
 }

@@ -11,7 +11,10 @@ use super::model::Fix;
 
 /// Whether an id is made of letters, digits, `-`, `_` and `.`.
 pub fn is_valid_id(id: &str) -> bool {
-    !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
 }
 
 /// Reports every id given to more than one step: (id, id value span, step table span).
@@ -23,11 +26,16 @@ pub(super) fn duplicate_ids(ids: &[(String, Range<usize>, Range<usize>)], sink: 
                 first.insert(id, table);
             }
             Some(first_table) => {
-                let line = sink.source[..first_table.start.min(sink.source.len())].matches('\n').count() + 1;
+                let line = sink.source[..first_table.start.min(sink.source.len())]
+                    .matches('\n')
+                    .count()
+                    + 1;
                 sink.error(
                     Some(span.clone()),
                     format!("duplicate step id `{id}`"),
-                    Some(format!("the first step with this id is at line {line}; ids must be unique")),
+                    Some(format!(
+                        "the first step with this id is at line {line}; ids must be unique"
+                    )),
                 );
             }
         }
@@ -79,10 +87,16 @@ pub(super) fn validate(steps: &[RawStep], all_ids: &[String], sink: &mut Sink) {
             let span = step.spans.value("fix");
             match steps.iter().find(|s| &s.def.id == target) {
                 None if ids.contains(&target.as_str()) => {}
-                None => sink.error(Some(span), format!("fix names unknown step `{target}`"), Some(unknown_hint(target))),
-                Some(t) if t.def.id == step.def.id => {
-                    sink.error(Some(span), format!("step `{target}` names itself as its fix"), Some("name a different step, usually one with only_as_fix = true".into()))
-                }
+                None => sink.error(
+                    Some(span),
+                    format!("fix names unknown step `{target}`"),
+                    Some(unknown_hint(target)),
+                ),
+                Some(t) if t.def.id == step.def.id => sink.error(
+                    Some(span),
+                    format!("step `{target}` names itself as its fix"),
+                    Some("name a different step, usually one with only_as_fix = true".into()),
+                ),
                 Some(t) if t.def.fix.is_some() => sink.error(
                     Some(span),
                     format!("fix step `{target}` has a fix of its own"),
@@ -92,7 +106,9 @@ pub(super) fn validate(steps: &[RawStep], all_ids: &[String], sink: &mut Sink) {
             }
         }
         if step.def.common.only_as_fix {
-            let used = steps.iter().any(|s| matches!(&s.def.fix, Some(Fix::Step(t)) if *t == step.def.id));
+            let used = steps
+                .iter()
+                .any(|s| matches!(&s.def.fix, Some(Fix::Step(t)) if *t == step.def.id));
             if !used {
                 sink.error(
                     Some(step.spans.key("only_as_fix")),

@@ -145,7 +145,9 @@ impl FromStr for SizeOrPercent {
             };
         }
         text.parse().map(SizeOrPercent::Size).map_err(|_| {
-            format!("invalid size or percentage `{text}`{HINT}write \"15%\", \"500 MB\" or \"2 GiB\"")
+            format!(
+                "invalid size or percentage `{text}`{HINT}write \"15%\", \"500 MB\" or \"2 GiB\""
+            )
         })
     }
 }
@@ -186,7 +188,9 @@ impl FromStr for Dur {
             let digits = rest.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
             let n: u64 = rest[..digits].parse().map_err(|_| bad())?;
             rest = rest[digits..].trim_start();
-            let unit_len = rest.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(rest.len());
+            let unit_len = rest
+                .find(|c: char| !c.is_ascii_alphabetic())
+                .unwrap_or(rest.len());
             let secs = match &rest[..unit_len] {
                 "ms" => 0,
                 "s" | "sec" | "secs" => 1,
@@ -260,14 +264,18 @@ impl<'de> Deserialize<'de> for crate::version::Version {
                 if v.has_digits() {
                     Ok(v)
                 } else {
-                    Err(E::custom(format!("invalid version `{s}`{HINT}write digits, e.g. \"10.0.19045\" or \"2.30\"")))
+                    Err(E::custom(format!(
+                        "invalid version `{s}`{HINT}write digits, e.g. \"10.0.19045\" or \"2.30\""
+                    )))
                 }
             }
             fn visit_i64<E: de::Error>(self, n: i64) -> Result<Self::Value, E> {
                 Ok(crate::version::Version::parse(&n.to_string()))
             }
             fn visit_f64<E: de::Error>(self, n: f64) -> Result<Self::Value, E> {
-                Err(E::custom(format!("version {n} is a number{HINT}write it as a string (\"{n}\"), so 2.10 is not read as 2.1")))
+                Err(E::custom(format!(
+                    "version {n} is a number{HINT}write it as a string (\"{n}\"), so 2.10 is not read as 2.1"
+                )))
             }
         }
         d.deserialize_any(V)
@@ -298,12 +306,23 @@ impl FromStr for Pattern {
     fn from_str(text: &str) -> Result<Self, String> {
         regex::Regex::new(text).map(Pattern).map_err(|e| {
             let detail = e.to_string();
-            let last = detail.lines().last().unwrap_or("").trim().trim_start_matches("error: ").to_string();
+            let last = detail
+                .lines()
+                .last()
+                .unwrap_or("")
+                .trim()
+                .trim_start_matches("error: ")
+                .to_string();
             format!("invalid regular expression `{text}`{HINT}{last}")
         })
     }
 }
-string_value!(Pattern, "Regex", ".*", "A regular expression (Rust regex syntax).");
+string_value!(
+    Pattern,
+    "Regex",
+    ".*",
+    "A regular expression (Rust regex syntax)."
+);
 
 impl Serialize for Pattern {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -393,7 +412,10 @@ mod tests {
 
     #[test]
     fn percents() {
-        assert_eq!("15%".parse::<SizeOrPercent>().unwrap(), SizeOrPercent::Percent(15.0));
+        assert_eq!(
+            "15%".parse::<SizeOrPercent>().unwrap(),
+            SizeOrPercent::Percent(15.0)
+        );
         assert_eq!("15%".parse::<SizeOrPercent>().unwrap().bytes_of(200), 30);
         assert!("150%".parse::<SizeOrPercent>().is_err());
         assert_eq!(

@@ -51,7 +51,10 @@ fn hidden_skip(step: &StepOutcome, style: Style) -> bool {
 }
 
 fn needs_attention(s: Status) -> bool {
-    matches!(s, Status::Warn | Status::Fail | Status::Error | Status::Fixed)
+    matches!(
+        s,
+        Status::Warn | Status::Fail | Status::Error | Status::Fixed
+    )
 }
 
 /// At most `n` lines of `text`, the last ones (where errors usually are).
@@ -64,27 +67,45 @@ fn details(step: &StepOutcome, style: Style, indent: &str, out: &mut dyn Write) 
     let problem = matches!(step.status, Status::Warn | Status::Fail | Status::Error);
     if style.verbose || problem || step.status == Status::Fixed {
         for a in &step.attempts {
-            writeln!(out, "{indent}· {} {}: {}", a.label, a.status.as_str(), a.message)?;
+            writeln!(
+                out,
+                "{indent}· {} {}: {}",
+                a.label,
+                a.status.as_str(),
+                a.message
+            )?;
         }
     }
     for action in &step.actions {
         writeln!(out, "{indent}• {action}")?;
     }
     if style.verbose && !step.measurements.is_empty() {
-        let ms: Vec<String> = step.measurements.iter().map(|m| format!("{}={}", m.name, measurement_text(m))).collect();
+        let ms: Vec<String> = step
+            .measurements
+            .iter()
+            .map(|m| format!("{}={}", m.name, measurement_text(m)))
+            .collect();
         writeln!(out, "{indent}{}", ms.join("  "))?;
     }
     if let Some(output) = &step.output
         && (problem || step.show_output || style.verbose)
     {
-        let limit = if style.verbose || step.show_output { 200 } else { 20 };
+        let limit = if style.verbose || step.show_output {
+            200
+        } else {
+            20
+        };
         for (name, text) in [("stdout", &output.stdout), ("stderr", &output.stderr)] {
             if text.trim().is_empty() {
                 continue;
             }
             let lines = tail_lines(text, limit);
             let total = text.lines().count();
-            let label = if total > lines.len() { format!("{name} (last {} of {total} lines)", lines.len()) } else { name.to_string() };
+            let label = if total > lines.len() {
+                format!("{name} (last {} of {total} lines)", lines.len())
+            } else {
+                name.to_string()
+            };
             writeln!(out, "{indent}┌ {label}")?;
             for line in lines {
                 writeln!(out, "{indent}│ {line}")?;
@@ -92,7 +113,11 @@ fn details(step: &StepOutcome, style: Style, indent: &str, out: &mut dyn Write) 
         }
     }
     if let Some(advice) = &step.advice {
-        let arrow = if style.color { "→".cyan().bold().to_string() } else { "→".into() };
+        let arrow = if style.color {
+            "→".cyan().bold().to_string()
+        } else {
+            "→".into()
+        };
         writeln!(out, "{indent}{arrow} {advice}")?;
     }
     Ok(())
@@ -116,7 +141,11 @@ pub fn summary_line(s: &Summary, duration_ms: u64) -> String {
     format!(
         "{} {steps}: {} in {}",
         s.total,
-        if parts.is_empty() { "none ran".to_string() } else { parts.join(", ") },
+        if parts.is_empty() {
+            "none ran".to_string()
+        } else {
+            parts.join(", ")
+        },
         human_duration(std::time::Duration::from_millis(duration_ms))
     )
 }
@@ -128,15 +157,33 @@ pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<
             None => pb.name.clone(),
         };
         let dry = if report.dry_run { " (dry run)" } else { "" };
-        writeln!(out, "{}{dry}", if style.color { title.bold().to_string() } else { title })?;
-        let width = pb.steps.iter().map(|s| s.name.chars().count()).max().unwrap_or(0).min(32);
+        writeln!(
+            out,
+            "{}{dry}",
+            if style.color {
+                title.bold().to_string()
+            } else {
+                title
+            }
+        )?;
+        let width = pb
+            .steps
+            .iter()
+            .map(|s| s.name.chars().count())
+            .max()
+            .unwrap_or(0)
+            .min(32);
         for step in &pb.steps {
             if (style.quiet && !needs_attention(step.status)) || hidden_skip(step, style) {
                 continue;
             }
             let (sym, word) = mark(step.status);
             let label = paint(&format!("{sym} {word:<5}"), step.status, style.color);
-            let message = if step.status == Status::Skipped && style.color { step.message.dimmed().to_string() } else { step.message.clone() };
+            let message = if step.status == Status::Skipped && style.color {
+                step.message.dimmed().to_string()
+            } else {
+                step.message.clone()
+            };
             writeln!(out, "  {label}  {:<width$}  {message}", step.name)?;
             details(step, style, &" ".repeat(width + 13), out)?;
         }
@@ -146,8 +193,19 @@ pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<
         writeln!(out)?;
     }
     let line = summary_line(&report.summary, report.duration_ms);
-    let line = if report.interrupted { format!("interrupted: {line}") } else { line };
-    let hidden = report.steps().filter(|(_, s)| hidden_skip(s, style)).count();
-    let line = if hidden > 0 { format!("{line} (-v lists the {hidden} skipped)") } else { line };
+    let line = if report.interrupted {
+        format!("interrupted: {line}")
+    } else {
+        line
+    };
+    let hidden = report
+        .steps()
+        .filter(|(_, s)| hidden_skip(s, style))
+        .count();
+    let line = if hidden > 0 {
+        format!("{line} (-v lists the {hidden} skipped)")
+    } else {
+        line
+    };
     writeln!(out, "{}", paint(&line, report.summary.worst(), style.color))
 }

@@ -57,8 +57,16 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             xml_escape(&report.host.hostname)
         )?;
         writeln!(out, "    <properties>")?;
-        for (k, v) in [("source", pb.source.as_str()), ("run_id", report.run_id.as_str()), ("dry_run", if report.dry_run { "true" } else { "false" })] {
-            writeln!(out, r#"      <property name="{k}" value="{}"/>"#, xml_escape(v))?;
+        for (k, v) in [
+            ("source", pb.source.as_str()),
+            ("run_id", report.run_id.as_str()),
+            ("dry_run", if report.dry_run { "true" } else { "false" }),
+        ] {
+            writeln!(
+                out,
+                r#"      <property name="{k}" value="{}"/>"#,
+                xml_escape(v)
+            )?;
         }
         writeln!(out, "    </properties>")?;
         for step in &pb.steps {
@@ -77,13 +85,23 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 detail.push_str(&format!("advice: {advice}\n"));
             }
             for a in &step.attempts {
-                detail.push_str(&format!("{}: {} {}\n", a.label, a.status.as_str(), a.message));
+                detail.push_str(&format!(
+                    "{}: {} {}\n",
+                    a.label,
+                    a.status.as_str(),
+                    a.message
+                ));
             }
             match step.status {
-                s if failing(s) => {
-                    body.push_str(&format!("      <failure message=\"{msg}\" type=\"{}\">{}</failure>\n", s.as_str(), xml_escape(&detail)))
-                }
-                Status::Error => body.push_str(&format!("      <error message=\"{msg}\" type=\"error\">{}</error>\n", xml_escape(&detail))),
+                s if failing(s) => body.push_str(&format!(
+                    "      <failure message=\"{msg}\" type=\"{}\">{}</failure>\n",
+                    s.as_str(),
+                    xml_escape(&detail)
+                )),
+                Status::Error => body.push_str(&format!(
+                    "      <error message=\"{msg}\" type=\"error\">{}</error>\n",
+                    xml_escape(&detail)
+                )),
                 Status::Skipped => body.push_str(&format!("      <skipped message=\"{msg}\"/>\n")),
                 _ => {}
             }
@@ -95,10 +113,16 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 system_out.push_str(&o.stdout);
             }
             if !system_out.is_empty() {
-                body.push_str(&format!("      <system-out>{}</system-out>\n", xml_escape(&system_out)));
+                body.push_str(&format!(
+                    "      <system-out>{}</system-out>\n",
+                    xml_escape(&system_out)
+                ));
             }
             if let Some(o) = step.output.as_ref().filter(|o| !o.stderr.is_empty()) {
-                body.push_str(&format!("      <system-err>{}</system-err>\n", xml_escape(&o.stderr)));
+                body.push_str(&format!(
+                    "      <system-err>{}</system-err>\n",
+                    xml_escape(&o.stderr)
+                ));
             }
             if body.is_empty() {
                 writeln!(out, "/>")?;

@@ -19,16 +19,46 @@ fn icon(s: Status) -> &'static str {
 
 /// Makes text safe inside a table cell.
 pub fn cell(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('|', "\\|").replace(['\r', '\n'], " ").replace('<', "&lt;")
+    text.replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace(['\r', '\n'], " ")
+        .replace('<', "&lt;")
 }
 
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let h = &report.host;
-    writeln!(out, "## supportctl report: {}", report.playbooks.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", "))?;
+    writeln!(
+        out,
+        "## supportctl report: {}",
+        report
+            .playbooks
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    )?;
     writeln!(out)?;
-    writeln!(out, "**Host:** {} · {} {} ({}) · **User:** {} · **Started:** {}{}", cell(&h.hostname), cell(&h.os_name), cell(&h.os_version), h.arch, cell(&h.user), report.started_at, if report.dry_run { " · **dry run**" } else { "" })?;
+    writeln!(
+        out,
+        "**Host:** {} · {} {} ({}) · **User:** {} · **Started:** {}{}",
+        cell(&h.hostname),
+        cell(&h.os_name),
+        cell(&h.os_version),
+        h.arch,
+        cell(&h.user),
+        report.started_at,
+        if report.dry_run {
+            " · **dry run**"
+        } else {
+            ""
+        }
+    )?;
     writeln!(out)?;
-    writeln!(out, "**Result:** {}", summary_line(&report.summary, report.duration_ms))?;
+    writeln!(
+        out,
+        "**Result:** {}",
+        summary_line(&report.summary, report.duration_ms)
+    )?;
     for pb in &report.playbooks {
         writeln!(out)?;
         writeln!(out, "### {}", cell(&pb.name))?;
@@ -40,7 +70,13 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "| Status | Step | Result |")?;
         writeln!(out, "|---|---|---|")?;
         for s in &pb.steps {
-            writeln!(out, "| {} | {} | {} |", icon(s.status), cell(&s.name), cell(&s.message))?;
+            writeln!(
+                out,
+                "| {} | {} | {} |",
+                icon(s.status),
+                cell(&s.name),
+                cell(&s.message)
+            )?;
         }
         let advice: Vec<_> = pb.steps.iter().filter(|s| s.advice.is_some()).collect();
         if !advice.is_empty() {
@@ -48,26 +84,49 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             writeln!(out, "**Next steps**")?;
             writeln!(out)?;
             for s in advice {
-                writeln!(out, "- **{}**: {}", cell(&s.name), s.advice.as_deref().unwrap_or_default())?;
+                writeln!(
+                    out,
+                    "- **{}**: {}",
+                    cell(&s.name),
+                    s.advice.as_deref().unwrap_or_default()
+                )?;
             }
         }
-        let actions: Vec<_> = pb.steps.iter().flat_map(|s| s.actions.iter().map(move |a| (s, a))).collect();
+        let actions: Vec<_> = pb
+            .steps
+            .iter()
+            .flat_map(|s| s.actions.iter().map(move |a| (s, a)))
+            .collect();
         if !actions.is_empty() {
             writeln!(out)?;
-            writeln!(out, "**Actions{}**", if report.dry_run { " (dry run: not taken)" } else { "" })?;
+            writeln!(
+                out,
+                "**Actions{}**",
+                if report.dry_run {
+                    " (dry run: not taken)"
+                } else {
+                    ""
+                }
+            )?;
             writeln!(out)?;
             for (s, a) in actions {
                 writeln!(out, "- {}: {}", cell(&s.name), cell(a))?;
             }
         }
-        for s in pb.steps.iter().filter(|s| matches!(s.status, Status::Fail | Status::Error | Status::Warn) || s.show_output) {
+        for s in pb.steps.iter().filter(|s| {
+            matches!(s.status, Status::Fail | Status::Error | Status::Warn) || s.show_output
+        }) {
             let Some(o) = &s.output else { continue };
             let text = format!("{}{}", o.stdout, o.stderr);
             if text.trim().is_empty() {
                 continue;
             }
             writeln!(out)?;
-            writeln!(out, "<details><summary>Output of {}</summary>", cell(&s.name))?;
+            writeln!(
+                out,
+                "<details><summary>Output of {}</summary>",
+                cell(&s.name)
+            )?;
             writeln!(out)?;
             let fence = if text.contains("```") { "````" } else { "```" };
             writeln!(out, "{fence}text\n{}\n{fence}", text.trim_end())?;

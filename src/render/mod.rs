@@ -39,7 +39,12 @@ pub struct Style {
 }
 
 /// Writes `report` in `format`.
-pub fn render(format: Format, report: &Report, style: Style, out: &mut dyn Write) -> io::Result<()> {
+pub fn render(
+    format: Format,
+    report: &Report,
+    style: Style,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     match format {
         Format::Human => human::render(report, style, out),
         Format::Json => {

@@ -57,7 +57,14 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         .flat_map(|(_, st)| {
             st.measurements.iter().map(move |m| {
                 let t = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
-                format!("{}={}{};{};{};;", label(&format!("{}.{}", st.id, m.name)), m.value, uom(&m.unit), t(m.warn), t(m.fail))
+                format!(
+                    "{}={}{};{};{};;",
+                    label(&format!("{}.{}", st.id, m.name)),
+                    m.value,
+                    uom(&m.unit),
+                    t(m.warn),
+                    t(m.fail)
+                )
             })
         })
         .collect();
@@ -67,8 +74,17 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     } else {
         writeln!(out, "{line} | {}", perf.join(" "))?;
     }
-    for (_, st) in report.steps().filter(|(_, st)| st.status != Status::Pass && st.status != Status::Skipped) {
-        writeln!(out, "{}: {} - {}", st.status.as_str().to_uppercase(), st.id, st.message.replace('|', "/"))?;
+    for (_, st) in report
+        .steps()
+        .filter(|(_, st)| st.status != Status::Pass && st.status != Status::Skipped)
+    {
+        writeln!(
+            out,
+            "{}: {} - {}",
+            st.status.as_str().to_uppercase(),
+            st.id,
+            st.message.replace('|', "/")
+        )?;
     }
     Ok(())
 }

@@ -15,15 +15,28 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "1..{}", report.summary.total)?;
     let multi = report.playbooks.len() > 1;
     for (n, (pb, step)) in report.steps().enumerate() {
-        let name = if multi { format!("{}/{}", pb.name, step.name) } else { step.name.clone() };
+        let name = if multi {
+            format!("{}/{}", pb.name, step.name)
+        } else {
+            step.name.clone()
+        };
         let name = name.replace('#', "\\#");
-        let failing = matches!(step.status, Status::Fail | Status::Error) || (report.strict && step.status == Status::Warn);
+        let failing = matches!(step.status, Status::Fail | Status::Error)
+            || (report.strict && step.status == Status::Warn);
         let ok = if failing { "not ok" } else { "ok" };
         match step.status {
-            Status::Skipped => writeln!(out, "{ok} {} - {name} # SKIP {}", n + 1, step.message.replace('\n', " "))?,
+            Status::Skipped => writeln!(
+                out,
+                "{ok} {} - {name} # SKIP {}",
+                n + 1,
+                step.message.replace('\n', " ")
+            )?,
             _ => writeln!(out, "{ok} {} - {name}", n + 1)?,
         }
-        if matches!(step.status, Status::Fail | Status::Error | Status::Warn | Status::Fixed) {
+        if matches!(
+            step.status,
+            Status::Fail | Status::Error | Status::Warn | Status::Fixed
+        ) {
             writeln!(out, "  ---")?;
             writeln!(out, "  status: {}", step.status.as_str())?;
             writeln!(out, "  message: {}", yaml_string(&step.message))?;

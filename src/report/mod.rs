@@ -51,7 +51,13 @@ pub struct Measurement {
 
 impl Measurement {
     pub fn new(name: &str, value: f64, unit: &str) -> Measurement {
-        Measurement { name: name.into(), value, unit: unit.into(), warn: None, fail: None }
+        Measurement {
+            name: name.into(),
+            value,
+            unit: unit.into(),
+            warn: None,
+            fail: None,
+        }
     }
 }
 
@@ -192,6 +198,8 @@ pub struct Report {
 
 impl Report {
     pub fn steps(&self) -> impl Iterator<Item = (&PlaybookReport, &StepOutcome)> {
-        self.playbooks.iter().flat_map(|p| p.steps.iter().map(move |s| (p, s)))
+        self.playbooks
+            .iter()
+            .flat_map(|p| p.steps.iter().map(move |s| (p, s)))
     }
 }

@@ -42,26 +42,49 @@ impl Environment for RealEnvironment {
 }
 
 /// `None` when every condition holds, else the reason the step is skipped.
-pub fn unmet(when: &When, facts: &Facts, env: &dyn Environment, statuses: &BTreeMap<String, Status>) -> Option<String> {
+pub fn unmet(
+    when: &When,
+    facts: &Facts,
+    env: &dyn Environment,
+    statuses: &BTreeMap<String, Status>,
+) -> Option<String> {
     if !when.os.is_empty() && !when.os.iter().any(|o| o.matches(&facts.os)) {
-        let want: Vec<String> = when.os.iter().map(|o| format!("{o:?}").to_lowercase()).collect();
-        return Some(format!("needs os {}, this is {}", want.join(" or "), facts.os));
+        let want: Vec<String> = when
+            .os
+            .iter()
+            .map(|o| format!("{o:?}").to_lowercase())
+            .collect();
+        return Some(format!(
+            "needs os {}, this is {}",
+            want.join(" or "),
+            facts.os
+        ));
     }
     let arch = normalize_arch(&facts.arch);
     if !when.arch.is_empty() && !when.arch.iter().any(|a| normalize_arch(a) == arch) {
         let want: Vec<&str> = when.arch.iter().map(String::as_str).collect();
-        return Some(format!("needs arch {}, this is {}", want.join(" or "), facts.arch));
+        return Some(format!(
+            "needs arch {}, this is {}",
+            want.join(" or "),
+            facts.arch
+        ));
     }
     let os_version = Version::parse(&facts.os_version);
     if let Some(min) = &when.min_os_version
         && os_version < *min
     {
-        return Some(format!("needs OS version {min} or later, this is {}", facts.os_version));
+        return Some(format!(
+            "needs OS version {min} or later, this is {}",
+            facts.os_version
+        ));
     }
     if let Some(below) = &when.below_os_version
         && os_version >= *below
     {
-        return Some(format!("needs OS version below {below}, this is {}", facts.os_version));
+        return Some(format!(
+            "needs OS version below {below}, this is {}",
+            facts.os_version
+        ));
     }
     if let Some(var) = when.env.iter().find(|v| !env.env_set(v)) {
         return Some(format!("environment variable {var} is not set"));
@@ -82,9 +105,15 @@ pub fn unmet(when: &When, facts: &Facts, env: &dyn Environment, statuses: &BTree
             _ => Status::Skipped,
         };
         for id in ids.iter() {
-            let actual = statuses.get(id.as_str()).copied().unwrap_or(Status::Skipped);
+            let actual = statuses
+                .get(id.as_str())
+                .copied()
+                .unwrap_or(Status::Skipped);
             if actual != wanted {
-                return Some(format!("runs when `{id}` {cond}; it was {}", actual.as_str()));
+                return Some(format!(
+                    "runs when `{id}` {cond}; it was {}",
+                    actual.as_str()
+                ));
             }
         }
     }
@@ -126,14 +155,23 @@ mod tests {
     #[test]
     fn os_arch_and_version() {
         let win = facts("windows", "10.0.19045", "x86_64");
-        let mut w = When { os: OneOrMany(vec![OsFamily::Windows]), ..When::default() };
+        let mut w = When {
+            os: OneOrMany(vec![OsFamily::Windows]),
+            ..When::default()
+        };
         assert_eq!(check(&w, &win), None);
-        assert_eq!(check(&w, &facts("linux", "12", "x86_64")).unwrap(), "needs os windows, this is linux");
+        assert_eq!(
+            check(&w, &facts("linux", "12", "x86_64")).unwrap(),
+            "needs os windows, this is linux"
+        );
         w.arch = OneOrMany(vec!["amd64".into()]);
         assert_eq!(check(&w, &win), None);
         w.min_os_version = Some(Version::parse("10.0.22000"));
         assert!(check(&w, &win).unwrap().contains("10.0.22000 or later"));
-        let unix = When { os: OneOrMany(vec![OsFamily::Unix]), ..When::default() };
+        let unix = When {
+            os: OneOrMany(vec![OsFamily::Unix]),
+            ..When::default()
+        };
         assert_eq!(check(&unix, &facts("macos", "14.1", "aarch64")), None);
         assert!(check(&unix, &win).is_some());
     }
@@ -146,11 +184,26 @@ mod tests {
             f(&mut w);
             w
         };
-        assert_eq!(check(&w(|w| w.env = OneOrMany(vec!["SET".into()])), &f), None);
+        assert_eq!(
+            check(&w(|w| w.env = OneOrMany(vec!["SET".into()])), &f),
+            None
+        );
         assert!(check(&w(|w| w.env = OneOrMany(vec!["UNSET".into()])), &f).is_some());
-        assert_eq!(check(&w(|w| w.path_exists = OneOrMany(vec!["/there".into()])), &f), None);
-        assert!(check(&w(|w| w.command_exists = OneOrMany(vec!["nope".into()])), &f).is_some());
-        assert_eq!(check(&w(|w| w.failed = OneOrMany(vec!["a".into()])), &f), None);
+        assert_eq!(
+            check(&w(|w| w.path_exists = OneOrMany(vec!["/there".into()])), &f),
+            None
+        );
+        assert!(
+            check(
+                &w(|w| w.command_exists = OneOrMany(vec!["nope".into()])),
+                &f
+            )
+            .is_some()
+        );
+        assert_eq!(
+            check(&w(|w| w.failed = OneOrMany(vec!["a".into()])), &f),
+            None
+        );
         assert_eq!(
             check(&w(|w| w.passed = OneOrMany(vec!["a".into()])), &f).unwrap(),
             "runs when `a` passed; it was fail"

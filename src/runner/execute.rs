@@ -22,7 +22,9 @@ pub struct Env<'a> {
 }
 
 fn timeout_of(step: &StepDef, check: &dyn Check) -> Duration {
-    step.common.timeout.map_or_else(|| check.default_timeout(), |d| d.0)
+    step.common
+        .timeout
+        .map_or_else(|| check.default_timeout(), |d| d.0)
 }
 
 fn retry_delay(step: &StepDef) -> Duration {
@@ -35,7 +37,12 @@ fn fix_check<'a>(step: &'a StepDef, playbook: &'a Playbook) -> Option<(&'a dyn C
             let target = playbook.step(id)?;
             Some((target.kind.check(), timeout_of(target, target.kind.check())))
         }
-        Fix::Command(cmd) => Some((cmd.as_ref(), step.common.timeout.map_or_else(|| cmd.default_timeout(), |d| d.0))),
+        Fix::Command(cmd) => Some((
+            cmd.as_ref(),
+            step.common
+                .timeout
+                .map_or_else(|| cmd.default_timeout(), |d| d.0),
+        )),
     }
 }
 
@@ -70,11 +77,21 @@ fn evaluate_once(check: &dyn Check, timeout: Duration, env: &Env) -> (Evaluation
 }
 
 fn attempt(label: String, e: &Evaluation, took: Duration) -> Attempt {
-    Attempt { label, status: e.status, message: e.message.clone(), duration_ms: took.as_millis() as u64 }
+    Attempt {
+        label,
+        status: e.status,
+        message: e.message.clone(),
+        duration_ms: took.as_millis() as u64,
+    }
 }
 
 /// Evaluates with retries until it passes (or is skipped); records every try.
-fn evaluate_with_retries(step: &StepDef, env: &Env, attempts: &mut Vec<Attempt>, prefix: &str) -> Evaluation {
+fn evaluate_with_retries(
+    step: &StepDef,
+    env: &Env,
+    attempts: &mut Vec<Attempt>,
+    prefix: &str,
+) -> Evaluation {
     let check = step.kind.check();
     let timeout = timeout_of(step, check);
     let tries = step.common.retries.saturating_add(1);
@@ -103,7 +120,8 @@ pub fn run_step(step: &StepDef, env: &Env) -> StepOutcome {
         && let Some((fix, fix_timeout)) = fix_check(step, env.playbook)
     {
         if env.dry_run {
-            e.actions.push(format!("would apply fix: {}", fix.describe()));
+            e.actions
+                .push(format!("would apply fix: {}", fix.describe()));
             e.message = format!("{} (dry run: fix not applied)", e.message);
         } else {
             if attempts.is_empty() {
@@ -135,7 +153,11 @@ pub fn run_step(step: &StepDef, env: &Env) -> StepOutcome {
                 status = Status::Fixed;
                 e.message = format!("fixed: was \"{first_message}\"; now \"{}\"", e.message);
             } else {
-                status = if e.status == Status::Error { Status::Error } else { Status::Fail };
+                status = if e.status == Status::Error {
+                    Status::Error
+                } else {
+                    Status::Fail
+                };
                 let verdict = if matches!(fix_eval.status, Status::Fail | Status::Error) {
                     format!("fix failed ({})", fix_eval.message)
                 } else {
@@ -175,7 +197,9 @@ pub fn not_run(step: &StepDef, status: Status, message: String) -> StepOutcome {
         name: step.name().to_string(),
         kind: step.kind.name().to_string(),
         status,
-        advice: (status == Status::Error).then(|| step.common.advice.clone()).flatten(),
+        advice: (status == Status::Error)
+            .then(|| step.common.advice.clone())
+            .flatten(),
         message,
         tags: step.common.tags.clone(),
         measurements: Vec::new(),

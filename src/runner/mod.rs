@@ -42,7 +42,9 @@ pub struct RunOptions {
 }
 
 fn matches_selector(step: &StepDef, selectors: &[String]) -> bool {
-    selectors.iter().any(|s| *s == step.id || step.common.tags.contains(s))
+    selectors
+        .iter()
+        .any(|s| *s == step.id || step.common.tags.contains(s))
 }
 
 /// Why a step is left out before its conditions are even looked at.
@@ -83,9 +85,16 @@ pub fn run_playbook(
     let mut stopped_by: Option<String> = None;
     let jobs = opts.jobs.max(1);
 
-    let finish = |i: usize, outcome: StepOutcome, results: &mut Vec<Option<StepOutcome>>, statuses: &mut BTreeMap<String, Status>, stopped_by: &mut Option<String>| {
+    let finish = |i: usize,
+                  outcome: StepOutcome,
+                  results: &mut Vec<Option<StepOutcome>>,
+                  statuses: &mut BTreeMap<String, Status>,
+                  stopped_by: &mut Option<String>| {
         let step = &playbook.steps[i];
-        if step.common.stop_on_failure && matches!(outcome.status, Status::Fail | Status::Error) && stopped_by.is_none() {
+        if step.common.stop_on_failure
+            && matches!(outcome.status, Status::Fail | Status::Error)
+            && stopped_by.is_none()
+        {
             *stopped_by = Some(step.id.clone());
         }
         statuses.insert(step.id.clone(), outcome.status);
@@ -98,34 +107,75 @@ pub fn run_playbook(
         while next < n && !cancel.load(Ordering::Relaxed) {
             let step = &playbook.steps[next];
             if let Some(by) = &stopped_by {
-                let o = not_run(step, Status::Skipped, format!("not run: step `{by}` failed and stops the playbook"));
+                let o = not_run(
+                    step,
+                    Status::Skipped,
+                    format!("not run: step `{by}` failed and stops the playbook"),
+                );
                 finish(next, o, &mut results, &mut statuses, &mut stopped_by);
                 next += 1;
                 continue;
             }
             if let Some(reason) = selection_skip(step, opts) {
-                finish(next, not_run(step, Status::Skipped, reason), &mut results, &mut statuses, &mut stopped_by);
+                finish(
+                    next,
+                    not_run(step, Status::Skipped, reason),
+                    &mut results,
+                    &mut statuses,
+                    &mut stopped_by,
+                );
                 next += 1;
                 continue;
             }
             let check = step.kind.check();
-            let depends = step.common.when.as_ref().is_some_and(|w| w.depends_on_steps());
-            let alone = !check.parallel_safe() || step.fix.is_some() || depends || step.common.stop_on_failure;
+            let depends = step
+                .common
+                .when
+                .as_ref()
+                .is_some_and(|w| w.depends_on_steps());
+            let alone = !check.parallel_safe()
+                || step.fix.is_some()
+                || depends
+                || step.common.stop_on_failure;
             if !in_flight.is_empty() && (alone || in_flight.len() >= jobs) {
                 break;
             }
             if let Some(when) = &step.common.when
                 && let Some(reason) = conditions::unmet(when, &facts, &RealEnvironment, &statuses)
             {
-                finish(next, not_run(step, Status::Skipped, reason), &mut results, &mut statuses, &mut stopped_by);
+                finish(
+                    next,
+                    not_run(step, Status::Skipped, reason),
+                    &mut results,
+                    &mut statuses,
+                    &mut stopped_by,
+                );
                 next += 1;
                 continue;
             }
             let budget = execute::budget(step, &playbook);
-            in_flight.insert(next, InFlight { deadline: Instant::now() + budget, name: step.name().to_string() });
-            let (tx, pb, facts, cancel, dry_run, index) = (tx.clone(), playbook.clone(), facts.clone(), cancel.clone(), opts.dry_run, next);
+            in_flight.insert(
+                next,
+                InFlight {
+                    deadline: Instant::now() + budget,
+                    name: step.name().to_string(),
+                },
+            );
+            let (tx, pb, facts, cancel, dry_run, index) = (
+                tx.clone(),
+                playbook.clone(),
+                facts.clone(),
+                cancel.clone(),
+                opts.dry_run,
+                next,
+            );
             std::thread::spawn(move || {
-                let env = Env { playbook: &pb, facts: &facts, cancel: &cancel, dry_run };
+                let env = Env {
+                    playbook: &pb,
+                    facts: &facts,
+                    cancel: &cancel,
+                    dry_run,
+                };
                 let outcome = run_step(&pb.steps[index], &env);
                 let _ = tx.send((index, outcome));
             });
@@ -145,7 +195,9 @@ pub fn run_playbook(
         // Wait for a step to finish, a deadline to pass, or an interruption.
         let now = Instant::now();
         let earliest = in_flight.values().map(|f| f.deadline).min().unwrap_or(now);
-        let wait = earliest.saturating_duration_since(now).min(Duration::from_millis(100));
+        let wait = earliest
+            .saturating_duration_since(now)
+            .min(Duration::from_millis(100));
         match rx.recv_timeout(wait) {
             Ok((i, outcome)) => {
                 if in_flight.remove(&i).is_some() {
@@ -154,11 +206,24 @@ pub fn run_playbook(
             }
             Err(_) => {
                 let now = Instant::now();
-                let late: Vec<usize> = in_flight.iter().filter(|(_, f)| f.deadline <= now).map(|(i, _)| *i).collect();
+                let late: Vec<usize> = in_flight
+                    .iter()
+                    .filter(|(_, f)| f.deadline <= now)
+                    .map(|(i, _)| *i)
+                    .collect();
                 for i in late {
                     in_flight.remove(&i);
                     let step = &playbook.steps[i];
-                    let o = not_run(step, Status::Error, format!("did not finish within its time budget of {}", crate::playbook::values::human_duration(execute::budget(step, &playbook))));
+                    let o = not_run(
+                        step,
+                        Status::Error,
+                        format!(
+                            "did not finish within its time budget of {}",
+                            crate::playbook::values::human_duration(execute::budget(
+                                step, &playbook
+                            ))
+                        ),
+                    );
                     finish(i, o, &mut results, &mut statuses, &mut stopped_by);
                 }
             }
@@ -174,7 +239,13 @@ pub fn run_playbook(
                 }
             }
             for (i, _) in std::mem::take(&mut in_flight) {
-                finish(i, not_run(&playbook.steps[i], Status::Error, "interrupted".into()), &mut results, &mut statuses, &mut stopped_by);
+                finish(
+                    i,
+                    not_run(&playbook.steps[i], Status::Error, "interrupted".into()),
+                    &mut results,
+                    &mut statuses,
+                    &mut stopped_by,
+                );
             }
             break;
         }
@@ -182,7 +253,15 @@ pub fn run_playbook(
     let steps: Vec<StepOutcome> = results
         .into_iter()
         .enumerate()
-        .map(|(i, r)| r.unwrap_or_else(|| not_run(&playbook.steps[i], Status::Skipped, "not run: interrupted".into())))
+        .map(|(i, r)| {
+            r.unwrap_or_else(|| {
+                not_run(
+                    &playbook.steps[i],
+                    Status::Skipped,
+                    "not run: interrupted".into(),
+                )
+            })
+        })
         .collect();
     PlaybookReport {
         name: playbook.name.clone(),
@@ -196,11 +275,22 @@ pub fn run_playbook(
 
 /// A run id unique to this host, time and process.
 fn run_id(facts: &Facts, now: &jiff::Zoned) -> String {
-    format!("{}-{}-{}", facts.hostname, now.strftime("%Y%m%dT%H%M%S"), std::process::id())
+    format!(
+        "{}-{}-{}",
+        facts.hostname,
+        now.strftime("%Y%m%dT%H%M%S"),
+        std::process::id()
+    )
 }
 
 /// Runs every playbook in order and builds the report.
-pub fn run_all(playbooks: Vec<Playbook>, facts: Arc<Facts>, opts: &RunOptions, cancel: Arc<AtomicBool>, progress: &Progress) -> Report {
+pub fn run_all(
+    playbooks: Vec<Playbook>,
+    facts: Arc<Facts>,
+    opts: &RunOptions,
+    cancel: Arc<AtomicBool>,
+    progress: &Progress,
+) -> Report {
     let started = Instant::now();
     let now = jiff::Zoned::now();
     let mut reports = Vec::new();

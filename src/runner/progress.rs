@@ -19,8 +19,10 @@ impl Progress {
         let bar = if visible {
             let bar = ProgressBar::new(0);
             bar.set_style(
-                ProgressStyle::with_template("{spinner:.cyan} [{pos}/{len}] {wide_msg} {elapsed:.dim}")
-                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+                ProgressStyle::with_template(
+                    "{spinner:.cyan} [{pos}/{len}] {wide_msg} {elapsed:.dim}",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
             );
             bar.enable_steady_tick(Duration::from_millis(100));
             bar

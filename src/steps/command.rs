@@ -109,14 +109,24 @@ impl CommandStep {
 
     /// Which of the output checks failed, if any.
     fn output_problem(&self, stdout: &str) -> Option<String> {
-        if let Some(missing) = self.stdout_contains.iter().find(|s| !stdout.contains(s.as_str())) {
+        if let Some(missing) = self
+            .stdout_contains
+            .iter()
+            .find(|s| !stdout.contains(s.as_str()))
+        {
             return Some(format!("stdout does not contain `{missing}`"));
         }
-        if let Some(found) = self.stdout_not_contains.iter().find(|s| stdout.contains(s.as_str())) {
+        if let Some(found) = self
+            .stdout_not_contains
+            .iter()
+            .find(|s| stdout.contains(s.as_str()))
+        {
             return Some(format!("stdout contains `{found}`"));
         }
         match &self.stdout_matches {
-            Some(p) if !p.0.is_match(stdout) => Some(format!("stdout does not match /{}/", p.0.as_str())),
+            Some(p) if !p.0.is_match(stdout) => {
+                Some(format!("stdout does not match /{}/", p.0.as_str()))
+            }
             _ => None,
         }
     }
@@ -143,7 +153,11 @@ impl Check for CommandStep {
         let spec = ProcessSpec {
             argv: self.argv(),
             cwd: self.cwd.as_ref().map(PathBuf::from),
-            env: self.env.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            env: self
+                .env
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
             max_output: self.max_output.map_or(DEFAULT_MAX_OUTPUT, |s| s.0) as usize,
         };
         let result = process::run(&spec, ctx.deadline, ctx.cancel);
@@ -163,7 +177,10 @@ impl Check for CommandStep {
                 if !expected {
                     let want: Vec<String> = self.expect_exit.iter().map(i32::to_string).collect();
                     m.status = Status::Fail;
-                    m.message = format!("`{shown}` exited with {code} (expected {})", want.join(" or "));
+                    m.message = format!(
+                        "`{shown}` exited with {code} (expected {})",
+                        want.join(" or ")
+                    );
                 } else if let Some(problem) = self.output_problem(&result.stdout) {
                     m.status = Status::Fail;
                     m.message = problem;
@@ -171,17 +188,27 @@ impl Check for CommandStep {
                     // The output itself is shown under the step.
                     m.message = format!("exited with {code}");
                 } else {
-                    m.message = last_line(&result.stdout).unwrap_or_else(|| format!("exited with {code}"));
+                    m.message =
+                        last_line(&result.stdout).unwrap_or_else(|| format!("exited with {code}"));
                 }
-                m.measurements.push(Measurement::new("exit_code", *code as f64, ""));
+                m.measurements
+                    .push(Measurement::new("exit_code", *code as f64, ""));
                 m
             }
         };
         if self.changes && !matches!(result.ending, Ending::SpawnFailed(_)) {
             e.actions.push(format!("ran: {shown}"));
         }
-        e.measurements.push(Measurement::new("duration", result.duration.as_millis() as f64, "ms"));
-        e.output = Some(Output { stdout: result.stdout, stderr: result.stderr, truncated: result.truncated });
+        e.measurements.push(Measurement::new(
+            "duration",
+            result.duration.as_millis() as f64,
+            "ms",
+        ));
+        e.output = Some(Output {
+            stdout: result.stdout,
+            stderr: result.stderr,
+            truncated: result.truncated,
+        });
         e.show_output = self.show_output;
         e
     }
@@ -211,14 +238,20 @@ impl Check for CommandStep {
                 "write an argv array like [\"ipconfig\", \"/all\"], or add `shell = true` to run it through the shell",
             )],
             (CommandLine::Line(l), true) if l.trim().is_empty() => {
-                vec![problem("the command line is empty", "write the command to run")]
+                vec![problem(
+                    "the command line is empty",
+                    "write the command to run",
+                )]
             }
             (CommandLine::Argv(_), true) => vec![problem(
                 "with `shell = true`, write the command as one string",
                 "e.g. command = \"df -h | sort -k5\"",
             )],
             (CommandLine::Argv(a), false) if a.first().is_none_or(|p| p.trim().is_empty()) => {
-                vec![problem("the command is empty", "write the program and its arguments, e.g. [\"ipconfig\", \"/all\"]")]
+                vec![problem(
+                    "the command is empty",
+                    "write the program and its arguments, e.g. [\"ipconfig\", \"/all\"]",
+                )]
             }
             _ => Vec::new(),
         }

@@ -1,0 +1,125 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[supportctl] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'supportctl'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'supportctl'= {
+            cand --color 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand run 'Run playbooks (a path, or the name of a shipped or search-path playbook)'
+            cand check 'Validate playbooks without running them; reports every error in every file'
+            cand list 'List shipped playbooks and those on the search path'
+            cand show 'Show a playbook''s steps, conditions, and what it could change'
+            cand facts 'Show the system facts that conditions and templates use'
+            cand schema 'Print the JSON Schema of the playbook format'
+            cand completions 'Print shell completions'
+            cand man 'Print the man page (roff)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'supportctl;run'= {
+            cand --var 'Set a playbook variable (repeatable): --var ticket=INC0042'
+            cand --only 'Run only steps with this id or tag (repeatable)'
+            cand --skip 'Skip steps with this id or tag (repeatable)'
+            cand --format 'Output format on stdout'
+            cand --report 'Also write the report to a file (repeatable): --report json=report.json'
+            cand -j 'How many independent read-only steps may run at once'
+            cand --jobs 'How many independent read-only steps may run at once'
+            cand --color 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)'
+            cand --dry-run 'Show what would change; change nothing (fixes, cleanups and `changes` commands do not run)'
+            cand --strict 'Treat warnings as failures (exit 1)'
+            cand -q 'Print only steps that need attention and the summary'
+            cand --quiet 'Print only steps that need attention and the summary'
+            cand -v 'Print measurements, attempts and output for every step'
+            cand --verbose 'Print measurements, attempts and output for every step'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'supportctl;check'= {
+            cand --var 'Set a playbook variable (repeatable): --var ticket=INC0042'
+            cand --format 'Output format'
+            cand --color 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'supportctl;list'= {
+            cand --format 'Output format'
+            cand --color 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'supportctl;show'= {
+            cand --var 'Set a playbook variable (repeatable): --var ticket=INC0042'
+            cand --color 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'supportctl;facts'= {
+            cand --format 'Output format'
+            cand --color 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'supportctl;schema'= {
+            cand --color 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'supportctl;completions'= {
+            cand --color 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'supportctl;man'= {
+            cand --color 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'supportctl;help'= {
+            cand run 'Run playbooks (a path, or the name of a shipped or search-path playbook)'
+            cand check 'Validate playbooks without running them; reports every error in every file'
+            cand list 'List shipped playbooks and those on the search path'
+            cand show 'Show a playbook''s steps, conditions, and what it could change'
+            cand facts 'Show the system facts that conditions and templates use'
+            cand schema 'Print the JSON Schema of the playbook format'
+            cand completions 'Print shell completions'
+            cand man 'Print the man page (roff)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'supportctl;help;run'= {
+        }
+        &'supportctl;help;check'= {
+        }
+        &'supportctl;help;list'= {
+        }
+        &'supportctl;help;show'= {
+        }
+        &'supportctl;help;facts'= {
+        }
+        &'supportctl;help;schema'= {
+        }
+        &'supportctl;help;completions'= {
+        }
+        &'supportctl;help;man'= {
+        }
+        &'supportctl;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

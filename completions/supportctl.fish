@@ -1,0 +1,104 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_supportctl_global_optspecs
+    string join \n color= h/help V/version
+end
+
+function __fish_supportctl_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_supportctl_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_supportctl_using_subcommand
+    set -l cmd (__fish_supportctl_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c supportctl -n "__fish_supportctl_needs_command" -l color -d 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c supportctl -n "__fish_supportctl_needs_command" -s h -l help -d 'Print help'
+complete -c supportctl -n "__fish_supportctl_needs_command" -s V -l version -d 'Print version'
+complete -c supportctl -n "__fish_supportctl_needs_command" -f -a "run" -d 'Run playbooks (a path, or the name of a shipped or search-path playbook)'
+complete -c supportctl -n "__fish_supportctl_needs_command" -f -a "check" -d 'Validate playbooks without running them; reports every error in every file'
+complete -c supportctl -n "__fish_supportctl_needs_command" -f -a "list" -d 'List shipped playbooks and those on the search path'
+complete -c supportctl -n "__fish_supportctl_needs_command" -f -a "show" -d 'Show a playbook\'s steps, conditions, and what it could change'
+complete -c supportctl -n "__fish_supportctl_needs_command" -f -a "facts" -d 'Show the system facts that conditions and templates use'
+complete -c supportctl -n "__fish_supportctl_needs_command" -f -a "schema" -d 'Print the JSON Schema of the playbook format'
+complete -c supportctl -n "__fish_supportctl_needs_command" -f -a "completions" -d 'Print shell completions'
+complete -c supportctl -n "__fish_supportctl_needs_command" -f -a "man" -d 'Print the man page (roff)'
+complete -c supportctl -n "__fish_supportctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c supportctl -n "__fish_supportctl_using_subcommand run" -l var -d 'Set a playbook variable (repeatable): --var ticket=INC0042' -r
+complete -c supportctl -n "__fish_supportctl_using_subcommand run" -l only -d 'Run only steps with this id or tag (repeatable)' -r
+complete -c supportctl -n "__fish_supportctl_using_subcommand run" -l skip -d 'Skip steps with this id or tag (repeatable)' -r
+complete -c supportctl -n "__fish_supportctl_using_subcommand run" -l format -d 'Output format on stdout' -r -f -a "human\t'Coloured lines for a terminal'
+json\t'The versioned JSON report, for scripts and fleet tools'
+junit\t'JUnit XML, for CI systems'
+markdown\t'A Markdown table to paste into a ticket'
+nagios\t'A Nagios/Icinga plugin status line with perfdata'
+tap\t'Test Anything Protocol (version 14)'"
+complete -c supportctl -n "__fish_supportctl_using_subcommand run" -l report -d 'Also write the report to a file (repeatable): --report json=report.json' -r
+complete -c supportctl -n "__fish_supportctl_using_subcommand run" -s j -l jobs -d 'How many independent read-only steps may run at once' -r
+complete -c supportctl -n "__fish_supportctl_using_subcommand run" -l color -d 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c supportctl -n "__fish_supportctl_using_subcommand run" -l dry-run -d 'Show what would change; change nothing (fixes, cleanups and `changes` commands do not run)'
+complete -c supportctl -n "__fish_supportctl_using_subcommand run" -l strict -d 'Treat warnings as failures (exit 1)'
+complete -c supportctl -n "__fish_supportctl_using_subcommand run" -s q -l quiet -d 'Print only steps that need attention and the summary'
+complete -c supportctl -n "__fish_supportctl_using_subcommand run" -s v -l verbose -d 'Print measurements, attempts and output for every step'
+complete -c supportctl -n "__fish_supportctl_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c supportctl -n "__fish_supportctl_using_subcommand check" -l var -d 'Set a playbook variable (repeatable): --var ticket=INC0042' -r
+complete -c supportctl -n "__fish_supportctl_using_subcommand check" -l format -d 'Output format' -r -f -a "human\t''
+json\t''"
+complete -c supportctl -n "__fish_supportctl_using_subcommand check" -l color -d 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c supportctl -n "__fish_supportctl_using_subcommand check" -s h -l help -d 'Print help'
+complete -c supportctl -n "__fish_supportctl_using_subcommand list" -l format -d 'Output format' -r -f -a "human\t''
+json\t''"
+complete -c supportctl -n "__fish_supportctl_using_subcommand list" -l color -d 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c supportctl -n "__fish_supportctl_using_subcommand list" -s h -l help -d 'Print help'
+complete -c supportctl -n "__fish_supportctl_using_subcommand show" -l var -d 'Set a playbook variable (repeatable): --var ticket=INC0042' -r
+complete -c supportctl -n "__fish_supportctl_using_subcommand show" -l color -d 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c supportctl -n "__fish_supportctl_using_subcommand show" -s h -l help -d 'Print help'
+complete -c supportctl -n "__fish_supportctl_using_subcommand facts" -l format -d 'Output format' -r -f -a "human\t''
+json\t''"
+complete -c supportctl -n "__fish_supportctl_using_subcommand facts" -l color -d 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c supportctl -n "__fish_supportctl_using_subcommand facts" -s h -l help -d 'Print help'
+complete -c supportctl -n "__fish_supportctl_using_subcommand schema" -l color -d 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c supportctl -n "__fish_supportctl_using_subcommand schema" -s h -l help -d 'Print help'
+complete -c supportctl -n "__fish_supportctl_using_subcommand completions" -l color -d 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c supportctl -n "__fish_supportctl_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c supportctl -n "__fish_supportctl_using_subcommand man" -l color -d 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c supportctl -n "__fish_supportctl_using_subcommand man" -s h -l help -d 'Print help'
+complete -c supportctl -n "__fish_supportctl_using_subcommand help; and not __fish_seen_subcommand_from run check list show facts schema completions man help" -f -a "run" -d 'Run playbooks (a path, or the name of a shipped or search-path playbook)'
+complete -c supportctl -n "__fish_supportctl_using_subcommand help; and not __fish_seen_subcommand_from run check list show facts schema completions man help" -f -a "check" -d 'Validate playbooks without running them; reports every error in every file'
+complete -c supportctl -n "__fish_supportctl_using_subcommand help; and not __fish_seen_subcommand_from run check list show facts schema completions man help" -f -a "list" -d 'List shipped playbooks and those on the search path'
+complete -c supportctl -n "__fish_supportctl_using_subcommand help; and not __fish_seen_subcommand_from run check list show facts schema completions man help" -f -a "show" -d 'Show a playbook\'s steps, conditions, and what it could change'
+complete -c supportctl -n "__fish_supportctl_using_subcommand help; and not __fish_seen_subcommand_from run check list show facts schema completions man help" -f -a "facts" -d 'Show the system facts that conditions and templates use'
+complete -c supportctl -n "__fish_supportctl_using_subcommand help; and not __fish_seen_subcommand_from run check list show facts schema completions man help" -f -a "schema" -d 'Print the JSON Schema of the playbook format'
+complete -c supportctl -n "__fish_supportctl_using_subcommand help; and not __fish_seen_subcommand_from run check list show facts schema completions man help" -f -a "completions" -d 'Print shell completions'
+complete -c supportctl -n "__fish_supportctl_using_subcommand help; and not __fish_seen_subcommand_from run check list show facts schema completions man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c supportctl -n "__fish_supportctl_using_subcommand help; and not __fish_seen_subcommand_from run check list show facts schema completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -1,0 +1,171 @@
+//! A fluent harness for running the real `supportctl` binary in a scratch
+//! directory: `Test::new().playbook(..).args(..).run().status(2).stderr_has(..)`.
+//!
+//! Each test gets its own temporary directory as working directory, HOME and
+//! config dir, and an empty search path, so nothing leaks between tests or
+//! from the machine running them.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub struct Test {
+    dir: tempfile::TempDir,
+    args: Vec<String>,
+    env: Vec<(String, String)>,
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+    pub dir: PathBuf,
+    _keep: tempfile::TempDir,
+}
+
+impl Test {
+    pub fn new() -> Test {
+        Test {
+            dir: tempfile::tempdir().unwrap(),
+            args: Vec::new(),
+            env: Vec::new(),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Writes `p.toml` (the usual playbook under test).
+    pub fn playbook(self, text: &str) -> Test {
+        self.file("p.toml", text)
+    }
+
+    pub fn file(self, name: &str, text: &str) -> Test {
+        let path = self.dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+        self
+    }
+
+    pub fn args(mut self, args: &[&str]) -> Test {
+        self.args.extend(args.iter().map(|s| s.to_string()));
+        self
+    }
+
+    pub fn env(mut self, key: &str, value: &str) -> Test {
+        self.env.push((key.into(), value.into()));
+        self
+    }
+
+    pub fn command(&self) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_supportctl"));
+        let d = self.dir.path();
+        cmd.current_dir(d)
+            .args(&self.args)
+            .env("HOME", d)
+            .env("XDG_CONFIG_HOME", d.join(".config"))
+            .env("SUPPORTCTL_PATH", "")
+            .env_remove("NO_COLOR")
+            .env_remove("CLICOLOR_FORCE")
+            .stdin(std::process::Stdio::null());
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        cmd
+    }
+
+    pub fn run(self) -> Run {
+        let out = self.command().output().expect("supportctl runs");
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            dir: self.dir.path().to_path_buf(),
+            _keep: self.dir,
+        }
+    }
+}
+
+impl Run {
+    #[track_caller]
+    pub fn status(self, code: i32) -> Run {
+        assert_eq!(
+            self.code, code,
+            "exit code\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn stdout_has(self, text: &str) -> Run {
+        assert!(
+            self.stdout.contains(text),
+            "stdout lacks {text:?}\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn stdout_lacks(self, text: &str) -> Run {
+        assert!(
+            !self.stdout.contains(text),
+            "stdout has {text:?}\n--- stdout\n{}",
+            self.stdout
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn stderr_has(self, text: &str) -> Run {
+        assert!(
+            self.stderr.contains(text),
+            "stderr lacks {text:?}\n--- stderr\n{}\n--- stdout\n{}",
+            self.stderr,
+            self.stdout
+        );
+        self
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+    }
+
+    /// The status of a step in a `--format json` report.
+    pub fn step_status(&self, id: &str) -> String {
+        let json = self.json();
+        for pb in json["playbooks"].as_array().unwrap() {
+            for s in pb["steps"].as_array().unwrap() {
+                if s["id"] == id {
+                    return s["status"].as_str().unwrap().to_string();
+                }
+            }
+        }
+        panic!("no step {id} in report:\n{}", self.stdout)
+    }
+
+    pub fn step(&self, id: &str) -> serde_json::Value {
+        let json = self.json();
+        json["playbooks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|p| p["steps"].as_array().unwrap().clone())
+            .find(|s| s["id"] == id)
+            .unwrap_or_else(|| panic!("no step {id}"))
+    }
+}
+
+/// Whether a process id is alive (Unix).
+#[cfg(unix)]
+pub fn alive(pid: i32) -> bool {
+    // A zombie still answers kill(0); check /proc state where available.
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => !stat.split(") ").nth(1).is_some_and(|s| s.starts_with('Z')),
+        Err(_) => false,
+    }
+}

@@ -1,0 +1,65 @@
+//! Generated files committed to the repository must match what the code
+//! generates now. Run `SUPPORTCTL_BLESS=1 cargo test --test generated` to
+//! refresh them after changing the CLI or the playbook format.
+
+use std::path::Path;
+
+use clap::CommandFactory;
+use supportctl::cli::Cli;
+
+fn check(path: &str, fresh: &[u8]) {
+    let full = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+    if std::env::var_os("SUPPORTCTL_BLESS").is_some() {
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(&full, fresh).unwrap();
+        return;
+    }
+    let committed = std::fs::read(&full).unwrap_or_default();
+    assert!(
+        committed == fresh,
+        "{path} is stale: run `SUPPORTCTL_BLESS=1 cargo test --test generated` and commit the result"
+    );
+}
+
+#[test]
+fn schema_is_fresh() {
+    check(
+        "playbooks/schema.json",
+        supportctl::playbook::schema::json().as_bytes(),
+    );
+}
+
+#[test]
+fn completions_are_fresh() {
+    use clap_complete::Shell;
+    for (shell, file) in [
+        (Shell::Bash, "supportctl.bash"),
+        (Shell::Zsh, "_supportctl"),
+        (Shell::Fish, "supportctl.fish"),
+        (Shell::PowerShell, "_supportctl.ps1"),
+        (Shell::Elvish, "supportctl.elv"),
+    ] {
+        let mut out = Vec::new();
+        clap_complete::generate(shell, &mut Cli::command(), "supportctl", &mut out);
+        check(&format!("completions/{file}"), &out);
+    }
+}
+
+#[test]
+fn man_page_is_fresh() {
+    let mut out = Vec::new();
+    clap_mangen::Man::new(Cli::command())
+        .render(&mut out)
+        .unwrap();
+    check("man/supportctl.1", &out);
+}
+
+#[test]
+fn every_shipped_playbook_references_the_schema() {
+    for (name, text) in supportctl::playbook::source::SHIPPED {
+        assert!(
+            text.starts_with("#:schema ./schema.json\n"),
+            "playbooks/{name}.toml must start with `#:schema ./schema.json`"
+        );
+    }
+}

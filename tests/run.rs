@@ -1,0 +1,471 @@
+//! Running playbooks through the real binary: statuses, exit codes,
+//! conditions, fixes, dry runs, timeouts, retries, selection, interrupts.
+#![cfg(unix)]
+
+mod common;
+use common::Test;
+
+fn step(id: &str, body: &str) -> String {
+    format!("[[step]]\nid = \"{id}\"\nkind = \"command\"\n{body}\n")
+}
+
+fn json_run(playbook: &str, extra: &[&str]) -> common::Run {
+    let mut args = vec!["run", "p.toml", "--format", "json"];
+    args.extend_from_slice(extra);
+    Test::new().playbook(playbook).args(&args).run()
+}
+
+#[test]
+fn exit_codes_follow_the_worst_status() {
+    let pass = step("p", "command = [\"true\"]");
+    let fail = step("f", "command = [\"false\"]");
+    let warn = step("w", "command = [\"false\"]\nseverity = \"warn\"");
+    let error = step("e", "command = [\"/no/such/program\"]");
+    json_run(&pass, &[]).status(0);
+    json_run(&format!("{pass}{warn}"), &[]).status(0);
+    json_run(&format!("{pass}{warn}"), &["--strict"]).status(1);
+    json_run(&format!("{pass}{fail}{error}"), &[]).status(1);
+    let r = json_run(&format!("{pass}{error}"), &[]).status(3);
+    assert_eq!(r.step_status("e"), "error");
+    assert!(
+        r.step("e")["message"]
+            .as_str()
+            .unwrap()
+            .contains("could not start `/no/such/program`")
+    );
+    assert_eq!(r.json()["exit_code"], 3);
+}
+
+#[test]
+fn command_checks_exit_code_and_output() {
+    let r = json_run(
+        &[
+            step("code", "command = [\"sh\", \"-c\", \"exit 3\"]\nexpect_exit = [0, 3]"),
+            step("contains", "command = [\"echo\", \"hello world\"]\nstdout_contains = \"world\""),
+            step("missing", "command = [\"echo\", \"hello\"]\nstdout_contains = \"bye\""),
+            step("regex", "command = [\"echo\", \"v1.2.3\"]\nstdout_matches = '^v\\d+\\.\\d+'"),
+            step("not", "command = [\"echo\", \"ERROR: x\"]\nstdout_not_contains = \"ERROR\""),
+            step("shell", "command = \"echo a | tr a b\"\nshell = true\nstdout_contains = \"b\""),
+            step("env", "command = [\"sh\", \"-c\", \"echo $GREETING\"]\nenv = { GREETING = \"hi-there\" }\nstdout_contains = \"hi-there\""),
+            step("cwd", "command = [\"pwd\"]\ncwd = \"/\"\nstdout_matches = '^/\\n$'"),
+        ]
+        .concat(),
+        &[],
+    )
+    .status(1);
+    for (id, want) in [
+        ("code", "pass"),
+        ("contains", "pass"),
+        ("missing", "fail"),
+        ("regex", "pass"),
+        ("not", "fail"),
+        ("shell", "pass"),
+        ("env", "pass"),
+        ("cwd", "pass"),
+    ] {
+        assert_eq!(r.step_status(id), want, "step {id}");
+    }
+    assert_eq!(
+        r.step("missing")["message"],
+        "stdout does not contain `bye`"
+    );
+    assert_eq!(r.step("missing")["output"]["stdout"], "hello\n");
+}
+
+#[test]
+fn output_is_capped_keeping_head_and_tail() {
+    let r = json_run(&step("big", "command = [\"sh\", \"-c\", \"echo FIRST; head -c 200000 /dev/zero | tr '\\\\0' x; echo; echo LAST\"]\nmax_output = \"1 KiB\""), &[]).status(0);
+    let out = &r.step("big")["output"];
+    let stdout = out["stdout"].as_str().unwrap();
+    assert!(stdout.starts_with("FIRST"), "{stdout}");
+    assert!(stdout.trim_end().ends_with("LAST"));
+    assert!(stdout.len() < 1200, "capped: {}", stdout.len());
+    assert_eq!(out["truncated"], true);
+}
+
+#[test]
+fn timeout_kills_the_whole_process_tree() {
+    let t = Test::new().playbook(&step(
+        "slow",
+        "command = [\"sh\", \"-c\", \"sleep 300 & echo $! > child.pid; wait\"]\ntimeout = \"500ms\"",
+    ));
+    let dir = t.path().to_path_buf();
+    let r = t
+        .args(&["run", "p.toml", "--format", "json"])
+        .run()
+        .status(3);
+    assert_eq!(r.step_status("slow"), "error");
+    assert!(
+        r.step("slow")["message"]
+            .as_str()
+            .unwrap()
+            .contains("timed out after 500ms")
+    );
+    let pid: i32 = std::fs::read_to_string(dir.join("child.pid"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    // The kill is synchronous, but give the kernel a moment to reap.
+    for _ in 0..50 {
+        if !common::alive(pid) {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    panic!("the child process {pid} outlived its timeout");
+}
+
+#[test]
+fn conditions_skip_with_a_reason() {
+    let r = Test::new()
+        .playbook(
+            &[
+                step("first", "command = [\"false\"]\nseverity = \"warn\""),
+                step(
+                    "on-windows",
+                    "command = [\"true\"]\nwhen = { os = \"windows\" }",
+                ),
+                step(
+                    "on-unix",
+                    "command = [\"true\"]\nwhen = { os = [\"linux\", \"macos\"] }",
+                ),
+                step(
+                    "if-warned",
+                    "command = [\"true\"]\nwhen = { warned = \"first\" }",
+                ),
+                step(
+                    "if-passed",
+                    "command = [\"true\"]\nwhen = { passed = \"first\" }",
+                ),
+                step(
+                    "env-set",
+                    "command = [\"true\"]\nwhen = { env = \"SUPPORTCTL_TEST_FLAG\" }",
+                ),
+                step(
+                    "env-unset",
+                    "command = [\"true\"]\nwhen = { env = \"SUPPORTCTL_SURELY_UNSET\" }",
+                ),
+                step(
+                    "path",
+                    "command = [\"true\"]\nwhen = { path_exists = \"{{ playbook_dir }}/p.toml\" }",
+                ),
+                step(
+                    "no-path",
+                    "command = [\"true\"]\nwhen = { path_exists = \"/no/such/path\" }",
+                ),
+                step(
+                    "tool",
+                    "command = [\"true\"]\nwhen = { command_exists = \"no-such-tool-xyz\" }",
+                ),
+                step(
+                    "old-os",
+                    "command = [\"true\"]\nwhen = { below_os_version = \"0.1\" }",
+                ),
+            ]
+            .concat(),
+        )
+        .env("SUPPORTCTL_TEST_FLAG", "1")
+        .args(&["run", "p.toml", "--format", "json"])
+        .run()
+        .status(0);
+    for (id, want) in [
+        ("first", "warn"),
+        ("on-windows", "skipped"),
+        ("on-unix", "pass"),
+        ("if-warned", "pass"),
+        ("if-passed", "skipped"),
+        ("env-set", "pass"),
+        ("env-unset", "skipped"),
+        ("path", "pass"),
+        ("no-path", "skipped"),
+        ("tool", "skipped"),
+        ("old-os", "skipped"),
+    ] {
+        assert_eq!(r.step_status(id), want, "step {id}");
+    }
+    assert_eq!(
+        r.step("on-windows")["message"],
+        format!("needs os windows, this is {}", std::env::consts::OS)
+    );
+    assert_eq!(
+        r.step("if-passed")["message"],
+        "runs when `first` passed; it was warn"
+    );
+    assert_eq!(r.step("no-path")["message"], "/no/such/path does not exist");
+}
+
+const FIXABLE: &str = r#"
+[[step]]
+id = "marker"
+kind = "command"
+command = ["test", "-e", "fixed.flag"]
+[step.fix]
+step = "make-marker"
+
+[[step]]
+id = "make-marker"
+kind = "command"
+command = ["touch", "fixed.flag"]
+changes = true
+only_as_fix = true
+"#;
+
+#[test]
+fn fix_then_reverify_succeeds() {
+    let r = json_run(FIXABLE, &[]).status(0);
+    assert_eq!(r.step_status("marker"), "fixed");
+    let s = r.step("marker");
+    let labels: Vec<&str> = s["attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["check", "fix", "re-check"]);
+    assert_eq!(s["attempts"][0]["status"], "fail");
+    assert_eq!(s["attempts"][2]["status"], "pass");
+    assert!(
+        s["actions"][0]
+            .as_str()
+            .unwrap()
+            .contains("ran: touch fixed.flag")
+    );
+    assert_eq!(r.step_status("make-marker"), "skipped");
+    assert!(r.dir.join("fixed.flag").exists());
+}
+
+#[test]
+fn fix_that_does_not_help_fails_with_both_attempts() {
+    let r = json_run(
+        &step(
+            "never",
+            "command = [\"false\"]\nfix = { command = [\"true\"] }\nadvice = \"Call the vendor.\"",
+        ),
+        &[],
+    )
+    .status(1);
+    let s = r.step("never");
+    assert_eq!(s["status"], "fail");
+    assert_eq!(s["attempts"].as_array().unwrap().len(), 3);
+    assert!(
+        s["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("fix applied but the check still fails")
+    );
+    assert_eq!(s["advice"], "Call the vendor.");
+}
+
+#[test]
+fn dry_run_changes_nothing() {
+    let t = Test::new().playbook(&format!(
+        "{FIXABLE}{}",
+        step(
+            "changer",
+            "command = [\"touch\", \"changed.flag\"]\nchanges = true"
+        )
+    ));
+    let dir = t.path().to_path_buf();
+    let r = t
+        .args(&["run", "p.toml", "--format", "json", "--dry-run"])
+        .run()
+        .status(1);
+    assert!(!dir.join("fixed.flag").exists(), "the fix ran in a dry run");
+    assert!(
+        !dir.join("changed.flag").exists(),
+        "a `changes` command ran in a dry run"
+    );
+    assert_eq!(r.step_status("marker"), "fail");
+    assert!(
+        r.step("marker")["actions"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("would apply fix: runs `touch fixed.flag`")
+    );
+    assert_eq!(r.step_status("changer"), "skipped");
+    assert_eq!(
+        r.step("changer")["actions"][0],
+        "would run: touch changed.flag"
+    );
+    assert_eq!(r.json()["dry_run"], true);
+    // The human view lists the would-be actions even though the step is skipped.
+    Test::new()
+        .playbook(&step(
+            "changer",
+            "command = [\"touch\", \"changed.flag\"]\nchanges = true",
+        ))
+        .args(&["run", "p.toml", "--dry-run"])
+        .run()
+        .status(0)
+        .stdout_has("(dry run)")
+        .stdout_has("would run: touch changed.flag");
+}
+
+#[test]
+fn retries_until_it_passes() {
+    let r = json_run(
+        &step("flaky", "command = [\"sh\", \"-c\", \"echo x >> tries; test $(wc -l < tries) -ge 3\"]\nretries = 5\nretry_delay = \"10ms\""),
+        &[],
+    )
+    .status(0);
+    let s = r.step("flaky");
+    assert_eq!(s["status"], "pass");
+    assert_eq!(s["attempts"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        std::fs::read_to_string(r.dir.join("tries"))
+            .unwrap()
+            .lines()
+            .count(),
+        3
+    );
+}
+
+#[test]
+fn stop_on_failure_skips_the_rest() {
+    let r = json_run(
+        &[
+            step("gate", "command = [\"false\"]\nstop_on_failure = true"),
+            step("after", "command = [\"touch\", \"after.flag\"]"),
+        ]
+        .concat(),
+        &[],
+    )
+    .status(1);
+    assert_eq!(r.step_status("after"), "skipped");
+    assert_eq!(
+        r.step("after")["message"],
+        "not run: step `gate` failed and stops the playbook"
+    );
+    assert!(!r.dir.join("after.flag").exists());
+}
+
+#[test]
+fn only_and_skip_select_by_id_or_tag() {
+    let pb = [
+        step("a", "command = [\"true\"]\ntags = [\"net\"]"),
+        step("b", "command = [\"true\"]\ntags = [\"disk\"]"),
+        step("c", "command = [\"true\"]"),
+    ]
+    .concat();
+    let r = json_run(&pb, &["--only", "net", "--only", "c"]).status(0);
+    assert_eq!(
+        (
+            r.step_status("a").as_str(),
+            r.step_status("b").as_str(),
+            r.step_status("c").as_str()
+        ),
+        ("pass", "skipped", "pass")
+    );
+    assert_eq!(r.step("b")["message"], "not selected by --only");
+    let r = json_run(&pb, &["--skip", "disk"]).status(0);
+    assert_eq!(r.step_status("b"), "skipped");
+    assert_eq!(r.step("b")["message"], "skipped by --skip");
+}
+
+#[test]
+fn variables_expand_and_can_be_overridden() {
+    let pb = format!(
+        "[vars]\nticket = \"none\"\n{}",
+        step(
+            "echo",
+            "command = [\"echo\", \"T={{ ticket }} H={{ hostname }} D={{ date }}\"]"
+        )
+    );
+    let r = json_run(&pb, &["--var", "ticket=INC0042"]).status(0);
+    let out = r.step("echo")["output"]["stdout"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(out.starts_with("T=INC0042 H="), "{out}");
+    assert!(!out.contains("{{"), "{out}");
+    let r = json_run(&pb, &[]).status(0);
+    assert!(
+        r.step("echo")["output"]["stdout"]
+            .as_str()
+            .unwrap()
+            .starts_with("T=none ")
+    );
+}
+
+#[test]
+fn results_stay_in_playbook_order_with_parallel_jobs() {
+    let pb: String = (0..8)
+        .map(|i| {
+            step(
+                &format!("s{i}"),
+                &format!("command = [\"sh\", \"-c\", \"sleep 0.0{}\"]", 8 - i),
+            )
+        })
+        .collect();
+    let r = json_run(&pb, &["--jobs", "8"]).status(0);
+    let ids: Vec<String> = r.json()["playbooks"][0]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids, (0..8).map(|i| format!("s{i}")).collect::<Vec<_>>());
+}
+
+#[test]
+fn report_files_are_written_alongside_stdout() {
+    let r = Test::new()
+        .playbook(&step("a", "command = [\"true\"]"))
+        .args(&[
+            "run",
+            "p.toml",
+            "--report",
+            "json=out.json",
+            "--report",
+            "junit=out.xml",
+            "--report",
+            "markdown=out.md",
+        ])
+        .run()
+        .status(0)
+        .stdout_has("1 step: 1 passed");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(r.dir.join("out.json")).unwrap()).unwrap();
+    assert_eq!(json["summary"]["pass"], 1);
+    assert!(
+        std::fs::read_to_string(r.dir.join("out.xml"))
+            .unwrap()
+            .contains("<testcase name=\"a\"")
+    );
+    assert!(
+        std::fs::read_to_string(r.dir.join("out.md"))
+            .unwrap()
+            .contains("| ✅ pass | a |")
+    );
+    // An unwritable report path is an error after the run, not a lost result.
+    Test::new()
+        .playbook(&step("a", "command = [\"true\"]"))
+        .args(&["run", "p.toml", "--report", "json=no/such/dir/out.json"])
+        .run()
+        .status(3)
+        .stderr_has("cannot write the Json report to no/such/dir/out.json");
+}
+
+#[test]
+fn interrupt_stops_the_run_and_reports() {
+    let t = Test::new().playbook(
+        &[
+            step("long", "command = [\"sleep\", \"30\"]"),
+            step("later", "command = [\"true\"]"),
+        ]
+        .concat(),
+    );
+    let mut cmd = t.command();
+    cmd.args(["run", "p.toml", "--format", "json", "--jobs", "1"])
+        .stdout(std::process::Stdio::piped());
+    let child = cmd.spawn().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    // SAFETY: signalling our own child process.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["interrupted"], true);
+    assert_eq!(json["playbooks"][0]["steps"][1]["status"], "skipped");
+}
