@@ -39,6 +39,7 @@ enum VarValue {
 
 /// One step: the common keys plus the keys of its kind.
 #[derive(JsonSchema)]
+#[schemars(extend("unevaluatedProperties" = false))]
 #[allow(dead_code)]
 struct StepSchema {
     #[serde(flatten)]

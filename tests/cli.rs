@@ -1,0 +1,252 @@
+//! Every CLI verb through the real binary.
+
+mod common;
+use common::Test;
+
+const ONE: &str = "[playbook]\ndescription = \"Site check\"\n[[step]]\nid = \"a\"\nkind = \"command\"\ncommand = [\"true\"]\n";
+
+#[test]
+fn version_and_help() {
+    Test::new()
+        .args(&["--version"])
+        .run()
+        .status(0)
+        .stdout_has(concat!("supportctl ", env!("CARGO_PKG_VERSION")));
+    Test::new()
+        .args(&["--help"])
+        .run()
+        .status(0)
+        .stdout_has("run")
+        .stdout_has("check")
+        .stdout_has("Exit codes: 0 all passed");
+    Test::new()
+        .args(&["run", "--help"])
+        .run()
+        .status(0)
+        .stdout_has("--dry-run")
+        .stdout_has("--report <FORMAT=PATH>");
+}
+
+#[test]
+fn shipped_playbook_runs_by_name_from_any_directory() {
+    // The scratch directory has no playbooks: the name resolves to the embedded one.
+    let r = Test::new()
+        .args(&["run", "quick-health", "--format", "json"])
+        .run();
+    assert!(
+        r.code == 0 || r.code == 1,
+        "quick-health exit {}: {}",
+        r.code,
+        r.stderr
+    );
+    let json = r.json();
+    assert_eq!(json["playbooks"][0]["name"], "quick-health");
+    assert_eq!(json["playbooks"][0]["source"], "shipped:quick-health");
+    assert!(json["summary"]["total"].as_u64().unwrap() > 5);
+}
+
+#[test]
+fn check_every_shipped_playbook() {
+    for (name, _) in supportctl::playbook::source::SHIPPED {
+        Test::new()
+            .args(&["check", name])
+            .run()
+            .status(0)
+            .stdout_has(&format!("ok: shipped:{name}"));
+    }
+}
+
+#[test]
+fn list_shows_shipped_and_search_path_playbooks() {
+    let t = Test::new()
+        .file("site/site-check.toml", ONE)
+        .file("site/quick-health.toml", ONE);
+    let site = t.path().join("site");
+    let r = t
+        .env("SUPPORTCTL_PATH", site.to_str().unwrap())
+        .args(&["list"])
+        .run()
+        .status(0);
+    let r = r
+        .stdout_has("site-check")
+        .stdout_has("Site check")
+        .stdout_has("hidden by an earlier one of the same name");
+    assert!(r.stdout.contains("quick-health"));
+    let t = Test::new().file("site/site-check.toml", ONE);
+    let site = t.path().join("site");
+    let json = t
+        .env("SUPPORTCTL_PATH", site.to_str().unwrap())
+        .args(&["list", "--format", "json"])
+        .run()
+        .status(0)
+        .json();
+    let names: Vec<&str> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"site-check") && names.contains(&"quick-health"),
+        "{names:?}"
+    );
+}
+
+#[test]
+fn search_path_playbook_runs_by_name_and_overrides_shipped() {
+    let t = Test::new().file("site/quick-health.toml", ONE);
+    let site = t.path().join("site");
+    let r = t
+        .env("SUPPORTCTL_PATH", site.to_str().unwrap())
+        .args(&["run", "quick-health", "--format", "json"])
+        .run()
+        .status(0);
+    assert!(
+        r.json()["playbooks"][0]["source"]
+            .as_str()
+            .unwrap()
+            .ends_with("quick-health.toml")
+    );
+    assert_eq!(r.json()["summary"]["total"], 1);
+}
+
+#[test]
+fn user_config_dir_is_searched() {
+    let t = Test::new().file(".config/supportctl/playbooks/mine.toml", ONE);
+    t.args(&["run", "mine"])
+        .run()
+        .status(0)
+        .stdout_has("1 step: 1 passed");
+}
+
+#[test]
+fn show_describes_steps_conditions_and_changes() {
+    Test::new()
+        .playbook(
+            r#"
+[vars]
+ticket = "none"
+[[step]]
+id = "check"
+kind = "command"
+command = ["test", "-e", "x"]
+when = { os = "linux", env = "HOME" }
+tags = ["disk"]
+timeout = "5s"
+fix = { step = "repair" }
+[[step]]
+id = "repair"
+kind = "command"
+command = ["touch", "x"]
+changes = true
+only_as_fix = true
+"#,
+        )
+        .args(&["show", "p.toml"])
+        .run()
+        .status(0)
+        .stdout_has("1. check [command] runs `test -e x`")
+        .stdout_has("when: os is linux; env var set: HOME")
+        .stdout_has("tags: disk · timeout 5s")
+        .stdout_has("fix: runs step `repair`, then checks again")
+        .stdout_has("ticket = \"none\"")
+        .stdout_has("could change the system:\n  - repair: runs `touch x`");
+    Test::new()
+        .args(&["show", "quick-health"])
+        .run()
+        .status(0)
+        .stdout_has("nothing: every step only reads");
+}
+
+#[test]
+fn facts_human_and_json() {
+    Test::new()
+        .args(&["facts"])
+        .run()
+        .status(0)
+        .stdout_has("hostname")
+        .stdout_has("memory_total_bytes")
+        .stdout_has("disks:");
+    let json = Test::new()
+        .args(&["facts", "--format", "json"])
+        .run()
+        .status(0)
+        .json();
+    assert_eq!(json["os"], std::env::consts::OS);
+    assert!(json["cpus"].as_u64().unwrap() >= 1);
+    assert!(json["disks"].is_array());
+}
+
+#[test]
+fn schema_prints_the_committed_schema() {
+    let r = Test::new().args(&["schema"]).run().status(0);
+    let committed = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/playbooks/schema.json"
+    ))
+    .unwrap();
+    assert_eq!(r.stdout, committed);
+}
+
+#[test]
+fn completions_and_man_page() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        Test::new()
+            .args(&["completions", shell])
+            .run()
+            .status(0)
+            .stdout_has("supportctl");
+    }
+    Test::new().args(&["completions", "tcsh"]).run().status(2);
+    Test::new()
+        .args(&["man"])
+        .run()
+        .status(0)
+        .stdout_has(".TH supportctl");
+}
+
+#[test]
+fn colour_follows_flag_and_environment() {
+    let pb = "[[step]]\nkind = \"command\"\ncommand = [\"true\"]\n";
+    let t = || Test::new().playbook(pb);
+    assert!(
+        !t().args(&["run", "p.toml"]).run().stdout.contains('\x1b'),
+        "no colour into a pipe"
+    );
+    assert!(
+        t().args(&["run", "p.toml", "--color", "always"])
+            .run()
+            .stdout
+            .contains("\x1b[")
+    );
+    assert!(
+        t().env("CLICOLOR_FORCE", "1")
+            .args(&["run", "p.toml"])
+            .run()
+            .stdout
+            .contains("\x1b[")
+    );
+    assert!(
+        !t().env("CLICOLOR_FORCE", "1")
+            .env("NO_COLOR", "1")
+            .args(&["run", "p.toml"])
+            .run()
+            .stdout
+            .contains('\x1b')
+    );
+}
+
+#[test]
+fn machine_formats_never_show_progress_or_colour() {
+    let r = Test::new()
+        .playbook(ONE)
+        .env("CLICOLOR_FORCE", "1")
+        .args(&["run", "p.toml", "--format", "json"])
+        .run()
+        .status(0);
+    assert!(
+        !r.stdout.contains('\x1b') && r.stderr.is_empty(),
+        "stderr: {:?}",
+        r.stderr
+    );
+}
