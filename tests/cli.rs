@@ -250,3 +250,17 @@ fn machine_formats_never_show_progress_or_colour() {
         r.stderr
     );
 }
+
+#[test]
+fn examples_are_valid() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            Test::new()
+                .args(&["check", path.to_str().unwrap()])
+                .run()
+                .status(0);
+        }
+    }
+}
