@@ -111,16 +111,16 @@ pub fn run(args: &RunArgs, term: &Terminal) -> i32 {
     };
     {
         let mut out = std::io::stdout().lock();
-        if let Err(e) =
-            render::render(args.format, &report, style, &mut out).and_then(|()| out.flush())
+        let written =
+            render::render(args.format, &report, style, &mut out).and_then(|()| out.flush());
+        if let Err(e) = written
+            && e.kind() != std::io::ErrorKind::BrokenPipe
         {
-            if e.kind() != std::io::ErrorKind::BrokenPipe {
-                print_error(
-                    &format!("cannot write the report to stdout: {e}"),
-                    None,
-                    term.stderr_color,
-                );
-            }
+            print_error(
+                &format!("cannot write the report to stdout: {e}"),
+                None,
+                term.stderr_color,
+            );
         }
     }
     for (format, path) in &args.reports {

@@ -236,7 +236,7 @@ pub fn human_duration(d: Duration) -> String {
     if ms < 1000 {
         return format!("{ms}ms");
     }
-    if ms % 1000 != 0 && d.as_secs() < 60 {
+    if !ms.is_multiple_of(1000) && d.as_secs() < 60 {
         return format!("{:.1}s", d.as_secs_f64());
     }
     let mut secs = d.as_secs();
