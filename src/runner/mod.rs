@@ -61,6 +61,30 @@ fn selection_skip(step: &StepDef, opts: &RunOptions) -> Option<String> {
     None
 }
 
+/// What is known so far about a playbook's steps.
+struct Board<'a> {
+    results: Vec<Option<StepOutcome>>,
+    statuses: BTreeMap<String, Status>,
+    /// The id of a failed `stop_on_failure` step.
+    stopped_by: Option<String>,
+    progress: &'a Progress,
+}
+
+impl Board<'_> {
+    /// Records a step's final outcome.
+    fn finish(&mut self, step: &StepDef, index: usize, outcome: StepOutcome) {
+        if step.common.stop_on_failure
+            && matches!(outcome.status, Status::Fail | Status::Error)
+            && self.stopped_by.is_none()
+        {
+            self.stopped_by = Some(step.id.clone());
+        }
+        self.statuses.insert(step.id.clone(), outcome.status);
+        self.results[index] = Some(outcome);
+        self.progress.step_done();
+    }
+}
+
 struct InFlight {
     deadline: Instant,
     name: String,
@@ -77,53 +101,29 @@ pub fn run_playbook(
     let started = Instant::now();
     let n = playbook.steps.len();
     progress.playbook(&playbook.name, n);
-    let mut results: Vec<Option<StepOutcome>> = vec![None; n];
-    let mut statuses: BTreeMap<String, Status> = BTreeMap::new();
+    let mut board = Board {
+        results: vec![None; n],
+        statuses: BTreeMap::new(),
+        stopped_by: None,
+        progress,
+    };
     let mut in_flight: BTreeMap<usize, InFlight> = BTreeMap::new();
     let (tx, rx) = mpsc::channel::<(usize, StepOutcome)>();
     let mut next = 0;
-    let mut stopped_by: Option<String> = None;
     let jobs = opts.jobs.max(1);
-
-    let finish = |i: usize,
-                  outcome: StepOutcome,
-                  results: &mut Vec<Option<StepOutcome>>,
-                  statuses: &mut BTreeMap<String, Status>,
-                  stopped_by: &mut Option<String>| {
-        let step = &playbook.steps[i];
-        if step.common.stop_on_failure
-            && matches!(outcome.status, Status::Fail | Status::Error)
-            && stopped_by.is_none()
-        {
-            *stopped_by = Some(step.id.clone());
-        }
-        statuses.insert(step.id.clone(), outcome.status);
-        results[i] = Some(outcome);
-        progress.step_done();
-    };
 
     loop {
         // Start every step that may start now.
         while next < n && !cancel.load(Ordering::Relaxed) {
             let step = &playbook.steps[next];
-            if let Some(by) = &stopped_by {
-                let o = not_run(
-                    step,
-                    Status::Skipped,
-                    format!("not run: step `{by}` failed and stops the playbook"),
-                );
-                finish(next, o, &mut results, &mut statuses, &mut stopped_by);
-                next += 1;
-                continue;
-            }
-            if let Some(reason) = selection_skip(step, opts) {
-                finish(
-                    next,
-                    not_run(step, Status::Skipped, reason),
-                    &mut results,
-                    &mut statuses,
-                    &mut stopped_by,
-                );
+            let pre_skip = match &board.stopped_by {
+                Some(by) => Some(format!(
+                    "not run: step `{by}` failed and stops the playbook"
+                )),
+                None => selection_skip(step, opts),
+            };
+            if let Some(reason) = pre_skip {
+                board.finish(step, next, not_run(step, Status::Skipped, reason));
                 next += 1;
                 continue;
             }
@@ -141,15 +141,10 @@ pub fn run_playbook(
                 break;
             }
             if let Some(when) = &step.common.when
-                && let Some(reason) = conditions::unmet(when, &facts, &RealEnvironment, &statuses)
+                && let Some(reason) =
+                    conditions::unmet(when, &facts, &RealEnvironment, &board.statuses)
             {
-                finish(
-                    next,
-                    not_run(step, Status::Skipped, reason),
-                    &mut results,
-                    &mut statuses,
-                    &mut stopped_by,
-                );
+                board.finish(step, next, not_run(step, Status::Skipped, reason));
                 next += 1;
                 continue;
             }
@@ -201,7 +196,7 @@ pub fn run_playbook(
         match rx.recv_timeout(wait) {
             Ok((i, outcome)) => {
                 if in_flight.remove(&i).is_some() {
-                    finish(i, outcome, &mut results, &mut statuses, &mut stopped_by);
+                    board.finish(&playbook.steps[i], i, outcome);
                 }
             }
             Err(_) => {
@@ -224,7 +219,7 @@ pub fn run_playbook(
                             ))
                         ),
                     );
-                    finish(i, o, &mut results, &mut statuses, &mut stopped_by);
+                    board.finish(step, i, o);
                 }
             }
         }
@@ -235,22 +230,21 @@ pub fn run_playbook(
                 if let Ok((i, outcome)) = rx.recv_timeout(Duration::from_millis(50))
                     && in_flight.remove(&i).is_some()
                 {
-                    finish(i, outcome, &mut results, &mut statuses, &mut stopped_by);
+                    board.finish(&playbook.steps[i], i, outcome);
                 }
             }
             for (i, _) in std::mem::take(&mut in_flight) {
-                finish(
+                board.finish(
+                    &playbook.steps[i],
                     i,
                     not_run(&playbook.steps[i], Status::Error, "interrupted".into()),
-                    &mut results,
-                    &mut statuses,
-                    &mut stopped_by,
                 );
             }
             break;
         }
     }
-    let steps: Vec<StepOutcome> = results
+    let steps: Vec<StepOutcome> = board
+        .results
         .into_iter()
         .enumerate()
         .map(|(i, r)| {
