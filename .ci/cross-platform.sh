@@ -52,6 +52,8 @@ f = json.load(open(sys.argv[1]))
 assert f["os"] == "windows", f["os"]
 assert f["system_drive"].endswith(":\\"), f["system_drive"]
 assert f["cpus"] >= 1 and f["memory_total_bytes"] > 0, f
+import re
+assert re.fullmatch(r"\d+\.\d+\.\d+", f["os_version"]), f"os_version in NT form: {f['os_version']}"
 print("facts ok:", f["os_name"], f["os_version"], f["system_drive"])
 PY
 

@@ -106,10 +106,10 @@ pub struct RunArgs {
     #[command(flatten)]
     pub vars: VarArgs,
     /// Run only steps with this id or tag (repeatable)
-    #[arg(long, value_name = "TAG|ID")]
+    #[arg(long, value_name = "TAG|ID", value_parser = clap::builder::NonEmptyStringValueParser::new())]
     pub only: Vec<String>,
     /// Skip steps with this id or tag (repeatable)
-    #[arg(long, value_name = "TAG|ID")]
+    #[arg(long, value_name = "TAG|ID", value_parser = clap::builder::NonEmptyStringValueParser::new())]
     pub skip: Vec<String>,
     /// Output format on stdout
     #[arg(long, value_enum, default_value_t = Format::Human)]

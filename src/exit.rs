@@ -14,7 +14,7 @@
 use crate::report::Summary;
 
 /// The process exit code, as an enum with a tested merge.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Exit {
     Ok = 0,
     Failed = 1,
@@ -56,7 +56,12 @@ impl Exit {
     }
 
     /// The Nagios plugin state for a summary: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
-    pub fn nagios(s: &Summary, strict: bool) -> i32 {
+    /// 3 UNKNOWN also covers an interrupted run.
+    pub fn nagios(s: &Summary, strict: bool, interrupted: bool) -> i32 {
+        if interrupted {
+            return 3;
+        }
+
         if s.fail > 0 || (strict && s.warn > 0) {
             2
         } else if s.error > 0 {
@@ -129,10 +134,11 @@ mod tests {
 
     #[test]
     fn nagios_states() {
-        assert_eq!(Exit::nagios(&summary(0, 0, 0), false), 0);
-        assert_eq!(Exit::nagios(&summary(1, 0, 0), false), 1);
-        assert_eq!(Exit::nagios(&summary(1, 0, 0), true), 2);
-        assert_eq!(Exit::nagios(&summary(0, 1, 0), false), 2);
-        assert_eq!(Exit::nagios(&summary(0, 0, 1), false), 3);
+        assert_eq!(Exit::nagios(&summary(0, 0, 0), false, true), 3);
+        assert_eq!(Exit::nagios(&summary(0, 0, 0), false, false), 0);
+        assert_eq!(Exit::nagios(&summary(1, 0, 0), false, false), 1);
+        assert_eq!(Exit::nagios(&summary(1, 0, 0), true, false), 2);
+        assert_eq!(Exit::nagios(&summary(0, 1, 0), false, false), 2);
+        assert_eq!(Exit::nagios(&summary(0, 0, 1), false, false), 3);
     }
 }

@@ -55,6 +55,45 @@ pub fn windows_system_drive(env_value: Option<&str>) -> String {
     }
 }
 
+/// The Windows version in NT form, `10.0.22631`, from sysinfo's marketing
+/// form (`os_version` "11 (22631)", `os_name` "Windows 11 Pro", kernel
+/// "22631"), so `min_os_version = "10.0.19045"` compares as on Windows.
+pub fn windows_nt_version(os_version: &str, os_name: &str, kernel: &str) -> String {
+    let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
+    let build = os_version
+        .split_once('(')
+        .map(|(_, b)| digits(b))
+        .filter(|b| !b.is_empty())
+        .unwrap_or_else(|| digits(kernel));
+    let marketing = |s: &str| {
+        let words: Vec<&str> = s.split_whitespace().collect();
+        words
+            .iter()
+            .position(|w| w.eq_ignore_ascii_case("windows"))
+            .and_then(|i| words.get(i + 1).map(|w| w.to_string()))
+    };
+    let release = os_version
+        .split_whitespace()
+        .next()
+        .filter(|w| w.chars().any(|c| c.is_ascii_digit()) && *w != "0")
+        .map(str::to_string)
+        .or_else(|| marketing(os_name))
+        .unwrap_or_default();
+    let nt = match release.as_str() {
+        "7" => "6.1",
+        "8" => "6.2",
+        "8.1" => "6.3",
+        "Vista" | "vista" => "6.0",
+        "XP" | "xp" => "5.1",
+        _ => "10.0",
+    };
+    if build.is_empty() {
+        nt.to_string()
+    } else {
+        format!("{nt}.{build}")
+    }
+}
+
 /// The name of the user running the process, from the environment.
 pub fn current_user() -> String {
     ["USER", "USERNAME", "LOGNAME"]
@@ -114,7 +153,15 @@ impl Facts {
                 .or_else(System::name)
                 .unwrap_or_else(|| os.clone()),
             os,
-            os_version: System::os_version().unwrap_or_default(),
+            os_version: {
+                let v = System::os_version().unwrap_or_default();
+                if cfg!(windows) {
+                    let name = System::long_os_version().unwrap_or_default();
+                    windows_nt_version(&v, &name, &System::kernel_version().unwrap_or_default())
+                } else {
+                    v
+                }
+            },
             kernel_version: System::kernel_version().unwrap_or_default(),
             arch: std::env::consts::ARCH.to_string(),
             cpus: std::thread::available_parallelism().map_or(cpus.len().max(1), |n| n.get()),
@@ -191,6 +238,27 @@ mod tests {
         assert_eq!(windows_system_drive(Some("E:\\")), "E:\\");
         assert_eq!(windows_system_drive(None), "C:\\");
         assert_eq!(windows_system_drive(Some("  ")), "C:\\");
+    }
+
+    #[test]
+    fn windows_versions_in_nt_form() {
+        assert_eq!(
+            windows_nt_version("11 (22631)", "Windows 11 Pro", "22631"),
+            "10.0.22631"
+        );
+        assert_eq!(
+            windows_nt_version("10 (19045)", "Windows 10 Enterprise", "19045"),
+            "10.0.19045"
+        );
+        assert_eq!(
+            windows_nt_version("0 (7601)", "Microsoft Windows 7", "7601"),
+            "6.1.7601"
+        );
+        assert_eq!(windows_nt_version("", "Windows 8.1", "9600"), "6.3.9600");
+        assert_eq!(
+            windows_nt_version("2022 (20348)", "Windows Server 2022", "20348"),
+            "10.0.20348"
+        );
     }
 
     #[test]

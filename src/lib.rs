@@ -10,6 +10,7 @@
 //! - [`process`]: running programs with timeouts and capped output
 //! - [`exit`]: exit codes; [`terminal`]: colour and progress decisions
 
+pub mod cancel;
 pub mod cli;
 pub mod commands;
 pub mod exit;
@@ -34,11 +35,35 @@ pub fn main_entry() -> i32 {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return e.exit_code();
+            // Under --format nagios an invalid invocation is UNKNOWN (3), not CRITICAL (2).
+            let args: Vec<String> = std::env::args().collect();
+            let nagios = args
+                .windows(2)
+                .any(|w| w[0] == "--format" && w[1] == "nagios")
+                || args.iter().any(|a| a == "--format=nagios");
+            return if nagios && e.exit_code() == 2 {
+                3
+            } else {
+                e.exit_code()
+            };
         }
     };
     let term = terminal::Terminal::detect(cli.color);
     colored::control::set_override(term.stdout_color);
+    let code = run_command(&cli, &term);
+    if terminal::stdout_failed() {
+        errln!("error: could not write all output to stdout (disk full or stream closed)");
+        return if code == 0 {
+            exit::Exit::Errored.code()
+        } else {
+            code
+        };
+    }
+    code
+}
+
+fn run_command(cli: &Cli, term: &terminal::Terminal) -> i32 {
+    let term = *term;
     match &cli.command {
         Command::Run(args) => commands::run::run(args, &term),
         Command::Check(args) => commands::check::run(args, &term),
@@ -46,23 +71,24 @@ pub fn main_entry() -> i32 {
         Command::Show(args) => commands::show::run(args, &term),
         Command::Facts(args) => commands::facts::run(args),
         Command::Schema => {
-            print!("{}", playbook::schema::json());
+            crate::out!("{}", playbook::schema::json());
             0
         }
         Command::Completions { shell } => {
-            clap_complete::generate(
-                *shell,
-                &mut Cli::command(),
-                "supportctl",
-                &mut std::io::stdout(),
-            );
+            let mut buf = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "supportctl", &mut buf);
+            out!("{}", String::from_utf8_lossy(&buf));
             0
         }
         Command::Man => {
-            match clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()) {
-                Ok(()) => 0,
+            let mut buf = Vec::new();
+            match clap_mangen::Man::new(Cli::command()).render(&mut buf) {
+                Ok(()) => {
+                    out!("{}", String::from_utf8_lossy(&buf));
+                    0
+                }
                 Err(e) => {
-                    eprintln!("error: cannot write the man page: {e}");
+                    crate::errln!("error: cannot render the man page: {e}");
                     exit::Exit::Errored.code()
                 }
             }

@@ -6,21 +6,44 @@
 //! - at the deadline, or when the run is interrupted, the whole process tree
 //!   is killed (a process group on Unix, `taskkill /T` on Windows);
 //! - stdout and stderr are each captured up to a cap, keeping the head and
-//!   the tail, and marked truncated when bytes were dropped.
+//!   the tail, and marked truncated when bytes were dropped;
+//! - a program's leftover background processes that still hold its output
+//!   open two seconds after it exits are killed with its process group, and
+//!   the output read so far is kept;
+//! - every live process group is registered, so a hard exit (a second
+//!   Ctrl-C or SIGTERM) can kill them all first ([`kill_all`]).
 
-use std::collections::VecDeque;
+use std::collections::{BTreeSet, VecDeque};
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
+
+use crate::cancel::Cancel;
+
+/// Process ids (= process group ids on Unix) of programs running now.
+static LIVE: Mutex<BTreeSet<u32>> = Mutex::new(BTreeSet::new());
+
+/// Kills every running program and its children (before a hard exit).
+pub fn kill_all() {
+    let pids: Vec<u32> = LIVE
+        .lock()
+        .map(|l| l.iter().copied().collect())
+        .unwrap_or_default();
+    for pid in pids {
+        kill_tree_by_id(pid);
+    }
+}
 
 /// What to run.
 #[derive(Clone, Debug, Default)]
 pub struct ProcessSpec {
-    /// Program and arguments (already split; see [`shell_argv`] for shell lines).
+    /// Program and arguments; with `shell`, a single command line.
     pub argv: Vec<String>,
+    /// Run `argv[0]` as a command line through the platform shell.
+    pub shell: bool,
     pub cwd: Option<PathBuf>,
     pub env: Vec<(String, String)>,
     /// Bytes kept per stream.
@@ -93,6 +116,7 @@ pub fn display_argv(argv: &[String]) -> String {
 }
 
 /// Keeps the first and last `cap / 2` bytes of a stream.
+#[derive(Default)]
 struct Capture {
     cap: usize,
     head: Vec<u8>,
@@ -127,35 +151,43 @@ impl Capture {
         }
     }
 
-    fn finish(self) -> (String, bool) {
+    fn finish(&self) -> (String, bool) {
         let mut text = String::from_utf8_lossy(&self.head).into_owned();
         if self.dropped > 0 {
             text.push_str(&format!("\n[... {} bytes omitted ...]\n", self.dropped));
         }
-        let tail: Vec<u8> = self.tail.into_iter().collect();
+        let tail: Vec<u8> = self.tail.iter().copied().collect();
         text.push_str(&String::from_utf8_lossy(&tail));
         (text, self.dropped > 0)
     }
 }
 
-fn reader(
-    stream: Option<impl Read + Send + 'static>,
-    cap: usize,
-) -> Option<thread::JoinHandle<(String, bool)>> {
+/// A stream being read on its own thread into a shared capture.
+struct Reader {
+    capture: Arc<Mutex<Capture>>,
+    handle: thread::JoinHandle<()>,
+}
+
+fn reader(stream: Option<impl Read + Send + 'static>, cap: usize) -> Option<Reader> {
     let mut stream = stream?;
-    Some(thread::spawn(move || {
-        let mut capture = Capture::new(cap);
+    let capture = Arc::new(Mutex::new(Capture::new(cap)));
+    let shared = capture.clone();
+    let handle = thread::spawn(move || {
         let mut buf = [0u8; 16 * 1024];
         loop {
             match stream.read(&mut buf) {
                 Ok(0) => break,
-                Ok(n) => capture.push(&buf[..n]),
+                Ok(n) => {
+                    if let Ok(mut c) = shared.lock() {
+                        c.push(&buf[..n]);
+                    }
+                }
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(_) => break,
             }
         }
-        capture.finish()
-    }))
+    });
+    Some(Reader { capture, handle })
 }
 
 fn build(spec: &ProcessSpec) -> Command {
@@ -163,10 +195,10 @@ fn build(spec: &ProcessSpec) -> Command {
     #[cfg(windows)]
     {
         use std::os::windows::process::CommandExt;
-        if spec.argv.len() == 5 && spec.argv[0] == "cmd.exe" && spec.argv[3] == "/C" {
-            // A shell line: hand cmd.exe its command line verbatim (see windows_cmd_tail).
+        if spec.shell {
+            // Hand cmd.exe its command line verbatim (see windows_cmd_tail).
             cmd = Command::new("cmd.exe");
-            cmd.raw_arg(windows_cmd_tail(&spec.argv[4]));
+            cmd.raw_arg(windows_cmd_tail(&spec.argv[0]));
         } else {
             cmd = Command::new(&spec.argv[0]);
             cmd.args(&spec.argv[1..]);
@@ -176,8 +208,13 @@ fn build(spec: &ProcessSpec) -> Command {
     }
     #[cfg(not(windows))]
     {
-        cmd = Command::new(&spec.argv[0]);
-        cmd.args(&spec.argv[1..]);
+        if spec.shell {
+            cmd = Command::new("sh");
+            cmd.arg("-c").arg(&spec.argv[0]);
+        } else {
+            cmd = Command::new(&spec.argv[0]);
+            cmd.args(&spec.argv[1..]);
+        }
     }
     #[cfg(unix)]
     {
@@ -197,24 +234,31 @@ fn build(spec: &ProcessSpec) -> Command {
     cmd
 }
 
-/// Kills a child and every process it started.
-fn kill_tree(child: &mut Child) {
+/// Kills the process tree started as `pid` (its process group on Unix).
+fn kill_tree_by_id(pid: u32) {
     #[cfg(unix)]
     {
         // SAFETY: kill(2) with a negative pid signals the process group we created.
         unsafe {
-            libc::kill(-(child.id() as i32), libc::SIGKILL);
+            libc::kill(-(pid as i32), libc::SIGKILL);
         }
     }
     #[cfg(windows)]
     {
+        use std::os::windows::process::CommandExt;
         let _ = Command::new("taskkill")
-            .args(["/T", "/F", "/PID", &child.id().to_string()])
+            .args(["/T", "/F", "/PID", &pid.to_string()])
+            .creation_flags(0x0800_0000)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status();
     }
+}
+
+/// Kills a child and every process it started.
+fn kill_tree(child: &mut Child) {
+    kill_tree_by_id(child.id());
     let _ = child.kill();
 }
 
@@ -230,7 +274,7 @@ fn exit_code(status: std::process::ExitStatus) -> i32 {
 }
 
 /// Runs a program until it exits, the deadline passes, or `cancel` is set.
-pub fn run(spec: &ProcessSpec, deadline: Instant, cancel: &AtomicBool) -> ProcessResult {
+pub fn run(spec: &ProcessSpec, deadline: Instant, cancel: &Cancel) -> ProcessResult {
     let started = Instant::now();
     let failed = |msg: String| ProcessResult {
         ending: Ending::SpawnFailed(msg),
@@ -246,6 +290,10 @@ pub fn run(spec: &ProcessSpec, deadline: Instant, cancel: &AtomicBool) -> Proces
         Ok(c) => c,
         Err(e) => return failed(format!("could not start `{}`: {e}", spec.argv[0])),
     };
+    let pid = child.id();
+    if let Ok(mut live) = LIVE.lock() {
+        live.insert(pid);
+    }
     let out = reader(child.stdout.take(), spec.max_output);
     let err = reader(child.stderr.take(), spec.max_output);
     let mut pause = Duration::from_millis(2);
@@ -258,7 +306,7 @@ pub fn run(spec: &ProcessSpec, deadline: Instant, cancel: &AtomicBool) -> Proces
                 break Ending::SpawnFailed(format!("could not wait for `{}`: {e}", spec.argv[0]));
             }
         }
-        if cancel.load(Ordering::Relaxed) {
+        if cancel.is_set() {
             kill_tree(&mut child);
             break Ending::Interrupted;
         }
@@ -270,31 +318,51 @@ pub fn run(spec: &ProcessSpec, deadline: Instant, cancel: &AtomicBool) -> Proces
         pause = (pause * 2).min(Duration::from_millis(50));
     };
     let _ = child.wait();
-    // A grandchild that outlives the program may hold the pipes open: wait a
-    // little for the output, then go on without the rest.
-    let grace = Instant::now() + Duration::from_secs(2);
-    let collect = |h: Option<thread::JoinHandle<(String, bool)>>| -> (String, bool) {
-        let Some(h) = h else {
+    // A background process the program left behind may hold the pipes open:
+    // wait a little for the output, then kill the leftovers.
+    let grace = Instant::now() + PIPE_GRACE;
+    let lingering = [&out, &err].iter().any(|r| {
+        r.as_ref()
+            .is_some_and(|r| !wait_until_done(&r.handle, grace))
+    });
+    if lingering {
+        kill_tree_by_id(pid);
+    }
+    if let Ok(mut live) = LIVE.lock() {
+        live.remove(&pid);
+    }
+    let collect = |r: Option<Reader>| -> (String, bool) {
+        let Some(r) = r else {
             return (String::new(), false);
         };
-        while !h.is_finished() && Instant::now() < grace {
-            thread::sleep(Duration::from_millis(5));
-        }
-        if h.is_finished() {
-            h.join().unwrap_or_default()
-        } else {
-            (String::new(), true)
-        }
+        // After the kill the pipe closes; give the reader a moment to finish.
+        wait_until_done(&r.handle, Instant::now() + Duration::from_millis(500));
+        r.capture.lock().map(|c| c.finish()).unwrap_or_default()
     };
-    let (stdout, t1) = collect(out);
+    let (mut stdout, t1) = collect(out);
     let (stderr, t2) = collect(err);
+    if lingering {
+        stdout.push_str(
+            "\n[supportctl: background processes still held the output open and were killed]\n",
+        );
+    }
     ProcessResult {
         ending,
         stdout,
         stderr,
-        truncated: t1 || t2,
+        truncated: t1 || t2 || lingering,
         duration: started.elapsed(),
     }
+}
+
+/// How long output may stay open after the program exits.
+pub const PIPE_GRACE: Duration = Duration::from_secs(2);
+
+fn wait_until_done(handle: &thread::JoinHandle<()>, until: Instant) -> bool {
+    while !handle.is_finished() && Instant::now() < until {
+        thread::sleep(Duration::from_millis(5));
+    }
+    handle.is_finished()
 }
 
 #[cfg(test)]
@@ -330,7 +398,7 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn runs_and_times_out() {
-        let cancel = AtomicBool::new(false);
+        let cancel = Cancel::new();
         let spec = |argv: &[&str]| ProcessSpec {
             argv: argv.iter().map(|s| s.to_string()).collect(),
             max_output: 1 << 16,

@@ -4,7 +4,8 @@
 //! turns it off, `CLICOLOR_FORCE` (non-empty, not `0`) turns it on, and
 //! otherwise colour is used only when the stream is a terminal.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::cli::ColorChoice;
 
@@ -57,6 +58,55 @@ impl Terminal {
     pub fn show_progress(&self) -> bool {
         self.stdout_is_terminal && self.stderr_is_terminal
     }
+}
+
+/// Set when writing to stdout failed (full disk, closed stream).
+static STDOUT_FAILED: AtomicBool = AtomicBool::new(false);
+
+/// Writes to stdout without panicking; a failure is remembered (see [`stdout_failed`]).
+pub fn write_stdout(text: &str) {
+    let mut out = std::io::stdout().lock();
+    if out
+        .write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .is_err()
+    {
+        STDOUT_FAILED.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Writes to stderr, ignoring failures (there is nowhere left to report them).
+pub fn write_stderr(text: &str) {
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}
+
+/// Records a failed write to stdout made elsewhere (e.g. by a renderer).
+pub fn note_stdout_failure() {
+    STDOUT_FAILED.store(true, Ordering::Relaxed);
+}
+
+/// Whether some write to stdout failed during this process.
+pub fn stdout_failed() -> bool {
+    STDOUT_FAILED.load(Ordering::Relaxed)
+}
+
+/// `println!` that never panics: a failed write makes the process exit 3.
+#[macro_export]
+macro_rules! outln {
+    () => { $crate::terminal::write_stdout("\n") };
+    ($($arg:tt)*) => { $crate::terminal::write_stdout(&format!("{}\n", format_args!($($arg)*))) };
+}
+
+/// `print!` that never panics.
+#[macro_export]
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::terminal::write_stdout(&format!($($arg)*)) };
+}
+
+/// `eprintln!` that never panics.
+#[macro_export]
+macro_rules! errln {
+    ($($arg:tt)*) => { $crate::terminal::write_stderr(&format!("{}\n", format_args!($($arg)*))) };
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! Every string in a step is expanded once, while the playbook loads, from
 //! (in order of precedence) `--var` overrides, the playbook's `[vars]`, and
 //! the built-in variables below. An unknown name is a load-time error. A
-//! literal `{{` is written `\{{`.
+//! literal `{{` is written `{{ "{{" }}`.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -73,7 +73,21 @@ pub fn is_valid_name(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-/// Expands `{{ name }}` references in `text` from `vars`.
+/// A quoted literal right after `{{`: `{{ "{{" }}` -> (`{{`, bytes used through `}}`).
+fn quoted_literal(after: &str) -> Option<(&str, usize)> {
+    let trimmed = after.trim_start();
+    let lead = after.len() - trimmed.len();
+    let quote = trimmed.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let close = trimmed[1..].find(quote)? + 1;
+    let rest = &trimmed[close + 1..];
+    let tail = rest.len() - rest.trim_start().len();
+    rest.trim_start()
+        .starts_with("}}")
+        .then(|| (&trimmed[1..close], lead + close + 1 + tail + 2))
+}
+
+/// Expands `{{ name }}` references in `text` from `vars`. `{{ "text" }}`
+/// (or `{{ 'text' }}`) stands for the text itself: `{{ "{{" }}` is a literal `{{`.
 pub fn expand(text: &str, vars: &BTreeMap<String, String>) -> Result<String, TemplateError> {
     if !text.contains("{{") {
         return Ok(text.to_string());
@@ -82,21 +96,20 @@ pub fn expand(text: &str, vars: &BTreeMap<String, String>) -> Result<String, Tem
     let mut rest = text;
     let mut offset = 0;
     while let Some(open) = rest.find("{{") {
-        if rest[..open].ends_with('\\') {
-            out.push_str(&rest[..open - 1]);
-            out.push_str("{{");
-            rest = &rest[open + 2..];
-            offset += open + 2;
-            continue;
-        }
         out.push_str(&rest[..open]);
         let start = offset + open;
         let after = &rest[open + 2..];
+        if let Some((literal, used)) = quoted_literal(after) {
+            out.push_str(literal);
+            rest = &after[used..];
+            offset = start + 2 + used;
+            continue;
+        }
         let Some(close) = after.find("}}") else {
             return Err(TemplateError {
                 range: start..start + 2,
                 message: "unclosed `{{` in template".into(),
-                hint: Some("close it with `}}`, or write `\\{{` for a literal `{{`".into()),
+                hint: Some("close it with `}}`, or write `{{ \"{{\" }}` for a literal `{{`".into()),
             });
         };
         let name = after[..close].trim();
@@ -105,7 +118,7 @@ pub fn expand(text: &str, vars: &BTreeMap<String, String>) -> Result<String, Tem
             return Err(TemplateError {
                 range,
                 message: format!("invalid variable reference `{{{{{}}}}}`", &after[..close]),
-                hint: Some("write `{{ name }}` with a name of letters, digits and `_`, or `\\{{` for a literal `{{`".into()),
+                hint: Some("write `{{ name }}` with a name of letters, digits and `_`, or `{{ \"{{\" }}` for a literal `{{`".into()),
             });
         }
         match vars.get(name) {
@@ -151,7 +164,16 @@ mod tests {
             "/tmp/x-INC42"
         );
         assert_eq!(expand("no templates", &vars()).unwrap(), "no templates");
-        assert_eq!(expand(r"go \{{.State}}", &vars()).unwrap(), "go {{.State}}");
+        assert_eq!(
+            expand(r#"go {{ "{{" }}.State}}"#, &vars()).unwrap(),
+            "go {{.State}}"
+        );
+        assert_eq!(expand("{{'{{'}}x{{ '}}' }}", &vars()).unwrap(), "{{x}}");
+        // Backslashes before a template stay (Windows paths).
+        assert_eq!(
+            expand(r"C:\Users\{{ ticket }}", &vars()).unwrap(),
+            r"C:\Users\INC42"
+        );
     }
 
     #[test]

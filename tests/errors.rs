@@ -35,7 +35,7 @@ fn missing_kind_points_at_header() {
 #[test]
 fn wrong_type() {
     check(&format!("{OK_STEP}retries = \"three\"\n"))
-        .stderr_has("error: wrong type: found string \"three\", expected a whole number (0 or more) in step `a` (kind `command`)\n --> p.toml:5:11");
+        .stderr_has("error: wrong type: found string \"three\", expected a whole number from 0 to 4294967295 in step `a` (kind `command`)\n --> p.toml:5:11");
 }
 
 #[test]
@@ -249,4 +249,90 @@ fn non_utf8_playbook() {
         .run()
         .status(2)
         .stderr_has("is not valid UTF-8");
+}
+
+// ---- Regressions found by review and an adversarial pass ----
+
+#[test]
+fn generated_and_templated_ids_are_checked_for_duplicates() {
+    check("[[step]]\nkind = \"command\"\ncommand = [\"true\"]\n[[step]]\nid = \"command-1\"\nkind = \"command\"\ncommand = [\"true\"]\n")
+        .stderr_has("error: duplicate step id `command-1`");
+    check(&format!("[vars]\nname = \"a\"\n[[step]]\nid = \"{{{{ name }}}}\"\nkind = \"command\"\ncommand = [\"true\"]\n{OK_STEP}"))
+        .stderr_has("error: duplicate step id `a`");
+    // A reference to a templated id works.
+    Test::new()
+        .playbook("[vars]\nname = \"disk\"\n[[step]]\nid = \"{{ name }}\"\nkind = \"command\"\ncommand = [\"true\"]\n[[step]]\nkind = \"command\"\ncommand = [\"true\"]\nwhen = { passed = \"disk\" }\n")
+        .args(&["check", "p.toml"])
+        .run()
+        .status(0);
+}
+
+#[test]
+fn odd_values_are_rejected_at_load_time() {
+    check(&format!("{OK_STEP}timeout = \"0s\"\n")).stderr_has("`timeout` of step `a` is zero");
+    check(&format!("{OK_STEP}timeout = \"30000000000000w\"\n")).stderr_has("is too long");
+    check(&format!("{OK_STEP}timeout = 30\n")).stderr_has("`30` needs a unit and quotes");
+    check(&format!("{OK_STEP}when = {{ arch = \"x84_64\" }}\n"))
+        .stderr_has("did you mean `x86_64`?");
+    check(&format!("{OK_STEP}retries = 4294967296\n"))
+        .stderr_has("expected a whole number from 0 to 4294967295");
+    check(&format!("{OK_STEP}env = {{ \"A=B\" = \"c\" }}\n"))
+        .stderr_has("invalid environment variable `A=B`");
+    check(&format!("{OK_STEP}when = {{ min_os_version = 2.10 }}\n"))
+        .stderr_has("write versions as strings (e.g. \"2.10\")");
+}
+
+#[test]
+fn missing_kind_points_at_its_own_header() {
+    check(&format!("{OK_STEP}\n[[step]]\nid = \"b\"\n"))
+        .stderr_has("error: step b has no `kind`\n --> p.toml:6:1");
+}
+
+#[test]
+fn only_regular_files_are_read() {
+    Test::new()
+        .file("dir.toml/x", "")
+        .args(&["check", "dir.toml"])
+        .run()
+        .status(2)
+        .stderr_has("is not a regular file");
+    #[cfg(unix)]
+    Test::new()
+        .args(&["check", "/dev/zero"])
+        .run()
+        .status(2)
+        .stderr_has("is not a regular file");
+}
+
+#[test]
+fn errors_per_file_are_capped() {
+    let many: String = (0..200)
+        .map(|i| {
+            format!(
+                "[[step]]\nid = \"s{i}\"\nkind = \"command\"\ncommand = [\"true\"]\ntimout = 1\n"
+            )
+        })
+        .collect();
+    let r = check(&many).stderr_has("150 more errors in this file not shown");
+    assert_eq!(r.stderr.matches("error: unknown key").count(), 50);
+}
+
+#[test]
+fn a_bom_does_not_shift_columns() {
+    check(&format!("\u{feff}{OK_STEP}timout = 1\n")).stderr_has("p.toml:5:1");
+}
+
+#[test]
+fn nagios_invalid_invocation_is_unknown() {
+    Test::new()
+        .playbook(OK_STEP)
+        .args(&["run", "p.toml", "--format", "nagios", "--jobs", "0"])
+        .run()
+        .status(3);
+    Test::new()
+        .playbook(OK_STEP)
+        .args(&["run", "p.toml", "--format", "nagios", "--only", "nope"])
+        .run()
+        .status(3)
+        .stdout_has("SUPPORTCTL UNKNOWN");
 }

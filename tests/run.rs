@@ -469,3 +469,250 @@ fn interrupt_stops_the_run_and_reports() {
     assert_eq!(json["interrupted"], true);
     assert_eq!(json["playbooks"][0]["steps"][1]["status"], "skipped");
 }
+
+// ---- Regressions found by review and an adversarial pass ----
+
+#[test]
+fn a_step_that_must_run_alone_blocks_later_steps() {
+    // A gate that fails after a while stops the playbook: nothing after it may start meanwhile.
+    let r = json_run(
+        &[
+            step(
+                "gate",
+                "command = \"sleep 0.5; exit 1\"\nshell = true\nstop_on_failure = true",
+            ),
+            step("after", "command = [\"touch\", \"after.flag\"]"),
+        ]
+        .concat(),
+        &["--jobs", "4"],
+    )
+    .status(1);
+    assert_eq!(r.step_status("after"), "skipped");
+    assert!(
+        !r.dir.join("after.flag").exists(),
+        "a step ran while the gate was running"
+    );
+    // A read-only step after a `changes` step sees its effect.
+    let r = json_run(
+        &[
+            step(
+                "write",
+                "command = \"sleep 0.3; echo ready > state\"\nshell = true\nchanges = true",
+            ),
+            step(
+                "read",
+                "command = [\"cat\", \"state\"]\nstdout_contains = \"ready\"",
+            ),
+        ]
+        .concat(),
+        &["--jobs", "4"],
+    )
+    .status(0);
+    assert_eq!(r.step_status("read"), "pass");
+}
+
+#[test]
+fn output_is_kept_when_a_background_process_holds_the_pipe() {
+    let r = json_run(&step("bg", "command = \"sleep 300 & echo $! > bg.pid; echo started\"\nshell = true\nstdout_contains = \"started\""), &[]).status(0);
+    let out = &r.step("bg")["output"];
+    assert!(out["stdout"].as_str().unwrap().starts_with("started\n"));
+    assert_eq!(out["truncated"], true);
+    let pid: i32 = std::fs::read_to_string(r.dir.join("bg.pid"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    for _ in 0..50 {
+        if !common::alive(pid) {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    panic!("the leftover background process {pid} was not killed");
+}
+
+#[test]
+fn fix_steps_honour_their_conditions_and_skip() {
+    let pb = r#"
+[[step]]
+id = "check"
+kind = "command"
+command = ["test", "-e", "fixed.flag"]
+fix = { step = "repair" }
+[[step]]
+id = "repair"
+kind = "command"
+command = ["touch", "fixed.flag"]
+changes = true
+only_as_fix = true
+tags = ["disruptive"]
+"#;
+    let r = json_run(
+        &pb.replace("tags = [\"disruptive\"]", "when = { os = \"windows\" }"),
+        &[],
+    )
+    .status(1);
+    assert!(
+        r.step("check")["message"]
+            .as_str()
+            .unwrap()
+            .contains("fix `repair` not applied: needs os windows")
+    );
+    assert!(!r.dir.join("fixed.flag").exists());
+    let r = json_run(pb, &["--skip", "disruptive"]).status(1);
+    assert!(
+        r.step("check")["message"]
+            .as_str()
+            .unwrap()
+            .contains("fix `repair` not applied: skipped by --skip")
+    );
+    assert!(!r.dir.join("fixed.flag").exists());
+}
+
+#[test]
+fn inline_fix_has_its_own_timeout() {
+    let r = json_run(&step("slow-fix", "command = [\"false\"]\ntimeout = \"5s\"\nfix = { command = [\"sleep\", \"30\"], timeout = \"300ms\" }"), &[]).status(1);
+    let msg = r.step("slow-fix")["message"].as_str().unwrap().to_string();
+    assert!(
+        msg.contains("fix failed") && msg.contains("timed out after 300ms"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn sigterm_stops_the_run_kills_programs_and_reports() {
+    let t = Test::new().playbook(&step(
+        "long",
+        "command = \"sleep 300 & echo $! > child.pid; wait\"\nshell = true",
+    ));
+    let dir = t.path().to_path_buf();
+    let mut cmd = t.command();
+    cmd.args(["run", "p.toml", "--report", "json=out.json"])
+        .stdout(std::process::Stdio::null());
+    let mut child = cmd.spawn().unwrap();
+    while !dir.join("child.pid").exists() {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // SAFETY: signalling our own child process.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    assert_eq!(child.wait().unwrap().code(), Some(130));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("out.json")).unwrap()).unwrap();
+    assert_eq!(json["interrupted"], true);
+    let pid: i32 = std::fs::read_to_string(dir.join("child.pid"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    assert!(!common::alive(pid), "the step's program outlived SIGTERM");
+}
+
+#[test]
+fn templates_keep_windows_backslashes_and_vars_build_on_each_other() {
+    let pb = format!(
+        "[vars]\nbase = \"C:\\\\Users\\\\{{{{ user }}}}\"\nlogs = \"{{{{ base }}}}\\\\Logs\"\n{}",
+        step(
+            "echo",
+            "command = [\"echo\", \"{{ logs }} {{ \\\"{{\\\" }}x}}\"]"
+        )
+    );
+    let r = json_run(&pb, &["--var", "user=ana"]).status(0);
+    assert_eq!(
+        r.step("echo")["output"]["stdout"],
+        "C:\\Users\\ana\\Logs {{x}}\n"
+    );
+}
+
+#[test]
+fn var_override_of_a_builtin_reaches_vars() {
+    let pb = format!(
+        "[vars]\ndir = \"{{{{ temp }}}}/sub\"\n{}",
+        step("echo", "command = [\"echo\", \"{{ dir }}\"]")
+    );
+    let r = json_run(&pb, &["--var", "temp=/elsewhere"]).status(0);
+    assert_eq!(r.step("echo")["output"]["stdout"], "/elsewhere/sub\n");
+}
+
+#[test]
+fn report_files_survive_a_closed_stdout_and_never_replace_links() {
+    let t = Test::new().playbook(&step("a", "command = [\"true\"]"));
+    let dir = t.path().to_path_buf();
+    let mut cmd = t.command();
+    cmd.args(["run", "p.toml", "--report", "json=out.json"])
+        .stdout(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    drop(child.stdout.take()); // like `| head -0`
+    let _ = child.wait();
+    assert!(
+        dir.join("out.json").exists(),
+        "the report file was lost with stdout"
+    );
+    let t = Test::new()
+        .playbook(&step("a", "command = [\"true\"]"))
+        .file("real.json", "keep me");
+    std::os::unix::fs::symlink(t.path().join("real.json"), t.path().join("link.json")).unwrap();
+    let r = t
+        .args(&["run", "p.toml", "--report", "json=link.json"])
+        .run()
+        .status(3)
+        .stderr_has("not a regular file");
+    assert_eq!(
+        std::fs::read_to_string(r.dir.join("real.json")).unwrap(),
+        "keep me"
+    );
+    assert!(
+        std::fs::symlink_metadata(r.dir.join("link.json"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+}
+
+#[test]
+fn a_full_stdout_is_an_error_not_a_panic() {
+    if !std::path::Path::new("/dev/full").exists() {
+        return;
+    }
+    for args in [
+        &["facts"][..],
+        &["schema"],
+        &["completions", "bash"],
+        &["run", "p.toml"],
+    ] {
+        let t = Test::new().playbook(&step("a", "command = [\"true\"]"));
+        let mut cmd = t.command();
+        cmd.args(args).stdout(
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open("/dev/full")
+                .unwrap(),
+        );
+        let out = cmd.output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(3),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("could not write"),
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
+fn terminal_escapes_in_output_are_neutralised() {
+    let r = Test::new()
+        .playbook(&step("esc", "command = [\"printf\", \"\\\\033[2J\\\\033]0;pwned\\\\007boom\"]\nstdout_contains = \"nope\""))
+        .args(&["run", "p.toml"])
+        .run()
+        .status(1);
+    assert!(
+        !r.stdout.contains('\x1b') && !r.stdout.contains('\x07'),
+        "{:?}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("^[[2J"), "{}", r.stdout);
+}

@@ -32,7 +32,7 @@ pub fn run(args: &CheckArgs, term: &Terminal) -> i32 {
                     errors: diags.iter().map(|d| d.to_json()).collect(),
                 })
                 .collect();
-            println!(
+            crate::outln!(
                 "{}",
                 serde_json::to_string_pretty(&files).unwrap_or_default()
             );
@@ -41,7 +41,7 @@ pub fn run(args: &CheckArgs, term: &Terminal) -> i32 {
             print_diagnostics(loaded.diagnostics(), term.stderr_color);
             for (file, steps, diags) in &loaded.files {
                 if diags.is_empty() {
-                    println!("ok: {file} ({} steps)", steps.unwrap_or(0));
+                    crate::outln!("ok: {file} ({} steps)", steps.unwrap_or(0));
                 }
             }
             let bad = loaded
@@ -51,7 +51,7 @@ pub fn run(args: &CheckArgs, term: &Terminal) -> i32 {
                 .count();
             let errors: usize = loaded.files.iter().map(|(_, _, d)| d.len()).sum();
             if bad > 0 {
-                eprintln!(
+                crate::errln!(
                     "{errors} error(s) in {bad} of {} input(s); nothing was run",
                     loaded.files.len()
                 );

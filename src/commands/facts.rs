@@ -19,7 +19,9 @@ pub fn run(args: &FactsArgs) -> i32 {
         disks: list_disks(),
     };
     match args.format {
-        ListFormat::Json => println!("{}", serde_json::to_string_pretty(&all).unwrap_or_default()),
+        ListFormat::Json => {
+            crate::outln!("{}", serde_json::to_string_pretty(&all).unwrap_or_default())
+        }
         ListFormat::Human => {
             let value = serde_json::to_value(&all.facts).unwrap_or_default();
             if let Some(map) = value.as_object() {
@@ -33,12 +35,12 @@ pub fn run(args: &FactsArgs) -> i32 {
                         (_, serde_json::Value::Null) => "-".into(),
                         (_, other) => other.to_string(),
                     };
-                    println!("{k:<width$}  {text}");
+                    crate::outln!("{k:<width$}  {text}");
                 }
             }
-            println!("disks:");
+            crate::outln!("disks:");
             for d in &all.disks {
-                println!(
+                crate::outln!(
                     "  {:<20} {:<8} {:>10} free of {:>10}",
                     d.mount_point,
                     d.filesystem,

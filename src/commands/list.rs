@@ -6,7 +6,9 @@ use crate::playbook::source::{list, search_dirs};
 pub fn run(args: &ListArgs) -> i32 {
     let all = list();
     match args.format {
-        ListFormat::Json => println!("{}", serde_json::to_string_pretty(&all).unwrap_or_default()),
+        ListFormat::Json => {
+            crate::outln!("{}", serde_json::to_string_pretty(&all).unwrap_or_default())
+        }
         ListFormat::Human => {
             let width = all.iter().map(|l| l.name.len()).max().unwrap_or(4).max(4);
             for l in &all {
@@ -15,17 +17,17 @@ pub fn run(args: &ListArgs) -> i32 {
                 } else {
                     ""
                 };
-                println!("{:<width$}  {}{note}", l.name, l.description);
+                crate::outln!("{:<width$}  {}{note}", l.name, l.description);
                 if l.source != "shipped" {
-                    println!("{:<width$}  ↳ {}", "", l.source);
+                    crate::outln!("{:<width$}  ↳ {}", "", l.source);
                 }
             }
             let dirs: Vec<String> = search_dirs()
                 .iter()
                 .map(|d| d.display().to_string())
                 .collect();
-            println!();
-            println!(
+            crate::outln!();
+            crate::outln!(
                 "Search path (SUPPORTCTL_PATH, then the user directory): {}",
                 dirs.join(", ")
             );

@@ -3,9 +3,9 @@
 use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::{load_all, overrides, print_diagnostics, print_error};
+use crate::cancel::Cancel;
 use crate::cli::RunArgs;
 use crate::exit::Exit;
 use crate::facts::Facts;
@@ -17,7 +17,17 @@ use crate::terminal::Terminal;
 
 /// Writes a file via a temporary file in the same directory and a rename,
 /// so a reader never sees half a report.
+///
+/// Refuses to replace anything but a regular file: a symlink, a device such
+/// as `/dev/full` or a FIFO at the path is an error, never overwritten.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Ok(meta) = std::fs::symlink_metadata(path)
+        && !meta.file_type().is_file()
+    {
+        return Err(std::io::Error::other(
+            "it exists and is not a regular file (a link, folder or device); refusing to replace it",
+        ));
+    }
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -66,25 +76,30 @@ pub fn run(args: &RunArgs, term: &Terminal) -> i32 {
     let facts = Arc::new(Facts::gather());
     let loaded = load_all(&args.playbooks, &facts, &overrides(&args.vars.vars));
     if nagios && loaded.has_errors() {
-        println!("SUPPORTCTL UNKNOWN - invalid playbook or invocation (see stderr)");
+        crate::outln!("SUPPORTCTL UNKNOWN - invalid playbook or invocation (see stderr)");
     }
     if loaded.has_errors() {
         print_diagnostics(loaded.diagnostics(), term.stderr_color);
         return invalid();
     }
     let bad = unknown_selectors(args, &loaded);
+    if nagios && !bad.is_empty() {
+        crate::outln!("SUPPORTCTL UNKNOWN - invalid invocation (see stderr)");
+    }
     if !bad.is_empty() {
         for (msg, hint) in &bad {
             print_error(msg, Some(hint), term.stderr_color);
         }
         return invalid();
     }
-    let cancel = Arc::new(AtomicBool::new(false));
+    let cancel = Cancel::new();
     {
         let cancel = cancel.clone();
-        // A first Ctrl-C stops the run and reports; a second exits at once.
+        // A first Ctrl-C, SIGTERM or SIGHUP stops the run, kills running
+        // programs and still reports; a second exits at once, killing them first.
         let _ = ctrlc::set_handler(move || {
-            if cancel.swap(true, Ordering::SeqCst) {
+            if cancel.cancel_run() {
+                crate::process::kill_all();
                 std::process::exit(Exit::Interrupted.code());
             }
         });
@@ -98,31 +113,17 @@ pub fn run(args: &RunArgs, term: &Terminal) -> i32 {
     };
     let progress =
         Progress::new(term.show_progress() && args.format == Format::Human && !args.quiet);
-    let report = run_all(loaded.playbooks, facts, &opts, cancel, &progress);
+    let report = run_all(loaded.playbooks, facts, &opts, &cancel, &progress);
     let style = Style {
         color: term.stdout_color,
         verbose: args.verbose,
         quiet: args.quiet,
     };
     let mut exit = if nagios {
-        Exit::nagios(&report.summary, report.strict)
+        Exit::nagios(&report.summary, report.strict, report.interrupted)
     } else {
         report.exit_code
     };
-    {
-        let mut out = std::io::stdout().lock();
-        let written =
-            render::render(args.format, &report, style, &mut out).and_then(|()| out.flush());
-        if let Err(e) = written
-            && e.kind() != std::io::ErrorKind::BrokenPipe
-        {
-            print_error(
-                &format!("cannot write the report to stdout: {e}"),
-                None,
-                term.stderr_color,
-            );
-        }
-    }
     for (format, path) in &args.reports {
         let mut bytes = Vec::new();
         let plain = Style {
@@ -145,6 +146,23 @@ pub fn run(args: &RunArgs, term: &Terminal) -> i32 {
                     .merge(Exit::Errored)
                     .code();
             }
+        }
+    }
+    // Stdout last: a closed stdout (`| head`) ends the process (SIGPIPE), and
+    // the report files above must not be lost with it.
+    {
+        let mut out = std::io::stdout().lock();
+        let written =
+            render::render(args.format, &report, style, &mut out).and_then(|()| out.flush());
+        if let Err(e) = written
+            && e.kind() != std::io::ErrorKind::BrokenPipe
+        {
+            crate::terminal::note_stdout_failure();
+            print_error(
+                &format!("cannot write the report to stdout: {e}"),
+                None,
+                term.stderr_color,
+            );
         }
     }
     exit

@@ -26,7 +26,10 @@ fn describe_when(w: &When) -> Vec<String> {
         ));
     }
     if !w.arch.is_empty() {
-        parts.push(format!("arch is {}", list(w.arch.0.clone())));
+        parts.push(format!(
+            "arch is {}",
+            list(w.arch.iter().map(|a| a.as_str().to_string()).collect())
+        ));
     }
     if let Some(v) = &w.min_os_version {
         parts.push(format!("OS version ≥ {v}"));
@@ -118,7 +121,7 @@ pub fn describe(pb: &Playbook) -> String {
             Some(Fix::Step(id)) => {
                 let _ = writeln!(out, "       fix: runs step `{id}`, then checks again");
             }
-            Some(Fix::Command(cmd)) => {
+            Some(Fix::Command { command: cmd, .. }) => {
                 let _ = writeln!(out, "       fix: {}, then checks again", cmd.describe());
             }
             None => {}
@@ -132,7 +135,7 @@ pub fn describe(pb: &Playbook) -> String {
             if s.kind.check().changes_system() {
                 what.push(s.kind.check().describe());
             }
-            if let Some(Fix::Command(cmd)) = &s.fix {
+            if let Some(Fix::Command { command: cmd, .. }) = &s.fix {
                 what.push(format!("fix {}", cmd.describe()));
             }
             (!what.is_empty()).then(|| format!("  - {}: {}", s.id, what.join("; ")))
@@ -167,7 +170,7 @@ pub fn run(args: &ShowArgs, term: &Terminal) -> i32 {
         return Exit::Invalid.code();
     }
     for pb in &loaded.playbooks {
-        print!("{}", describe(pb));
+        crate::out!("{}", describe(pb));
     }
     Exit::Ok.code()
 }

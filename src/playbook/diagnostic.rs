@@ -110,7 +110,11 @@ impl Diagnostic {
                 let _ = writeln!(
                     out,
                     "{pad} {bar} {}{}",
-                    " ".repeat(col - 1),
+                    // Keep the line's tabs so the caret lines up under tab indentation.
+                    text.chars()
+                        .take(col - 1)
+                        .map(|c| if c == '\t' { '\t' } else { ' ' })
+                        .collect::<String>(),
                     paint(&"^".repeat(width), |s| s.red().bold())
                 );
             }

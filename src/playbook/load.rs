@@ -19,7 +19,7 @@ use toml::de::{DeTable, DeValue, ValueDeserializer};
 
 use super::diagnostic::{Diagnostic, did_you_mean};
 use super::fields::field_names;
-use super::model::{Common, Fix, Meta, Playbook, StepDef};
+use super::model::{Common, Fix, FixTimeout, Meta, Playbook, StepDef};
 use super::validate;
 use crate::facts::Facts;
 use crate::steps::command::CommandStep;
@@ -81,11 +81,11 @@ fn explain(message: &str) -> (String, Option<String>) {
         return (message.to_string(), Some(hint.to_string()));
     }
     if let Some((found, expected)) = message.split_once(", expected ")
-        && found.starts_with("invalid type")
+        && (found.starts_with("invalid type") || found.starts_with("invalid value"))
     {
         let expected = match expected {
-            "u8" | "u16" | "u32" | "u64" | "usize" => "a whole number (0 or more)",
-            "i8" | "i16" | "i32" | "i64" => "a whole number",
+            "u8" | "u16" | "u32" | "u64" | "usize" => "a whole number from 0 to 4294967295",
+            "i8" | "i16" | "i32" | "i64" => "a whole number (32-bit)",
             "a sequence" => "an array",
             "a map" => "a table",
             "a boolean" => "true or false",
@@ -336,21 +336,45 @@ fn load_vars(
             );
             continue;
         };
-        match vars::expand(&text, builtins) {
+        // A variable may use the built-ins and the variables declared above it.
+        let mut known = builtins.clone();
+        known.extend(declared.clone());
+        match vars::expand(&text, &known) {
             Ok(expanded) => {
                 declared.insert(name.to_string(), expanded);
             }
-            Err(e) => sink.error(
-                Some(v.span()),
-                format!("{} in variable `{name}`", e.message),
-                e.hint,
-            ),
+            Err(e) => {
+                let hint = if declared.contains_key(
+                    e.message
+                        .trim_start_matches("unknown variable `")
+                        .trim_end_matches('`'),
+                ) {
+                    e.hint
+                } else {
+                    Some(format!(
+                        "{} (a variable can use the built-ins and the variables declared above it)",
+                        e.hint.unwrap_or_default()
+                    ))
+                };
+                sink.error(
+                    Some(v.span()),
+                    format!("{} in variable `{name}`", e.message),
+                    hint,
+                );
+                // Keep the name defined, so its uses do not repeat the error.
+                declared.insert(name.to_string(), text);
+            }
         }
     }
     declared
 }
 
-fn decode_fix(value: &Spanned<DeValue<'_>>, sink: &mut Sink, context: &str) -> Option<Fix> {
+fn decode_fix(
+    value: &Spanned<DeValue<'_>>,
+    sink: &mut Sink,
+    context: &str,
+    facts: &Facts,
+) -> Option<Fix> {
     let DeValue::Table(table) = value.get_ref() else {
         sink.error(
             Some(value.span()),
@@ -383,7 +407,11 @@ fn decode_fix(value: &Spanned<DeValue<'_>>, sink: &mut Sink, context: &str) -> O
             }
         };
     }
-    let known = field_names::<CommandStep>();
+    let known: Vec<&str> = field_names::<CommandStep>()
+        .iter()
+        .copied()
+        .chain(["timeout"])
+        .collect();
     let mut ok = true;
     for (k, _) in table.iter() {
         if !known.contains(&key_of(k)) {
@@ -397,8 +425,10 @@ fn decode_fix(value: &Spanned<DeValue<'_>>, sink: &mut Sink, context: &str) -> O
             );
         }
     }
+    let timeout: Option<FixTimeout> =
+        decode_all(table, value.span(), sink, &format!("in fix {context}"));
     let cmd: CommandStep = decode_all(table, value.span(), sink, &format!("in fix {context}"))?;
-    for p in crate::steps::Check::validate(&cmd) {
+    for p in crate::steps::Check::validate(&cmd, facts) {
         ok = false;
         sink.error(
             Some(value.span()),
@@ -406,7 +436,11 @@ fn decode_fix(value: &Spanned<DeValue<'_>>, sink: &mut Sink, context: &str) -> O
             p.hint,
         );
     }
-    ok.then(|| Fix::Command(Box::new(cmd)))
+    let timeout = timeout?.timeout;
+    ok.then(|| Fix::Command {
+        command: Box::new(cmd),
+        timeout,
+    })
 }
 
 fn load_step(
@@ -414,6 +448,7 @@ fn load_step(
     value: &Spanned<DeValue<'_>>,
     vars: &BTreeMap<String, String>,
     sink: &mut Sink,
+    facts: &Facts,
 ) -> Option<RawStep> {
     let span = value.span();
     let DeValue::Table(table) = value.get_ref() else {
@@ -497,9 +532,11 @@ fn load_step(
         context: context.clone(),
     };
     let kind_config = StepKind::decode(&kind, &mut decoder);
-    let fix = table.get("fix").map(|f| decode_fix(f, sink, &context));
+    let fix = table
+        .get("fix")
+        .map(|f| decode_fix(f, sink, &context, facts));
     if let Some(kc) = &kind_config {
-        for p in kc.check().validate() {
+        for p in kc.check().validate(facts) {
             sink.error(
                 Some(spans.value(p.key)),
                 format!("{} {context}", p.message),
@@ -529,8 +566,12 @@ fn load_step(
 
 /// The span of a `[[step]]` header before a table's first key (for "missing key" errors).
 fn header_span(source: &str, table: &Range<usize>) -> Range<usize> {
-    let before = &source[..table.start.min(source.len())];
-    match before.rfind("[[") {
+    // The table's span may start at its header or at its first key.
+    let mut upto = (table.start + 2).min(source.len());
+    while !source.is_char_boundary(upto) {
+        upto -= 1;
+    }
+    match source[..upto].rfind("[[") {
         Some(start) => {
             let end = source[start..]
                 .find('\n')
@@ -539,6 +580,24 @@ fn header_span(source: &str, table: &Range<usize>) -> Range<usize> {
         }
         None => table.clone(),
     }
+}
+
+/// Errors shown per file; past this, one line says how many more there are.
+pub const MAX_ERRORS_PER_FILE: usize = 50;
+
+fn capped(mut diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    if diags.len() > MAX_ERRORS_PER_FILE {
+        let more = diags.len() - MAX_ERRORS_PER_FILE;
+        diags.truncate(MAX_ERRORS_PER_FILE);
+        let last = diags[0].clone();
+        diags.push(Diagnostic {
+            span: None,
+            message: format!("{more} more errors in this file not shown"),
+            hint: Some("fix these first; `check` shows the rest".into()),
+            ..last
+        });
+    }
+    diags
 }
 
 /// Loads and validates one playbook. `overrides` are `--var` values; names
@@ -563,7 +622,7 @@ pub fn load(
                 None,
             );
         }
-        return Err(sink.diags);
+        return Err(capped(sink.diags));
     }
     let root = root.into_inner();
     const TOP: [&str; 3] = ["playbook", "vars", "step"];
@@ -608,7 +667,13 @@ pub fn load(
         },
         None => Meta::default(),
     };
-    let builtins = vars::builtins(facts, &file.dir);
+    // `--var` may override a built-in; [vars] values are expanded after that.
+    let mut builtins = vars::builtins(facts, &file.dir);
+    for (k, v) in overrides {
+        if let Some(b) = builtins.get_mut(k) {
+            *b = v.clone();
+        }
+    }
     let declared = load_vars(root.get("vars"), &builtins, &mut sink);
     let mut values = builtins.clone();
     values.extend(declared.clone());
@@ -634,20 +699,26 @@ pub fn load(
             DeValue::Array(items) => {
                 for (i, item) in items.iter().enumerate() {
                     let id_value = item.get_ref().as_table().and_then(|t| t.get("id"));
-                    let given = id_value.and_then(|v| v.get_ref().as_str());
-                    if let (Some(id), Some(v)) = (given, id_value) {
-                        id_spans.push((id.to_string(), v.span(), item.span()));
-                    }
+                    // Ids may be templated: compare and reference them expanded.
+                    let given = id_value
+                        .and_then(|v| v.get_ref().as_str())
+                        .map(|id| vars::expand(id, &values).unwrap_or_else(|_| id.to_string()));
+                    let given = given.as_deref();
                     let kind = item
                         .get_ref()
                         .as_table()
                         .and_then(|t| t.get("kind"))
                         .and_then(|v| v.get_ref().as_str());
-                    all_ids.push(given.map_or_else(
+                    let id = given.map_or_else(
                         || format!("{}-{}", kind.unwrap_or("step"), i + 1),
                         str::to_string,
-                    ));
-                    if let Some(step) = load_step(i, item, &values, &mut sink) {
+                    );
+                    // A generated id is located at its step's header.
+                    let id_span = id_value
+                        .map_or_else(|| header_span(&sink.source, &item.span()), |v| v.span());
+                    id_spans.push((id.clone(), id_span, item.span()));
+                    all_ids.push(id);
+                    if let Some(step) = load_step(i, item, &values, &mut sink, facts) {
                         raw_steps.push(step);
                     }
                 }
@@ -662,7 +733,7 @@ pub fn load(
     validate::duplicate_ids(&id_spans, &mut sink);
     validate::validate(&raw_steps, &all_ids, &mut sink);
     if !sink.diags.is_empty() {
-        return Err(sink.diags);
+        return Err(capped(sink.diags));
     }
     Ok(Playbook {
         name: meta

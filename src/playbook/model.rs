@@ -43,7 +43,7 @@ pub struct Common {
     /// The step kind, e.g. `command`.
     #[schemars(skip)]
     pub kind: String,
-    /// Unique id within the playbook (letters, digits, `-`, `_`); generated
+    /// Unique id within the playbook (letters, digits, `-`, `_`, `.`); generated
     /// from the kind and position (`command-3`) when omitted.
     pub id: Option<String>,
     /// Human-readable name shown in reports; defaults to the id.
@@ -98,6 +98,37 @@ impl OsFamily {
     }
 }
 
+/// CPU architectures for `when.arch` (named as Rust's `std::env::consts::ARCH`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Arch {
+    #[serde(alias = "amd64", alias = "x64")]
+    X86_64,
+    #[serde(alias = "arm64")]
+    Aarch64,
+    #[serde(alias = "i386", alias = "i686")]
+    X86,
+    Arm,
+}
+
+impl Arch {
+    /// The name Rust uses for this architecture.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Arch::X86_64 => "x86_64",
+            Arch::Aarch64 => "aarch64",
+            Arch::X86 => "x86",
+            Arch::Arm => "arm",
+        }
+    }
+}
+
+/// The optional `timeout` of an inline `[step.fix]` command.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct FixTimeout {
+    pub timeout: Option<Dur>,
+}
+
 /// Conditions, all of which must hold for the step to run.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -107,7 +138,7 @@ pub struct When {
     pub os: OneOrMany<OsFamily>,
     /// CPU architecture(s): `"x86_64"` (alias `amd64`), `"aarch64"` (alias `arm64`), `"x86"`, `"arm"`.
     #[serde(default)]
-    pub arch: OneOrMany<String>,
+    pub arch: OneOrMany<Arch>,
     /// The OS version is at least this (e.g. `"10.0.19045"` on Windows, `"13.0"` on macOS).
     pub min_os_version: Option<Version>,
     /// The OS version is below this.
@@ -165,7 +196,11 @@ pub enum Fix {
     /// Another step of the playbook, by id (usually one with `only_as_fix`).
     Step(String),
     /// An inline command (the keys of a `command` step).
-    Command(Box<crate::steps::command::CommandStep>),
+    Command {
+        command: Box<crate::steps::command::CommandStep>,
+        /// The fix's own timeout (default: the command kind's).
+        timeout: Option<Dur>,
+    },
 }
 
 /// One loaded, validated step.

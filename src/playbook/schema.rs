@@ -59,8 +59,17 @@ enum FixSchema {
         /// The id of the step to run.
         step: String,
     },
-    /// Run a command (the keys of a `command` step).
-    Command(CommandStep),
+    /// Run a command (the keys of a `command` step, and its own `timeout`).
+    Command(InlineFix),
+}
+
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+struct InlineFix {
+    #[serde(flatten)]
+    command: CommandStep,
+    /// The fix's own timeout (default 60s).
+    timeout: Option<crate::playbook::values::Dur>,
 }
 
 /// The schema as pretty JSON, ending with a newline.

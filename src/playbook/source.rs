@@ -103,11 +103,40 @@ fn looks_like_path(arg: &str) -> bool {
     arg.ends_with(".toml") || arg.contains('/') || arg.contains('\\') || Path::new(arg).is_file()
 }
 
+/// The largest playbook file read (a guard against `/dev/zero` and mistakes).
+pub const MAX_PLAYBOOK_BYTES: u64 = 8 << 20;
+
 fn read_file(path: &Path, label: String) -> Result<SourceFile, NotFound> {
-    let text = std::fs::read(path).map_err(|e| NotFound {
+    let cannot = |e: std::io::Error| NotFound {
         message: format!("cannot read playbook `{label}`: {e}"),
         hint: Some("check the path, or give the name of a playbook from `supportctl list`".into()),
-    })?;
+    };
+    // Only regular files: a FIFO would block and a device never ends.
+    let meta = std::fs::metadata(path).map_err(cannot)?;
+    if !meta.is_file() {
+        return Err(NotFound {
+            message: format!("playbook `{label}` is not a regular file"),
+            hint: Some("give the path of a .toml file".into()),
+        });
+    }
+    if meta.len() > MAX_PLAYBOOK_BYTES {
+        return Err(NotFound {
+            message: format!(
+                "playbook `{label}` is {} bytes, more than the {MAX_PLAYBOOK_BYTES} accepted",
+                meta.len()
+            ),
+            hint: Some("split it into several playbooks".into()),
+        });
+    }
+    let mut text = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(
+            std::fs::File::open(path).map_err(cannot)?,
+            MAX_PLAYBOOK_BYTES + 1,
+        ),
+        &mut text,
+    )
+    .map_err(cannot)?;
     let text = String::from_utf8(text).map_err(|e| NotFound {
         message: format!(
             "playbook `{label}` is not valid UTF-8 (byte {})",
@@ -115,8 +144,13 @@ fn read_file(path: &Path, label: String) -> Result<SourceFile, NotFound> {
         ),
         hint: Some("save the file as UTF-8".into()),
     })?;
-    let dir = path
-        .canonicalize()
+    // A UTF-8 byte-order mark (Notepad) would shift every column by one.
+    let text = text
+        .strip_prefix('\u{feff}')
+        .map(str::to_string)
+        .unwrap_or(text);
+    // dunce: no `\\?\` prefix on Windows, which cmd.exe rejects in {{ playbook_dir }}.
+    let dir = dunce::canonicalize(path)
         .ok()
         .and_then(|p| p.parent().map(Path::to_path_buf))
         .unwrap_or_default();

@@ -51,7 +51,14 @@ pub(super) fn validate(steps: &[RawStep], all_ids: &[String], sink: &mut Sink) {
             sink.error(
                 Some(step.spans.value("id")),
                 format!("invalid step id `{id}`"),
-                Some("use letters, digits, `-`, `_` and `.` (e.g. \"system-disk\")".into()),
+                Some("use ASCII letters, digits, `-`, `_` and `.` (e.g. \"system-disk\")".into()),
+            );
+        }
+        if step.def.common.timeout.is_some_and(|t| t.0.is_zero()) {
+            sink.error(
+                Some(step.spans.value("timeout")),
+                format!("`timeout` of step `{id}` is zero"),
+                Some("give the step time to run, e.g. \"30s\"".into()),
             );
         }
     }

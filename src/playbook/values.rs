@@ -23,8 +23,26 @@ macro_rules! string_value {
     ($ty:ty, $name:literal, $pattern:literal, $desc:literal) => {
         impl<'de> Deserialize<'de> for $ty {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let text = String::deserialize(d)?;
-                text.parse().map_err(de::Error::custom)
+                struct V;
+                impl Visitor<'_> for V {
+                    type Value = $ty;
+                    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                        f.write_str($desc)
+                    }
+                    fn visit_str<E: de::Error>(self, s: &str) -> Result<$ty, E> {
+                        s.parse().map_err(E::custom)
+                    }
+                    fn visit_i64<E: de::Error>(self, n: i64) -> Result<$ty, E> {
+                        // Numbers are accepted where the text form of the number is.
+                        n.to_string().parse().map_err(|_| {
+                            E::custom(format!("`{n}` needs a unit and quotes{HINT}{}", $desc))
+                        })
+                    }
+                    fn visit_f64<E: de::Error>(self, n: f64) -> Result<$ty, E> {
+                        Err(E::custom(format!("`{n}` needs quotes{HINT}{}", $desc)))
+                    }
+                }
+                d.deserialize_any(V)
             }
         }
         impl JsonSchema for $ty {
@@ -144,11 +162,14 @@ impl FromStr for SizeOrPercent {
                 )),
             };
         }
-        text.parse().map(SizeOrPercent::Size).map_err(|_| {
-            format!(
+        // A bare number is ambiguous here (15 bytes or 15%?): a unit is required.
+        let has_unit = text.trim().ends_with(|c: char| c.is_ascii_alphabetic());
+        match text.parse() {
+            Ok(size) if has_unit => Ok(SizeOrPercent::Size(size)),
+            _ => Err(format!(
                 "invalid size or percentage `{text}`{HINT}write \"15%\", \"500 MB\" or \"2 GiB\""
-            )
-        })
+            )),
+        }
     }
 }
 string_value!(
@@ -166,6 +187,9 @@ impl fmt::Display for SizeOrPercent {
         }
     }
 }
+
+/// The longest duration a playbook may give (keeps time arithmetic far from overflow).
+pub const MAX_DURATION: Duration = Duration::from_secs(365 * 86_400);
 
 /// A duration written as `"30s"`, `"5m"`, `"7d"`, `"1h30m"`, `"250ms"`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -207,6 +231,11 @@ impl FromStr for Dur {
             };
             total = total.checked_add(part).ok_or_else(bad)?;
             rest = rest[unit_len..].trim_start();
+        }
+        if total > MAX_DURATION {
+            return Err(format!(
+                "duration `{text}` is too long{HINT}the longest accepted is 365d"
+            ));
         }
         Ok(Dur(total))
     }
@@ -274,7 +303,7 @@ impl<'de> Deserialize<'de> for crate::version::Version {
             }
             fn visit_f64<E: de::Error>(self, n: f64) -> Result<Self::Value, E> {
                 Err(E::custom(format!(
-                    "version {n} is a number{HINT}write it as a string (\"{n}\"), so 2.10 is not read as 2.1"
+                    "version {n} is a number{HINT}write versions as strings (e.g. \"2.10\"): as a number, 2.10 is read as 2.1"
                 )))
             }
         }
@@ -417,6 +446,10 @@ mod tests {
             SizeOrPercent::Percent(15.0)
         );
         assert_eq!("15%".parse::<SizeOrPercent>().unwrap().bytes_of(200), 30);
+        assert!(
+            "15".parse::<SizeOrPercent>().is_err(),
+            "bare numbers are ambiguous"
+        );
         assert!("150%".parse::<SizeOrPercent>().is_err());
         assert_eq!(
             "1 GB".parse::<SizeOrPercent>().unwrap(),
@@ -432,7 +465,16 @@ mod tests {
         assert_eq!(d("1h30m").unwrap(), Duration::from_secs(5400));
         assert_eq!(d("250ms").unwrap(), Duration::from_millis(250));
         assert_eq!(d("2 h").unwrap(), Duration::from_secs(7200));
-        for bad in ["", "30", "7x", "s", "1.5h", "99999999999999999999w"] {
+        for bad in [
+            "",
+            "30",
+            "7x",
+            "s",
+            "1.5h",
+            "99999999999999999999w",
+            "15250000000000w",
+            "366d",
+        ] {
             assert!(d(bad).is_err(), "{bad} should be rejected");
         }
     }

@@ -17,7 +17,7 @@ use std::io::{self, Write};
 
 use colored::{ColoredString, Colorize};
 
-use super::{Style, measurement_text};
+use super::{Style, measurement_text, one_line, safe_text};
 use crate::playbook::values::human_duration;
 use crate::report::{Report, Status, StepOutcome, Summary};
 
@@ -72,12 +72,12 @@ fn details(step: &StepOutcome, style: Style, indent: &str, out: &mut dyn Write) 
                 "{indent}· {} {}: {}",
                 a.label,
                 a.status.as_str(),
-                a.message
+                one_line(&a.message)
             )?;
         }
     }
     for action in &step.actions {
-        writeln!(out, "{indent}• {action}")?;
+        writeln!(out, "{indent}• {}", one_line(action))?;
     }
     if style.verbose && !step.measurements.is_empty() {
         let ms: Vec<String> = step
@@ -108,7 +108,7 @@ fn details(step: &StepOutcome, style: Style, indent: &str, out: &mut dyn Write) 
             };
             writeln!(out, "{indent}┌ {label}")?;
             for line in lines {
-                writeln!(out, "{indent}│ {line}")?;
+                writeln!(out, "{indent}│ {}", safe_text(line))?;
             }
         }
     }
@@ -118,7 +118,7 @@ fn details(step: &StepOutcome, style: Style, indent: &str, out: &mut dyn Write) 
         } else {
             "→".into()
         };
-        writeln!(out, "{indent}{arrow} {advice}")?;
+        writeln!(out, "{indent}{arrow} {}", one_line(advice))?;
     }
     Ok(())
 }
@@ -153,8 +153,8 @@ pub fn summary_line(s: &Summary, duration_ms: u64) -> String {
 pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<()> {
     for pb in &report.playbooks {
         let title = match &pb.description {
-            Some(d) => format!("{} — {d}", pb.name),
-            None => pb.name.clone(),
+            Some(d) => one_line(&format!("{} — {d}", pb.name)),
+            None => one_line(&pb.name),
         };
         let dry = if report.dry_run { " (dry run)" } else { "" };
         writeln!(
@@ -179,12 +179,17 @@ pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<
             }
             let (sym, word) = mark(step.status);
             let label = paint(&format!("{sym} {word:<5}"), step.status, style.color);
+            let message = one_line(&step.message);
             let message = if step.status == Status::Skipped && style.color {
-                step.message.dimmed().to_string()
+                message.dimmed().to_string()
             } else {
-                step.message.clone()
+                message
             };
-            writeln!(out, "  {label}  {:<width$}  {message}", step.name)?;
+            writeln!(
+                out,
+                "  {label}  {:<width$}  {message}",
+                one_line(&step.name)
+            )?;
             details(step, style, &" ".repeat(width + 13), out)?;
         }
         if report.playbooks.len() > 1 {

@@ -19,7 +19,8 @@ fn icon(s: Status) -> &'static str {
 
 /// Makes text safe inside a table cell.
 pub fn cell(text: &str) -> String {
-    text.replace('\\', "\\\\")
+    super::one_line(text)
+        .replace('\\', "\\\\")
         .replace('|', "\\|")
         .replace(['\r', '\n'], " ")
         .replace('<', "&lt;")
@@ -128,8 +129,14 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 cell(&s.name)
             )?;
             writeln!(out)?;
-            let fence = if text.contains("```") { "````" } else { "```" };
-            writeln!(out, "{fence}text\n{}\n{fence}", text.trim_end())?;
+            // A fence longer than any run of backticks in the output.
+            let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+            let fence = "`".repeat(longest.max(2) + 1);
+            writeln!(
+                out,
+                "{fence}text\n{}\n{fence}",
+                super::safe_text(text.trim_end())
+            )?;
             writeln!(out)?;
             writeln!(out, "</details>")?;
         }

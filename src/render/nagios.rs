@@ -33,7 +33,7 @@ fn uom(unit: &str) -> &'static str {
 
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let s = &report.summary;
-    let state = state_name(Exit::nagios(s, report.strict));
+    let state = state_name(Exit::nagios(s, report.strict, report.interrupted));
     let problems: Vec<String> = report
         .steps()
         .filter(|(_, st)| matches!(st.status, Status::Fail | Status::Error | Status::Warn))
@@ -42,7 +42,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let names: Vec<&str> = report.playbooks.iter().map(|p| p.name.as_str()).collect();
     let mut line = format!(
         "SUPPORTCTL {state} - {}: {} passed, {} warned, {} failed, {} errored of {} steps",
-        names.join(","),
+        super::one_line(&names.join(",")),
         s.pass + s.fixed,
         s.warn,
         s.fail,
@@ -83,7 +83,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             "{}: {} - {}",
             st.status.as_str().to_uppercase(),
             st.id,
-            st.message.replace('|', "/")
+            super::one_line(&st.message).replace('|', "/")
         )?;
     }
     Ok(())

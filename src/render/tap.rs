@@ -20,7 +20,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         } else {
             step.name.clone()
         };
-        let name = name.replace('#', "\\#");
+        let name = super::one_line(&name).replace('#', "\\#");
         let failing = matches!(step.status, Status::Fail | Status::Error)
             || (report.strict && step.status == Status::Warn);
         let ok = if failing { "not ok" } else { "ok" };
@@ -29,7 +29,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 out,
                 "{ok} {} - {name} # SKIP {}",
                 n + 1,
-                step.message.replace('\n', " ")
+                super::one_line(&step.message)
             )?,
             _ => writeln!(out, "{ok} {} - {name}", n + 1)?,
         }

@@ -12,7 +12,7 @@ use crate::facts::Facts;
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// The outcome of one step.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Pass,

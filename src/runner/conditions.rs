@@ -9,16 +9,6 @@ use crate::playbook::model::When;
 use crate::report::Status;
 use crate::version::Version;
 
-/// `amd64` -> `x86_64`, `arm64` -> `aarch64`, so playbooks may use either.
-pub fn normalize_arch(arch: &str) -> String {
-    match arch.to_ascii_lowercase().as_str() {
-        "amd64" | "x64" | "x86-64" => "x86_64".into(),
-        "arm64" => "aarch64".into(),
-        "i386" | "i686" => "x86".into(),
-        other => other.into(),
-    }
-}
-
 /// Where conditions look up things outside the playbook.
 pub trait Environment {
     fn env_set(&self, name: &str) -> bool;
@@ -60,9 +50,8 @@ pub fn unmet(
             facts.os
         ));
     }
-    let arch = normalize_arch(&facts.arch);
-    if !when.arch.is_empty() && !when.arch.iter().any(|a| normalize_arch(a) == arch) {
-        let want: Vec<&str> = when.arch.iter().map(String::as_str).collect();
+    if !when.arch.is_empty() && !when.arch.iter().any(|a| a.as_str() == facts.arch) {
+        let want: Vec<&str> = when.arch.iter().map(|a| a.as_str()).collect();
         return Some(format!(
             "needs arch {}, this is {}",
             want.join(" or "),
@@ -164,7 +153,7 @@ mod tests {
             check(&w, &facts("linux", "12", "x86_64")).unwrap(),
             "needs os windows, this is linux"
         );
-        w.arch = OneOrMany(vec!["amd64".into()]);
+        w.arch = OneOrMany(vec![crate::playbook::model::Arch::X86_64]);
         assert_eq!(check(&w, &win), None);
         w.min_os_version = Some(Version::parse("10.0.22000"));
         assert!(check(&w, &win).unwrap().contains("10.0.22000 or later"));

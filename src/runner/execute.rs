@@ -1,14 +1,23 @@
-//! Running one step to its final outcome: retries, fix then re-check, and
-//! severity. Runs on a worker thread; the scheduler enforces the overall
-//! time budget computed by [`budget`].
+//! Running one step to its final outcome on a worker thread: conditions,
+//! retries, fix then re-check, severity. The scheduler enforces the overall
+//! time budget computed by [`budget`] and may cancel the step.
+//!
+//! Retries continue while the step is not `pass` (a warning is retried too);
+//! the fix runs only when the final evaluation is `fail` (before `severity`
+//! is applied). A panic inside a step kind becomes an `error` outcome.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::collections::BTreeMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::{Duration, Instant};
 
+use super::conditions::{RealEnvironment, unmet};
+use crate::cancel::Cancel;
 use crate::facts::Facts;
 use crate::playbook::model::{Fix, Severity};
 use crate::playbook::{Playbook, StepDef};
+use crate::process::PIPE_GRACE;
 use crate::report::{Attempt, Status, StepOutcome};
+use crate::runner::progress::Progress;
 use crate::steps::{Check, Evaluation, StepContext};
 
 const DEFAULT_RETRY_DELAY: Duration = Duration::from_secs(2);
@@ -17,62 +26,112 @@ const DEFAULT_RETRY_DELAY: Duration = Duration::from_secs(2);
 pub struct Env<'a> {
     pub playbook: &'a Playbook,
     pub facts: &'a Facts,
-    pub cancel: &'a AtomicBool,
+    /// This step's cancel flag (also set when the run is cancelled).
+    pub cancel: &'a Cancel,
     pub dry_run: bool,
+    /// Statuses of the steps finished before this one started.
+    pub statuses: &'a BTreeMap<String, Status>,
+    pub progress: &'a Progress,
+    /// `--skip` selectors: a fix step they match is not applied.
+    pub skip: &'a [String],
 }
 
-fn timeout_of(step: &StepDef, check: &dyn Check) -> Duration {
+fn timeout_of(step: &StepDef) -> Duration {
     step.common
         .timeout
-        .map_or_else(|| check.default_timeout(), |d| d.0)
+        .map_or_else(|| step.kind.check().default_timeout(), |d| d.0)
 }
 
 fn retry_delay(step: &StepDef) -> Duration {
     step.common.retry_delay.map_or(DEFAULT_RETRY_DELAY, |d| d.0)
 }
 
-fn fix_check<'a>(step: &'a StepDef, playbook: &'a Playbook) -> Option<(&'a dyn Check, Duration)> {
+/// The longest evaluating a step with its retries can take.
+fn evaluate_budget(step: &StepDef) -> Duration {
+    let per_try = timeout_of(step)
+        .saturating_add(retry_delay(step))
+        .saturating_add(PIPE_GRACE);
+    per_try.saturating_mul(step.common.retries.saturating_add(1))
+}
+
+/// What a step's fix runs: a check, its time budget, and its step (when it is one).
+struct FixPlan<'a> {
+    check: &'a dyn Check,
+    timeout: Duration,
+    step: Option<&'a StepDef>,
+}
+
+fn fix_plan<'a>(step: &'a StepDef, playbook: &'a Playbook) -> Option<FixPlan<'a>> {
     match step.fix.as_ref()? {
         Fix::Step(id) => {
             let target = playbook.step(id)?;
-            Some((target.kind.check(), timeout_of(target, target.kind.check())))
+            Some(FixPlan {
+                check: target.kind.check(),
+                timeout: timeout_of(target),
+                step: Some(target),
+            })
         }
-        Fix::Command(cmd) => Some((
-            cmd.as_ref(),
-            step.common
-                .timeout
-                .map_or_else(|| cmd.default_timeout(), |d| d.0),
-        )),
+        Fix::Command { command, timeout } => Some(FixPlan {
+            check: command.as_ref(),
+            timeout: timeout.map_or_else(|| command.default_timeout(), |d| d.0),
+            step: None,
+        }),
     }
 }
 
-/// The longest a step may take, retries and fix included (the watchdog's limit).
+/// The longest a step may take, retries, fix and re-check included (the watchdog's limit).
 pub fn budget(step: &StepDef, playbook: &Playbook) -> Duration {
-    let check = step.kind.check();
-    let tries = step.common.retries.saturating_add(1);
-    let evaluate = (timeout_of(step, check) + retry_delay(step)) * tries;
-    let fix = fix_check(step, playbook).map_or(Duration::ZERO, |(_, t)| t + evaluate);
-    evaluate + fix + Duration::from_secs(5)
+    let evaluate = evaluate_budget(step);
+    let fix = fix_plan(step, playbook).map_or(Duration::ZERO, |f| {
+        let fix = f
+            .step
+            .map_or(f.timeout.saturating_add(PIPE_GRACE), evaluate_budget);
+        fix.saturating_add(evaluate)
+    });
+    evaluate
+        .saturating_add(fix)
+        .saturating_add(Duration::from_secs(5))
 }
 
-/// Sleeps, waking early when the run is interrupted.
-fn pause(d: Duration, cancel: &AtomicBool) {
+/// Sleeps, waking early when cancelled.
+fn pause(d: Duration, cancel: &Cancel) {
     let end = Instant::now() + d;
-    while Instant::now() < end && !cancel.load(Ordering::Relaxed) {
-        std::thread::sleep(Duration::from_millis(20).min(end - Instant::now()));
+    while Instant::now() < end && !cancel.is_set() {
+        std::thread::sleep(
+            Duration::from_millis(20).min(end.saturating_duration_since(Instant::now())),
+        );
     }
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
 }
 
 fn evaluate_once(check: &dyn Check, timeout: Duration, env: &Env) -> (Evaluation, Duration) {
     let started = Instant::now();
     let ctx = StepContext {
         dry_run: env.dry_run,
-        deadline: started + timeout,
+        deadline: started
+            .checked_add(timeout)
+            .unwrap_or(started + Duration::from_secs(86_400 * 365)),
         timeout,
         cancel: env.cancel,
         facts: env.facts,
+        progress: env.progress,
     };
-    let e = check.evaluate(&ctx);
+    let e = catch_unwind(AssertUnwindSafe(|| check.evaluate(&ctx))).unwrap_or_else(|payload| {
+        Evaluation::new(
+            Status::Error,
+            format!(
+                "internal error (a bug in supportctl, please report it): {}",
+                panic_message(&*payload)
+            ),
+        )
+    });
     (e, started.elapsed())
 }
 
@@ -85,85 +144,128 @@ fn attempt(label: String, e: &Evaluation, took: Duration) -> Attempt {
     }
 }
 
-/// Evaluates with retries until it passes (or is skipped); records every try.
+/// Evaluates a step with its retries until it passes (or is skipped); records
+/// every try as `<prefix>attempt N` when the step has retries.
 fn evaluate_with_retries(
     step: &StepDef,
     env: &Env,
     attempts: &mut Vec<Attempt>,
     prefix: &str,
-) -> Evaluation {
-    let check = step.kind.check();
-    let timeout = timeout_of(step, check);
+) -> (Evaluation, Duration) {
+    let started = Instant::now();
     let tries = step.common.retries.saturating_add(1);
     let mut n = 1;
     loop {
-        let (e, took) = evaluate_once(check, timeout, env);
+        let (e, took) = evaluate_once(step.kind.check(), timeout_of(step), env);
         if step.common.retries > 0 {
             attempts.push(attempt(format!("{prefix}attempt {n}"), &e, took));
         }
-        let done = matches!(e.status, Status::Pass | Status::Skipped);
-        if done || n >= tries || env.cancel.load(Ordering::Relaxed) {
-            return e;
+        if matches!(e.status, Status::Pass | Status::Skipped) || n >= tries || env.cancel.is_set() {
+            return (e, started.elapsed());
         }
         pause(retry_delay(step), env.cancel);
+        if env.cancel.is_set() {
+            return (e, started.elapsed());
+        }
         n += 1;
     }
 }
 
-/// Runs one step (with its retries and fix) to its final outcome.
+/// Runs the fix; `Err` carries why it was not applied.
+fn apply_fix(plan: &FixPlan, env: &Env, attempts: &mut Vec<Attempt>) -> Result<Evaluation, String> {
+    if env.cancel.is_set() {
+        return Err("interrupted before the fix".into());
+    }
+    match plan.step {
+        Some(target) => {
+            if env
+                .skip
+                .iter()
+                .any(|s| *s == target.id || target.common.tags.contains(s))
+            {
+                return Err(format!(
+                    "fix `{}` not applied: skipped by --skip",
+                    target.id
+                ));
+            }
+            if let Some(when) = &target.common.when
+                && let Some(reason) = unmet(when, env.facts, &RealEnvironment, env.statuses)
+            {
+                return Err(format!("fix `{}` not applied: {reason}", target.id));
+            }
+            let mut fix_attempts = Vec::new();
+            let (e, took) = evaluate_with_retries(target, env, &mut fix_attempts, "fix ");
+            attempts.extend(fix_attempts);
+            attempts.push(attempt("fix".into(), &e, took));
+            Ok(e)
+        }
+        None => {
+            let (e, took) = evaluate_once(plan.check, plan.timeout, env);
+            attempts.push(attempt("fix".into(), &e, took));
+            Ok(e)
+        }
+    }
+}
+
+/// Runs one step (conditions, retries, fix) to its final outcome.
 pub fn run_step(step: &StepDef, env: &Env) -> StepOutcome {
     let started = Instant::now();
+    if let Some(when) = &step.common.when
+        && let Some(reason) = unmet(when, env.facts, &RealEnvironment, env.statuses)
+    {
+        return not_run(step, Status::Skipped, reason);
+    }
     let mut attempts = Vec::new();
-    let mut e = evaluate_with_retries(step, env, &mut attempts, "");
+    let (mut e, first_took) = evaluate_with_retries(step, env, &mut attempts, "");
     let mut status = e.status;
     if status == Status::Fail
-        && let Some((fix, fix_timeout)) = fix_check(step, env.playbook)
+        && let Some(plan) = fix_plan(step, env.playbook)
     {
         if env.dry_run {
             e.actions
-                .push(format!("would apply fix: {}", fix.describe()));
+                .push(format!("would apply fix: {}", plan.check.describe()));
             e.message = format!("{} (dry run: fix not applied)", e.message);
         } else {
             if attempts.is_empty() {
-                attempts.push(Attempt {
-                    label: "check".into(),
-                    status: e.status,
-                    message: e.message.clone(),
-                    duration_ms: started.elapsed().as_millis() as u64,
-                });
+                attempts.push(attempt("check".into(), &e, first_took));
             }
-            let first_message = e.message.clone();
-            let (fix_eval, took) = evaluate_once(fix, fix_timeout, env);
-            attempts.push(attempt("fix".into(), &fix_eval, took));
-            let mut actions = std::mem::take(&mut e.actions);
-            actions.extend(fix_eval.actions.iter().cloned());
-            if actions.is_empty() {
-                actions.push(format!("applied fix: {}", fix.describe()));
-            }
-            let mut recheck_attempts = Vec::new();
-            let recheck = evaluate_with_retries(step, env, &mut recheck_attempts, "re-check ");
-            if recheck_attempts.is_empty() {
-                attempts.push(attempt("re-check".into(), &recheck, started.elapsed()));
-            } else {
-                attempts.extend(recheck_attempts);
-            }
-            e = recheck;
-            e.actions.splice(0..0, actions);
-            if e.status == Status::Pass {
-                status = Status::Fixed;
-                e.message = format!("fixed: was \"{first_message}\"; now \"{}\"", e.message);
-            } else {
-                status = if e.status == Status::Error {
-                    Status::Error
-                } else {
-                    Status::Fail
-                };
-                let verdict = if matches!(fix_eval.status, Status::Fail | Status::Error) {
-                    format!("fix failed ({})", fix_eval.message)
-                } else {
-                    "fix applied but the check still fails".to_string()
-                };
-                e.message = format!("{}; {verdict}", e.message);
+            match apply_fix(&plan, env, &mut attempts) {
+                Err(why) => e.message = format!("{}; {why}", e.message),
+                Ok(fix_eval) => {
+                    let first_message = e.message.clone();
+                    let mut actions = std::mem::take(&mut e.actions);
+                    actions.extend(fix_eval.actions.iter().cloned());
+                    if actions.is_empty() {
+                        actions.push(format!("applied fix: {}", plan.check.describe()));
+                    }
+                    let mut recheck_attempts = Vec::new();
+                    let (recheck, took) =
+                        evaluate_with_retries(step, env, &mut recheck_attempts, "re-check ");
+                    if recheck_attempts.is_empty() {
+                        attempts.push(attempt("re-check".into(), &recheck, took));
+                    } else {
+                        attempts.extend(recheck_attempts);
+                    }
+                    e = recheck;
+                    e.actions.splice(0..0, actions);
+                    if e.status == Status::Pass {
+                        status = Status::Fixed;
+                        e.message =
+                            format!("fixed: was \"{first_message}\"; now \"{}\"", e.message);
+                    } else {
+                        status = if e.status == Status::Error {
+                            Status::Error
+                        } else {
+                            Status::Fail
+                        };
+                        let verdict = if matches!(fix_eval.status, Status::Fail | Status::Error) {
+                            format!("fix failed ({})", fix_eval.message)
+                        } else {
+                            "fix applied but the check still fails".to_string()
+                        };
+                        e.message = format!("{}; {verdict}", e.message);
+                    }
+                }
             }
         }
     }

@@ -1,15 +1,15 @@
-//! Running playbooks: selection, conditions, scheduling, timeouts, progress.
+//! Running playbooks: selection, scheduling, timeouts, progress.
 //!
-//! Steps start in playbook order. A step that is `parallel_safe` (it changes
-//! nothing), has no fix and does not look at other steps' statuses may run
-//! alongside others, up to `--jobs` at once; any other step waits until
-//! everything before it has finished and then runs alone. Outcomes are
-//! always reported in playbook order.
+//! Steps start in playbook order. A step that changes nothing, has no fix,
+//! does not look at other steps' statuses and does not stop the playbook may
+//! run alongside others, up to `--jobs` at once. Any other step ("alone")
+//! waits until everything before it has finished, and nothing starts while
+//! it runs. Outcomes are always reported in playbook order.
 //!
 //! Every step runs on a worker thread under a watchdog: if it has not
-//! finished within its budget (timeout x tries, plus its fix, plus a little
-//! grace) it is reported as `error` and the run moves on, so no step kind
-//! can hang the whole run.
+//! finished within its budget (see [`execute::budget`]) its cancel flag is
+//! set (killing its programs), it gets a moment to report, and it is
+//! reported as `error`. So no step kind can hang the whole run.
 
 pub mod conditions;
 pub mod execute;
@@ -17,15 +17,15 @@ pub mod progress;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use crate::cancel::Cancel;
 use crate::exit::Exit;
 use crate::facts::Facts;
+use crate::playbook::values::human_duration;
 use crate::playbook::{Playbook, StepDef};
 use crate::report::{PlaybookReport, Report, SCHEMA_VERSION, Status, StepOutcome, Summary};
-use conditions::RealEnvironment;
 use execute::{Env, not_run, run_step};
 use progress::Progress;
 
@@ -47,7 +47,7 @@ fn matches_selector(step: &StepDef, selectors: &[String]) -> bool {
         .any(|s| *s == step.id || step.common.tags.contains(s))
 }
 
-/// Why a step is left out before its conditions are even looked at.
+/// Why a step is left out before it is even started.
 fn selection_skip(step: &StepDef, opts: &RunOptions) -> Option<String> {
     if step.common.only_as_fix {
         return Some("runs only as a fix for another step".into());
@@ -59,6 +59,18 @@ fn selection_skip(step: &StepDef, opts: &RunOptions) -> Option<String> {
         return Some("skipped by --skip".into());
     }
     None
+}
+
+/// Whether a step must run with nothing else in flight.
+fn runs_alone(step: &StepDef) -> bool {
+    !step.kind.check().parallel_safe()
+        || step.fix.is_some()
+        || step.common.stop_on_failure
+        || step
+            .common
+            .when
+            .as_ref()
+            .is_some_and(|w| w.depends_on_steps())
 }
 
 /// What is known so far about a playbook's steps.
@@ -88,6 +100,8 @@ impl Board<'_> {
 struct InFlight {
     deadline: Instant,
     name: String,
+    alone: bool,
+    cancel: Cancel,
 }
 
 /// Runs one playbook's steps and returns their outcomes in order.
@@ -95,7 +109,7 @@ pub fn run_playbook(
     playbook: Arc<Playbook>,
     facts: Arc<Facts>,
     opts: &RunOptions,
-    cancel: Arc<AtomicBool>,
+    cancel: &Cancel,
     progress: &Progress,
 ) -> PlaybookReport {
     let started = Instant::now();
@@ -114,7 +128,7 @@ pub fn run_playbook(
 
     loop {
         // Start every step that may start now.
-        while next < n && !cancel.load(Ordering::Relaxed) {
+        while next < n && !cancel.is_set() {
             let step = &playbook.steps[next];
             let pre_skip = match &board.stopped_by {
                 Some(by) => Some(format!(
@@ -127,62 +141,50 @@ pub fn run_playbook(
                 next += 1;
                 continue;
             }
-            let check = step.kind.check();
-            let depends = step
-                .common
-                .when
-                .as_ref()
-                .is_some_and(|w| w.depends_on_steps());
-            let alone = !check.parallel_safe()
-                || step.fix.is_some()
-                || depends
-                || step.common.stop_on_failure;
-            if !in_flight.is_empty() && (alone || in_flight.len() >= jobs) {
+            let alone = runs_alone(step);
+            let busy = in_flight.values().any(|f| f.alone) || in_flight.len() >= jobs;
+            if !in_flight.is_empty() && (alone || busy) {
                 break;
             }
-            if let Some(when) = &step.common.when
-                && let Some(reason) =
-                    conditions::unmet(when, &facts, &RealEnvironment, &board.statuses)
-            {
-                board.finish(step, next, not_run(step, Status::Skipped, reason));
-                next += 1;
-                continue;
-            }
-            let budget = execute::budget(step, &playbook);
+            let step_cancel = cancel.for_step();
             in_flight.insert(
                 next,
                 InFlight {
-                    deadline: Instant::now() + budget,
+                    deadline: Instant::now() + execute::budget(step, &playbook),
                     name: step.name().to_string(),
+                    alone,
+                    cancel: step_cancel.clone(),
                 },
             );
-            let (tx, pb, facts, cancel, dry_run, index) = (
+            let (tx, pb, facts, statuses, progress, dry_run, index, skip) = (
                 tx.clone(),
                 playbook.clone(),
                 facts.clone(),
-                cancel.clone(),
+                board.statuses.clone(),
+                progress.clone(),
                 opts.dry_run,
                 next,
+                opts.skip.clone(),
             );
             std::thread::spawn(move || {
                 let env = Env {
                     playbook: &pb,
                     facts: &facts,
-                    cancel: &cancel,
+                    cancel: &step_cancel,
                     dry_run,
+                    statuses: &statuses,
+                    progress: &progress,
+                    skip: &skip,
                 };
                 let outcome = run_step(&pb.steps[index], &env);
                 let _ = tx.send((index, outcome));
             });
             next += 1;
-            if alone {
-                break;
-            }
         }
         let names: Vec<&str> = in_flight.values().map(|f| f.name.as_str()).collect();
         progress.running(&names);
         if in_flight.is_empty() {
-            if next >= n || cancel.load(Ordering::Relaxed) {
+            if next >= n || cancel.is_set() {
                 break;
             }
             continue;
@@ -190,10 +192,11 @@ pub fn run_playbook(
         // Wait for a step to finish, a deadline to pass, or an interruption.
         let now = Instant::now();
         let earliest = in_flight.values().map(|f| f.deadline).min().unwrap_or(now);
-        let wait = earliest
-            .saturating_duration_since(now)
-            .min(Duration::from_millis(100));
-        match rx.recv_timeout(wait) {
+        match rx.recv_timeout(
+            earliest
+                .saturating_duration_since(now)
+                .min(Duration::from_millis(100)),
+        ) {
             Ok((i, outcome)) => {
                 if in_flight.remove(&i).is_some() {
                     board.finish(&playbook.steps[i], i, outcome);
@@ -207,24 +210,36 @@ pub fn run_playbook(
                     .map(|(i, _)| *i)
                     .collect();
                 for i in late {
-                    in_flight.remove(&i);
+                    let Some(flight) = in_flight.remove(&i) else {
+                        continue;
+                    };
+                    flight.cancel.cancel_step();
                     let step = &playbook.steps[i];
-                    let o = not_run(
-                        step,
-                        Status::Error,
-                        format!(
-                            "did not finish within its time budget of {}",
-                            crate::playbook::values::human_duration(execute::budget(
-                                step, &playbook
-                            ))
-                        ),
+                    let message = format!(
+                        "did not finish within its time budget of {}",
+                        human_duration(execute::budget(step, &playbook))
                     );
-                    board.finish(step, i, o);
+                    // Give the cancelled worker a moment, so its attempts are kept.
+                    let outcome = wait_for(
+                        &rx,
+                        i,
+                        Duration::from_secs(3),
+                        &mut in_flight,
+                        &mut board,
+                        &playbook,
+                    )
+                    .map(|mut o| {
+                        o.status = Status::Error;
+                        o.message = format!("{message}; {}", o.message);
+                        o
+                    })
+                    .unwrap_or_else(|| not_run(step, Status::Error, message));
+                    board.finish(step, i, outcome);
                 }
             }
         }
-        if cancel.load(Ordering::Relaxed) && !in_flight.is_empty() {
-            // Give running steps a moment to notice and report.
+        if cancel.is_set() && !in_flight.is_empty() {
+            // Interrupted: running programs are being killed; collect what they report.
             let grace = Instant::now() + Duration::from_secs(3);
             while !in_flight.is_empty() && Instant::now() < grace {
                 if let Ok((i, outcome)) = rx.recv_timeout(Duration::from_millis(50))
@@ -267,6 +282,30 @@ pub fn run_playbook(
     }
 }
 
+/// Waits up to `limit` for step `want`'s outcome, recording others that arrive meanwhile.
+fn wait_for(
+    rx: &mpsc::Receiver<(usize, StepOutcome)>,
+    want: usize,
+    limit: Duration,
+    in_flight: &mut BTreeMap<usize, InFlight>,
+    board: &mut Board,
+    playbook: &Playbook,
+) -> Option<StepOutcome> {
+    let until = Instant::now() + limit;
+    while let Some(left) = until.checked_duration_since(Instant::now()) {
+        match rx.recv_timeout(left) {
+            Ok((i, o)) if i == want => return Some(o),
+            Ok((i, o)) => {
+                if in_flight.remove(&i).is_some() {
+                    board.finish(&playbook.steps[i], i, o);
+                }
+            }
+            Err(_) => return None,
+        }
+    }
+    None
+}
+
 /// A run id unique to this host, time and process.
 fn run_id(facts: &Facts, now: &jiff::Zoned) -> String {
     format!(
@@ -282,7 +321,7 @@ pub fn run_all(
     playbooks: Vec<Playbook>,
     facts: Arc<Facts>,
     opts: &RunOptions,
-    cancel: Arc<AtomicBool>,
+    cancel: &Cancel,
     progress: &Progress,
 ) -> Report {
     let started = Instant::now();
@@ -290,15 +329,15 @@ pub fn run_all(
     let mut reports = Vec::new();
     let mut summary = Summary::default();
     for pb in playbooks {
-        if cancel.load(Ordering::Relaxed) {
+        if cancel.is_set() {
             break;
         }
-        let r = run_playbook(Arc::new(pb), facts.clone(), opts, cancel.clone(), progress);
+        let r = run_playbook(Arc::new(pb), facts.clone(), opts, cancel, progress);
         summary.add(&r.summary);
         reports.push(r);
     }
     progress.finish();
-    let interrupted = cancel.load(Ordering::Relaxed);
+    let interrupted = cancel.run_cancelled();
     Report {
         schema_version: SCHEMA_VERSION,
         tool: "supportctl".into(),

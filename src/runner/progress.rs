@@ -1,7 +1,8 @@
 //! Progress on a terminal: a spinner with the steps in flight.
 //!
-//! Hidden (`ProgressBar::hidden()`) unless stderr is a terminal and the
-//! output is for humans, so pipes, JSON and CI logs stay clean.
+//! Hidden (`ProgressBar::hidden()`) unless stdout and stderr are both
+//! terminals, the format is `human` and `-q` is not given, so pipes, JSON
+//! and CI logs stay clean.
 
 use std::time::Duration;
 
@@ -46,6 +47,11 @@ impl Progress {
     /// Shows which steps are running now.
     pub fn running(&self, names: &[&str]) {
         self.bar.set_message(names.join(", "));
+    }
+
+    /// Details from a long-running step (files scanned, bytes written...).
+    pub fn detail(&self, text: &str) {
+        self.bar.set_message(text.to_string());
     }
 
     pub fn step_done(&self) {

@@ -94,7 +94,7 @@ const DEFAULT_MAX_OUTPUT: u64 = 64 * 1024;
 impl CommandStep {
     fn argv(&self) -> Vec<String> {
         match &self.command {
-            CommandLine::Line(line) => process::shell_argv(line),
+            CommandLine::Line(line) => vec![line.clone()],
             CommandLine::Argv(argv) => argv.clone(),
         }
     }
@@ -152,6 +152,7 @@ impl Check for CommandStep {
         }
         let spec = ProcessSpec {
             argv: self.argv(),
+            shell: self.shell,
             cwd: self.cwd.as_ref().map(PathBuf::from),
             env: self
                 .env
@@ -160,6 +161,14 @@ impl Check for CommandStep {
                 .collect(),
             max_output: self.max_output.map_or(DEFAULT_MAX_OUTPUT, |s| s.0) as usize,
         };
+        if let Some(dir) = &self.cwd
+            && !std::path::Path::new(dir).is_dir()
+        {
+            return Evaluation::new(
+                Status::Error,
+                format!("working directory `{dir}` does not exist or is not a folder"),
+            );
+        }
         let result = process::run(&spec, ctx.deadline, ctx.cancel);
         let mut e = match &result.ending {
             Ending::SpawnFailed(msg) => Evaluation::new(Status::Error, msg.clone()),
@@ -226,7 +235,7 @@ impl Check for CommandStep {
         Duration::from_secs(60)
     }
 
-    fn validate(&self) -> Vec<FieldProblem> {
+    fn validate(&self, _facts: &crate::facts::Facts) -> Vec<FieldProblem> {
         let problem = |message: &str, hint: &str| FieldProblem {
             key: "command",
             message: message.into(),
@@ -253,7 +262,46 @@ impl Check for CommandStep {
                     "write the program and its arguments, e.g. [\"ipconfig\", \"/all\"]",
                 )]
             }
-            _ => Vec::new(),
+            _ => self.text_problems(),
         }
+    }
+}
+
+impl CommandStep {
+    /// Text the operating system cannot pass to a program.
+    fn text_problems(&self) -> Vec<FieldProblem> {
+        let mut out = Vec::new();
+        let args: Vec<&str> = match &self.command {
+            CommandLine::Argv(a) => a.iter().map(String::as_str).collect(),
+            CommandLine::Line(l) => vec![l.as_str()],
+        };
+        if args.iter().any(|a| a.contains('\0')) {
+            out.push(FieldProblem {
+                key: "command",
+                message: "the command contains a NUL character".into(),
+                hint: None,
+            });
+        }
+        if self
+            .cwd
+            .as_ref()
+            .is_some_and(|c| c.contains('\0') || c.is_empty())
+        {
+            out.push(FieldProblem {
+                key: "cwd",
+                message: "`cwd` is empty or contains a NUL character".into(),
+                hint: None,
+            });
+        }
+        for (k, v) in &self.env {
+            if k.is_empty() || k.contains(['=', '\0']) || v.contains('\0') {
+                out.push(FieldProblem {
+                    key: "env",
+                    message: format!("invalid environment variable `{k}`"),
+                    hint: Some("names must be non-empty without `=`; names and values without NUL characters".into()),
+                });
+            }
+        }
+        out
     }
 }

@@ -8,11 +8,12 @@
 
 pub mod command;
 
-use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
+use crate::cancel::Cancel;
 use crate::facts::Facts;
 use crate::report::{Measurement, Output, Status};
+use crate::runner::progress::Progress;
 
 /// What a step can use while it runs.
 pub struct StepContext<'a> {
@@ -21,9 +22,12 @@ pub struct StepContext<'a> {
     pub deadline: Instant,
     /// The step's configured timeout (for messages).
     pub timeout: Duration,
-    /// Set when the run is interrupted: stop as soon as possible.
-    pub cancel: &'a AtomicBool,
+    /// Set when the run is interrupted or the step overran its budget:
+    /// stop as soon as possible.
+    pub cancel: &'a Cancel,
     pub facts: &'a Facts,
+    /// For long steps: `progress.detail("1,204 files, 3.1 GiB")`.
+    pub progress: &'a Progress,
 }
 
 /// The result of evaluating a step once.
@@ -77,8 +81,9 @@ pub trait Check: Send + Sync {
     fn parallel_safe(&self) -> bool {
         !self.changes_system()
     }
-    /// Checks between keys that serde cannot express (run at load time).
-    fn validate(&self) -> Vec<FieldProblem> {
+    /// Checks between keys that serde cannot express, and against the
+    /// machine (run at load time, before anything runs).
+    fn validate(&self, _facts: &Facts) -> Vec<FieldProblem> {
         Vec::new()
     }
 }
