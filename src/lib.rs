@@ -11,10 +11,13 @@
 //! - [`exit`]: exit codes; [`terminal`]: colour and progress decisions
 
 pub mod cancel;
+pub mod cleanup;
 pub mod cli;
 pub mod commands;
+pub mod diskspace;
 pub mod exit;
 pub mod facts;
+pub mod largest;
 pub mod playbook;
 pub mod process;
 pub mod render;

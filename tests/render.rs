@@ -60,6 +60,7 @@ fn report(strict: bool) -> Report {
         unit: "percent".into(),
         warn: Some(15.0),
         fail: Some(5.0),
+        below: true,
     }];
     warn.advice = Some("Run the disk-full playbook | or empty the Downloads folder.".into());
     let mut fail = outcome(

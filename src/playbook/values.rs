@@ -488,3 +488,60 @@ mod tests {
         assert_eq!(human_duration(Duration::from_millis(1500)), "1.5s");
     }
 }
+
+/// A list of glob patterns compiled at load time: `"*.log"` or `["*.tmp", "cache/**"]`.
+/// A pattern without `/` matches a file or folder name at any depth; with
+/// `/` it matches the path below the root.
+#[derive(Clone, Debug, Default)]
+pub struct Globs {
+    pub patterns: Vec<String>,
+    pub set: Option<globset::GlobSet>,
+}
+
+impl Globs {
+    pub fn new(patterns: Vec<String>) -> Result<Globs, String> {
+        if patterns.is_empty() {
+            return Ok(Globs::default());
+        }
+        let mut builder = globset::GlobSetBuilder::new();
+        for p in &patterns {
+            let glob = globset::GlobBuilder::new(p)
+                .case_insensitive(cfg!(windows))
+                .build()
+                .map_err(|e| format!("invalid glob `{p}`{HINT}{}", e.kind()))?;
+            builder.add(glob);
+        }
+        let set = builder
+            .build()
+            .map_err(|e| format!("invalid globs{HINT}{e}"))?;
+        Ok(Globs {
+            patterns,
+            set: Some(set),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Globs {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let OneOrMany(patterns) = OneOrMany::<String>::deserialize(d)?;
+        Globs::new(patterns).map_err(de::Error::custom)
+    }
+}
+
+impl Serialize for Globs {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.patterns.serialize(s)
+    }
+}
+
+impl JsonSchema for Globs {
+    fn schema_name() -> Cow<'static, str> {
+        "Globs".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A glob (\"*.log\") or a list of globs; without `/` a pattern matches names at any depth.",
+            "anyOf": [{ "type": "string" }, { "type": "array", "items": { "type": "string" } }]
+        })
+    }
+}

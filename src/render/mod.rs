@@ -84,7 +84,7 @@ pub fn measurement_text(m: &crate::report::Measurement) -> String {
         "bytes" => crate::playbook::values::human_bytes(m.value.max(0.0) as u64),
         "ms" => format!("{}ms", m.value),
         "percent" => format!("{:.1}%", m.value),
-        "" => format!("{}", m.value),
+        "" | "count" => format!("{}", m.value),
         unit => format!("{} {unit}", m.value),
     }
 }

@@ -56,7 +56,17 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         .steps()
         .flat_map(|(_, st)| {
             st.measurements.iter().map(move |m| {
-                let t = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+                // Nagios ranges: `N` alerts above N; `N:` alerts below N (free space).
+                let t = |v: Option<f64>| {
+                    v.map(|v| {
+                        if m.below {
+                            format!("{v}:")
+                        } else {
+                            v.to_string()
+                        }
+                    })
+                    .unwrap_or_default()
+                };
                 format!(
                     "{}={}{};{};{};;",
                     label(&format!("{}.{}", st.id, m.name)),

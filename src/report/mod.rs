@@ -47,6 +47,9 @@ pub struct Measurement {
     pub warn: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub fail: Option<f64>,
+    /// The thresholds alert when the value falls *below* them (free space).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub below: bool,
 }
 
 impl Measurement {
@@ -57,6 +60,7 @@ impl Measurement {
             unit: unit.into(),
             warn: None,
             fail: None,
+            below: false,
         }
     }
 }

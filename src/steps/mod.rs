@@ -6,7 +6,9 @@
 //! in the [`step_kinds!`] list below, which generates the [`StepKind`] enum,
 //! the kind names, their accepted keys, decoding and the JSON Schema.
 
+pub mod cleanup;
 pub mod command;
+pub mod disk;
 
 use std::time::{Duration, Instant};
 
@@ -144,4 +146,6 @@ macro_rules! step_kinds {
 
 step_kinds! {
     "command" => Command(command::CommandStep),
+    "cleanup" => Cleanup(cleanup::CleanupStep),
+    "disk" => Disk(disk::DiskStep),
 }

@@ -1,0 +1,187 @@
+//! Cleanup: deleting old temporary and cache files safely.
+//!
+//! - [`protect`]: roots that are refused (filesystem roots, home, system dirs)
+//! - [`locations`]: named places (`user-temp`, `chrome-cache`, ...) per OS
+//! - [`walk`]: the tree walk that decides and deletes, file by file
+//!
+//! Invariants (tested by `tests/cleanup.rs` on a hostile tree):
+//! - symlinks (and Windows junctions) are never followed: a link inside a
+//!   root is removed as a link when it matches, its target never touched;
+//! - the walk never leaves the root's filesystem or the root itself; a root
+//!   is never deleted, and a root that is itself a symlink is refused;
+//! - on Unix every operation is relative to an open directory handle
+//!   (`openat(O_NOFOLLOW)`, `unlinkat`), so a directory swapped for a
+//!   symlink mid-walk is detected and skipped, never followed;
+//! - files that cannot be deleted (in use, not permitted) or that vanish are
+//!   counted and skipped; the walk goes on.
+
+pub mod locations;
+pub mod protect;
+pub mod walk;
+
+use std::collections::BTreeMap;
+use std::time::{Duration, SystemTime};
+
+use globset::GlobSet;
+
+/// What to do with a file that matches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Count what would be freed; change nothing.
+    Preview,
+    Delete,
+    /// Move to the OS trash (recoverable).
+    Trash,
+}
+
+/// Which files are candidates.
+#[derive(Clone, Debug, Default)]
+pub struct Rules {
+    /// When set, only files matching one of these (by name or path below the root).
+    pub include: Option<GlobSet>,
+    /// Files and folders never looked at (a matching folder is not entered).
+    pub exclude: Option<GlobSet>,
+    /// Files always kept (their folders are therefore not removed).
+    pub keep: Option<GlobSet>,
+    /// Only files last modified (or accessed) longer ago than this.
+    pub older_than: Option<Duration>,
+    /// Age by access time instead of modification time.
+    pub by_access: bool,
+    /// Only files at least this large.
+    pub min_size: u64,
+    /// Remove folders left empty (never the root).
+    pub remove_empty_dirs: bool,
+    /// "Now", for age comparisons.
+    pub now: Option<SystemTime>,
+}
+
+impl Rules {
+    /// Whether a file's age (seconds since the epoch) makes it a candidate.
+    pub fn old_enough(&self, time_secs: i64) -> bool {
+        let Some(age) = self.older_than else {
+            return true;
+        };
+        let now = self.now.unwrap_or_else(SystemTime::now);
+        let now_secs = now
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        now_secs.saturating_sub(time_secs) >= age.as_secs() as i64
+    }
+}
+
+/// Why an entry was left alone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Skip {
+    /// Not matched by the rules (too new, too small, excluded, kept, not included).
+    NotCandidate,
+    PermissionDenied,
+    InUse,
+    /// Gone or changed between listing and deleting.
+    Vanished,
+    /// A folder on another filesystem (a mount point).
+    OtherFilesystem,
+    /// A folder replaced by something else while the walk ran.
+    Changed,
+    /// Devices, sockets, FIFOs.
+    Special,
+    Other,
+}
+
+impl Skip {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Skip::NotCandidate => "kept by the rules",
+            Skip::PermissionDenied => "permission denied",
+            Skip::InUse => "in use",
+            Skip::Vanished => "vanished during the run",
+            Skip::OtherFilesystem => "on another filesystem",
+            Skip::Changed => "changed during the run",
+            Skip::Special => "special files",
+            Skip::Other => "other errors",
+        }
+    }
+}
+
+/// What a cleanup did (or, previewing, would do).
+#[derive(Clone, Debug, Default)]
+pub struct Stats {
+    /// Files deleted (or that would be).
+    pub files: u64,
+    /// Bytes freed (hard-linked files free nothing and are not counted here).
+    pub bytes: u64,
+    /// Bytes of deleted hard links whose data lives on elsewhere.
+    pub linked_bytes: u64,
+    pub dirs_removed: u64,
+    pub skipped: BTreeMap<Skip, u64>,
+    /// The largest files deleted (or that would be): (bytes, path).
+    pub largest: Vec<(u64, String)>,
+    /// A few error messages, for the report.
+    pub errors: Vec<String>,
+    /// Set when the walk stopped early (deadline, interruption).
+    pub stopped: Option<String>,
+}
+
+const LARGEST_KEPT: usize = 5;
+const ERRORS_KEPT: usize = 5;
+
+impl Stats {
+    pub fn skip(&mut self, why: Skip) {
+        *self.skipped.entry(why).or_default() += 1;
+    }
+
+    pub fn error(&mut self, why: Skip, message: String) {
+        self.skip(why);
+        if self.errors.len() < ERRORS_KEPT {
+            self.errors.push(message);
+        }
+    }
+
+    pub fn removed_file(&mut self, path: String, size: u64, hard_linked: bool) {
+        self.files += 1;
+        if hard_linked {
+            self.linked_bytes += size;
+        } else {
+            self.bytes += size;
+        }
+        if self.largest.len() < LARGEST_KEPT || self.largest.last().is_some_and(|(s, _)| *s < size)
+        {
+            self.largest.push((size, path));
+            self.largest.sort_by(|a, b| b.0.cmp(&a.0));
+            self.largest.truncate(LARGEST_KEPT);
+        }
+    }
+
+    pub fn add(&mut self, other: Stats) {
+        self.files += other.files;
+        self.bytes += other.bytes;
+        self.linked_bytes += other.linked_bytes;
+        self.dirs_removed += other.dirs_removed;
+        for (k, v) in other.skipped {
+            *self.skipped.entry(k).or_default() += v;
+        }
+        for (size, path) in other.largest {
+            if self.largest.len() < LARGEST_KEPT
+                || self.largest.last().is_some_and(|(s, _)| *s < size)
+            {
+                self.largest.push((size, path));
+                self.largest.sort_by(|a, b| b.0.cmp(&a.0));
+                self.largest.truncate(LARGEST_KEPT);
+            }
+        }
+        for e in other.errors {
+            if self.errors.len() < ERRORS_KEPT {
+                self.errors.push(e);
+            }
+        }
+        self.stopped = self.stopped.take().or(other.stopped);
+    }
+
+    /// Entries skipped for a reason other than the rules.
+    pub fn problems(&self) -> u64 {
+        self.skipped
+            .iter()
+            .filter(|(k, _)| **k != Skip::NotCandidate && **k != Skip::OtherFilesystem)
+            .map(|(_, v)| v)
+            .sum()
+    }
+}

@@ -1,0 +1,220 @@
+//! Filesystem figures: size, free space and inodes of the filesystem holding
+//! a path, or of every mounted filesystem. Behind [`DiskSource`] so tests can
+//! inject figures.
+
+use std::io;
+use std::path::Path;
+
+use serde::Serialize;
+
+/// One filesystem's figures.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FsStats {
+    pub mount_point: String,
+    pub filesystem: String,
+    pub total: u64,
+    /// Free space available to unprivileged users.
+    pub free: u64,
+    pub inodes_total: Option<u64>,
+    pub inodes_free: Option<u64>,
+}
+
+impl FsStats {
+    pub fn free_percent(&self) -> f64 {
+        if self.total == 0 {
+            0.0
+        } else {
+            self.free as f64 * 100.0 / self.total as f64
+        }
+    }
+
+    pub fn inodes_free_percent(&self) -> Option<f64> {
+        match (self.inodes_total, self.inodes_free) {
+            (Some(t), Some(f)) if t > 0 => Some(f as f64 * 100.0 / t as f64),
+            _ => None,
+        }
+    }
+}
+
+/// Filesystem types that hold no user data; left out of `all = true`.
+pub const PSEUDO_FILESYSTEMS: &[&str] = &[
+    "proc",
+    "sysfs",
+    "tmpfs",
+    "devtmpfs",
+    "devpts",
+    "overlay",
+    "squashfs",
+    "cgroup",
+    "cgroup2",
+    "mqueue",
+    "debugfs",
+    "tracefs",
+    "securityfs",
+    "pstore",
+    "bpf",
+    "autofs",
+    "fusectl",
+    "configfs",
+    "hugetlbfs",
+    "ramfs",
+    "nsfs",
+    "binfmt_misc",
+    "efivarfs",
+    "rpc_pipefs",
+    "nfsd",
+    "devfs",
+    "fdescfs",
+    "selinuxfs",
+    "zram",
+];
+
+/// Where figures come from.
+pub trait DiskSource {
+    /// The filesystem holding `path`.
+    fn for_path(&self, path: &Path) -> io::Result<FsStats>;
+    /// Every mounted filesystem.
+    fn all(&self) -> Vec<FsStats>;
+}
+
+/// The real machine (sysinfo for mounts, `statvfs` for figures on Unix).
+pub struct RealDisks;
+
+fn mounts() -> Vec<(String, String, u64, u64)> {
+    sysinfo::Disks::new_with_refreshed_list()
+        .list()
+        .iter()
+        .map(|d| {
+            (
+                d.mount_point().display().to_string(),
+                d.file_system().to_string_lossy().into_owned(),
+                d.total_space(),
+                d.available_space(),
+            )
+        })
+        .collect()
+}
+
+/// The mount whose mount point is the longest prefix of `path`.
+pub fn mount_of<'a>(
+    path: &str,
+    mount_points: impl IntoIterator<Item = &'a str>,
+    windows: bool,
+) -> Option<&'a str> {
+    let norm = |s: &str| {
+        if windows {
+            s.to_lowercase().replace('/', "\\")
+        } else {
+            s.to_string()
+        }
+    };
+    let p = norm(path);
+    mount_points
+        .into_iter()
+        .filter(|m| {
+            let m = norm(m);
+            let sep = if windows { '\\' } else { '/' };
+            p == m || (p.starts_with(&m) && (m.ends_with(sep) || p[m.len()..].starts_with(sep)))
+        })
+        .max_by_key(|m| m.len())
+}
+
+#[cfg(unix)]
+fn statvfs_figures(path: &Path) -> io::Result<(u64, u64, Option<u64>, Option<u64>)> {
+    let s = rustix::fs::statvfs(path)?;
+    let frsize = if s.f_frsize > 0 {
+        s.f_frsize
+    } else {
+        s.f_bsize
+    };
+    let inodes = (s.f_files > 0).then_some(s.f_files);
+    Ok((
+        s.f_blocks.saturating_mul(frsize),
+        s.f_bavail.saturating_mul(frsize),
+        inodes,
+        inodes.map(|_| s.f_favail),
+    ))
+}
+
+impl DiskSource for RealDisks {
+    fn for_path(&self, path: &Path) -> io::Result<FsStats> {
+        let canonical = dunce::canonicalize(path)?;
+        let text = canonical.display().to_string();
+        let all = mounts();
+        let mount = mount_of(&text, all.iter().map(|m| m.0.as_str()), cfg!(windows))
+            .and_then(|m| all.iter().find(|x| x.0 == m));
+        #[cfg(unix)]
+        {
+            let (total, free, inodes_total, inodes_free) = statvfs_figures(&canonical)?;
+            Ok(FsStats {
+                mount_point: mount.map_or_else(|| "/".into(), |m| m.0.clone()),
+                filesystem: mount.map_or_else(|| "unknown".into(), |m| m.1.clone()),
+                total,
+                free,
+                inodes_total,
+                inodes_free,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            let m = mount
+                .ok_or_else(|| io::Error::other(format!("no mounted filesystem holds {text}")))?;
+            Ok(FsStats {
+                mount_point: m.0.clone(),
+                filesystem: m.1.clone(),
+                total: m.2,
+                free: m.3,
+                inodes_total: None,
+                inodes_free: None,
+            })
+        }
+    }
+
+    fn all(&self) -> Vec<FsStats> {
+        mounts()
+            .into_iter()
+            .map(|(mount_point, filesystem, total, free)| {
+                #[cfg(unix)]
+                if let Ok((t, f, it, ifree)) = statvfs_figures(Path::new(&mount_point)) {
+                    return FsStats {
+                        mount_point,
+                        filesystem,
+                        total: t,
+                        free: f,
+                        inodes_total: it,
+                        inodes_free: ifree,
+                    };
+                }
+                FsStats {
+                    mount_point,
+                    filesystem,
+                    total,
+                    free,
+                    inodes_total: None,
+                    inodes_free: None,
+                }
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mount_of;
+
+    #[test]
+    fn longest_mount_prefix() {
+        let mounts = ["/", "/home", "/home/ana/data", "/ho"];
+        assert_eq!(mount_of("/home/ana/x", mounts, false), Some("/home"));
+        assert_eq!(
+            mount_of("/home/ana/data", mounts, false),
+            Some("/home/ana/data")
+        );
+        assert_eq!(mount_of("/house", mounts, false), Some("/"));
+        assert_eq!(
+            mount_of(r"C:\Users\ana", [r"C:\", r"D:\"], true),
+            Some(r"C:\")
+        );
+        assert_eq!(mount_of(r"d:\data", [r"C:\", r"D:\"], true), Some(r"D:\"));
+    }
+}

@@ -1,0 +1,356 @@
+//! `cleanup`: delete old temporary and cache files under declared roots,
+//! safely (see `crate::cleanup` for the invariants), with a dry-run preview.
+
+use std::path::Path;
+use std::time::Duration;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{Check, Evaluation, FieldProblem, StepContext};
+use crate::cleanup::locations::{KnownDirs, Location};
+use crate::cleanup::walk::{PlatformDir, Walk, clean_root};
+use crate::cleanup::{Action, Rules, Stats, protect};
+use crate::facts::Facts;
+use crate::playbook::values::{ByteSize, Dur, Globs, human_bytes};
+use crate::report::{Measurement, Output, Status};
+
+/// Which timestamp `older_than` looks at.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum AgeBy {
+    /// Last modification (default; reliable everywhere).
+    #[default]
+    Modified,
+    /// Last access (often disabled or coarse: `noatime`, `relatime`).
+    Accessed,
+}
+
+/// What happens to matching files.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    #[default]
+    Delete,
+    /// Move to the OS trash / recycle bin (recoverable; slower).
+    Trash,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Keys of a `cleanup` step.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+pub struct CleanupStep {
+    /// Folders to clean (templated, absolute), e.g. `["{{ temp }}"]`.
+    #[serde(default)]
+    pub paths: Vec<String>,
+    /// Named locations resolved per OS, e.g. `["user-temp", "chrome-cache"]`.
+    #[serde(default)]
+    pub locations: Vec<Location>,
+    /// Only files matching these globs (by name, or path below the root).
+    #[serde(default)]
+    pub include: Globs,
+    /// Files and folders never touched (a matching folder is not entered).
+    #[serde(default)]
+    pub exclude: Globs,
+    /// Files always kept (e.g. `["*.lock", "desktop.ini"]`).
+    #[serde(default)]
+    pub keep: Globs,
+    /// Only files older than this (e.g. `"7d"`).
+    pub older_than: Option<Dur>,
+    /// `modified` (default) or `accessed`.
+    #[serde(default)]
+    pub age_by: AgeBy,
+    /// Only files at least this large.
+    pub min_size: Option<ByteSize>,
+    /// Remove folders left empty (never a root). Default true.
+    #[serde(default = "yes")]
+    pub remove_empty_dirs: bool,
+    /// `delete` (default) or `trash`.
+    #[serde(default)]
+    pub mode: Mode,
+}
+
+/// A root to clean, with the include patterns of its named location.
+struct Root {
+    path: String,
+    label: String,
+    include: Vec<&'static str>,
+}
+
+impl CleanupStep {
+    fn roots(&self, facts: &Facts) -> Vec<Root> {
+        let mut roots: Vec<Root> = self
+            .paths
+            .iter()
+            .map(|p| Root {
+                path: p.clone(),
+                label: p.clone(),
+                include: Vec::new(),
+            })
+            .collect();
+        let dirs = KnownDirs::current(facts);
+        for loc in &self.locations {
+            for r in loc.resolve(&dirs) {
+                roots.push(Root {
+                    label: format!("{} ({})", loc.name(), r.path),
+                    path: r.path,
+                    include: r.include,
+                });
+            }
+        }
+        roots
+    }
+
+    fn rules(&self, extra_include: &[&str]) -> Result<Rules, String> {
+        let include = if extra_include.is_empty() {
+            self.include.set.clone()
+        } else {
+            // The location's own patterns narrow what it offers.
+            let mut patterns: Vec<String> = extra_include.iter().map(|s| s.to_string()).collect();
+            if !self.include.patterns.is_empty() {
+                patterns = self.include.patterns.clone();
+            }
+            Globs::new(patterns)?.set
+        };
+        Ok(Rules {
+            include,
+            exclude: self.exclude.set.clone(),
+            keep: self.keep.set.clone(),
+            older_than: self.older_than.map(|d| d.0),
+            by_access: self.age_by == AgeBy::Accessed,
+            min_size: self.min_size.map_or(0, |s| s.0),
+            remove_empty_dirs: self.remove_empty_dirs,
+            now: None,
+        })
+    }
+}
+
+/// Why a root may not be cleaned, checked at load time and again before running.
+fn root_refusal(path: &str, facts: &Facts) -> Option<String> {
+    let p = Path::new(path);
+    if !p.is_absolute() {
+        return Some(format!("`{path}` is not an absolute path"));
+    }
+    // Resolve links in the ancestors (macOS /var -> /private/var), not in the root itself.
+    let canonical = match (
+        p.parent().and_then(|d| dunce::canonicalize(d).ok()),
+        p.file_name(),
+    ) {
+        (Some(dir), Some(name)) => dir.join(name).display().to_string(),
+        _ => path.to_string(),
+    };
+    let windir = std::env::var("windir").unwrap_or_else(|_| r"C:\Windows".into());
+    protect::refusal(&canonical, &facts.home, &facts.os, &windir)
+        .or_else(|| protect::refusal(path, &facts.home, &facts.os, &windir))
+}
+
+fn count(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+impl Check for CleanupStep {
+    fn evaluate(&self, ctx: &StepContext) -> Evaluation {
+        let action = match (ctx.dry_run, self.mode) {
+            (true, _) => Action::Preview,
+            (false, Mode::Delete) => Action::Delete,
+            (false, Mode::Trash) => Action::Trash,
+        };
+        let verb = if action == Action::Preview {
+            "would free"
+        } else {
+            "freed"
+        };
+        let mut total = Stats::default();
+        let mut actions = Vec::new();
+        let mut root_errors = Vec::new();
+        let mut missing = Vec::new();
+        let roots = self.roots(ctx.facts);
+        for root in &roots {
+            if let Some(why) = root_refusal(&root.path, ctx.facts) {
+                root_errors.push(format!("refused {}: {why}", root.label));
+                continue;
+            }
+            if std::fs::symlink_metadata(&root.path).is_err() {
+                missing.push(root.label.clone());
+                continue;
+            }
+            let rules = match self.rules(&root.include) {
+                Ok(r) => r,
+                Err(e) => {
+                    root_errors.push(e);
+                    continue;
+                }
+            };
+            let progress = |s: &Stats| {
+                ctx.progress.detail(&format!(
+                    "{}: {} files, {}",
+                    root.label,
+                    count(s.files),
+                    human_bytes(s.bytes)
+                ))
+            };
+            let walk = Walk {
+                rules: &rules,
+                action,
+                cancel: ctx.cancel,
+                deadline: ctx.deadline,
+                on_progress: &progress,
+            };
+            match clean_root::<PlatformDir>(Path::new(&root.path), &walk) {
+                Ok(stats) => {
+                    let what = if action == Action::Preview {
+                        "would delete"
+                    } else {
+                        "deleted"
+                    };
+                    actions.push(format!(
+                        "{what} {} files ({}) under {}",
+                        count(stats.files),
+                        human_bytes(stats.bytes),
+                        root.label
+                    ));
+                    total.add(stats);
+                }
+                Err(e) => root_errors.push(e),
+            }
+        }
+        for (size, path) in &total.largest {
+            let what = if action == Action::Preview {
+                "would delete"
+            } else {
+                "deleted"
+            };
+            actions.push(format!("{what} {path} ({})", human_bytes(*size)));
+        }
+        let mut message = format!(
+            "{verb} {} in {} files",
+            human_bytes(total.bytes),
+            count(total.files)
+        );
+        if total.dirs_removed > 0 {
+            let folders = if action == Action::Preview {
+                "would remove"
+            } else {
+                "removed"
+            };
+            message.push_str(&format!(
+                ", {folders} {} empty folders",
+                count(total.dirs_removed)
+            ));
+        }
+        if total.linked_bytes > 0 {
+            message.push_str(&format!(
+                " (+{} in hard-linked files, not freed)",
+                human_bytes(total.linked_bytes)
+            ));
+        }
+        let problems: Vec<String> = total
+            .skipped
+            .iter()
+            .filter(|(k, _)| **k != crate::cleanup::Skip::NotCandidate)
+            .map(|(k, v)| format!("{} {}", count(*v), k.describe()))
+            .collect();
+        if !problems.is_empty() {
+            message.push_str(&format!("; skipped {}", problems.join(", ")));
+        }
+        if !missing.is_empty() {
+            message.push_str(&format!("; not present: {}", missing.join(", ")));
+        }
+        let cleaned = roots.len() - root_errors.len() - missing.len();
+        let status = if !root_errors.is_empty() && cleaned == 0 && missing.len() < roots.len() {
+            Status::Error
+        } else if !root_errors.is_empty() || total.stopped.is_some() {
+            Status::Warn
+        } else {
+            Status::Pass
+        };
+        if let Some(why) = &total.stopped {
+            message.push_str(&format!("; stopped early: {why}"));
+        }
+        if !root_errors.is_empty() {
+            message = format!("{}; {message}", root_errors.join("; "));
+        }
+        let mut e = Evaluation::new(status, message);
+        e.actions = actions;
+        e.measurements = vec![
+            Measurement::new("files", total.files as f64, "count"),
+            Measurement::new("bytes", total.bytes as f64, "bytes"),
+            Measurement::new("folders", total.dirs_removed as f64, "count"),
+            Measurement::new("skipped", total.problems() as f64, "count"),
+        ];
+        if !total.errors.is_empty() {
+            e.output = Some(Output {
+                stdout: String::new(),
+                stderr: total.errors.join("\n"),
+                truncated: false,
+            });
+        }
+        e
+    }
+
+    fn describe(&self) -> String {
+        let mut places: Vec<String> = self.paths.clone();
+        places.extend(self.locations.iter().map(|l| l.name()));
+        let mut what = match self.older_than {
+            Some(d) => format!("deletes files older than {d} in {}", places.join(", ")),
+            None => format!("deletes files in {}", places.join(", ")),
+        };
+        if !self.include.patterns.is_empty() {
+            what.push_str(&format!(" matching {}", self.include.patterns.join(", ")));
+        }
+        if !self.exclude.patterns.is_empty() || !self.keep.patterns.is_empty() {
+            let kept: Vec<String> = self
+                .exclude
+                .patterns
+                .iter()
+                .chain(&self.keep.patterns)
+                .cloned()
+                .collect();
+            what.push_str(&format!(" (keeping {})", kept.join(", ")));
+        }
+        if self.mode == Mode::Trash {
+            what = what.replacen("deletes", "moves to the trash", 1);
+        }
+        what
+    }
+
+    fn changes_system(&self) -> bool {
+        true
+    }
+
+    fn default_timeout(&self) -> Duration {
+        Duration::from_secs(600)
+    }
+
+    fn validate(&self, facts: &Facts) -> Vec<FieldProblem> {
+        let mut out = Vec::new();
+        if self.paths.is_empty() && self.locations.is_empty() {
+            out.push(FieldProblem {
+                key: "paths",
+                message: "a cleanup step needs `paths` or `locations`".into(),
+                hint: Some("e.g. paths = [\"{{ temp }}\"] or locations = [\"user-temp\"]".into()),
+            });
+        }
+        for path in &self.paths {
+            if let Some(why) = root_refusal(path, facts) {
+                out.push(FieldProblem {
+                    key: "paths",
+                    message: format!("refusing to clean `{path}`: {why}"),
+                    hint: Some("name a folder that only holds disposable files, e.g. \"{{ temp }}\" or a cache folder".into()),
+                });
+            }
+        }
+        out
+    }
+}

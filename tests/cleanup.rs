@@ -1,0 +1,418 @@
+//! Cleanup against a hostile tree: links and hard links pointing outside,
+//! link loops, a root that is a link, folders swapped for links and files
+//! deleted while the walk runs, undeletable files, non-UTF-8 names.
+//! After every cleanup, every file outside the root is byte-identical.
+#![cfg(unix)]
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::ffi::OsStr;
+use std::fs;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::symlink;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::Test;
+
+const OLD: &str = "10 days ago";
+
+/// Sets a file's (or link's) modification time with touch(1).
+fn age(path: &Path) {
+    let ok = Command::new("touch")
+        .args(["-h", "-d", OLD])
+        .arg(path)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "touch {}", path.display());
+}
+
+fn write_old(path: &Path, bytes: &[u8]) {
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, bytes).unwrap();
+    age(path);
+}
+
+/// Every file below `dir` (not following links) with its content or link target.
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            let m = p.symlink_metadata().unwrap();
+            if m.file_type().is_symlink() {
+                out.insert(
+                    p.clone(),
+                    fs::read_link(&p).unwrap().as_os_str().as_bytes().to_vec(),
+                );
+            } else if m.is_dir() {
+                out.insert(p.clone(), b"<dir>".to_vec());
+                stack.push(p);
+            } else if m.is_file() {
+                out.insert(p.clone(), fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+/// A scratch area with `root/` (to clean) and `outside/` (must survive).
+struct Tree {
+    test: Test,
+}
+
+impl Tree {
+    fn new() -> Tree {
+        let test = Test::new();
+        let (root, out) = (test.path().join("root"), test.path().join("outside"));
+        write_old(&out.join("secret.txt"), b"do not touch");
+        write_old(&out.join("dir/nested.txt"), b"nested secret");
+        write_old(&out.join("hardlinked"), b"shared inode data");
+        write_old(&root.join("old.tmp"), b"old");
+        write_old(&root.join("sub/deep/older.tmp"), b"older");
+        write_old(&root.join("keep.lock"), b"lock");
+        fs::write(root.join("new.tmp"), b"new").unwrap();
+        symlink(&out, root.join("link-to-outside")).unwrap();
+        symlink(out.join("secret.txt"), root.join("file-link")).unwrap();
+        symlink(root.join("loop-b"), root.join("loop-a")).unwrap();
+        symlink(root.join("loop-a"), root.join("loop-b")).unwrap();
+        symlink(&root, root.join("sub/up")).unwrap();
+        fs::hard_link(out.join("hardlinked"), root.join("hard")).unwrap();
+        write_old(
+            &root.join(OsStr::from_bytes(b"bad-\xff\xfe-name.tmp")),
+            b"latin1",
+        );
+        let fifo = root.join("pipe");
+        assert!(
+            Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .unwrap()
+                .success()
+        );
+        for p in [
+            "link-to-outside",
+            "file-link",
+            "loop-a",
+            "loop-b",
+            "sub/up",
+            "hard",
+            "pipe",
+            "sub/deep",
+            "sub",
+        ] {
+            age(&root.join(p));
+        }
+        Tree { test }
+    }
+
+    fn root(&self) -> PathBuf {
+        self.test.path().join("root")
+    }
+
+    fn outside(&self) -> PathBuf {
+        self.test.path().join("outside")
+    }
+
+    fn playbook(self, extra: &str) -> Test {
+        let root = self.root();
+        self.test.playbook(&format!(
+            "[[step]]\nid = \"clean\"\nkind = \"cleanup\"\npaths = [\"{}\"]\nolder_than = \"7d\"\nkeep = [\"*.lock\"]\n{extra}\n",
+            root.display()
+        ))
+    }
+}
+
+fn step<'a>(json: &'a serde_json::Value) -> &'a serde_json::Value {
+    &json["playbooks"][0]["steps"][0]
+}
+
+fn measurement(json: &serde_json::Value, name: &str) -> f64 {
+    step(json)["measurements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == name)
+        .unwrap()["value"]
+        .as_f64()
+        .unwrap()
+}
+
+#[test]
+fn cleans_old_files_and_never_touches_anything_outside() {
+    let tree = Tree::new();
+    let (root, outside) = (tree.root(), tree.outside());
+    let before = snapshot(&outside);
+    let r = tree
+        .playbook("")
+        .args(&["run", "p.toml", "--format", "json"])
+        .run()
+        .status(0);
+    let json = r.json();
+    assert_eq!(
+        snapshot(&outside),
+        before,
+        "something outside the root changed"
+    );
+    // Deleted: old files, old links (as links), the hard link, the non-UTF-8 name, emptied folders.
+    for gone in [
+        "old.tmp",
+        "sub",
+        "link-to-outside",
+        "file-link",
+        "loop-a",
+        "loop-b",
+        "hard",
+    ] {
+        assert!(
+            root.join(gone).symlink_metadata().is_err(),
+            "{gone} should be gone"
+        );
+    }
+    assert!(
+        root.join(OsStr::from_bytes(b"bad-\xff\xfe-name.tmp"))
+            .symlink_metadata()
+            .is_err()
+    );
+    // Kept: new files, kept patterns, special files, and the root itself.
+    for kept in ["new.tmp", "keep.lock", "pipe"] {
+        assert!(
+            root.join(kept).symlink_metadata().is_ok(),
+            "{kept} should be kept"
+        );
+    }
+    assert!(root.is_dir());
+    assert_eq!(measurement(&json, "folders"), 2.0);
+    let msg = step(&json)["message"].as_str().unwrap();
+    assert!(msg.contains("hard-linked files, not freed"), "{msg}");
+    assert!(msg.contains("1 special files"), "{msg}");
+}
+
+#[test]
+fn dry_run_deletes_nothing_and_previews() {
+    let tree = Tree::new();
+    let (root, outside) = (tree.root(), tree.outside());
+    let (before_root, before_out) = (snapshot(&root), snapshot(&outside));
+    let r = tree
+        .playbook("")
+        .args(&["run", "p.toml", "--format", "json", "--dry-run"])
+        .run()
+        .status(0);
+    assert_eq!(snapshot(&root), before_root, "a dry run changed the root");
+    assert_eq!(snapshot(&outside), before_out);
+    let json = r.json();
+    assert!(
+        step(&json)["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("would free")
+    );
+    assert!(
+        step(&json)["actions"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("would delete 9 files"),
+        "{}",
+        step(&json)["actions"]
+    );
+}
+
+#[test]
+fn a_root_that_is_a_link_is_refused() {
+    let tree = Tree::new();
+    let link = tree.test.path().join("link-root");
+    symlink(tree.root(), &link).unwrap();
+    let before = snapshot(&tree.root());
+    let t = tree.test.playbook(&format!(
+        "[[step]]\nkind = \"cleanup\"\npaths = [\"{}\"]\n",
+        link.display()
+    ));
+    let r = t
+        .args(&["run", "p.toml", "--format", "json"])
+        .run()
+        .status(3);
+    assert!(
+        step(&r.json())["message"]
+            .as_str()
+            .unwrap()
+            .contains("is a symbolic link"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(snapshot(&r.dir.join("root")), before);
+}
+
+#[test]
+fn protected_roots_are_refused_at_load_time() {
+    for path in ["/", "/etc", "/usr/share", "{{ home }}", "relative/dir"] {
+        Test::new()
+            .playbook(&format!(
+                "[[step]]\nkind = \"cleanup\"\npaths = [\"{path}\"]\n"
+            ))
+            .args(&["check", "p.toml"])
+            .run()
+            .status(2)
+            .stderr_has("refusing to clean");
+    }
+    Test::new()
+        .playbook("[[step]]\nkind = \"cleanup\"\n")
+        .args(&["check", "p.toml"])
+        .run()
+        .status(2)
+        .stderr_has("needs `paths` or `locations`");
+}
+
+#[test]
+fn undeletable_files_are_counted_and_the_rest_goes_on() {
+    let tree = Tree::new();
+    let root = tree.root();
+    write_old(&root.join("stuck/a.tmp"), b"a");
+    write_old(&root.join("stuck/b.tmp"), b"b");
+    let as_root = unsafe { libc::geteuid() } == 0;
+    // As root, permissions do not stop deletion: make the folder immutable instead.
+    let locked = if as_root {
+        Command::new("chattr")
+            .arg("+i")
+            .arg(root.join("stuck"))
+            .status()
+            .is_ok_and(|s| s.success())
+    } else {
+        fs::set_permissions(
+            root.join("stuck"),
+            std::os::unix::fs::PermissionsExt::from_mode(0o500),
+        )
+        .is_ok()
+    };
+    if !locked {
+        eprintln!("NOT RUN: cannot make a folder undeletable here");
+        return;
+    }
+    let r = tree
+        .playbook("")
+        .args(&["run", "p.toml", "--format", "json"])
+        .run();
+    if as_root {
+        let _ = Command::new("chattr")
+            .arg("-i")
+            .arg(root.join("stuck"))
+            .status();
+    } else {
+        let _ = fs::set_permissions(
+            root.join("stuck"),
+            std::os::unix::fs::PermissionsExt::from_mode(0o700),
+        );
+    }
+    let r = r.status(0);
+    let msg = step(&r.json())["message"].as_str().unwrap().to_string();
+    assert!(msg.contains("2 permission denied"), "{msg}");
+    assert!(root.join("stuck/a.tmp").exists() && !root.join("old.tmp").exists());
+}
+
+#[test]
+fn folders_swapped_for_links_and_files_vanishing_mid_walk_are_safe() {
+    // Another thread keeps swapping a folder for a link to `outside` and
+    // deleting files while cleanups run; `outside` must never change.
+    let tree = Tree::new();
+    let (root, outside) = (tree.root(), tree.outside());
+    let before = snapshot(&outside);
+    let t = tree.playbook("");
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let churn = {
+        let (root, outside, stop) = (root.clone(), outside.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let mut i = 0u64;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let swap = root.join("swap");
+                let _ = fs::remove_file(&swap);
+                let _ = fs::remove_dir_all(&swap);
+                for n in 0..20 {
+                    let _ = fs::create_dir_all(&swap);
+                    let f = swap.join(format!("f{n}.tmp"));
+                    let old =
+                        std::time::SystemTime::now() - std::time::Duration::from_secs(10 * 86_400);
+                    let _ = fs::write(&f, b"x")
+                        .and_then(|()| fs::File::options().write(true).open(&f)?.set_modified(old));
+                }
+                if i % 2 == 0 {
+                    let _ = fs::remove_dir_all(&swap);
+                    let _ = symlink(&outside, &swap);
+                }
+                let _ = fs::remove_file(root.join(format!("f{}.tmp", i % 7)));
+                i += 1;
+            }
+            i
+        })
+    };
+    for _ in 0..15 {
+        let mut cmd = t.command();
+        let out = cmd
+            .args(["run", "p.toml", "--format", "json"])
+            .output()
+            .unwrap();
+        assert!(
+            matches!(out.status.code(), Some(0)),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        assert_eq!(
+            snapshot(&outside),
+            before,
+            "a swapped link led the cleanup outside its root"
+        );
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let rounds = churn.join().unwrap();
+    assert!(
+        rounds > 15,
+        "the churn thread ran only {rounds} rounds: the race was not exercised"
+    );
+}
+
+#[test]
+fn include_exclude_min_size_and_trash_free_options() {
+    let tree = Tree::new();
+    let root = tree.root();
+    write_old(&root.join("logs/app.log.1"), &[b'x'; 2048]);
+    write_old(&root.join("logs/tiny.log.2"), b"x");
+    write_old(&root.join("cache/skip-me/old.bin"), b"old");
+    let r = tree
+        .playbook("include = [\"*.log.*\"]\nexclude = [\"cache\"]\nmin_size = \"1 KiB\"\nremove_empty_dirs = false")
+        .args(&["run", "p.toml", "--format", "json"])
+        .run()
+        .status(0);
+    assert_eq!(measurement(&r.json(), "files"), 1.0);
+    assert!(!root.join("logs/app.log.1").exists());
+    assert!(
+        root.join("logs/tiny.log.2").exists()
+            && root.join("cache/skip-me/old.bin").exists()
+            && root.join("old.tmp").exists()
+    );
+}
+
+#[test]
+fn named_locations_resolve_and_clean() {
+    // user-temp is {{ temp }}: point it at a scratch folder with --var-free TMPDIR.
+    let t = Test::new();
+    let temp = t.path().join("tmp");
+    write_old(&temp.join("old.tmp"), b"old");
+    fs::write(temp.join("new.tmp"), b"new").unwrap();
+    let r = t
+        .playbook("[[step]]\nkind = \"cleanup\"\nlocations = [\"user-temp\", \"windows-update-cache\"]\nolder_than = \"7d\"\n")
+        .env("TMPDIR", temp.to_str().unwrap())
+        .args(&["run", "p.toml", "--format", "json"])
+        .run()
+        .status(0);
+    assert!(!temp.join("old.tmp").exists() && temp.join("new.tmp").exists());
+    assert!(
+        step(&r.json())["actions"][0]
+            .as_str()
+            .unwrap()
+            .contains("user-temp")
+    );
+}
