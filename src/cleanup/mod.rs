@@ -143,10 +143,15 @@ impl Stats {
         } else {
             self.bytes += size;
         }
+        self.push_largest(size, path);
+    }
+
+    /// Keeps `path` among the few largest examples.
+    fn push_largest(&mut self, size: u64, path: String) {
         if self.largest.len() < LARGEST_KEPT || self.largest.last().is_some_and(|(s, _)| *s < size)
         {
             self.largest.push((size, path));
-            self.largest.sort_by(|a, b| b.0.cmp(&a.0));
+            self.largest.sort_by_key(|(s, _)| std::cmp::Reverse(*s));
             self.largest.truncate(LARGEST_KEPT);
         }
     }
