@@ -129,7 +129,7 @@ impl Tree {
     }
 }
 
-fn step<'a>(json: &'a serde_json::Value) -> &'a serde_json::Value {
+fn step(json: &serde_json::Value) -> &serde_json::Value {
     &json["playbooks"][0]["steps"][0]
 }
 
@@ -339,7 +339,7 @@ fn folders_swapped_for_links_and_files_vanishing_mid_walk_are_safe() {
                     let _ = fs::write(&f, b"x")
                         .and_then(|()| fs::File::options().write(true).open(&f)?.set_modified(old));
                 }
-                if i % 2 == 0 {
+                if i.is_multiple_of(2) {
                     let _ = fs::remove_dir_all(&swap);
                     let _ = symlink(&outside, &swap);
                 }

@@ -165,13 +165,7 @@ impl Stats {
             *self.skipped.entry(k).or_default() += v;
         }
         for (size, path) in other.largest {
-            if self.largest.len() < LARGEST_KEPT
-                || self.largest.last().is_some_and(|(s, _)| *s < size)
-            {
-                self.largest.push((size, path));
-                self.largest.sort_by(|a, b| b.0.cmp(&a.0));
-                self.largest.truncate(LARGEST_KEPT);
-            }
+            self.push_largest(size, path);
         }
         for e in other.errors {
             if self.errors.len() < ERRORS_KEPT {
