@@ -70,7 +70,7 @@ steps = {s["id"]: s for p in report["playbooks"] for s in p["steps"]}
 want = {
     "is-windows": "pass", "not-unix": "skipped", "shell-pipeline": "pass",
     "shell-quoting": "pass", "system-drive": "pass", "write-marker": "pass",
-    "read-marker": "pass", "exit-code": "pass",
+    "read-marker": "pass", "exit-code": "pass", "system-disk": "pass",
 }
 bad = [f"{k}: {steps[k]['status']} ({steps[k]['message']})" for k, v in want.items() if steps[k]["status"] != v]
 t = steps["timeout-kills"]
@@ -81,3 +81,16 @@ if bad:
 assert sys.argv[2] == "3", f"exit code {sys.argv[2]}, expected 3 (one step errored by design)"
 print(f"smoke ok: {len(steps)} steps as expected")
 PY
+
+echo "==> cleanup of a C:\\ folder under Wine: dry run, then for real"
+junk="$WINEPREFIX/drive_c/smoke-clean"
+rm -rf "$junk"
+timeout 60 "$wine" cmd.exe /C 'mkdir C:\smoke-clean\sub & echo x> C:\smoke-clean\a.tmp & echo y> C:\smoke-clean\sub\b.tmp & echo z> C:\smoke-clean\c.keep' </dev/null
+cp .ci/windows/cleanup.toml "$prefix/cleanup.toml"
+run run 'Z:'"$prefix/cleanup.toml" --dry-run --format json > "$prefix/dry.json"
+[ -f "$junk/a.tmp" ] && [ -f "$junk/sub/b.tmp" ] || { echo "the dry run deleted files"; exit 1; }
+grep -q '"would free' "$prefix/dry.json" || { echo "no preview in the dry run"; cat "$prefix/dry.json"; exit 1; }
+run run 'Z:'"$prefix/cleanup.toml" --format json > "$prefix/real.json"
+[ ! -e "$junk/a.tmp" ] && [ ! -e "$junk/sub" ] && [ -f "$junk/c.keep" ] && [ -d "$junk" ] \
+  || { echo "cleanup did not do what it should"; ls -laR "$junk"; cat "$prefix/real.json"; exit 1; }
+echo "cleanup ok: dry run kept everything, the real run removed 2 files and 1 folder, kept c.keep and the root"

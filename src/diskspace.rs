@@ -136,6 +136,32 @@ fn statvfs_figures(path: &Path) -> io::Result<(u64, u64, Option<u64>, Option<u64
     ))
 }
 
+/// (total, free to the caller) of the volume holding `path`.
+#[cfg(windows)]
+fn windows_free_space(path: &Path) -> io::Result<(u64, u64)> {
+    use std::os::windows::ffi::OsStrExt;
+    let wide: Vec<u16> = path
+        .as_os_str()
+        .encode_wide()
+        .chain(std::iter::once(0))
+        .collect();
+    let (mut avail, mut total, mut free) = (0u64, 0u64, 0u64);
+    // SAFETY: `wide` is NUL-terminated and the out-pointers are valid u64s.
+    let ok = unsafe {
+        windows_sys::Win32::Storage::FileSystem::GetDiskFreeSpaceExW(
+            wide.as_ptr(),
+            &mut avail,
+            &mut total,
+            &mut free,
+        )
+    };
+    if ok == 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok((total, avail))
+    }
+}
+
 impl DiskSource for RealDisks {
     fn for_path(&self, path: &Path) -> io::Result<FsStats> {
         let canonical = dunce::canonicalize(path)?;
@@ -155,7 +181,23 @@ impl DiskSource for RealDisks {
                 inodes_free,
             })
         }
-        #[cfg(not(unix))]
+        #[cfg(windows)]
+        {
+            let (total, free) = windows_free_space(&canonical)?;
+            let root = canonical
+                .ancestors()
+                .last()
+                .map_or_else(|| text.clone(), |r| r.display().to_string());
+            Ok(FsStats {
+                mount_point: mount.map_or(root, |m| m.0.clone()),
+                filesystem: mount.map_or_else(|| "unknown".into(), |m| m.1.clone()),
+                total,
+                free,
+                inodes_total: None,
+                inodes_free: None,
+            })
+        }
+        #[cfg(not(any(unix, windows)))]
         {
             let m = mount
                 .ok_or_else(|| io::Error::other(format!("no mounted filesystem holds {text}")))?;

@@ -416,3 +416,101 @@ fn named_locations_resolve_and_clean() {
             .contains("user-temp")
     );
 }
+
+#[test]
+fn disk_thresholds_on_the_real_filesystem() {
+    let t = Test::new();
+    let dir = t.path().display().to_string();
+    let r = t
+        .playbook(&format!(
+            "[[step]]\nid = \"never\"\nkind = \"disk\"\npath = \"{dir}\"\nfail_free_below = \"1 B\"\n\
+             [[step]]\nid = \"always\"\nkind = \"disk\"\npath = \"{dir}\"\nfail_free_below = \"100%\"\n\
+             [[step]]\nid = \"warns\"\nkind = \"disk\"\npath = \"{dir}\"\nwarn_free_below = \"100%\"\nfail_free_below = \"0%\"\n\
+             [[step]]\nid = \"missing\"\nkind = \"disk\"\npath = \"{dir}/no/such/dir\"\n"
+        ))
+        .args(&["run", "p.toml", "--format", "json"])
+        .run()
+        .status(1);
+    assert_eq!(r.step_status("never"), "pass");
+    assert_eq!(r.step_status("always"), "fail");
+    assert_eq!(r.step_status("warns"), "warn");
+    assert_eq!(r.step_status("missing"), "error");
+    assert!(
+        r.step("always")["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("; below 100%")
+    );
+}
+
+#[test]
+fn fix_then_reverify_with_a_real_cleanup() {
+    // The check always fails (100% free is impossible), so the cleanup fix
+    // runs, and the re-check still fails: both attempts are recorded.
+    let t = Test::new();
+    let junk = t.path().join("junk");
+    write_old(&junk.join("old.tmp"), b"old");
+    let r = t
+        .playbook(&format!(
+            "[[step]]\nid = \"disk\"\nkind = \"disk\"\npath = \"{}\"\nfail_free_below = \"100%\"\nfix = {{ step = \"clear\" }}\n\
+             [[step]]\nid = \"clear\"\nkind = \"cleanup\"\npaths = [\"{}\"]\nolder_than = \"7d\"\nonly_as_fix = true\n",
+            junk.display(),
+            junk.display()
+        ))
+        .args(&["run", "p.toml", "--format", "json"])
+        .run()
+        .status(1);
+    let s = r.step("disk");
+    let labels: Vec<&str> = s["attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["check", "fix", "re-check"]);
+    assert!(
+        s["attempts"][1]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("freed 3 B in 1 files")
+    );
+    assert!(
+        s["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("fix applied but the check still fails")
+    );
+    assert!(!junk.join("old.tmp").exists());
+}
+
+#[test]
+fn shipped_clean_temp_and_disk_full() {
+    let t = Test::new();
+    let temp = t.path().join("tmp");
+    write_old(&temp.join("old.tmp"), b"old");
+    write_old(&t.path().join(".cache/app/old.bin"), b"cache");
+    fs::write(temp.join("new.tmp"), b"new").unwrap();
+    let home = t.path().to_path_buf();
+    // disk-full in a dry run deletes nothing.
+    let before = snapshot(&home);
+    let mut cmd = t.command();
+    let out = cmd
+        .env("TMPDIR", &temp)
+        .args(["run", "disk-full", "--dry-run", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(snapshot(&home), before);
+    // clean-temp clears old files in temp and caches, keeps new ones.
+    let r = t
+        .env("TMPDIR", temp.to_str().unwrap())
+        .args(&["run", "clean-temp", "--format", "json"])
+        .run()
+        .status(0);
+    assert!(!temp.join("old.tmp").exists() && temp.join("new.tmp").exists());
+    assert!(!home.join(".cache/app/old.bin").exists(), "{}", r.stdout);
+}
