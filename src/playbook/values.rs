@@ -50,7 +50,12 @@ macro_rules! string_value {
                 $name.into()
             }
             fn json_schema(_: &mut SchemaGenerator) -> Schema {
-                json_schema!({ "type": "string", "pattern": $pattern, "description": $desc })
+                // Any string may also be a `{{ template }}`, expanded before it is parsed.
+                json_schema!({
+                    "type": "string",
+                    "description": $desc,
+                    "anyOf": [{ "pattern": $pattern }, { "pattern": "\\{\\{.*\\}\\}" }]
+                })
             }
         }
     };
