@@ -12,10 +12,13 @@
 
 use std::ffi::{OsStr, OsString};
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use globset::GlobSet;
+use rayon::prelude::*;
 
 use super::{Action, Rules, Skip, Stats};
 use crate::cancel::Cancel;
@@ -80,8 +83,8 @@ pub struct Walk<'a> {
     pub action: Action,
     pub cancel: &'a Cancel,
     pub deadline: Instant,
-    /// Called every few hundred entries with the running totals.
-    pub on_progress: &'a dyn Fn(&Stats),
+    /// Called now and then with the running totals (files, bytes).
+    pub on_progress: &'a (dyn Fn(u64, u64) + Sync),
 }
 
 fn matches(set: &Option<GlobSet>, name: &OsStr, rel: &Path) -> bool {
@@ -100,34 +103,46 @@ fn candidate(rules: &Rules, name: &OsStr, rel: &Path, m: &Meta) -> bool {
         && rules.old_enough(if rules.by_access { m.atime } else { m.mtime })
 }
 
-struct State<'w, 'a> {
+/// What every folder's worker shares (folders are walked in parallel).
+struct Shared<'w, 'a> {
     walk: &'w Walk<'a>,
     root: &'w Path,
     dev: u64,
-    stats: Stats,
-    seen: u64,
+    seen: AtomicU64,
+    files: AtomicU64,
+    bytes: AtomicU64,
+    stop: Mutex<Option<String>>,
 }
 
-impl State<'_, '_> {
-    fn should_stop(&mut self) -> bool {
-        if self.stats.stopped.is_some() {
-            return true;
+impl Shared<'_, '_> {
+    fn should_stop(&self) -> bool {
+        let mut stop = self.stop.lock().unwrap_or_else(|e| e.into_inner());
+        if stop.is_none() {
+            if self.walk.cancel.is_set() {
+                *stop = Some("interrupted".into());
+            } else if Instant::now() >= self.walk.deadline {
+                *stop = Some("time ran out".into());
+            }
         }
-        if self.walk.cancel.is_set() {
-            self.stats.stopped = Some("interrupted".into());
-        } else if Instant::now() >= self.walk.deadline {
-            self.stats.stopped = Some("time ran out".into());
-        }
-        self.stats.stopped.is_some()
+        stop.is_some()
     }
 
     fn report(&self, rel: &Path) -> String {
         self.root.join(rel).display().to_string()
     }
+
+    fn tick(&self) {
+        if self.seen.fetch_add(1, Ordering::Relaxed) % 1024 == 1023 {
+            (self.walk.on_progress)(
+                self.files.load(Ordering::Relaxed),
+                self.bytes.load(Ordering::Relaxed),
+            );
+        }
+    }
 }
 
 /// Cleans one root. `Err` when the root itself cannot be opened or is a link.
-pub fn clean_root<D: DirOps>(root: &Path, walk: &Walk) -> Result<Stats, String> {
+pub fn clean_root<D: DirOps + Sync>(root: &Path, walk: &Walk) -> Result<Stats, String> {
     let (dir, meta) = D::open_root(root).map_err(|e| match classify(&e) {
         Skip::Changed => format!(
             "{} is a symbolic link or not a folder; name the real folder",
@@ -136,140 +151,168 @@ pub fn clean_root<D: DirOps>(root: &Path, walk: &Walk) -> Result<Stats, String> 
         Skip::Vanished => format!("{} does not exist", root.display()),
         _ => format!("cannot open {}: {e}", root.display()),
     })?;
-    let mut state = State {
+    let shared = Shared {
         walk,
         root,
         dev: meta.dev,
-        stats: Stats::default(),
-        seen: 0,
+        seen: AtomicU64::new(0),
+        files: AtomicU64::new(0),
+        bytes: AtomicU64::new(0),
+        stop: Mutex::new(None),
     };
-    let mut rel = PathBuf::new();
-    walk_dir(&dir, &mut rel, &mut state);
-    (walk.on_progress)(&state.stats);
-    Ok(state.stats)
+    let (mut stats, _) = walk_dir(&dir, Path::new(""), &shared);
+    stats.stopped = shared.stop.into_inner().unwrap_or_else(|e| e.into_inner());
+    (walk.on_progress)(stats.files, stats.bytes);
+    Ok(stats)
 }
 
-/// Walks a folder; returns whether it is (or, previewing, would be) empty.
-fn walk_dir<D: DirOps>(dir: &D, rel: &mut PathBuf, st: &mut State) -> bool {
+/// Walks a folder; returns its stats and whether it is (or, previewing,
+/// would be) empty afterwards. Sub-folders are walked in parallel.
+fn walk_dir<D: DirOps + Sync>(dir: &D, rel: &Path, sh: &Shared) -> (Stats, bool) {
+    let mut stats = Stats::default();
     let names = match dir.names() {
         Ok(n) => n,
         Err(e) => {
-            let why = classify(&e);
-            let msg = format!("{}: {e}", st.report(rel));
-            st.stats.error(why, msg);
-            return false;
+            stats.error(classify(&e), format!("{}: {e}", sh.report(rel)));
+            return (stats, false);
         }
     };
     let mut remaining = 0u64;
+    let mut subdirs = Vec::new();
     for name in names {
-        if st.should_stop() {
-            return false;
+        if sh.should_stop() {
+            return (stats, false);
         }
-        st.seen += 1;
-        if st.seen.is_multiple_of(512) {
-            (st.walk.on_progress)(&st.stats);
+        sh.tick();
+        let path = rel.join(&name);
+        match entry(dir, &name, &path, sh, &mut stats) {
+            Entry::Gone => {}
+            Entry::Stays => remaining += 1,
+            Entry::Folder(meta) => subdirs.push((name, path, meta)),
         }
-        rel.push(&name);
-        if entry(dir, &name, rel, st) {
+    }
+    let children: Vec<(Stats, bool)> = subdirs
+        .par_iter()
+        .map(|(name, path, meta)| folder(dir, name, path, meta, sh))
+        .collect();
+    for (child, stays) in children {
+        stats.add(child);
+        if stays {
             remaining += 1;
         }
-        rel.pop();
     }
-    remaining == 0 && st.stats.stopped.is_none()
+    (stats, remaining == 0 && !sh.should_stop())
 }
 
-/// Handles one entry; returns whether it is still there afterwards.
-fn entry<D: DirOps>(dir: &D, name: &OsStr, rel: &mut PathBuf, st: &mut State) -> bool {
-    let rules = st.walk.rules;
+/// What became of an entry: gone, still there, or a folder to walk.
+enum Entry {
+    Gone,
+    Stays,
+    Folder(Meta),
+}
+
+/// Walks a sub-folder and removes it when emptied; returns whether it stays.
+fn folder<D: DirOps + Sync>(
+    parent: &D,
+    name: &OsStr,
+    rel: &Path,
+    meta: &Meta,
+    sh: &Shared,
+) -> (Stats, bool) {
+    let rules = sh.walk.rules;
+    let mut stats = Stats::default();
+    let child = match parent.open_child(name, meta) {
+        Ok(c) => c,
+        Err(Skip::Vanished) => return (stats, false),
+        Err(why) => {
+            stats.skip(why);
+            return (stats, true);
+        }
+    };
+    let (below, empty) = walk_dir(&child, rel, sh);
+    stats.add(below);
+    drop(child);
+    // A folder is removed only when emptied, old enough itself, and allowed.
+    if !empty || !rules.remove_empty_dirs || !rules.old_enough(meta.mtime) {
+        return (stats, true);
+    }
+    if sh.walk.action == Action::Preview {
+        stats.dirs_removed += 1;
+        return (stats, false);
+    }
+    match parent.rmdir(name) {
+        Ok(()) => {
+            stats.dirs_removed += 1;
+            (stats, false)
+        }
+        // Already gone, or something new appeared in it.
+        Err(e) if classify(&e) == Skip::Vanished => (stats, false),
+        Err(e) if e.kind() == io::ErrorKind::DirectoryNotEmpty => (stats, true),
+        Err(e) => {
+            stats.error(classify(&e), format!("{}: {e}", sh.report(rel)));
+            (stats, true)
+        }
+    }
+}
+
+/// Handles one entry of a folder (files now; folders are returned to walk).
+fn entry<D: DirOps>(dir: &D, name: &OsStr, rel: &Path, sh: &Shared, stats: &mut Stats) -> Entry {
+    let rules = sh.walk.rules;
     let meta = match dir.stat(name) {
         Ok(m) => m,
         Err(e) => {
             let why = classify(&e);
             if why == Skip::Vanished {
-                st.stats.skip(why);
-                return false;
+                stats.skip(why);
+                return Entry::Gone;
             }
-            let msg = format!("{}: {e}", st.report(rel));
-            st.stats.error(why, msg);
-            return true;
+            stats.error(why, format!("{}: {e}", sh.report(rel)));
+            return Entry::Stays;
         }
     };
     if matches(&rules.exclude, name, rel) {
-        st.stats.skip(Skip::NotCandidate);
-        return true;
+        stats.skip(Skip::NotCandidate);
+        return Entry::Stays;
     }
     match meta.kind {
-        Kind::Dir => {
-            if meta.dev != st.dev {
-                st.stats.skip(Skip::OtherFilesystem);
-                return true;
-            }
-            let child = match dir.open_child(name, &meta) {
-                Ok(c) => c,
-                Err(Skip::Vanished) => return false,
-                Err(why) => {
-                    st.stats.skip(why);
-                    return true;
-                }
-            };
-            let empty = walk_dir(&child, rel, st);
-            drop(child);
-            // A folder is removed only when emptied, old enough itself, and allowed.
-            if !empty || !rules.remove_empty_dirs || !rules.old_enough(meta.mtime) {
-                return true;
-            }
-            if st.walk.action == Action::Preview {
-                st.stats.dirs_removed += 1;
-                return false;
-            }
-            match dir.rmdir(name) {
-                Ok(()) => {
-                    st.stats.dirs_removed += 1;
-                    false
-                }
-                // Something new appeared in it, or it is already gone.
-                Err(e) if classify(&e) == Skip::Vanished => false,
-                Err(e) if e.kind() == io::ErrorKind::DirectoryNotEmpty => true,
-                Err(e) => {
-                    let msg = format!("{}: {e}", st.report(rel));
-                    st.stats.error(classify(&e), msg);
-                    true
-                }
-            }
+        Kind::Dir if meta.dev != sh.dev => {
+            stats.skip(Skip::OtherFilesystem);
+            Entry::Stays
         }
+        Kind::Dir => Entry::Folder(meta),
         Kind::File | Kind::Link => {
             if !candidate(rules, name, rel, &meta) {
-                st.stats.skip(Skip::NotCandidate);
-                return true;
+                stats.skip(Skip::NotCandidate);
+                return Entry::Stays;
             }
             let linked = meta.kind == Kind::File && meta.nlink > 1;
-            let result = match st.walk.action {
+            let result = match sh.walk.action {
                 Action::Preview => Ok(()),
                 Action::Delete => dir.unlink(name),
                 Action::Trash => {
-                    trash::delete(st.root.join(&*rel)).map_err(|e| io::Error::other(e.to_string()))
+                    trash::delete(sh.root.join(rel)).map_err(|e| io::Error::other(e.to_string()))
                 }
             };
             match result {
                 Ok(()) => {
-                    let shown = st.report(rel);
-                    st.stats.removed_file(shown, meta.size, linked);
-                    false
+                    stats.removed_file(sh.report(rel), meta.size, linked);
+                    sh.files.fetch_add(1, Ordering::Relaxed);
+                    sh.bytes.fetch_add(meta.size, Ordering::Relaxed);
+                    Entry::Gone
                 }
                 Err(e) if classify(&e) == Skip::Vanished => {
-                    st.stats.skip(Skip::Vanished);
-                    false
+                    stats.skip(Skip::Vanished);
+                    Entry::Gone
                 }
                 Err(e) => {
-                    let msg = format!("{}: {e}", st.report(rel));
-                    st.stats.error(classify(&e), msg);
-                    true
+                    stats.error(classify(&e), format!("{}: {e}", sh.report(rel)));
+                    Entry::Stays
                 }
             }
         }
         Kind::Special => {
-            st.stats.skip(Skip::Special);
-            true
+            stats.skip(Skip::Special);
+            Entry::Stays
         }
     }
 }

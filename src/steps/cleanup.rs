@@ -192,13 +192,13 @@ impl Check for CleanupStep {
                     continue;
                 }
             };
-            let progress = |s: &Stats| {
+            let progress = |files: u64, bytes: u64| {
                 ctx.progress.detail(&format!(
                     "{}: {} files, {}",
                     root.label,
-                    count(s.files),
-                    human_bytes(s.bytes)
-                ))
+                    count(files),
+                    human_bytes(bytes)
+                ));
             };
             let walk = Walk {
                 rules: &rules,
