@@ -10,7 +10,8 @@
 #   check     supportctl check <every shipped playbook>
 #   scan      cleanup --dry-run over 200,000 files  vs  du -sb
 #   cleanup   cleanup of files older than 7d        vs  find -type f -mtime +7 -delete
-#             (each run on a fresh copy of the same tree; BENCH_FILES=N to change the size)
+#             (each run on a fresh copy of the same tree; BENCH_FILES=N to change the size;
+#             the copies make a full run take about 8 minutes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 record=false
