@@ -514,3 +514,67 @@ fn shipped_clean_temp_and_disk_full() {
     assert!(!temp.join("old.tmp").exists() && temp.join("new.tmp").exists());
     assert!(!home.join(".cache/app/old.bin").exists(), "{}", r.stdout);
 }
+
+#[test]
+fn unreadable_folders_are_counted_and_skipped() {
+    // Permissions do not stop root: as root, run supportctl as `nobody`.
+    let as_root = unsafe { libc::geteuid() } == 0;
+    if as_root && !Path::new("/usr/bin/setpriv").exists() {
+        eprintln!("NOT RUN: running as root without setpriv to drop privileges");
+        return;
+    }
+    let tree = Tree::new();
+    let root = tree.root();
+    write_old(&root.join("locked/inside.tmp"), b"secret");
+    let t = tree.playbook("");
+    let dir = t.path().to_path_buf();
+    use std::os::unix::fs::PermissionsExt;
+    if as_root {
+        assert!(
+            Command::new("chown")
+                .args(["-R", "nobody:nogroup"])
+                .arg(&dir)
+                .status()
+                .unwrap()
+                .success()
+        );
+        fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    fs::set_permissions(root.join("locked"), fs::Permissions::from_mode(0o000)).unwrap();
+    let mut cmd = t.command();
+    let out = if as_root {
+        let mut c = Command::new("/usr/bin/setpriv");
+        c.args([
+            "--reuid=nobody",
+            "--regid=nogroup",
+            "--clear-groups",
+            env!("CARGO_BIN_EXE_supportctl"),
+            "run",
+            "p.toml",
+            "--format",
+            "json",
+        ]);
+        c.current_dir(&dir)
+            .env("HOME", &dir)
+            .env("SUPPORTCTL_PATH", "")
+            .output()
+            .unwrap()
+    } else {
+        cmd.args(["run", "p.toml", "--format", "json"])
+            .output()
+            .unwrap()
+    };
+    fs::set_permissions(root.join("locked"), fs::Permissions::from_mode(0o755)).unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let msg = step(&json)["message"].as_str().unwrap().to_string();
+    assert!(msg.contains("1 permission denied"), "{msg}");
+    assert!(
+        root.join("locked/inside.tmp").exists(),
+        "a file in an unreadable folder was touched"
+    );
+    assert!(
+        !root.join("old.tmp").exists(),
+        "the rest of the cleanup did not go on"
+    );
+}
