@@ -461,13 +461,7 @@ fn fix_then_reverify_with_a_real_cleanup() {
         .run()
         .status(1);
     let s = r.step("disk");
-    let labels: Vec<&str> = s["attempts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["label"].as_str().unwrap())
-        .collect();
-    assert_eq!(labels, ["check", "fix", "re-check"]);
+    assert_eq!(r.attempt_labels("disk"), ["check", "fix", "re-check"]);
     assert!(
         s["attempts"][1]["message"]
             .as_str()

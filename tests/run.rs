@@ -101,19 +101,10 @@ fn timeout_kills_the_whole_process_tree() {
             .unwrap()
             .contains("timed out after 500ms")
     );
-    let pid: i32 = std::fs::read_to_string(dir.join("child.pid"))
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
-    // The kill is synchronous, but give the kernel a moment to reap.
-    for _ in 0..50 {
-        if !common::alive(pid) {
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    panic!("the child process {pid} outlived its timeout");
+    common::assert_gone(
+        common::read_pid(&dir.join("child.pid")),
+        "the child of the timed-out command",
+    );
 }
 
 #[test]
@@ -216,13 +207,7 @@ fn fix_then_reverify_succeeds() {
     let r = json_run(FIXABLE, &[]).status(0);
     assert_eq!(r.step_status("marker"), "fixed");
     let s = r.step("marker");
-    let labels: Vec<&str> = s["attempts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["label"].as_str().unwrap())
-        .collect();
-    assert_eq!(labels, ["check", "fix", "re-check"]);
+    assert_eq!(r.attempt_labels("marker"), ["check", "fix", "re-check"]);
     assert_eq!(s["attempts"][0]["status"], "fail");
     assert_eq!(s["attempts"][2]["status"], "pass");
     assert!(
@@ -517,18 +502,10 @@ fn output_is_kept_when_a_background_process_holds_the_pipe() {
     let out = &r.step("bg")["output"];
     assert!(out["stdout"].as_str().unwrap().starts_with("started\n"));
     assert_eq!(out["truncated"], true);
-    let pid: i32 = std::fs::read_to_string(r.dir.join("bg.pid"))
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
-    for _ in 0..50 {
-        if !common::alive(pid) {
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    panic!("the leftover background process {pid} was not killed");
+    common::assert_gone(
+        common::read_pid(&r.dir.join("bg.pid")),
+        "the leftover background process",
+    );
 }
 
 #[test]
@@ -599,13 +576,10 @@ fn sigterm_stops_the_run_kills_programs_and_reports() {
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("out.json")).unwrap()).unwrap();
     assert_eq!(json["interrupted"], true);
-    let pid: i32 = std::fs::read_to_string(dir.join("child.pid"))
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(100));
-    assert!(!common::alive(pid), "the step's program outlived SIGTERM");
+    common::assert_gone(
+        common::read_pid(&dir.join("child.pid")),
+        "the step's program after SIGTERM",
+    );
 }
 
 #[test]

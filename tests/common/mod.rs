@@ -148,6 +148,16 @@ impl Run {
         panic!("no step {id} in report:\n{}", self.stdout)
     }
 
+    /// The labels of a step's attempts (`check`, `fix`, `re-check`, ...).
+    pub fn attempt_labels(&self, id: &str) -> Vec<String> {
+        self.step(id)["attempts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["label"].as_str().unwrap().to_string())
+            .collect()
+    }
+
     pub fn step(&self, id: &str) -> serde_json::Value {
         let json = self.json();
         json["playbooks"]
@@ -158,6 +168,29 @@ impl Run {
             .find(|s| s["id"] == id)
             .unwrap_or_else(|| panic!("no step {id}"))
     }
+}
+
+/// The process id a test program wrote to `path`.
+pub fn read_pid(path: &Path) -> i32 {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+/// Asserts that process `pid` ends within a second (killing is synchronous,
+/// but the kernel reaps asynchronously).
+#[cfg(unix)]
+#[track_caller]
+pub fn assert_gone(pid: i32, what: &str) {
+    for _ in 0..50 {
+        if !alive(pid) {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    panic!("{what} (pid {pid}) is still running");
 }
 
 /// Whether a process id is alive (Unix).
