@@ -250,7 +250,15 @@ fn a_root_that_is_a_link_is_refused() {
 
 #[test]
 fn protected_roots_are_refused_at_load_time() {
-    for path in ["/", "/etc", "/usr/share", "{{ home }}", "relative/dir"] {
+    for path in [
+        "/",
+        "/etc",
+        "/usr/share",
+        "{{ home }}",
+        "relative/dir",
+        "/tmp/..",
+        "{{ temp }}/..",
+    ] {
         Test::new()
             .playbook(&format!(
                 "[[step]]\nkind = \"cleanup\"\npaths = [\"{path}\"]\n"

@@ -37,8 +37,9 @@ pub enum Action {
 /// Which files are candidates.
 #[derive(Clone, Debug, Default)]
 pub struct Rules {
-    /// When set, only files matching one of these (by name or path below the root).
-    pub include: Option<GlobSet>,
+    /// Only files matching every one of these sets (by name or path below
+    /// the root): the step's `include`, and a named location's own patterns.
+    pub include: Vec<GlobSet>,
     /// Files and folders never looked at (a matching folder is not entered).
     pub exclude: Option<GlobSet>,
     /// Files always kept (their folders are therefore not removed).

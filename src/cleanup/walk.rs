@@ -95,8 +95,8 @@ fn matches(set: &Option<GlobSet>, name: &OsStr, rel: &Path) -> bool {
 fn candidate(rules: &Rules, name: &OsStr, rel: &Path, m: &Meta) -> bool {
     let included = rules
         .include
-        .as_ref()
-        .is_none_or(|s| s.is_match(name) || s.is_match(rel));
+        .iter()
+        .all(|s| s.is_match(name) || s.is_match(rel));
     included
         && !matches(&rules.keep, name, rel)
         && m.size >= rules.min_size

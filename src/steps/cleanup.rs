@@ -104,17 +104,14 @@ impl CleanupStep {
         roots
     }
 
-    fn rules(&self, extra_include: &[&str]) -> Result<Rules, String> {
-        let include = if extra_include.is_empty() {
-            self.include.set.clone()
-        } else {
-            // The location's own patterns narrow what it offers.
-            let mut patterns: Vec<String> = extra_include.iter().map(|s| s.to_string()).collect();
-            if !self.include.patterns.is_empty() {
-                patterns = self.include.patterns.clone();
-            }
-            Globs::new(patterns)?.set
-        };
+    fn rules(&self, location_include: &[&str]) -> Result<Rules, String> {
+        // A named location's own patterns narrow what it offers; the step's
+        // `include` can narrow it further, never widen it.
+        let mut include: Vec<globset::GlobSet> = self.include.set.iter().cloned().collect();
+        if !location_include.is_empty() {
+            let patterns = location_include.iter().map(|s| s.to_string()).collect();
+            include.extend(Globs::new(patterns)?.set);
+        }
         Ok(Rules {
             include,
             exclude: self.exclude.set.clone(),
@@ -133,6 +130,17 @@ fn root_refusal(path: &str, facts: &Facts) -> Option<String> {
     let p = Path::new(path);
     if !p.is_absolute() {
         return Some(format!("`{path}` is not an absolute path"));
+    }
+    // `/tmp/..` is `/`: refuse `.` and `..` rather than reason about them.
+    if p.components().any(|c| {
+        matches!(
+            c,
+            std::path::Component::ParentDir | std::path::Component::CurDir
+        )
+    }) {
+        return Some(format!(
+            "`{path}` contains `.` or `..`; write the folder's plain path"
+        ));
     }
     // Resolve links in the ancestors (macOS /var -> /private/var), not in the root itself.
     let canonical = match (
@@ -352,5 +360,35 @@ impl Check for CleanupStep {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn step(toml_text: &str) -> CleanupStep {
+        toml::from_str(toml_text).unwrap()
+    }
+
+    #[test]
+    fn a_locations_patterns_cannot_be_widened_by_include() {
+        let s = step("locations = [\"rotated-logs\"]\ninclude = [\"*\"]\n");
+        let rules = s.rules(&["*.gz"]).unwrap();
+        let matches_all = |name: &str| rules.include.iter().all(|set| set.is_match(name));
+        assert!(matches_all("syslog.2.gz"));
+        assert!(
+            !matches_all("syslog"),
+            "include = * must not widen rotated-logs to every log"
+        );
+    }
+
+    #[test]
+    fn dot_dot_and_relative_roots_are_refused() {
+        let facts = Facts::gather();
+        for bad in ["/tmp/..", "/tmp/../etc", "relative", "/"] {
+            assert!(root_refusal(bad, &facts).is_some(), "{bad}");
+        }
+        assert_eq!(root_refusal("/tmp/supportctl-test-root", &facts), None);
     }
 }
