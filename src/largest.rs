@@ -72,7 +72,11 @@ fn device(_: &fs::Metadata) -> Option<u64> {
 
 fn scan_dir(dir: &Path, level: usize, lim: &Limits) -> Largest {
     let mut here = Largest::default();
-    if lim.cancel.is_set() || Instant::now() >= lim.deadline {
+    if lim.cancel.is_set()
+        || Instant::now() >= lim.deadline
+        || level > crate::cleanup::walk::MAX_DEPTH
+    {
+        // Out of time, or nested deeper than any real tree (and than the stack allows).
         here.incomplete = true;
         return here;
     }

@@ -120,10 +120,16 @@ impl Tree {
         self.test.path().join("outside")
     }
 
+    /// A cleanup of `root/` (files older than 7d, `*.lock` kept unless `extra` sets `keep`).
     fn playbook(self, extra: &str) -> Test {
         let root = self.root();
+        let extra = if extra.contains("keep =") {
+            extra.to_string()
+        } else {
+            format!("keep = [\"*.lock\"]\n{extra}")
+        };
         self.test.playbook(&format!(
-            "[[step]]\nid = \"clean\"\nkind = \"cleanup\"\npaths = [\"{}\"]\nolder_than = \"7d\"\nkeep = [\"*.lock\"]\n{extra}\n",
+            "[[step]]\nid = \"clean\"\nkind = \"cleanup\"\npaths = [\"{}\"]\nolder_than = \"7d\"\n{extra}\n",
             root.display()
         ))
     }
@@ -578,5 +584,222 @@ fn unreadable_folders_are_counted_and_skipped() {
     assert!(
         !root.join("old.tmp").exists(),
         "the rest of the cleanup did not go on"
+    );
+}
+
+// ---- Regressions from the safety review ----
+
+/// Runs `p.toml` with `--format json`; the returned Run keeps the scratch folder alive.
+fn cleanup_json(t: Test, args: &[&str]) -> (serde_json::Value, common::Run) {
+    let mut all = vec!["run", "p.toml", "--format", "json"];
+    all.extend_from_slice(args);
+    let r = t.args(&all).run();
+    (r.json(), r)
+}
+
+#[test]
+fn a_linked_root_with_a_trailing_slash_or_dot_is_refused() {
+    let tree = Tree::new();
+    let link = tree.test.path().join("link-root");
+    symlink(tree.outside(), &link).unwrap();
+    let before = snapshot(&tree.outside());
+    let t = tree.test.playbook(&format!(
+        "[[step]]\nkind = \"cleanup\"\npaths = [\"{}/\"]\n",
+        link.display()
+    ));
+    let r = t
+        .args(&["run", "p.toml", "--format", "json"])
+        .run()
+        .status(3);
+    assert!(
+        step(&r.json())["message"]
+            .as_str()
+            .unwrap()
+            .contains("is a symbolic link"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(
+        snapshot(&r.dir.join("outside")),
+        before,
+        "a linked root was followed through its trailing slash"
+    );
+    Test::new()
+        .playbook(&format!(
+            "[[step]]\nkind = \"cleanup\"\npaths = [\"{}/.\"]\n",
+            link.display()
+        ))
+        .args(&["check", "p.toml"])
+        .run()
+        .status(2)
+        .stderr_has("contains `.` or `..`");
+}
+
+#[test]
+fn other_users_homes_are_protected() {
+    Test::new()
+        .playbook("[[step]]\nkind = \"cleanup\"\npaths = [\"/home/somebody-else\"]\n")
+        .args(&["check", "p.toml"])
+        .run()
+        .status(2)
+        .stderr_has("is a user's home directory");
+}
+
+#[test]
+fn globs_without_a_slash_match_names_only() {
+    let tree = Tree::new();
+    let root = tree.root();
+    write_old(&root.join("tmpdata/thesis.docx"), b"precious");
+    write_old(&root.join("tmp1"), b"junk");
+    let _run = tree
+        .playbook("include = \"tmp*\"")
+        .args(&["run", "p.toml"])
+        .run()
+        .status(0);
+    assert!(
+        root.join("tmpdata/thesis.docx").exists(),
+        "`tmp*` matched a file inside a folder named tmpdata"
+    );
+    assert!(!root.join("tmp1").exists());
+}
+
+#[test]
+fn only_folders_this_run_emptied_are_removed_and_kept_names_stay() {
+    let tree = Tree::new();
+    let root = tree.root();
+    fs::create_dir_all(root.join("already-empty")).unwrap();
+    age(&root.join("already-empty"));
+    write_old(&root.join("important/old.tmp"), b"x");
+    age(&root.join("important"));
+    let _run = tree
+        .playbook("keep = [\"*.lock\", \"important\"]")
+        .args(&["run", "p.toml"])
+        .run()
+        .status(0);
+    assert!(
+        root.join("already-empty").is_dir(),
+        "a folder that was already empty was removed"
+    );
+    assert!(root.join("important").is_dir(), "a kept folder was removed");
+    assert!(!root.join("important/old.tmp").exists());
+}
+
+#[test]
+fn overlapping_roots_agree_between_preview_and_run_and_no_root_is_removed() {
+    let t = Test::new();
+    write_old(&t.path().join(".cache/thumbnails/large/a.png"), &[0; 1000]);
+    write_old(&t.path().join(".cache/other/b.bin"), &[0; 500]);
+    for d in [
+        ".cache/thumbnails/large",
+        ".cache/thumbnails",
+        ".cache/other",
+    ] {
+        age(&t.path().join(d));
+    }
+    let t = t.playbook("[[step]]\nid = \"c\"\nkind = \"cleanup\"\nlocations = [\"user-cache\", \"thumbnails\"]\nolder_than = \"7d\"\n");
+    let home = t.path().to_path_buf();
+    let mut cmd = t.command();
+    let dry: serde_json::Value = serde_json::from_slice(
+        &cmd.args(["run", "p.toml", "--format", "json", "--dry-run"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let (real, _run) = cleanup_json(t, &[]);
+    for m in ["files", "bytes"] {
+        assert_eq!(
+            measurement(&dry, m),
+            measurement(&real, m),
+            "{m}: preview and run disagree"
+        );
+    }
+    assert!(
+        home.join(".cache/thumbnails").is_dir(),
+        "the thumbnails root was removed"
+    );
+}
+
+#[test]
+fn hard_links_are_counted_the_same_in_preview_and_run() {
+    let t = Test::new();
+    write_old(&t.path().join("root/a"), &[0; 4096]);
+    fs::hard_link(t.path().join("root/a"), t.path().join("root/b")).unwrap();
+    let dir = t.path().display().to_string();
+    let t = t.playbook(&format!(
+        "[[step]]\nkind = \"cleanup\"\npaths = [\"{dir}/root\"]\nolder_than = \"7d\"\n"
+    ));
+    let mut cmd = t.command();
+    let dry: serde_json::Value = serde_json::from_slice(
+        &cmd.args(["run", "p.toml", "--format", "json", "--dry-run"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let (real, _) = cleanup_json(t, &[]);
+    assert_eq!(measurement(&dry, "bytes"), 4096.0);
+    assert_eq!(measurement(&real, "bytes"), 4096.0);
+}
+
+#[test]
+fn very_deep_trees_do_not_crash() {
+    let t = Test::new();
+    let mut deep = t.path().join("root");
+    for _ in 0..1000 {
+        deep.push("d");
+    }
+    fs::create_dir_all(&deep).unwrap();
+    write_old(&deep.join("bottom.tmp"), b"x");
+    let dir = t.path().display().to_string();
+    let t = t.playbook(&format!(
+        "[[step]]\nkind = \"cleanup\"\npaths = [\"{dir}/root\"]\n"
+    ));
+    let (json, _) = cleanup_json(t, &[]);
+    assert!(
+        step(&json)["message"]
+            .as_str()
+            .unwrap()
+            .contains("too deeply nested"),
+        "{json}"
+    );
+}
+
+#[test]
+fn bind_mounts_inside_a_root_are_not_crossed() {
+    let as_root = unsafe { libc::geteuid() } == 0;
+    if !as_root || !Path::new("/usr/bin/unshare").exists() {
+        eprintln!("NOT RUN: needs root and unshare for a private mount namespace");
+        return;
+    }
+    let tree = Tree::new();
+    let (root, outside) = (tree.root(), tree.outside());
+    fs::create_dir_all(root.join("mnt")).unwrap();
+    age(&root.join("mnt"));
+    let before = snapshot(&outside);
+    let t = tree.playbook("");
+    let script = format!(
+        "mount --bind '{}' '{}' && exec '{}' run p.toml --format json",
+        outside.display(),
+        root.join("mnt").display(),
+        env!("CARGO_BIN_EXE_supportctl")
+    );
+    let out = Command::new("/usr/bin/unshare")
+        .args(["-m", "--propagation", "private", "sh", "-c", &script])
+        .current_dir(t.path())
+        .env("HOME", t.path())
+        .output()
+        .unwrap();
+    if !out.status.success() && String::from_utf8_lossy(&out.stderr).contains("mount") {
+        eprintln!(
+            "NOT RUN: bind mounts are not permitted here: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        return;
+    }
+    assert_eq!(
+        snapshot(&outside),
+        before,
+        "the cleanup crossed into a bind mount"
     );
 }

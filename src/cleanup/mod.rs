@@ -22,7 +22,7 @@ pub mod walk;
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
-use globset::GlobSet;
+use crate::playbook::values::Globs;
 
 /// What to do with a file that matches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,20 +34,34 @@ pub enum Action {
     Trash,
 }
 
+/// Which time a file's age is measured from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum AgeBasis {
+    /// Last modification (mtime).
+    #[default]
+    Modified,
+    /// Last access (atime).
+    Accessed,
+    /// The latest of modification, access and inode change (mtime, atime,
+    /// ctime), as systemd-tmpfiles does: files just unpacked from an archive
+    /// with old dates, or just read, do not count as old.
+    Any,
+}
+
 /// Which files are candidates.
 #[derive(Clone, Debug, Default)]
 pub struct Rules {
-    /// Only files matching every one of these sets (by name or path below
-    /// the root): the step's `include`, and a named location's own patterns.
-    pub include: Vec<GlobSet>,
+    /// Only files matching every one of these lists: the step's `include`,
+    /// and a named location's own patterns (so `include` can only narrow).
+    pub include: Vec<Globs>,
     /// Files and folders never looked at (a matching folder is not entered).
-    pub exclude: Option<GlobSet>,
-    /// Files always kept (their folders are therefore not removed).
-    pub keep: Option<GlobSet>,
-    /// Only files last modified (or accessed) longer ago than this.
+    pub exclude: Globs,
+    /// Files and folders always kept (a kept folder is never removed).
+    pub keep: Globs,
+    /// Only files older than this (see [`AgeBasis`]).
     pub older_than: Option<Duration>,
-    /// Age by access time instead of modification time.
-    pub by_access: bool,
+    /// Which time `older_than` measures age from.
+    pub age_by: AgeBasis,
     /// Only files at least this large.
     pub min_size: u64,
     /// Remove folders left empty (never the root).
@@ -85,6 +99,8 @@ pub enum Skip {
     Changed,
     /// Devices, sockets, FIFOs.
     Special,
+    /// Deeper than the walk goes.
+    TooDeep,
     Other,
 }
 
@@ -98,6 +114,7 @@ impl Skip {
             Skip::OtherFilesystem => "on another filesystem",
             Skip::Changed => "changed during the run",
             Skip::Special => "special files",
+            Skip::TooDeep => "too deeply nested",
             Skip::Other => "other errors",
         }
     }

@@ -27,10 +27,33 @@ pub fn normalize(path: &str, os: &str) -> String {
         }
         p
     } else {
-        let mut p = path.to_string();
+        // macOS filesystems ignore case by default: compare without it.
+        let mut p = if os == "macos" {
+            path.to_lowercase()
+        } else {
+            path.to_string()
+        };
         while p.len() > 1 && p.ends_with('/') {
             p.pop();
         }
+        p
+    }
+}
+
+/// Folders whose children are users' home directories.
+fn home_parents(os: &str) -> &'static [&'static str] {
+    match os {
+        "windows" => &[r"c:\users"],
+        "macos" => &["/users", "/private/var/root"],
+        _ => &["/home", "/var/home", "/export/home"],
+    }
+}
+
+/// `d:\program files` -> `\program files`: the rules for these folders hold on every drive.
+fn without_drive(p: &str) -> &str {
+    if p.len() >= 2 && p.as_bytes()[1] == b':' {
+        &p[2..]
+    } else {
         p
     }
 }
@@ -142,9 +165,27 @@ pub fn refusal(root: &str, home: &str, os: &str, windir: &str) -> Option<String>
             format!("{root} contains the home directory")
         });
     }
+    // Every user's home, not only the current one (sudo keeps HOME=/root).
+    let parent = r
+        .rsplit_once(sep(os))
+        .map(|(p, _)| if p.is_empty() { "/" } else { p });
+    if let Some(parent) = parent
+        && home_parents(os)
+            .iter()
+            .any(|h| without_drive(parent) == without_drive(h))
+    {
+        return Some(format!("{root} is a user's home directory"));
+    }
     let windir = normalize(windir, os);
     for (dir, below) in system_dirs(os, &windir) {
-        if r == dir || (below && within(&r, &dir, os)) {
+        let dir = normalize(&dir, os);
+        // Windows: Program Files, ProgramData and Users hold on any drive.
+        let (a, b) = if os == "windows" && !dir.starts_with(&windir) {
+            (without_drive(&r), without_drive(&dir))
+        } else {
+            (r.as_str(), dir.as_str())
+        };
+        if a == b || (below && within(a, b, os)) {
             return Some(format!("{root} is a protected system location ({dir})"));
         }
     }
@@ -197,10 +238,24 @@ mod tests {
             "/home/ana is the home directory itself"
         );
         assert_eq!(unix("/home").unwrap(), "/home contains the home directory");
+        // Other users' homes too (HOME=/root under sudo).
+        assert_eq!(
+            refusal("/home/bob", "/root", "linux", "").unwrap(),
+            "/home/bob is a user's home directory"
+        );
+        assert_eq!(refusal("/home/bob/.cache", "/root", "linux", ""), None);
     }
 
     #[test]
     fn windows_rules() {
+        for bad in [
+            r"D:\Program Files\App",
+            r"E:\ProgramData",
+            r"D:\Users\bob",
+            r"C:\Users\bob",
+        ] {
+            assert!(win(bad).is_some(), "{bad} must be refused on any drive");
+        }
         for bad in [
             r"C:\",
             "c:",
@@ -232,6 +287,17 @@ mod tests {
 
     #[test]
     fn macos_rules() {
+        for bad in [
+            "/users/ANA",
+            "/applications",
+            "/SYSTEM/Library",
+            "/Users/bob",
+        ] {
+            assert!(
+                mac(bad).is_some(),
+                "{bad} must be refused (case-insensitive)"
+            );
+        }
         for bad in [
             "/System/Library",
             "/Applications/Safari.app",

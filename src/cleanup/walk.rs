@@ -10,6 +10,7 @@
 //! Elsewhere (Windows) the same walker works on paths and never descends
 //! into links or junctions (which `symlink_metadata` reports as links).
 
+use std::collections::HashMap;
 use std::ffi::{OsStr, OsString};
 use std::io;
 use std::path::Path;
@@ -17,10 +18,9 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
-use globset::GlobSet;
 use rayon::prelude::*;
 
-use super::{Action, Rules, Skip, Stats};
+use super::{Action, AgeBasis, Rules, Skip, Stats};
 use crate::cancel::Cancel;
 
 /// What an entry is, without following links.
@@ -41,6 +41,8 @@ pub struct Meta {
     pub size: u64,
     pub mtime: i64,
     pub atime: i64,
+    /// Inode change time (Unix) or creation time (Windows).
+    pub ctime: i64,
     pub nlink: u64,
 }
 
@@ -85,22 +87,24 @@ pub struct Walk<'a> {
     pub deadline: Instant,
     /// Called now and then with the running totals (files, bytes).
     pub on_progress: &'a (dyn Fn(u64, u64) + Sync),
+    /// (device, inode) of the step's other roots: walked on their own, never
+    /// entered or removed from here.
+    pub other_roots: &'a [(u64, u64)],
 }
 
-fn matches(set: &Option<GlobSet>, name: &OsStr, rel: &Path) -> bool {
-    set.as_ref()
-        .is_some_and(|s| s.is_match(name) || s.is_match(rel))
-}
+/// How deep the walk goes; deeper folders are left alone and counted.
+pub const MAX_DEPTH: usize = 128;
 
 fn candidate(rules: &Rules, name: &OsStr, rel: &Path, m: &Meta) -> bool {
-    let included = rules
-        .include
-        .iter()
-        .all(|s| s.is_match(name) || s.is_match(rel));
-    included
-        && !matches(&rules.keep, name, rel)
+    let age = match rules.age_by {
+        AgeBasis::Modified => m.mtime,
+        AgeBasis::Accessed => m.atime,
+        AgeBasis::Any => m.mtime.max(m.atime).max(m.ctime),
+    };
+    rules.include.iter().all(|g| g.matches(name, rel))
+        && !rules.keep.matches(name, rel)
         && m.size >= rules.min_size
-        && rules.old_enough(if rules.by_access { m.atime } else { m.mtime })
+        && rules.old_enough(age)
 }
 
 /// What every folder's worker shares (folders are walked in parallel).
@@ -112,6 +116,9 @@ struct Shared<'w, 'a> {
     files: AtomicU64,
     bytes: AtomicU64,
     stop: Mutex<Option<String>>,
+    /// Previewing: links left per hard-linked inode, so a preview frees the
+    /// data when it would delete the last name, as the real run does.
+    links: Mutex<HashMap<(u64, u64), u64>>,
 }
 
 impl Shared<'_, '_> {
@@ -139,6 +146,29 @@ impl Shared<'_, '_> {
             );
         }
     }
+
+    /// Whether deleting this name leaves the data on disk (other hard links).
+    fn still_linked(&self, m: &Meta) -> bool {
+        if m.kind != Kind::File || m.nlink <= 1 {
+            return false;
+        }
+        if self.walk.action != Action::Preview {
+            return true; // the live link count already drops as names go
+        }
+        let mut links = self.links.lock().unwrap_or_else(|e| e.into_inner());
+        let left = links.entry((m.dev, m.ino)).or_insert(m.nlink);
+        *left -= 1;
+        *left > 0
+    }
+}
+
+/// The result of walking a folder.
+struct Walked {
+    stats: Stats,
+    /// Nothing is (or, previewing, would be) left in it.
+    empty: bool,
+    /// Something below it was (or would be) deleted.
+    removed: bool,
 }
 
 /// Cleans one root. `Err` when the root itself cannot be opened or is a link.
@@ -159,49 +189,60 @@ pub fn clean_root<D: DirOps + Sync>(root: &Path, walk: &Walk) -> Result<Stats, S
         files: AtomicU64::new(0),
         bytes: AtomicU64::new(0),
         stop: Mutex::new(None),
+        links: Mutex::new(HashMap::new()),
     };
-    let (mut stats, _) = walk_dir(&dir, Path::new(""), &shared);
+    let mut stats = walk_dir(&dir, Path::new(""), 0, &shared).stats;
     stats.stopped = shared.stop.into_inner().unwrap_or_else(|e| e.into_inner());
     (walk.on_progress)(stats.files, stats.bytes);
     Ok(stats)
 }
 
-/// Walks a folder; returns its stats and whether it is (or, previewing,
-/// would be) empty afterwards. Sub-folders are walked in parallel.
-fn walk_dir<D: DirOps + Sync>(dir: &D, rel: &Path, sh: &Shared) -> (Stats, bool) {
-    let mut stats = Stats::default();
+/// Walks a folder. Sub-folders are walked in parallel.
+fn walk_dir<D: DirOps + Sync>(dir: &D, rel: &Path, depth: usize, sh: &Shared) -> Walked {
+    let mut out = Walked {
+        stats: Stats::default(),
+        empty: false,
+        removed: false,
+    };
     let names = match dir.names() {
         Ok(n) => n,
         Err(e) => {
-            stats.error(classify(&e), format!("{}: {e}", sh.report(rel)));
-            return (stats, false);
+            out.stats
+                .error(classify(&e), format!("{}: {e}", sh.report(rel)));
+            return out;
         }
     };
     let mut remaining = 0u64;
     let mut subdirs = Vec::new();
     for name in names {
         if sh.should_stop() {
-            return (stats, false);
+            return out;
         }
         sh.tick();
         let path = rel.join(&name);
-        match entry(dir, &name, &path, sh, &mut stats) {
-            Entry::Gone => {}
+        match entry(dir, &name, &path, sh, &mut out.stats) {
+            Entry::Gone => out.removed = true,
             Entry::Stays => remaining += 1,
+            Entry::Folder(_) if depth + 1 >= MAX_DEPTH => {
+                out.stats.skip(Skip::TooDeep);
+                remaining += 1;
+            }
             Entry::Folder(meta) => subdirs.push((name, path, meta)),
         }
     }
-    let children: Vec<(Stats, bool)> = subdirs
+    let children: Vec<(Walked, bool)> = subdirs
         .par_iter()
-        .map(|(name, path, meta)| folder(dir, name, path, meta, sh))
+        .map(|(name, path, meta)| folder(dir, name, path, meta, depth + 1, sh))
         .collect();
     for (child, stays) in children {
-        stats.add(child);
+        out.stats.add(child.stats);
+        out.removed |= child.removed || !stays;
         if stays {
             remaining += 1;
         }
     }
-    (stats, remaining == 0 && !sh.should_stop())
+    out.empty = remaining == 0 && !sh.should_stop();
+    out
 }
 
 /// What became of an entry: gone, still there, or a folder to walk.
@@ -211,46 +252,71 @@ enum Entry {
     Folder(Meta),
 }
 
-/// Walks a sub-folder and removes it when emptied; returns whether it stays.
+/// Walks a sub-folder and removes it when this run emptied it; returns
+/// the walk's result and whether the folder stays.
 fn folder<D: DirOps + Sync>(
     parent: &D,
     name: &OsStr,
     rel: &Path,
     meta: &Meta,
+    depth: usize,
     sh: &Shared,
-) -> (Stats, bool) {
+) -> (Walked, bool) {
     let rules = sh.walk.rules;
-    let mut stats = Stats::default();
     let child = match parent.open_child(name, meta) {
         Ok(c) => c,
-        Err(Skip::Vanished) => return (stats, false),
+        Err(Skip::Vanished) => {
+            return (
+                Walked {
+                    stats: Stats::default(),
+                    empty: true,
+                    removed: false,
+                },
+                false,
+            );
+        }
         Err(why) => {
+            let mut stats = Stats::default();
             stats.skip(why);
-            return (stats, true);
+            return (
+                Walked {
+                    stats,
+                    empty: false,
+                    removed: false,
+                },
+                true,
+            );
         }
     };
-    let (below, empty) = walk_dir(&child, rel, sh);
-    stats.add(below);
+    let mut walked = walk_dir(&child, rel, depth, sh);
     drop(child);
-    // A folder is removed only when emptied, old enough itself, and allowed.
-    if !empty || !rules.remove_empty_dirs || !rules.old_enough(meta.mtime) {
-        return (stats, true);
+    // Removed only when this run emptied it (never a folder that was already
+    // empty), it is old enough itself, not kept, and removal is allowed.
+    let removable = walked.empty
+        && walked.removed
+        && rules.remove_empty_dirs
+        && rules.old_enough(meta.mtime)
+        && !rules.keep.matches(name, rel);
+    if !removable {
+        return (walked, true);
     }
     if sh.walk.action == Action::Preview {
-        stats.dirs_removed += 1;
-        return (stats, false);
+        walked.stats.dirs_removed += 1;
+        return (walked, false);
     }
     match parent.rmdir(name) {
         Ok(()) => {
-            stats.dirs_removed += 1;
-            (stats, false)
+            walked.stats.dirs_removed += 1;
+            (walked, false)
         }
         // Already gone, or something new appeared in it.
-        Err(e) if classify(&e) == Skip::Vanished => (stats, false),
-        Err(e) if e.kind() == io::ErrorKind::DirectoryNotEmpty => (stats, true),
+        Err(e) if classify(&e) == Skip::Vanished => (walked, false),
+        Err(e) if e.kind() == io::ErrorKind::DirectoryNotEmpty => (walked, true),
         Err(e) => {
-            stats.error(classify(&e), format!("{}: {e}", sh.report(rel)));
-            (stats, true)
+            walked
+                .stats
+                .error(classify(&e), format!("{}: {e}", sh.report(rel)));
+            (walked, true)
         }
     }
 }
@@ -270,11 +336,18 @@ fn entry<D: DirOps>(dir: &D, name: &OsStr, rel: &Path, sh: &Shared, stats: &mut 
             return Entry::Stays;
         }
     };
-    if matches(&rules.exclude, name, rel) {
+    if rules.exclude.matches(name, rel) {
         stats.skip(Skip::NotCandidate);
         return Entry::Stays;
     }
+    // The trash's own folders (trash mode on the same filesystem) are never cleaned.
+    if sh.walk.action == Action::Trash && name.to_string_lossy().starts_with(".Trash") {
+        return Entry::Stays;
+    }
     match meta.kind {
+        Kind::Dir if sh.walk.other_roots.contains(&(meta.dev, meta.ino)) && meta.ino != 0 => {
+            Entry::Stays
+        }
         Kind::Dir if meta.dev != sh.dev => {
             stats.skip(Skip::OtherFilesystem);
             Entry::Stays
@@ -285,7 +358,6 @@ fn entry<D: DirOps>(dir: &D, name: &OsStr, rel: &Path, sh: &Shared, stats: &mut 
                 stats.skip(Skip::NotCandidate);
                 return Entry::Stays;
             }
-            let linked = meta.kind == Kind::File && meta.nlink > 1;
             let result = match sh.walk.action {
                 Action::Preview => Ok(()),
                 Action::Delete => dir.unlink(name),
@@ -295,6 +367,7 @@ fn entry<D: DirOps>(dir: &D, name: &OsStr, rel: &Path, sh: &Shared, stats: &mut 
             };
             match result {
                 Ok(()) => {
+                    let linked = sh.still_linked(&meta);
                     stats.removed_file(sh.report(rel), meta.size, linked);
                     sh.files.fetch_add(1, Ordering::Relaxed);
                     sh.bytes.fetch_add(meta.size, Ordering::Relaxed);
@@ -317,6 +390,48 @@ fn entry<D: DirOps>(dir: &D, name: &OsStr, rel: &Path, sh: &Shared, stats: &mut 
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meta(mtime: i64, atime: i64, ctime: i64) -> Meta {
+        Meta {
+            kind: Kind::File,
+            dev: 1,
+            ino: 1,
+            size: 10,
+            mtime,
+            atime,
+            ctime,
+            nlink: 1,
+        }
+    }
+
+    #[test]
+    fn age_bases() {
+        let now = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(100 * 86_400);
+        let day = 86_400;
+        let rules = |age_by| Rules {
+            older_than: Some(std::time::Duration::from_secs(7 * day as u64)),
+            age_by,
+            now: Some(now),
+            ..Rules::default()
+        };
+        // Unpacked today from an archive with a 30-day-old date: only mtime is old.
+        let unpacked = meta(70 * day, 100 * day, 100 * day);
+        let (name, rel) = (OsStr::new("f"), Path::new("f"));
+        assert!(candidate(&rules(AgeBasis::Modified), name, rel, &unpacked));
+        assert!(!candidate(&rules(AgeBasis::Any), name, rel, &unpacked));
+        assert!(!candidate(&rules(AgeBasis::Accessed), name, rel, &unpacked));
+        assert!(candidate(
+            &rules(AgeBasis::Any),
+            name,
+            rel,
+            &meta(70 * day, 80 * day, 60 * day)
+        ));
+    }
+}
+
 /// Directory handles and `*at` calls (Linux, macOS, BSD).
 #[cfg(unix)]
 pub mod fd {
@@ -333,7 +448,22 @@ pub mod fd {
     use super::{DirOps, Kind, Meta};
     use crate::cleanup::Skip;
 
-    pub struct FdDir(OwnedFd);
+    /// An open folder and its mount id (Linux), to stop at bind mounts too.
+    pub struct FdDir(OwnedFd, Option<u64>);
+
+    #[cfg(target_os = "linux")]
+    fn mount_id(fd: &OwnedFd) -> Option<u64> {
+        use rustix::fs::{StatxFlags, statx};
+        statx(fd, "", AtFlags::EMPTY_PATH, StatxFlags::MNT_ID)
+            .ok()
+            .filter(|s| s.stx_mask & StatxFlags::MNT_ID.bits() != 0)
+            .map(|s| s.stx_mnt_id)
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    fn mount_id(_: &OwnedFd) -> Option<u64> {
+        None
+    }
 
     const DIR_FLAGS: OFlags = OFlags::RDONLY
         .union(OFlags::DIRECTORY)
@@ -357,15 +487,34 @@ pub mod fd {
             size: s.st_size.max(0) as u64,
             mtime: s.st_mtime as i64,
             atime: s.st_atime as i64,
+            ctime: s.st_ctime as i64,
             nlink: s.st_nlink as u64,
         }
     }
 
     impl DirOps for FdDir {
         fn open_root(path: &Path) -> io::Result<(Self, Meta)> {
+            // A trailing `/` would make openat follow a final symlink despite
+            // O_NOFOLLOW: refuse any root whose own entry is a link, and check
+            // that what was opened is that entry.
+            let bytes = path.as_os_str().as_bytes();
+            let trimmed = if bytes.len() > 1 {
+                bytes.trim_ascii_end().strip_suffix(b"/").unwrap_or(bytes)
+            } else {
+                bytes
+            };
+            let path = Path::new(OsStr::from_bytes(trimmed));
+            let listed = meta(&statat(CWD, path, AtFlags::SYMLINK_NOFOLLOW)?);
+            if listed.kind != Kind::Dir {
+                return Err(io::Error::from_raw_os_error(libc::ELOOP));
+            }
             let fd = openat(CWD, path, DIR_FLAGS, Mode::empty())?;
             let m = meta(&fstat(&fd)?);
-            Ok((FdDir(fd), m))
+            if (m.dev, m.ino) != (listed.dev, listed.ino) {
+                return Err(io::Error::from_raw_os_error(libc::ELOOP));
+            }
+            let mnt = mount_id(&fd);
+            Ok((FdDir(fd, mnt), m))
         }
 
         fn names(&self) -> io::Result<Vec<OsString>> {
@@ -392,7 +541,12 @@ pub mod fd {
             if now.st_ino as u64 != listed.ino || now.st_dev as u64 != listed.dev {
                 return Err(Skip::Changed);
             }
-            Ok(FdDir(fd))
+            // A bind mount of the same filesystem has the same st_dev.
+            let mnt = mount_id(&fd);
+            if mnt.is_some() && self.1.is_some() && mnt != self.1 {
+                return Err(Skip::OtherFilesystem);
+            }
+            Ok(FdDir(fd, mnt))
         }
 
         fn unlink(&self, name: &OsStr) -> io::Result<()> {
@@ -442,6 +596,7 @@ pub mod portable {
             size: m.len(),
             mtime: secs(m.modified()),
             atime: secs(m.accessed()),
+            ctime: secs(m.created()),
             nlink: 1,
         }
     }

@@ -495,34 +495,54 @@ mod tests {
 }
 
 /// A list of glob patterns compiled at load time: `"*.log"` or `["*.tmp", "cache/**"]`.
-/// A pattern without `/` matches a file or folder name at any depth; with
-/// `/` it matches the path below the root.
+/// A pattern without `/` matches a file or folder *name* at any depth; a
+/// pattern with `/` matches the path below the root. `*` never crosses a
+/// `/` (use `**` for that). Case-insensitive on Windows.
 #[derive(Clone, Debug, Default)]
 pub struct Globs {
     pub patterns: Vec<String>,
-    pub set: Option<globset::GlobSet>,
+    names: Option<globset::GlobSet>,
+    paths: Option<globset::GlobSet>,
 }
 
 impl Globs {
     pub fn new(patterns: Vec<String>) -> Result<Globs, String> {
-        if patterns.is_empty() {
-            return Ok(Globs::default());
-        }
-        let mut builder = globset::GlobSetBuilder::new();
-        for p in &patterns {
-            let glob = globset::GlobBuilder::new(p)
-                .case_insensitive(cfg!(windows))
+        let build = |list: Vec<&String>| -> Result<Option<globset::GlobSet>, String> {
+            if list.is_empty() {
+                return Ok(None);
+            }
+            let mut builder = globset::GlobSetBuilder::new();
+            for p in list {
+                let glob = globset::GlobBuilder::new(p)
+                    .case_insensitive(cfg!(windows))
+                    .literal_separator(true)
+                    .build()
+                    .map_err(|e| format!("invalid glob `{p}`{HINT}{}", e.kind()))?;
+                builder.add(glob);
+            }
+            builder
                 .build()
-                .map_err(|e| format!("invalid glob `{p}`{HINT}{}", e.kind()))?;
-            builder.add(glob);
-        }
-        let set = builder
-            .build()
-            .map_err(|e| format!("invalid globs{HINT}{e}"))?;
+                .map(Some)
+                .map_err(|e| format!("invalid globs{HINT}{e}"))
+        };
+        let (with_sep, names): (Vec<&String>, Vec<&String>) =
+            patterns.iter().partition(|p| p.contains('/'));
         Ok(Globs {
+            names: build(names)?,
+            paths: build(with_sep)?,
             patterns,
-            set: Some(set),
         })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.patterns.is_empty()
+    }
+
+    /// Whether an entry matches: its name against patterns without `/`, its
+    /// path below the root against patterns with `/`.
+    pub fn matches(&self, name: &std::ffi::OsStr, rel: &std::path::Path) -> bool {
+        self.names.as_ref().is_some_and(|s| s.is_match(name))
+            || self.paths.as_ref().is_some_and(|s| s.is_match(rel))
     }
 }
 
@@ -545,7 +565,7 @@ impl JsonSchema for Globs {
     }
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
         json_schema!({
-            "description": "A glob (\"*.log\") or a list of globs; without `/` a pattern matches names at any depth.",
+            "description": "A glob (\"*.log\") or a list of globs; without `/` a pattern matches names at any depth, with `/` the path below the root.",
             "anyOf": [{ "type": "string" }, { "type": "array", "items": { "type": "string" } }]
         })
     }

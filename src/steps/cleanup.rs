@@ -24,6 +24,9 @@ pub enum AgeBy {
     Modified,
     /// Last access (often disabled or coarse: `noatime`, `relatime`).
     Accessed,
+    /// The latest of modification, access and change (like systemd-tmpfiles):
+    /// the most careful; files just unpacked with old dates are not old.
+    Any,
 }
 
 /// What happens to matching files.
@@ -60,7 +63,7 @@ pub struct CleanupStep {
     pub keep: Globs,
     /// Only files older than this (e.g. `"7d"`).
     pub older_than: Option<Dur>,
-    /// `modified` (default) or `accessed`.
+    /// `modified` (default), `accessed`, or `any` (the latest of modified, accessed, changed).
     #[serde(default)]
     pub age_by: AgeBy,
     /// Only files at least this large.
@@ -86,7 +89,7 @@ impl CleanupStep {
             .paths
             .iter()
             .map(|p| Root {
-                path: p.clone(),
+                path: trim_separators(p),
                 label: p.clone(),
                 include: Vec::new(),
             })
@@ -96,33 +99,89 @@ impl CleanupStep {
             for r in loc.resolve(&dirs) {
                 roots.push(Root {
                     label: format!("{} ({})", loc.name(), r.path),
-                    path: r.path,
+                    path: trim_separators(&r.path),
                     include: r.include,
                 });
             }
         }
+        // The same folder twice (user-temp and system-temp are both /tmp on Linux): once.
+        let mut seen = std::collections::BTreeSet::new();
+        roots.retain(|r| {
+            seen.insert(
+                dunce::canonicalize(&r.path)
+                    .map_or_else(|_| r.path.clone(), |p| p.display().to_string()),
+            )
+        });
         roots
     }
 
     fn rules(&self, location_include: &[&str]) -> Result<Rules, String> {
         // A named location's own patterns narrow what it offers; the step's
         // `include` can narrow it further, never widen it.
-        let mut include: Vec<globset::GlobSet> = self.include.set.iter().cloned().collect();
+        let mut include: Vec<Globs> = Vec::new();
+        if !self.include.is_empty() {
+            include.push(self.include.clone());
+        }
         if !location_include.is_empty() {
-            let patterns = location_include.iter().map(|s| s.to_string()).collect();
-            include.extend(Globs::new(patterns)?.set);
+            include.push(Globs::new(
+                location_include.iter().map(|s| s.to_string()).collect(),
+            )?);
         }
         Ok(Rules {
             include,
-            exclude: self.exclude.set.clone(),
-            keep: self.keep.set.clone(),
+            exclude: self.exclude.clone(),
+            keep: self.keep.clone(),
             older_than: self.older_than.map(|d| d.0),
-            by_access: self.age_by == AgeBy::Accessed,
+            age_by: match self.age_by {
+                AgeBy::Modified => crate::cleanup::AgeBasis::Modified,
+                AgeBy::Accessed => crate::cleanup::AgeBasis::Accessed,
+                AgeBy::Any => crate::cleanup::AgeBasis::Any,
+            },
             min_size: self.min_size.map_or(0, |s| s.0),
             remove_empty_dirs: self.remove_empty_dirs,
             now: None,
         })
     }
+}
+
+/// `/tmp/x/` -> `/tmp/x` (a trailing separator makes the OS follow a final link).
+fn trim_separators(path: &str) -> String {
+    let trimmed = path.trim_end_matches(['/', '\\']);
+    if trimmed.is_empty() || trimmed.ends_with(':') {
+        path.to_string()
+    } else {
+        trimmed.to_string()
+    }
+}
+
+/// (device, inode) of a folder, to recognise the step's other roots.
+#[cfg(unix)]
+fn identity(path: &str) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::symlink_metadata(path)
+        .ok()
+        .map(|m| (m.dev(), m.ino()))
+}
+
+#[cfg(not(unix))]
+fn identity(_: &str) -> Option<(u64, u64)> {
+    None
+}
+
+/// Why trash mode cannot be used for a root: the trash lives on the home
+/// folder's filesystem, and elsewhere it would be created inside the root.
+#[cfg(unix)]
+fn trash_refusal(root: &str, facts: &Facts) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let dev = |p: &str| std::fs::metadata(p).ok().map(|m| m.dev());
+    (dev(root) != dev(&facts.home)).then(|| {
+        format!("trash mode needs {root} on the home folder's filesystem; use mode = \"delete\"")
+    })
+}
+
+#[cfg(not(unix))]
+fn trash_refusal(_: &str, _: &Facts) -> Option<String> {
+    None
 }
 
 /// Why a root may not be cleaned, checked at load time and again before running.
@@ -131,13 +190,9 @@ fn root_refusal(path: &str, facts: &Facts) -> Option<String> {
     if !p.is_absolute() {
         return Some(format!("`{path}` is not an absolute path"));
     }
-    // `/tmp/..` is `/`: refuse `.` and `..` rather than reason about them.
-    if p.components().any(|c| {
-        matches!(
-            c,
-            std::path::Component::ParentDir | std::path::Component::CurDir
-        )
-    }) {
+    // `/tmp/..` is `/`, and `link/.` follows the link: refuse `.` and `..`
+    // segments (by text: Path::components hides a trailing `.`).
+    if path.split(['/', '\\']).any(|seg| seg == "." || seg == "..") {
         return Some(format!(
             "`{path}` contains `.` or `..`; write the folder's plain path"
         ));
@@ -151,8 +206,13 @@ fn root_refusal(path: &str, facts: &Facts) -> Option<String> {
         _ => path.to_string(),
     };
     let windir = std::env::var("windir").unwrap_or_else(|_| r"C:\Windows".into());
-    protect::refusal(&canonical, &facts.home, &facts.os, &windir)
-        .or_else(|| protect::refusal(path, &facts.home, &facts.os, &windir))
+    // Check the path as written, with its parents' links resolved, and fully
+    // resolved (8.3 names, case, a final link): any of them protected is enough.
+    let full = dunce::canonicalize(p).ok().map(|c| c.display().to_string());
+    [Some(path.to_string()), Some(canonical), full]
+        .into_iter()
+        .flatten()
+        .find_map(|candidate| protect::refusal(&candidate, &facts.home, &facts.os, &windir))
 }
 
 fn count(n: u64) -> String {
@@ -174,17 +234,18 @@ impl Check for CleanupStep {
             (false, Mode::Delete) => Action::Delete,
             (false, Mode::Trash) => Action::Trash,
         };
-        let verb = if action == Action::Preview {
-            "would free"
-        } else {
-            "freed"
+        let (verb, what) = match action {
+            Action::Preview => ("would free", "would delete"),
+            Action::Delete => ("freed", "deleted"),
+            Action::Trash => ("moved to the trash", "moved to the trash"),
         };
         let mut total = Stats::default();
         let mut actions = Vec::new();
         let mut root_errors = Vec::new();
         let mut missing = Vec::new();
         let roots = self.roots(ctx.facts);
-        for root in &roots {
+        let identities: Vec<Option<(u64, u64)>> = roots.iter().map(|r| identity(&r.path)).collect();
+        for (index, root) in roots.iter().enumerate() {
             if let Some(why) = root_refusal(&root.path, ctx.facts) {
                 root_errors.push(format!("refused {}: {why}", root.label));
                 continue;
@@ -193,6 +254,18 @@ impl Check for CleanupStep {
                 missing.push(root.label.clone());
                 continue;
             }
+            if action == Action::Trash
+                && let Some(why) = trash_refusal(&root.path, ctx.facts)
+            {
+                root_errors.push(why);
+                continue;
+            }
+            let others: Vec<(u64, u64)> = identities
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != index)
+                .filter_map(|(_, id)| *id)
+                .collect();
             let rules = match self.rules(&root.include) {
                 Ok(r) => r,
                 Err(e) => {
@@ -214,14 +287,10 @@ impl Check for CleanupStep {
                 cancel: ctx.cancel,
                 deadline: ctx.deadline,
                 on_progress: &progress,
+                other_roots: &others,
             };
             match clean_root::<PlatformDir>(Path::new(&root.path), &walk) {
                 Ok(stats) => {
-                    let what = if action == Action::Preview {
-                        "would delete"
-                    } else {
-                        "deleted"
-                    };
                     actions.push(format!(
                         "{what} {} files ({}) under {}",
                         count(stats.files),
@@ -234,11 +303,6 @@ impl Check for CleanupStep {
             }
         }
         for (size, path) in &total.largest {
-            let what = if action == Action::Preview {
-                "would delete"
-            } else {
-                "deleted"
-            };
             actions.push(format!("{what} {path} ({})", human_bytes(*size)));
         }
         let mut message = format!(
@@ -375,7 +439,12 @@ mod tests {
     fn a_locations_patterns_cannot_be_widened_by_include() {
         let s = step("locations = [\"rotated-logs\"]\ninclude = [\"*\"]\n");
         let rules = s.rules(&["*.gz"]).unwrap();
-        let matches_all = |name: &str| rules.include.iter().all(|set| set.is_match(name));
+        let matches_all = |name: &str| {
+            rules
+                .include
+                .iter()
+                .all(|g| g.matches(std::ffi::OsStr::new(name), Path::new(name)))
+        };
         assert!(matches_all("syslog.2.gz"));
         assert!(
             !matches_all("syslog"),
