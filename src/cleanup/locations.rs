@@ -71,7 +71,8 @@ pub struct Resolved {
     pub include: Vec<&'static str>,
 }
 
-/// Every location with its README description of what is safe to clear.
+/// Every location with its description of what is safe to clear; the
+/// README's table has the same text (a test checks).
 pub const LOCATIONS: &[(&str, &str)] = &[
     (
         "user-temp",
@@ -87,7 +88,7 @@ pub const LOCATIONS: &[(&str, &str)] = &[
     ),
     (
         "thumbnails",
-        "`~/.cache/thumbnails` (Linux), Explorer's `thumbcache_*.db` (Windows); rebuilt on demand",
+        "`~/.cache/thumbnails` (Linux), Explorer's `thumbcache_*.db` and `iconcache_*.db` (Windows); rebuilt on demand",
     ),
     (
         "chrome-cache",
@@ -99,7 +100,7 @@ pub const LOCATIONS: &[(&str, &str)] = &[
     ),
     (
         "firefox-cache",
-        "Firefox's `cache2` folders (not profiles' data)",
+        "Firefox's disk cache (`cache2` folders on Windows; not profile data)",
     ),
     (
         "windows-update-cache",
@@ -109,7 +110,7 @@ pub const LOCATIONS: &[(&str, &str)] = &[
     ("linux-cache", "`~/.cache` (Linux)"),
     (
         "rotated-logs",
-        "`/var/log` (Linux, macOS): only rotated logs (`*.gz`, `*.xz`, `*.bz2`, `*.old`, `*.1`...)",
+        "`/var/log` on Linux, `/private/var/log` on macOS: only rotated logs (`*.gz`, `*.xz`, `*.bz2`, `*.zst`, `*.old`, `*.1`, `*.1.log`, `*.log.1`, ...)",
     ),
 ];
 
@@ -259,6 +260,15 @@ mod tests {
             Location::RotatedLogs.resolve(&dirs("linux"))[0].include[0],
             "*.gz"
         );
+    }
+
+    #[test]
+    fn readme_lists_every_location_as_described_here() {
+        let readme = include_str!("../../README.md");
+        for (name, what) in LOCATIONS {
+            let row = format!("| `{name}` | {what} |");
+            assert!(readme.contains(&row), "README lacks the row: {row}");
+        }
     }
 
     #[test]
