@@ -429,7 +429,7 @@ fn report_files_are_written_alongside_stdout() {
         .args(&["run", "p.toml", "--report", "json=no/such/dir/out.json"])
         .run()
         .status(3)
-        .stderr_has("cannot write the Json report to no/such/dir/out.json");
+        .stderr_has("cannot write the json report to no/such/dir/out.json");
 }
 
 #[test]

@@ -222,6 +222,7 @@ fn walk_dir<D: DirOps + Sync>(dir: &D, rel: &Path, depth: usize, sh: &Shared) ->
         let path = rel.join(&name);
         match entry(dir, &name, &path, sh, &mut out.stats) {
             Entry::Gone => out.removed = true,
+            Entry::Vanished => {}
             Entry::Stays => remaining += 1,
             Entry::Folder(_) if depth + 1 >= MAX_DEPTH => {
                 out.stats.skip(Skip::TooDeep);
@@ -236,7 +237,7 @@ fn walk_dir<D: DirOps + Sync>(dir: &D, rel: &Path, depth: usize, sh: &Shared) ->
         .collect();
     for (child, stays) in children {
         out.stats.add(child.stats);
-        out.removed |= child.removed || !stays;
+        out.removed |= child.removed;
         if stays {
             remaining += 1;
         }
@@ -247,7 +248,10 @@ fn walk_dir<D: DirOps + Sync>(dir: &D, rel: &Path, depth: usize, sh: &Shared) ->
 
 /// What became of an entry: gone, still there, or a folder to walk.
 enum Entry {
+    /// Deleted (or, previewing, would be) by this run.
     Gone,
+    /// Gone, but not by this run (deleted by someone else meanwhile).
+    Vanished,
     Stays,
     Folder(Meta),
 }
@@ -302,11 +306,13 @@ fn folder<D: DirOps + Sync>(
     }
     if sh.walk.action == Action::Preview {
         walked.stats.dirs_removed += 1;
+        walked.removed = true;
         return (walked, false);
     }
     match parent.rmdir(name) {
         Ok(()) => {
             walked.stats.dirs_removed += 1;
+            walked.removed = true;
             (walked, false)
         }
         // Already gone, or something new appeared in it.
@@ -330,7 +336,7 @@ fn entry<D: DirOps>(dir: &D, name: &OsStr, rel: &Path, sh: &Shared, stats: &mut 
             let why = classify(&e);
             if why == Skip::Vanished {
                 stats.skip(why);
-                return Entry::Gone;
+                return Entry::Vanished;
             }
             stats.error(why, format!("{}: {e}", sh.report(rel)));
             return Entry::Stays;
@@ -375,7 +381,7 @@ fn entry<D: DirOps>(dir: &D, name: &OsStr, rel: &Path, sh: &Shared, stats: &mut 
                 }
                 Err(e) if classify(&e) == Skip::Vanished => {
                     stats.skip(Skip::Vanished);
-                    Entry::Gone
+                    Entry::Vanished
                 }
                 Err(e) => {
                     stats.error(classify(&e), format!("{}: {e}", sh.report(rel)));

@@ -135,7 +135,8 @@ pub fn run(args: &RunArgs, term: &Terminal) -> i32 {
         if let Err(e) = written {
             print_error(
                 &format!(
-                    "cannot write the {format:?} report to {}: {e}",
+                    "cannot write the {} report to {}: {e}",
+                    format!("{format:?}").to_lowercase(),
                     path.display()
                 ),
                 Some("check that the folder exists and is writable"),

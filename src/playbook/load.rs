@@ -593,7 +593,7 @@ fn capped(mut diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
         diags.push(Diagnostic {
             span: None,
             message: format!("{more} more errors in this file not shown"),
-            hint: Some("fix these first; `check` shows the rest".into()),
+            hint: Some("fix these and run `supportctl check` again to see the rest".into()),
             ..last
         });
     }

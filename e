@@ -1,1 +1,0 @@
-/dev/fd/3: line 47: ./sc: No such file or directory
