@@ -193,11 +193,12 @@ impl Stats {
         self.stopped = self.stopped.take().or(other.stopped);
     }
 
-    /// Entries skipped for a reason other than the rules.
+    /// Entries skipped for a reason other than the rules (the same ones
+    /// the step's message lists as "skipped").
     pub fn problems(&self) -> u64 {
         self.skipped
             .iter()
-            .filter(|(k, _)| **k != Skip::NotCandidate && **k != Skip::OtherFilesystem)
+            .filter(|(k, _)| **k != Skip::NotCandidate)
             .map(|(_, v)| v)
             .sum()
     }
