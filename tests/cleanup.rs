@@ -230,31 +230,6 @@ fn dry_run_deletes_nothing_and_previews() {
 }
 
 #[test]
-fn a_root_that_is_a_link_is_refused() {
-    let tree = Tree::new();
-    let link = tree.test.path().join("link-root");
-    symlink(tree.root(), &link).unwrap();
-    let before = snapshot(&tree.root());
-    let t = tree.test.playbook(&format!(
-        "[[step]]\nkind = \"cleanup\"\npaths = [\"{}\"]\n",
-        link.display()
-    ));
-    let r = t
-        .args(&["run", "p.toml", "--format", "json"])
-        .run()
-        .status(3);
-    assert!(
-        step(&r.json())["message"]
-            .as_str()
-            .unwrap()
-            .contains("is a symbolic link"),
-        "{}",
-        r.stdout
-    );
-    assert_eq!(snapshot(&r.dir.join("root")), before);
-}
-
-#[test]
 fn protected_roots_are_refused_at_load_time() {
     for path in [
         "/",
@@ -598,32 +573,40 @@ fn cleanup_json(t: Test, args: &[&str]) -> (serde_json::Value, common::Run) {
 }
 
 #[test]
-fn a_linked_root_with_a_trailing_slash_or_dot_is_refused() {
-    let tree = Tree::new();
-    let link = tree.test.path().join("link-root");
-    symlink(tree.outside(), &link).unwrap();
-    let before = snapshot(&tree.outside());
-    let t = tree.test.playbook(&format!(
-        "[[step]]\nkind = \"cleanup\"\npaths = [\"{}/\"]\n",
-        link.display()
-    ));
-    let r = t
-        .args(&["run", "p.toml", "--format", "json"])
-        .run()
-        .status(3);
-    assert!(
-        step(&r.json())["message"]
-            .as_str()
-            .unwrap()
-            .contains("is a symbolic link"),
-        "{}",
-        r.stdout
-    );
-    assert_eq!(
-        snapshot(&r.dir.join("outside")),
-        before,
-        "a linked root was followed through its trailing slash"
-    );
+fn a_root_that_is_a_link_is_refused_even_with_a_trailing_slash_or_dot() {
+    // `link/` would make the OS follow the link despite O_NOFOLLOW.
+    for suffix in ["", "/"] {
+        let tree = Tree::new();
+        let link = tree.test.path().join("link-root");
+        symlink(tree.outside(), &link).unwrap();
+        let before = (snapshot(&tree.outside()), snapshot(&tree.root()));
+        let t = tree.test.playbook(&format!(
+            "[[step]]\nkind = \"cleanup\"\npaths = [\"{}{suffix}\"]\n",
+            link.display()
+        ));
+        let r = t
+            .args(&["run", "p.toml", "--format", "json"])
+            .run()
+            .status(3);
+        assert!(
+            step(&r.json())["message"]
+                .as_str()
+                .unwrap()
+                .contains("is a symbolic link"),
+            "{suffix:?}: {}",
+            r.stdout
+        );
+        assert_eq!(
+            (
+                snapshot(&r.dir.join("outside")),
+                snapshot(&r.dir.join("root"))
+            ),
+            before,
+            "{suffix:?}: a linked root was followed"
+        );
+    }
+    // `link/.` is refused at load time, like any `.` or `..` segment.
+    let link = std::env::temp_dir().join("supportctl-no-such-link");
     Test::new()
         .playbook(&format!(
             "[[step]]\nkind = \"cleanup\"\npaths = [\"{}/.\"]\n",
