@@ -22,6 +22,9 @@ pub mod walk;
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
 use crate::playbook::values::Globs;
 
 /// What to do with a file that matches.
@@ -34,17 +37,17 @@ pub enum Action {
     Trash,
 }
 
-/// Which time a file's age is measured from.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum AgeBasis {
-    /// Last modification (mtime).
+/// Which timestamp `older_than` looks at.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum AgeBy {
+    /// Last modification (default; reliable everywhere).
     #[default]
     Modified,
-    /// Last access (atime).
+    /// Last access (often disabled or coarse: `noatime`, `relatime`).
     Accessed,
-    /// The latest of modification, access and inode change (mtime, atime,
-    /// ctime), as systemd-tmpfiles does: files just unpacked from an archive
-    /// with old dates, or just read, do not count as old.
+    /// The latest of modification, access and change (like systemd-tmpfiles):
+    /// the most careful; files just unpacked with old dates are not old.
     Any,
 }
 
@@ -58,10 +61,10 @@ pub struct Rules {
     pub exclude: Globs,
     /// Files and folders always kept (a kept folder is never removed).
     pub keep: Globs,
-    /// Only files older than this (see [`AgeBasis`]).
+    /// Only files older than this (see [`AgeBy`]).
     pub older_than: Option<Duration>,
     /// Which time `older_than` measures age from.
-    pub age_by: AgeBasis,
+    pub age_by: AgeBy,
     /// Only files at least this large.
     pub min_size: u64,
     /// Remove folders left empty (never the root).

@@ -20,7 +20,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use super::{Action, AgeBasis, Rules, Skip, Stats};
+use super::{Action, AgeBy, Rules, Skip, Stats};
 use crate::cancel::Cancel;
 
 /// What an entry is, without following links.
@@ -97,9 +97,9 @@ pub const MAX_DEPTH: usize = 128;
 
 fn candidate(rules: &Rules, name: &OsStr, rel: &Path, m: &Meta) -> bool {
     let age = match rules.age_by {
-        AgeBasis::Modified => m.mtime,
-        AgeBasis::Accessed => m.atime,
-        AgeBasis::Any => m.mtime.max(m.atime).max(m.ctime),
+        AgeBy::Modified => m.mtime,
+        AgeBy::Accessed => m.atime,
+        AgeBy::Any => m.mtime.max(m.atime).max(m.ctime),
     };
     rules.include.iter().all(|g| g.matches(name, rel))
         && !rules.keep.matches(name, rel)
@@ -426,11 +426,11 @@ mod tests {
         // Unpacked today from an archive with a 30-day-old date: only mtime is old.
         let unpacked = meta(70 * day, 100 * day, 100 * day);
         let (name, rel) = (OsStr::new("f"), Path::new("f"));
-        assert!(candidate(&rules(AgeBasis::Modified), name, rel, &unpacked));
-        assert!(!candidate(&rules(AgeBasis::Any), name, rel, &unpacked));
-        assert!(!candidate(&rules(AgeBasis::Accessed), name, rel, &unpacked));
+        assert!(candidate(&rules(AgeBy::Modified), name, rel, &unpacked));
+        assert!(!candidate(&rules(AgeBy::Any), name, rel, &unpacked));
+        assert!(!candidate(&rules(AgeBy::Accessed), name, rel, &unpacked));
         assert!(candidate(
-            &rules(AgeBasis::Any),
+            &rules(AgeBy::Any),
             name,
             rel,
             &meta(70 * day, 80 * day, 60 * day)

@@ -8,26 +8,13 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Check, Evaluation, FieldProblem, StepContext};
+pub use crate::cleanup::AgeBy;
 use crate::cleanup::locations::{KnownDirs, Location};
 use crate::cleanup::walk::{PlatformDir, Walk, clean_root};
 use crate::cleanup::{Action, Rules, Stats, protect};
 use crate::facts::Facts;
 use crate::playbook::values::{ByteSize, Dur, Globs, human_bytes};
 use crate::report::{Measurement, Output, Status};
-
-/// Which timestamp `older_than` looks at.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum AgeBy {
-    /// Last modification (default; reliable everywhere).
-    #[default]
-    Modified,
-    /// Last access (often disabled or coarse: `noatime`, `relatime`).
-    Accessed,
-    /// The latest of modification, access and change (like systemd-tmpfiles):
-    /// the most careful; files just unpacked with old dates are not old.
-    Any,
-}
 
 /// What happens to matching files.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
@@ -132,11 +119,7 @@ impl CleanupStep {
             exclude: self.exclude.clone(),
             keep: self.keep.clone(),
             older_than: self.older_than.map(|d| d.0),
-            age_by: match self.age_by {
-                AgeBy::Modified => crate::cleanup::AgeBasis::Modified,
-                AgeBy::Accessed => crate::cleanup::AgeBasis::Accessed,
-                AgeBy::Any => crate::cleanup::AgeBasis::Any,
-            },
+            age_by: self.age_by,
             min_size: self.min_size.map_or(0, |s| s.0),
             remove_empty_dirs: self.remove_empty_dirs,
             now: None,
