@@ -196,13 +196,17 @@ impl Stats {
         self.stopped = self.stopped.take().or(other.stopped);
     }
 
-    /// Entries skipped for a reason other than the rules (the same ones
-    /// the step's message lists as "skipped").
-    pub fn problems(&self) -> u64 {
+    /// Skips for a reason other than the rules, by reason (what the
+    /// step's message lists as "skipped").
+    pub fn problem_counts(&self) -> impl Iterator<Item = (Skip, u64)> + '_ {
         self.skipped
             .iter()
             .filter(|(k, _)| **k != Skip::NotCandidate)
-            .map(|(_, v)| v)
-            .sum()
+            .map(|(k, v)| (*k, *v))
+    }
+
+    /// How many entries [`Stats::problem_counts`] covers.
+    pub fn problems(&self) -> u64 {
+        self.problem_counts().map(|(_, v)| v).sum()
     }
 }

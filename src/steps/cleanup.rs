@@ -311,10 +311,8 @@ impl Check for CleanupStep {
             ));
         }
         let problems: Vec<String> = total
-            .skipped
-            .iter()
-            .filter(|(k, _)| **k != crate::cleanup::Skip::NotCandidate)
-            .map(|(k, v)| format!("{} {}", count(*v), k.describe()))
+            .problem_counts()
+            .map(|(k, v)| format!("{} {}", count(v), k.describe()))
             .collect();
         if !problems.is_empty() {
             message.push_str(&format!("; skipped {}", problems.join(", ")));
