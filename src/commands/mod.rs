@@ -27,12 +27,6 @@ pub fn print_error(message: &str, hint: Option<&str>, color: bool) {
         hint: hint.map(str::to_string),
     };
     let text = d.render(color);
-    // Without a file there is no location line: drop the empty "-->".
-    let text: String = text
-        .lines()
-        .filter(|l| l.trim() != "-->")
-        .map(|l| format!("{l}\n"))
-        .collect();
     let _ = std::io::stderr().write_all(text.as_bytes());
 }
 
@@ -130,19 +124,6 @@ pub fn print_diagnostics<'a>(diags: impl IntoIterator<Item = &'a Diagnostic>, co
     let mut err = std::io::stderr().lock();
     for d in diags {
         let text = d.render(color);
-        let text = if d.span.is_none() && d.source.is_empty() {
-            text.lines()
-                .map(|l| {
-                    if l.trim_start().starts_with("-->") {
-                        format!("  --> {}\n", d.file)
-                    } else {
-                        format!("{l}\n")
-                    }
-                })
-                .collect()
-        } else {
-            text
-        };
         let _ = err.write_all(text.as_bytes());
     }
 }

@@ -79,6 +79,8 @@ impl Diagnostic {
             paint(&self.message, |s| s.bold())
         );
         match self.line_col() {
+            // No location at all (an invocation error): no location line.
+            None if self.file.is_empty() => {}
             None => {
                 let _ = writeln!(out, "  --> {}", self.file);
             }
