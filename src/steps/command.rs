@@ -51,6 +51,51 @@ impl<'de> Deserialize<'de> for CommandLine {
     }
 }
 
+impl CommandLine {
+    /// What [`process::run`] takes: the argv, or the one shell line.
+    pub fn argv(&self) -> Vec<String> {
+        match self {
+            CommandLine::Line(line) => vec![line.clone()],
+            CommandLine::Argv(argv) => argv.clone(),
+        }
+    }
+
+    /// The command as a technician would type it.
+    pub fn display(&self) -> String {
+        match self {
+            CommandLine::Line(line) => line.clone(),
+            CommandLine::Argv(argv) => process::display_argv(argv),
+        }
+    }
+
+    /// Why this command cannot run with this `shell` setting (message, hint).
+    pub fn problem(&self, shell: bool) -> Option<(&'static str, &'static str)> {
+        match (self, shell) {
+            (CommandLine::Line(_), false) => Some((
+                "a command line string needs `shell = true`",
+                "write an argv array like [\"ipconfig\", \"/all\"], or add `shell = true` to run it through the shell",
+            )),
+            (CommandLine::Line(l), true) if l.trim().is_empty() => {
+                Some(("the command line is empty", "write the command to run"))
+            }
+            (CommandLine::Argv(_), true) => Some((
+                "with `shell = true`, write the command as one string",
+                "e.g. command = \"df -h | sort -k5\"",
+            )),
+            (CommandLine::Argv(a), false) if a.first().is_none_or(|p| p.trim().is_empty()) => {
+                Some((
+                    "the command is empty",
+                    "write the program and its arguments, e.g. [\"ipconfig\", \"/all\"]",
+                ))
+            }
+            _ if self.argv().iter().any(|a| a.contains('\0')) => {
+                Some(("the command contains a NUL character", "remove it"))
+            }
+            _ => None,
+        }
+    }
+}
+
 fn default_exit() -> OneOrMany<i32> {
     OneOrMany(vec![0])
 }
@@ -92,19 +137,9 @@ pub struct CommandStep {
 const DEFAULT_MAX_OUTPUT: u64 = 64 * 1024;
 
 impl CommandStep {
-    fn argv(&self) -> Vec<String> {
-        match &self.command {
-            CommandLine::Line(line) => vec![line.clone()],
-            CommandLine::Argv(argv) => argv.clone(),
-        }
-    }
-
     /// The command as a technician would type it.
     pub fn display(&self) -> String {
-        match &self.command {
-            CommandLine::Line(line) => line.clone(),
-            CommandLine::Argv(argv) => process::display_argv(argv),
-        }
+        self.command.display()
     }
 
     /// Which of the output checks failed, if any.
@@ -151,7 +186,7 @@ impl Check for CommandStep {
             return e;
         }
         let spec = ProcessSpec {
-            argv: self.argv(),
+            argv: self.command.argv(),
             shell: self.shell,
             cwd: self.cwd.as_ref().map(PathBuf::from),
             env: self
@@ -236,33 +271,13 @@ impl Check for CommandStep {
     }
 
     fn validate(&self, _facts: &crate::facts::Facts) -> Vec<FieldProblem> {
-        let problem = |message: &str, hint: &str| FieldProblem {
-            key: "command",
-            message: message.into(),
-            hint: Some(hint.into()),
-        };
-        match (&self.command, self.shell) {
-            (CommandLine::Line(_), false) => vec![problem(
-                "a command line string needs `shell = true`",
-                "write an argv array like [\"ipconfig\", \"/all\"], or add `shell = true` to run it through the shell",
-            )],
-            (CommandLine::Line(l), true) if l.trim().is_empty() => {
-                vec![problem(
-                    "the command line is empty",
-                    "write the command to run",
-                )]
-            }
-            (CommandLine::Argv(_), true) => vec![problem(
-                "with `shell = true`, write the command as one string",
-                "e.g. command = \"df -h | sort -k5\"",
-            )],
-            (CommandLine::Argv(a), false) if a.first().is_none_or(|p| p.trim().is_empty()) => {
-                vec![problem(
-                    "the command is empty",
-                    "write the program and its arguments, e.g. [\"ipconfig\", \"/all\"]",
-                )]
-            }
-            _ => self.text_problems(),
+        match self.command.problem(self.shell) {
+            Some((message, hint)) => vec![FieldProblem {
+                key: "command",
+                message: message.into(),
+                hint: Some(hint.into()),
+            }],
+            None => self.text_problems(),
         }
     }
 }
@@ -271,17 +286,6 @@ impl CommandStep {
     /// Text the operating system cannot pass to a program.
     fn text_problems(&self) -> Vec<FieldProblem> {
         let mut out = Vec::new();
-        let args: Vec<&str> = match &self.command {
-            CommandLine::Argv(a) => a.iter().map(String::as_str).collect(),
-            CommandLine::Line(l) => vec![l.as_str()],
-        };
-        if args.iter().any(|a| a.contains('\0')) {
-            out.push(FieldProblem {
-                key: "command",
-                message: "the command contains a NUL character".into(),
-                hint: None,
-            });
-        }
         if self
             .cwd
             .as_ref()
