@@ -10,6 +10,7 @@
 //! - [`process`]: running programs with timeouts and capped output
 //! - [`exit`]: exit codes; [`terminal`]: colour and progress decisions
 
+pub mod bundle;
 pub mod cancel;
 pub mod cleanup;
 pub mod cli;
@@ -18,6 +19,7 @@ pub mod diskspace;
 pub mod exit;
 pub mod facts;
 pub mod largest;
+pub mod pathglob;
 pub mod playbook;
 pub mod process;
 pub mod render;

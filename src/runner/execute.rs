@@ -34,6 +34,8 @@ pub struct Env<'a> {
     pub progress: &'a Progress,
     /// `--skip` selectors: a fix step they match is not applied.
     pub skip: &'a [String],
+    /// The run so far, for steps that need it (`Check::needs_report`).
+    pub report: Option<&'a crate::report::Report>,
 }
 
 fn timeout_of(step: &StepDef) -> Duration {
@@ -122,6 +124,7 @@ fn evaluate_once(check: &dyn Check, timeout: Duration, env: &Env) -> (Evaluation
         cancel: env.cancel,
         facts: env.facts,
         progress: env.progress,
+        report: env.report,
     };
     let e = catch_unwind(AssertUnwindSafe(|| check.evaluate(&ctx))).unwrap_or_else(|payload| {
         Evaluation::new(

@@ -104,13 +104,35 @@ struct InFlight {
     cancel: Cancel,
 }
 
-/// Runs one playbook's steps and returns their outcomes in order.
+/// The report as it stands when `step` starts: earlier playbooks (in
+/// `so_far`) plus this playbook's finished steps.
+fn snapshot(so_far: &Report, playbook: &Playbook, board: &Board, started: Instant) -> Report {
+    let mut report = so_far.clone();
+    let steps: Vec<StepOutcome> = board.results.iter().flatten().cloned().collect();
+    let summary = Summary::of(&steps);
+    report.summary.add(&summary);
+    report.playbooks.push(PlaybookReport {
+        name: playbook.name.clone(),
+        description: playbook.meta.description.clone(),
+        source: playbook.source.clone(),
+        summary,
+        steps,
+        duration_ms: started.elapsed().as_millis() as u64,
+    });
+    report.exit_code = Exit::from_summary(&report.summary, report.strict, false).code();
+    report
+}
+
+/// Runs one playbook's steps and returns their outcomes in order. `so_far`
+/// holds the run's header and the playbooks already run (for steps that
+/// bundle the report).
 pub fn run_playbook(
     playbook: Arc<Playbook>,
     facts: Arc<Facts>,
     opts: &RunOptions,
     cancel: &Cancel,
     progress: &Progress,
+    so_far: &Report,
 ) -> PlaybookReport {
     let started = Instant::now();
     let n = playbook.steps.len();
@@ -156,6 +178,11 @@ pub fn run_playbook(
                     cancel: step_cancel.clone(),
                 },
             );
+            let report = step
+                .kind
+                .check()
+                .needs_report()
+                .then(|| snapshot(so_far, &playbook, &board, started));
             let (tx, pb, facts, statuses, progress, dry_run, index, skip) = (
                 tx.clone(),
                 playbook.clone(),
@@ -175,6 +202,7 @@ pub fn run_playbook(
                     statuses: &statuses,
                     progress: &progress,
                     skip: &skip,
+                    report: report.as_ref(),
                 };
                 let outcome = run_step(&pb.steps[index], &env);
                 let _ = tx.send((index, outcome));
@@ -326,31 +354,32 @@ pub fn run_all(
 ) -> Report {
     let started = Instant::now();
     let now = jiff::Zoned::now();
-    let mut reports = Vec::new();
-    let mut summary = Summary::default();
-    for pb in playbooks {
-        if cancel.is_set() {
-            break;
-        }
-        let r = run_playbook(Arc::new(pb), facts.clone(), opts, cancel, progress);
-        summary.add(&r.summary);
-        reports.push(r);
-    }
-    progress.finish();
-    let interrupted = cancel.run_cancelled();
-    Report {
+    let mut report = Report {
         schema_version: SCHEMA_VERSION,
         tool: "supportctl".into(),
         tool_version: env!("CARGO_PKG_VERSION").into(),
         run_id: run_id(&facts, &now),
         started_at: now.timestamp().to_string(),
-        duration_ms: started.elapsed().as_millis() as u64,
+        duration_ms: 0,
         dry_run: opts.dry_run,
         strict: opts.strict,
-        interrupted,
+        interrupted: false,
         host: (*facts).clone(),
-        playbooks: reports,
-        summary,
-        exit_code: Exit::from_summary(&summary, opts.strict, interrupted).code(),
+        playbooks: Vec::new(),
+        summary: Summary::default(),
+        exit_code: 0,
+    };
+    for pb in playbooks {
+        if cancel.is_set() {
+            break;
+        }
+        let r = run_playbook(Arc::new(pb), facts.clone(), opts, cancel, progress, &report);
+        report.summary.add(&r.summary);
+        report.playbooks.push(r);
     }
+    progress.finish();
+    report.interrupted = cancel.run_cancelled();
+    report.duration_ms = started.elapsed().as_millis() as u64;
+    report.exit_code = Exit::from_summary(&report.summary, opts.strict, report.interrupted).code();
+    report
 }

@@ -409,6 +409,7 @@ mod tests {
             cancel: &cancel,
             facts: &facts,
             progress: &progress,
+            report: None,
         };
         step.evaluate_with(source, &ctx)
     }

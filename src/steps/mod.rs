@@ -6,6 +6,7 @@
 //! in the [`step_kinds!`] list below, which generates the [`StepKind`] enum,
 //! the kind names, their accepted keys, decoding and the JSON Schema.
 
+pub mod bundle;
 pub mod cleanup;
 pub mod command;
 pub mod disk;
@@ -14,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use crate::cancel::Cancel;
 use crate::facts::Facts;
-use crate::report::{Measurement, Output, Status};
+use crate::report::{Measurement, Output, Report, Status};
 use crate::runner::progress::Progress;
 
 /// What a step can use while it runs.
@@ -30,6 +31,9 @@ pub struct StepContext<'a> {
     pub facts: &'a Facts,
     /// For long steps: `progress.detail("1,204 files, 3.1 GiB")`.
     pub progress: &'a Progress,
+    /// The run so far (every step finished before this one), for kinds
+    /// whose [`Check::needs_report`] says so; `None` otherwise.
+    pub report: Option<&'a Report>,
 }
 
 /// The result of evaluating a step once.
@@ -82,6 +86,11 @@ pub trait Check: Send + Sync {
     /// Whether the step may run at the same time as other steps (`--jobs`).
     fn parallel_safe(&self) -> bool {
         !self.changes_system()
+    }
+    /// Whether the step needs the report of the run so far
+    /// ([`StepContext::report`]); such a step should not be `parallel_safe`.
+    fn needs_report(&self) -> bool {
+        false
     }
     /// Checks between keys that serde cannot express, and against the
     /// machine (run at load time, before anything runs).
@@ -145,6 +154,7 @@ macro_rules! step_kinds {
 }
 
 step_kinds! {
+    "bundle" => Bundle(bundle::BundleStep),
     "command" => Command(command::CommandStep),
     "cleanup" => Cleanup(cleanup::CleanupStep),
     "disk" => Disk(disk::DiskStep),

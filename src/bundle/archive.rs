@@ -1,0 +1,239 @@
+//! Writing the zip atomically: into a temporary file in the destination
+//! folder (owner-only on Unix), renamed to the final name only when complete.
+//!
+//! Dropping a [`PendingZip`] (an error, Ctrl-C, a panic) deletes the
+//! temporary file; a hard kill can leave it behind under its hidden
+//! `.supportctl-*.partial` name, never at the final path. Entries are
+//! deflated as they stream in ([`Entry`] hashes and counts what it writes),
+//! zip64 is used for entries that may pass 4 GiB.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use sha2::{Digest, Sha256};
+use tempfile::TempPath;
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, DateTime, ZipWriter};
+
+/// Entries that may grow past this use zip64 headers.
+const LARGE_ENTRY: u64 = 1 << 30;
+
+/// An archive being written.
+pub struct PendingZip {
+    zip: ZipWriter<BufWriter<File>>,
+    temp: TempPath,
+    level: i64,
+}
+
+/// The finished archive.
+pub struct Finished {
+    pub path: PathBuf,
+    pub size: u64,
+    pub sha256: String,
+}
+
+impl PendingZip {
+    /// Starts an archive that will become `target` (whose folder must exist).
+    pub fn create(target: &Path, level: u8) -> io::Result<PendingZip> {
+        let dir = target
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let (file, temp) = tempfile::Builder::new()
+            .prefix(".supportctl-")
+            .suffix(".partial")
+            .tempfile_in(dir)?
+            .into_parts();
+        Ok(PendingZip {
+            zip: ZipWriter::new(BufWriter::with_capacity(256 * 1024, file)),
+            temp,
+            level: i64::from(level),
+        })
+    }
+
+    /// Starts an entry; write its content into the returned [`Entry`].
+    pub fn entry(
+        &mut self,
+        name: &str,
+        modified: Option<SystemTime>,
+        size_hint: u64,
+    ) -> io::Result<Entry<'_>> {
+        let method = if self.level == 0 {
+            CompressionMethod::Stored
+        } else {
+            CompressionMethod::Deflated
+        };
+        let options = SimpleFileOptions::default()
+            .compression_method(method)
+            .compression_level((self.level > 0).then_some(self.level))
+            .last_modified_time(dos_time(modified.unwrap_or_else(SystemTime::now)))
+            .unix_permissions(0o644)
+            .large_file(size_hint >= LARGE_ENTRY);
+        self.zip
+            .start_file(name, options)
+            .map_err(io::Error::other)?;
+        Ok(Entry {
+            zip: &mut self.zip,
+            buf: Vec::with_capacity(128 * 1024),
+            hasher: Sha256::new(),
+            bytes: 0,
+        })
+    }
+
+    /// Completes the archive and renames it to `target`; refuses to replace
+    /// an existing file unless `overwrite`.
+    pub fn finish(self, target: &Path, overwrite: bool) -> io::Result<Finished> {
+        let file = self
+            .zip
+            .finish()
+            .map_err(io::Error::other)?
+            .into_inner()
+            .map_err(|e| e.into_error())?;
+        file.sync_all()?;
+        drop(file);
+        let (size, sha256) = hash_file(&self.temp)?;
+        if overwrite {
+            self.temp.persist(target)
+        } else {
+            self.temp.persist_noclobber(target)
+        }
+        .map_err(|e| e.error)?;
+        Ok(Finished {
+            path: target.to_path_buf(),
+            size,
+            sha256,
+        })
+    }
+}
+
+/// One entry being written: buffered, hashed and counted.
+pub struct Entry<'a> {
+    zip: &'a mut ZipWriter<BufWriter<File>>,
+    buf: Vec<u8>,
+    hasher: Sha256,
+    bytes: u64,
+}
+
+impl Entry<'_> {
+    fn flush_buf(&mut self) -> io::Result<()> {
+        self.hasher.update(&self.buf);
+        self.zip.write_all(&self.buf)?;
+        self.bytes += self.buf.len() as u64;
+        self.buf.clear();
+        Ok(())
+    }
+
+    /// Ends the entry: (bytes written, SHA-256 of them).
+    pub fn finish(mut self) -> io::Result<(u64, String)> {
+        self.flush_buf()?;
+        Ok((self.bytes, hex(&self.hasher.finalize())))
+    }
+}
+
+impl Write for Entry<'_> {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= 128 * 1024 {
+            self.flush_buf()?;
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Size and SHA-256 of a file, read in chunks.
+pub fn hash_file(path: &Path) -> io::Result<(u64, String)> {
+    let mut file = File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut size = 0u64;
+    loop {
+        let n = match file.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        hasher.update(&buf[..n]);
+        size += n as u64;
+    }
+    Ok((size, hex(&hasher.finalize())))
+}
+
+/// A zip timestamp (local time; zip can hold 1980 to 2107).
+fn dos_time(t: SystemTime) -> DateTime {
+    let local = jiff::Timestamp::try_from(t)
+        .ok()
+        .map(|ts| ts.to_zoned(jiff::tz::TimeZone::system()).datetime());
+    local
+        .and_then(|d| {
+            let year = u16::try_from(d.year()).ok()?.clamp(1980, 2107);
+            DateTime::from_date_and_time(
+                year,
+                d.month() as u8,
+                d.day() as u8,
+                d.hour() as u8,
+                d.minute() as u8,
+                d.second() as u8,
+            )
+            .ok()
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn written_atomically_and_never_over_an_existing_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("b.zip");
+        let mut z = PendingZip::create(&target, 6).unwrap();
+        let mut e = z.entry("a/b.txt", None, 5).unwrap();
+        e.write_all(b"hello").unwrap();
+        let (n, sha) = e.finish().unwrap();
+        assert_eq!(n, 5);
+        assert_eq!(
+            sha,
+            "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
+        );
+        // Nothing at the final path until finished.
+        assert!(!target.exists());
+        let done = z.finish(&target, false).unwrap();
+        assert_eq!(hash_file(&target).unwrap(), (done.size, done.sha256));
+        let mut archive = zip::ZipArchive::new(File::open(&target).unwrap()).unwrap();
+        let mut s = String::new();
+        archive
+            .by_name("a/b.txt")
+            .unwrap()
+            .read_to_string(&mut s)
+            .unwrap();
+        assert_eq!(s, "hello");
+        // A second one refuses to replace it, and leaves no temporary file.
+        let z = PendingZip::create(&target, 6).unwrap();
+        assert!(z.finish(&target, false).is_err());
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["b.zip"]);
+        // Dropped midway: the temporary file goes too.
+        let mut z = PendingZip::create(&target, 6).unwrap();
+        z.entry("x", None, 0)
+            .unwrap()
+            .write_all(b"partial")
+            .unwrap();
+        drop(z);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+}

@@ -1,0 +1,930 @@
+//! Redaction: secrets out, personal data pseudonymised, before any byte
+//! reaches the archive.
+//!
+//! Text is redacted line by line (lines longer than [`MAX_LINE`] are cut into
+//! pieces), so memory stays bounded whatever the input. All built-in and
+//! optional rules are alternatives of **one** regular expression, so each
+//! line is scanned once, the leftmost match wins, and a replaced value is
+//! never matched again by another rule.
+//!
+//! - Secret rules (on by default) replace the secret with
+//!   `[REDACTED:<rule>]` and keep what names it (`password=` stays).
+//! - Pseudonym rules (opt-in: emails, IP addresses, MAC addresses, host
+//!   names, user names) replace a value with a stable placeholder such as
+//!   `ip4-3`: the same value gets the same placeholder across the whole
+//!   bundle ([`Pseudonyms`]), so a technician can still follow one address
+//!   through many logs.
+//! - A private key block (`-----BEGIN … PRIVATE KEY-----` to its `END`
+//!   line) is removed whole, across lines.
+//! - Custom `patterns` (regexes) run after the built-ins.
+//!
+//! Known limit: a secret split across the cut of an over-long line (more
+//! than 1 MiB without a newline) may escape both halves' rules.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::{self, BufRead, Write};
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use regex::bytes::{Captures, Regex, RegexBuilder};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::cancel::Cancel;
+use crate::playbook::values::Pattern;
+
+/// Lines longer than this are redacted in pieces of this size.
+pub const MAX_LINE: usize = 1 << 20;
+
+fn yes() -> bool {
+    true
+}
+
+/// `[step.redact]`: which rules run. The built-in secret rules are on unless
+/// `builtin = false`; everything else is opt-in.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RedactConfig {
+    /// The built-in secret rules (passwords, tokens, keys, credentials in URLs...). Default true.
+    #[serde(default = "yes")]
+    pub builtin: bool,
+    /// Pseudonymise e-mail addresses.
+    #[serde(default)]
+    pub emails: bool,
+    /// Pseudonymise IPv4 and IPv6 addresses (loopback and unspecified ones are kept).
+    #[serde(default)]
+    pub ip: bool,
+    /// Pseudonymise MAC addresses.
+    #[serde(default)]
+    pub mac: bool,
+    /// Pseudonymise this machine's host name (and `extra_hostnames`).
+    #[serde(default)]
+    pub hostnames: bool,
+    /// Pseudonymise the current user's name, names in home-folder paths (and `extra_usernames`).
+    #[serde(default)]
+    pub usernames: bool,
+    /// More host names to pseudonymise (implies `hostnames`).
+    #[serde(default)]
+    pub extra_hostnames: Vec<String>,
+    /// More user names to pseudonymise (implies `usernames`).
+    #[serde(default)]
+    pub extra_usernames: Vec<String>,
+    /// Words removed wherever they appear (case-insensitive), e.g. a project code name.
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// Regular expressions whose matches are removed.
+    #[serde(default)]
+    pub patterns: Vec<Pattern>,
+}
+
+impl Default for RedactConfig {
+    fn default() -> Self {
+        RedactConfig {
+            builtin: true,
+            emails: false,
+            ip: false,
+            mac: false,
+            hostnames: false,
+            usernames: false,
+            extra_hostnames: Vec::new(),
+            extra_usernames: Vec::new(),
+            keywords: Vec::new(),
+            patterns: Vec::new(),
+        }
+    }
+}
+
+impl RedactConfig {
+    /// The names of the optional rules switched on (for the manifest).
+    pub fn optional_rules(&self) -> Vec<&'static str> {
+        let mut on = Vec::new();
+        for (flag, name) in [
+            (self.emails, "emails"),
+            (self.ip, "ip"),
+            (self.mac, "mac"),
+            (
+                self.hostnames || !self.extra_hostnames.is_empty(),
+                "hostnames",
+            ),
+            (
+                self.usernames || !self.extra_usernames.is_empty(),
+                "usernames",
+            ),
+            (!self.keywords.is_empty(), "keywords"),
+            (!self.patterns.is_empty(), "patterns"),
+        ] {
+            if flag {
+                on.push(name);
+            }
+        }
+        on
+    }
+}
+
+/// What kind of value a pseudonym stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+enum Kind {
+    Email,
+    Ip4,
+    Ip6,
+    Mac,
+    Host,
+    User,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Email => "email",
+            Kind::Ip4 => "ip4",
+            Kind::Ip6 => "ip6",
+            Kind::Mac => "mac",
+            Kind::Host => "host",
+            Kind::User => "user",
+        }
+    }
+}
+
+/// What a rule does with its match.
+#[derive(Clone, Copy, Debug)]
+enum Action {
+    /// Replace group `v` (or the whole match) with `[REDACTED:label]`, keeping `k` and `t`.
+    Secret(&'static str),
+    /// A private key: replace the match; when it has no END line, drop lines until one.
+    PrivateKey,
+    /// Replace group `v` (or the whole match) with a pseudonym, keeping `k`.
+    Pseudonym(Kind),
+}
+
+struct Rule {
+    pattern: String,
+    action: Action,
+}
+
+fn rule(pattern: impl Into<String>, action: Action) -> Rule {
+    Rule {
+        pattern: pattern.into(),
+        action,
+    }
+}
+
+/// The keys whose value is a secret in `key=value`, `key: value`, `"key": "value"`.
+const SECRET_KEYS: &str = r"passw(?:or)?d|passphrase|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?|client[_-]?secret|auth[_-]?key";
+
+/// The built-in secret rules, in priority order (see the README's table).
+fn builtin_rules() -> Vec<Rule> {
+    let token = r"[A-Za-z0-9\-._~+/]{8,}=*";
+    vec![
+        rule(
+            r"-----BEGIN[ A-Z0-9]*PRIVATE KEY( BLOCK)?-----.*?(?:-----END[ A-Z0-9]*PRIVATE KEY( BLOCK)?-----|\r?\n?$)",
+            Action::PrivateKey,
+        ),
+        rule(
+            r"(?P<k>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<v>[^\s/:@]+:[^\s/@]+)@",
+            Action::Secret("url-credentials"),
+        ),
+        rule(
+            format!(
+                r#"(?P<k>(?i:authorization|proxy-authorization)["']?\s*[:=]\s*["']?(?i:basic|bearer|token|negotiate|ntlm|digest)\s+)(?P<v>{token})"#
+            ),
+            Action::Secret("authorization"),
+        ),
+        rule(
+            format!(r"(?P<k>\b(?i:bearer)\s+)(?P<v>{token})"),
+            Action::Secret("bearer-token"),
+        ),
+        rule(
+            concat!(
+                r"\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255}",
+                r"|glpat-[A-Za-z0-9_-]{20,}|xox[abprs]-[A-Za-z0-9-]{10,}",
+                r"|[sr]k_(?:live|test)_[A-Za-z0-9]{16,}|AIza[0-9A-Za-z_-]{35}",
+                r"|npm_[A-Za-z0-9]{36}|ya29\.[0-9A-Za-z_-]{20,}",
+                r"|eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})"
+            ),
+            Action::Secret("api-token"),
+        ),
+        rule(
+            r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[0-9A-Z]{16}\b",
+            Action::Secret("cloud-key"),
+        ),
+        rule(
+            r"(?P<k>[?&](?i:sig)=)(?P<v>[A-Za-z0-9%+/=]{16,})",
+            Action::Secret("cloud-key"),
+        ),
+        // `Server=x;Password=a b c;`: up to the `;` (spaces included).
+        rule(
+            r"(?P<k>\b(?i:password|pwd|accountkey|sharedaccesskey|sharedaccesssignature)\s*=\s*)(?P<v>[^;\r\n]+)(?P<t>;)",
+            Action::Secret("connection-string"),
+        ),
+        rule(
+            format!(
+                r#"(?P<k>["']?[\w.-]*(?i:{SECRET_KEYS})[\w.-]*["']?\s*(?:=>|=|:)\s*)(?P<v>"(?:[^"\\]|\\.)*"|'[^']*'|[^\s,;&"'<>{{}}\[\]()]+)"#
+            ),
+            Action::Secret("password"),
+        ),
+    ]
+}
+
+/// A case-insensitive alternation of literal words (longest first).
+fn words(list: &[String]) -> Option<String> {
+    let mut list: Vec<&str> = list
+        .iter()
+        .map(|s| s.trim())
+        .filter(|s| s.len() >= 2)
+        .collect();
+    if list.is_empty() {
+        return None;
+    }
+    list.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    list.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+    let alternation: Vec<String> = list.iter().map(|w| regex::escape(w)).collect();
+    Some(format!(r"\b(?i:{})\b", alternation.join("|")))
+}
+
+/// User names that are roles, not people: never pseudonymised.
+const NOT_PEOPLE: &[&str] = &[
+    "root",
+    "system",
+    "administrator",
+    "admin",
+    "guest",
+    "nobody",
+    "default",
+    "default user",
+    "public",
+    "all users",
+    "shared",
+];
+
+/// Host names that identify no one.
+const NOT_HOSTS: &[&str] = &["localhost", "localhost.localdomain"];
+
+fn optional_rules(cfg: &RedactConfig, hostname: &str, user: &str) -> Vec<Rule> {
+    let mut rules = Vec::new();
+    if let Some(w) = words(&cfg.keywords) {
+        rules.push(rule(w, Action::Secret("keyword")));
+    }
+    if cfg.emails {
+        rules.push(rule(
+            r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b",
+            Action::Pseudonym(Kind::Email),
+        ));
+    }
+    if cfg.mac {
+        rules.push(rule(
+            r"\b[0-9A-Fa-f]{2}(?:[:-][0-9A-Fa-f]{2}){5}\b",
+            Action::Pseudonym(Kind::Mac),
+        ));
+    }
+    if cfg.ip {
+        rules.push(rule(
+            r"[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.]*:[0-9A-Fa-f.]*(?:%[0-9A-Za-z_.-]+)?",
+            Action::Pseudonym(Kind::Ip6),
+        ));
+        rules.push(rule(
+            r"\b(?:[0-9]{1,3}\.){3}[0-9]{1,3}\b",
+            Action::Pseudonym(Kind::Ip4),
+        ));
+    }
+    if cfg.usernames || !cfg.extra_usernames.is_empty() {
+        rules.push(rule(
+            r#"(?P<k>/home/|/Users/|(?i:\\Users\\|\\Documents and Settings\\))(?P<v>[^/\\\s"':;,]+)"#,
+            Action::Pseudonym(Kind::User),
+        ));
+        let mut names = cfg.extra_usernames.clone();
+        if cfg.usernames {
+            names.push(user.to_string());
+        }
+        names.retain(|n| !NOT_PEOPLE.contains(&n.to_ascii_lowercase().as_str()));
+        if let Some(w) = words(&names) {
+            rules.push(rule(w, Action::Pseudonym(Kind::User)));
+        }
+    }
+    if cfg.hostnames || !cfg.extra_hostnames.is_empty() {
+        let mut names = cfg.extra_hostnames.clone();
+        if cfg.hostnames {
+            names.push(hostname.to_string());
+            if let Some((short, _)) = hostname.split_once('.') {
+                names.push(short.to_string());
+            }
+        }
+        names.retain(|n| !NOT_HOSTS.contains(&n.to_ascii_lowercase().as_str()));
+        if let Some(w) = words(&names) {
+            rules.push(rule(w, Action::Pseudonym(Kind::Host)));
+        }
+    }
+    rules
+}
+
+/// Consistent placeholders for pseudonymised values, across a whole bundle.
+#[derive(Default, Debug)]
+pub struct Pseudonyms {
+    maps: BTreeMap<Kind, HashMap<String, String>>,
+    /// Insertion order, for a stable mapping file.
+    order: Vec<(Kind, String)>,
+}
+
+impl Pseudonyms {
+    fn get(&mut self, kind: Kind, value: String) -> &str {
+        let map = self.maps.entry(kind).or_default();
+        let next = map.len() + 1;
+        if !map.contains_key(&value) {
+            self.order.push((kind, value.clone()));
+        }
+        map.entry(value)
+            .or_insert_with(|| format!("{}-{next}", kind.name()))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+
+    /// `{"ip4": {"10.1.2.3": "ip4-1"}, ...}`: what each placeholder stands for.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut out = serde_json::Map::new();
+        for (kind, value) in &self.order {
+            let placeholder = self.maps[kind][value].clone();
+            out.entry(kind.name())
+                .or_insert_with(|| serde_json::Value::Object(Default::default()))
+                .as_object_mut()
+                .map(|m| m.insert(value.clone(), placeholder.into()));
+        }
+        serde_json::Value::Object(out)
+    }
+}
+
+/// How many values each rule replaced.
+pub type Counts = BTreeMap<&'static str, u64>;
+
+/// Per-stream state: inside a private key block or not.
+#[derive(Default)]
+pub struct LineState {
+    in_private_key: bool,
+}
+
+/// Capture-group indices of one rule within the combined regex.
+#[derive(Clone, Copy)]
+struct Groups {
+    rule: usize,
+    keep: Option<usize>,
+    value: Option<usize>,
+    tail: Option<usize>,
+}
+
+/// The compiled rules and the bundle's pseudonyms.
+pub struct Redactor {
+    combined: Option<Regex>,
+    actions: Vec<Action>,
+    groups: Vec<Groups>,
+    custom: Vec<Regex>,
+    key_end: Regex,
+    pub pseudonyms: Pseudonyms,
+}
+
+fn compile(pattern: &str) -> Result<Regex, String> {
+    RegexBuilder::new(pattern)
+        .unicode(false)
+        .size_limit(64 << 20)
+        .dfa_size_limit(64 << 20)
+        .build()
+        .map_err(|e| e.to_string())
+}
+
+impl Redactor {
+    pub fn new(cfg: &RedactConfig, hostname: &str, user: &str) -> Result<Redactor, String> {
+        let mut rules = if cfg.builtin {
+            builtin_rules()
+        } else {
+            Vec::new()
+        };
+        rules.extend(optional_rules(cfg, hostname, user));
+        let combined = if rules.is_empty() {
+            None
+        } else {
+            let alternatives: Vec<String> = rules
+                .iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    let p = r
+                        .pattern
+                        .replace("?P<k>", &format!("?P<k{i}>"))
+                        .replace("?P<v>", &format!("?P<v{i}>"))
+                        .replace("?P<t>", &format!("?P<t{i}>"));
+                    format!("(?P<r{i}>{p})")
+                })
+                .collect();
+            Some(compile(&alternatives.join("|"))?)
+        };
+        let custom = cfg
+            .patterns
+            .iter()
+            .map(|p| {
+                RegexBuilder::new(p.0.as_str())
+                    .size_limit(64 << 20)
+                    .build()
+                    .map_err(|e| e.to_string())
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let index = |name: String| {
+            combined
+                .as_ref()
+                .and_then(|re| re.capture_names().position(|n| n == Some(name.as_str())))
+        };
+        let groups = (0..rules.len())
+            .map(|i| Groups {
+                rule: index(format!("r{i}")).unwrap_or(0),
+                keep: index(format!("k{i}")),
+                value: index(format!("v{i}")),
+                tail: index(format!("t{i}")),
+            })
+            .collect();
+        Ok(Redactor {
+            combined,
+            groups,
+            actions: rules.iter().map(|r| r.action).collect(),
+            custom,
+            key_end: compile(r"-----END[ A-Z0-9]*PRIVATE KEY( BLOCK)?-----")?,
+            pseudonyms: Pseudonyms::default(),
+        })
+    }
+
+    /// A redactor that changes nothing (binary files allowed as they are).
+    pub fn is_noop(&self) -> bool {
+        self.combined.is_none() && self.custom.is_empty()
+    }
+
+    /// Redacts one line (with or without its line ending) into `out`.
+    pub fn line(
+        &mut self,
+        line: &[u8],
+        state: &mut LineState,
+        out: &mut Vec<u8>,
+        counts: &mut Counts,
+    ) {
+        let mut line = line;
+        if state.in_private_key {
+            match self.key_end.find(line) {
+                None => return,
+                Some(m) => {
+                    state.in_private_key = false;
+                    line = &line[m.end()..];
+                    if line.iter().all(u8::is_ascii_whitespace) {
+                        return;
+                    }
+                }
+            }
+        }
+        let start_len = out.len();
+        if let Some(combined) = &self.combined {
+            let mut last = 0;
+            for caps in combined.captures_iter(line) {
+                let Some(i) = self.groups.iter().position(|g| caps.get(g.rule).is_some()) else {
+                    continue;
+                };
+                let whole = caps.get(0).map_or(0..0, |m| m.range());
+                out.extend_from_slice(&line[last..whole.start]);
+                last = whole.end;
+                let m = Match {
+                    caps: &caps,
+                    groups: self.groups[i],
+                    line,
+                    whole,
+                };
+                replace(
+                    self.actions[i],
+                    &m,
+                    &self.key_end,
+                    &mut self.pseudonyms,
+                    state,
+                    out,
+                    counts,
+                );
+            }
+            out.extend_from_slice(&line[last..]);
+        } else {
+            out.extend_from_slice(line);
+        }
+        self.custom_pass(out, start_len, counts);
+    }
+
+    fn custom_pass(&self, out: &mut Vec<u8>, from: usize, counts: &mut Counts) {
+        for re in &self.custom {
+            let n = re.find_iter(&out[from..]).count();
+            if n > 0 {
+                let replaced = re
+                    .replace_all(&out[from..], &b"[REDACTED:pattern]"[..])
+                    .into_owned();
+                out.truncate(from);
+                out.extend_from_slice(&replaced);
+                *counts.entry("pattern").or_default() += n as u64;
+            }
+        }
+    }
+
+    /// Redacts a short text (a path, a command line) on its own.
+    pub fn text(&mut self, text: &str) -> String {
+        let mut out = Vec::with_capacity(text.len());
+        self.line(
+            text.as_bytes(),
+            &mut LineState::default(),
+            &mut out,
+            &mut Counts::new(),
+        );
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    /// Redacts a whole stream, line by line, into `out`; checks `cancel`
+    /// between lines. Returns the counts per rule.
+    pub fn stream(
+        &mut self,
+        input: &mut (impl BufRead + ?Sized),
+        out: &mut (impl Write + ?Sized),
+        cancel: &Cancel,
+    ) -> io::Result<Counts> {
+        let mut counts = Counts::new();
+        let mut state = LineState::default();
+        let mut line = Vec::with_capacity(8 * 1024);
+        let mut redacted = Vec::with_capacity(8 * 1024);
+        let mut n = 0u32;
+        loop {
+            line.clear();
+            if read_line_capped(input, &mut line, MAX_LINE)? == 0 {
+                break;
+            }
+            redacted.clear();
+            self.line(&line, &mut state, &mut redacted, &mut counts);
+            out.write_all(&redacted)?;
+            n = n.wrapping_add(1);
+            if n.is_multiple_of(256) && cancel.is_set() {
+                return Err(io::Error::new(io::ErrorKind::Interrupted, "interrupted"));
+            }
+        }
+        Ok(counts)
+    }
+}
+
+/// One rule's match within a line.
+struct Match<'a> {
+    caps: &'a Captures<'a>,
+    groups: Groups,
+    line: &'a [u8],
+    whole: std::ops::Range<usize>,
+}
+
+impl Match<'_> {
+    fn group(&self, index: Option<usize>) -> &[u8] {
+        index
+            .and_then(|i| self.caps.get(i))
+            .map_or(&[], |m| m.as_bytes())
+    }
+}
+
+/// Writes the replacement for one match.
+fn replace(
+    action: Action,
+    m: &Match,
+    key_end: &Regex,
+    pseudonyms: &mut Pseudonyms,
+    state: &mut LineState,
+    out: &mut Vec<u8>,
+    counts: &mut Counts,
+) {
+    let matched = &m.line[m.whole.clone()];
+    let value = match m.group(m.groups.value) {
+        [] => matched,
+        v => v,
+    };
+    match action {
+        Action::PrivateKey => {
+            if !key_end.is_match(matched) {
+                state.in_private_key = true;
+            }
+            out.extend_from_slice(b"[REDACTED:private-key]");
+            if matched.ends_with(b"\n") {
+                out.push(b'\n');
+            }
+            *counts.entry("private-key").or_default() += 1;
+        }
+        Action::Secret(label) => {
+            out.extend_from_slice(m.group(m.groups.keep));
+            out.extend_from_slice(format!("[REDACTED:{label}]").as_bytes());
+            out.extend_from_slice(m.group(m.groups.tail));
+            *counts.entry(label).or_default() += 1;
+        }
+        Action::Pseudonym(kind) => match normalise(kind, value, m.line, m.whole.clone()) {
+            None => out.extend_from_slice(matched),
+            Some(key) => {
+                out.extend_from_slice(m.group(m.groups.keep));
+                out.extend_from_slice(pseudonyms.get(kind, key).as_bytes());
+                *counts.entry(kind.name()).or_default() += 1;
+            }
+        },
+    }
+}
+
+/// The value a pseudonym is keyed on, or `None` when the match is not really
+/// one (an invalid address, a loopback address, a role account...).
+fn normalise(kind: Kind, value: &[u8], line: &[u8], at: std::ops::Range<usize>) -> Option<String> {
+    let text = std::str::from_utf8(value).ok()?;
+    let before = at.start.checked_sub(1).map(|i| line[i]);
+    let after = line.get(at.end).copied();
+    match kind {
+        Kind::Ip4 => {
+            // Part of a longer dotted number (a version such as 10.0.19045.3693)?
+            let dotted = |b: Option<u8>| b == Some(b'.');
+            if dotted(before)
+                || (dotted(after) && line.get(at.end + 1).is_some_and(u8::is_ascii_digit))
+            {
+                return None;
+            }
+            let ip: Ipv4Addr = text.parse().ok()?;
+            (!ip.is_loopback() && !ip.is_unspecified() && !ip.is_broadcast())
+                .then(|| ip.to_string())
+        }
+        Kind::Ip6 => {
+            if before.is_some_and(|b| b.is_ascii_alphanumeric() || b == b':' || b == b'.') {
+                return None;
+            }
+            let addr = text.split('%').next()?;
+            let ip: Ipv6Addr = addr.parse().ok()?;
+            let groups = addr.split(':').filter(|g| !g.is_empty()).count();
+            (groups >= 2 && !ip.is_loopback() && !ip.is_unspecified()).then(|| ip.to_string())
+        }
+        Kind::Mac => Some(text.to_ascii_lowercase().replace('-', ":")),
+        Kind::User => {
+            let lower = text.to_ascii_lowercase();
+            (!NOT_PEOPLE.contains(&lower.as_str())).then_some(lower)
+        }
+        Kind::Email | Kind::Host => Some(text.to_ascii_lowercase()),
+    }
+}
+
+/// Reads one line (up to and including `\n`), or `cap` bytes of a longer one.
+pub fn read_line_capped(
+    input: &mut (impl BufRead + ?Sized),
+    line: &mut Vec<u8>,
+    cap: usize,
+) -> io::Result<usize> {
+    let mut read = 0;
+    loop {
+        let available = match input.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
+            return Ok(read);
+        }
+        let room = cap - read;
+        let (take, done) = match available.iter().take(room).position(|&b| b == b'\n') {
+            Some(i) => (i + 1, true),
+            None => (available.len().min(room), available.len() >= room),
+        };
+        line.extend_from_slice(&available[..take]);
+        input.consume(take);
+        read += take;
+        if done || read >= cap {
+            return Ok(read);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all_on() -> RedactConfig {
+        RedactConfig {
+            emails: true,
+            ip: true,
+            mac: true,
+            hostnames: true,
+            usernames: true,
+            ..RedactConfig::default()
+        }
+    }
+
+    fn redact(cfg: &RedactConfig, text: &str) -> (String, Counts) {
+        let mut r = Redactor::new(cfg, "ws-0042.corp.example", "alice").unwrap();
+        let mut out = Vec::new();
+        let counts = r
+            .stream(&mut text.as_bytes(), &mut out, &Cancel::new())
+            .unwrap();
+        (String::from_utf8(out).unwrap(), counts)
+    }
+
+    /// (input, the secret that must be gone, the rule that removes it)
+    const SECRETS: &[(&str, &str, &str)] = &[
+        ("password=hunter2\n", "hunter2", "password"),
+        ("db.password = \"s3cr3t pass\"\n", "s3cr3t pass", "password"),
+        (
+            "  \"client_secret\": \"abc\\\"def\",\n",
+            "abc\\\"def",
+            "password",
+        ),
+        ("smtp_passwd: 'quoted yaml'\n", "quoted yaml", "password"),
+        ("MYSQL_ROOT_PASSWORD=rootpw123\n", "rootpw123", "password"),
+        ("api_key: sk-test-123456\n", "sk-test-123456", "password"),
+        ("$token => 'perl-token-9'\n", "perl-token-9", "password"),
+        (
+            "git clone https://bob:pa55w0rd@git.example.com/r.git\n",
+            "pa55w0rd",
+            "url-credentials",
+        ),
+        (
+            "mongodb://admin:Mongo!Pass@db:27017\n",
+            "Mongo!Pass",
+            "url-credentials",
+        ),
+        (
+            "Authorization: Basic dXNlcjpwYXNzd29yZA==\n",
+            "dXNlcjpwYXNzd29yZA",
+            "authorization",
+        ),
+        (
+            "curl -H 'Authorization: Bearer abcdefghijklmnop'\n",
+            "abcdefghijklmnop",
+            "authorization",
+        ),
+        (
+            "sent bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.sig_nature_xyz\n",
+            "eyJhbGciOiJIUzI1NiJ9",
+            "bearer-token",
+        ),
+        (
+            "jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJl\n",
+            "eyJzdWIiOiIxMjM0In0",
+            "api-token",
+        ),
+        (
+            "GITHUB ghp_ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghij used\n",
+            "ghp_ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghij",
+            "api-token",
+        ),
+        (
+            "slack xoxb-123456789012-abcdefghij\n",
+            "xoxb-123456789012-abcdefghij",
+            "api-token",
+        ),
+        (
+            "stripe sk_live_abcdefghijklmnop1234\n",
+            "sk_live_abcdefghijklmnop1234",
+            "api-token",
+        ),
+        (
+            "key AIzaSyA-1234567890abcdefghijklmnopqrstu\n",
+            "AIzaSyA-1234567890abcdefghijklmnopqrstu",
+            "api-token",
+        ),
+        (
+            "aws AKIAIOSFODNN7EXAMPLE ok\n",
+            "AKIAIOSFODNN7EXAMPLE",
+            "cloud-key",
+        ),
+        (
+            "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n",
+            "wJalrXUtnFEMI",
+            "password",
+        ),
+        (
+            "https://acct.blob.core.windows.net/c?sv=2020&sig=abcDEF123%2Bxyz456789\n",
+            "abcDEF123%2Bxyz456789",
+            "cloud-key",
+        ),
+        (
+            "Server=db;Database=x;User Id=sa;Password=Pass word 1;Encrypt=true\n",
+            "Pass word 1",
+            "connection-string",
+        ),
+        (
+            "DefaultEndpointsProtocol=https;AccountName=a;AccountKey=Zm9vYmFyYmF6cXV4==;EndpointSuffix=core\n",
+            "Zm9vYmFyYmF6cXV4",
+            "connection-string",
+        ),
+        (
+            "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\nQUJDREVGR0hJ\n-----END RSA PRIVATE KEY-----\nafter\n",
+            "MIIEowIBAAKCAQEA",
+            "private-key",
+        ),
+        (
+            "{\"private_key\": \"-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADAN\\n-----END PRIVATE KEY-----\\n\"}\n",
+            "MIIEvQIBADAN",
+            "password",
+        ),
+    ];
+
+    #[test]
+    fn every_builtin_rule_removes_its_secret() {
+        for (input, secret, rule) in SECRETS {
+            let (out, counts) = redact(&RedactConfig::default(), input);
+            assert!(!out.contains(secret), "{rule}: `{secret}` left in {out:?}");
+            assert!(
+                counts.get(rule).copied().unwrap_or(0) >= 1,
+                "{rule} not counted for {input:?}: {counts:?} -> {out:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn keys_and_structure_stay() {
+        let (out, _) = redact(&RedactConfig::default(), "password=hunter2 user=bob\n");
+        assert_eq!(out, "password=[REDACTED:password] user=bob\n");
+        let (out, _) = redact(
+            &RedactConfig::default(),
+            "Server=db;Password=a b;Encrypt=true\n",
+        );
+        assert_eq!(
+            out,
+            "Server=db;Password=[REDACTED:connection-string];Encrypt=true\n"
+        );
+        let (out, _) = redact(
+            &RedactConfig::default(),
+            "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\nnext line\n",
+        );
+        assert_eq!(out, "[REDACTED:private-key]\nnext line\n");
+        // Ordinary log text is untouched.
+        let plain = "2026-11-24 10:00:01 service started, 3 tasks passed\n";
+        assert_eq!(redact(&RedactConfig::default(), plain).0, plain);
+    }
+
+    #[test]
+    fn unterminated_private_key_drops_the_rest() {
+        let (out, _) = redact(
+            &RedactConfig::default(),
+            "a\n-----BEGIN PRIVATE KEY-----\nMIIE\nmore\n",
+        );
+        assert_eq!(out, "a\n[REDACTED:private-key]\n");
+    }
+
+    #[test]
+    fn pseudonyms_are_consistent() {
+        let text = "from 10.1.2.3 to 10.1.2.4\nagain 10.1.2.3 and fe80::1ff:fe23:4567:890a%eth0\n\
+                    mac AA-BB-CC-DD-EE-FF = aa:bb:cc:dd:ee:ff\nmail Alice.Smith@corp.example\n\
+                    host WS-0042 / ws-0042.corp.example, user alice in /home/alice/x and C:\\Users\\bob\\y\n\
+                    keep 127.0.0.1 ::1 0.0.0.0 version 10.0.19045.3693 time 12:30:45 std::vector /home/Public\n";
+        let (out, counts) = redact(&all_on(), text);
+        assert!(
+            out.contains("from ip4-1 to ip4-2\nagain ip4-1 and ip6-1\n"),
+            "{out}"
+        );
+        assert!(out.contains("mac mac-1 = mac-1\n"), "{out}");
+        assert!(out.contains("mail email-1\n"), "{out}");
+        assert!(
+            out.contains(
+                "host host-1 / host-2, user user-1 in /home/user-1/x and C:\\Users\\user-2\\y"
+            ),
+            "{out}"
+        );
+        assert!(
+            out.contains("keep 127.0.0.1 ::1 0.0.0.0 version 10.0.19045.3693 time 12:30:45 std::vector /home/Public"),
+            "{out}"
+        );
+        assert_eq!(counts["ip4"], 3);
+        assert_eq!(counts["user"], 3);
+    }
+
+    #[test]
+    fn custom_keywords_and_patterns() {
+        let cfg = RedactConfig {
+            keywords: vec!["Project Falcon".into()],
+            patterns: vec!["EMP-[0-9]{5}".parse().unwrap()],
+            ..RedactConfig::default()
+        };
+        let (out, counts) = redact(&cfg, "project falcon staff EMP-12345 and EMP-99999\n");
+        assert_eq!(
+            out,
+            "[REDACTED:keyword] staff [REDACTED:pattern] and [REDACTED:pattern]\n"
+        );
+        assert_eq!(counts["pattern"], 2);
+    }
+
+    #[test]
+    fn long_lines_are_cut_and_bytes_kept() {
+        let mut input: &[u8] = b"abc\xffdef\nxyz";
+        let mut line = Vec::new();
+        assert_eq!(read_line_capped(&mut input, &mut line, 4).unwrap(), 4);
+        assert_eq!(line, b"abc\xff");
+        line.clear();
+        assert_eq!(read_line_capped(&mut input, &mut line, 4).unwrap(), 4);
+        assert_eq!(line, b"def\n");
+        line.clear();
+        assert_eq!(read_line_capped(&mut input, &mut line, 4).unwrap(), 3);
+        line.clear();
+        assert_eq!(read_line_capped(&mut input, &mut line, 4).unwrap(), 0);
+        // Non-UTF-8 bytes pass through unchanged.
+        let mut r = Redactor::new(&RedactConfig::default(), "h", "u").unwrap();
+        let mut out = Vec::new();
+        r.stream(&mut &b"caf\xe9 password=x\n"[..], &mut out, &Cancel::new())
+            .unwrap();
+        assert_eq!(out, b"caf\xe9 password=[REDACTED:password]\n");
+    }
+
+    #[test]
+    fn mapping_lists_what_each_placeholder_stands_for() {
+        let mut r = Redactor::new(&all_on(), "h", "u").unwrap();
+        r.text("10.9.8.7 then 10.9.8.6");
+        assert_eq!(
+            r.pseudonyms.to_json(),
+            serde_json::json!({"ip4": {"10.9.8.7": "ip4-1", "10.9.8.6": "ip4-2"}})
+        );
+    }
+}

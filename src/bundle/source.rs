@@ -1,0 +1,241 @@
+//! Reading one chosen file: its newest tail when it is too large, text or
+//! binary, UTF-16 turned into UTF-8 (Windows writes many logs in UTF-16).
+//!
+//! A file is binary when its first 8 KiB hold a NUL byte and it does not
+//! start with a UTF-16 byte-order mark. A tail starts at the first line
+//! break after the cut, so the first line kept is whole. At most the planned
+//! number of bytes is read, even from a file that grows meanwhile.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
+use std::path::Path;
+
+/// How a file's bytes are encoded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Encoding {
+    Text,
+    Utf16Le,
+    Utf16Be,
+    Binary,
+}
+
+impl Encoding {
+    pub fn name(self) -> Option<&'static str> {
+        match self {
+            Encoding::Utf16Le => Some("utf-16le"),
+            Encoding::Utf16Be => Some("utf-16be"),
+            _ => None,
+        }
+    }
+}
+
+/// Sniffs the encoding from a file's first bytes.
+pub fn sniff(head: &[u8]) -> Encoding {
+    match head {
+        [0xFF, 0xFE, ..] => Encoding::Utf16Le,
+        [0xFE, 0xFF, ..] => Encoding::Utf16Be,
+        _ if head.contains(&0) => Encoding::Binary,
+        _ => Encoding::Text,
+    }
+}
+
+/// An opened file region, ready to stream.
+pub struct Opened {
+    pub reader: Box<dyn BufRead + Send>,
+    pub encoding: Encoding,
+    /// Bytes of the file's start that are left out (0 when whole).
+    pub skipped: u64,
+    /// The file's size when opened.
+    pub size: u64,
+}
+
+/// Opens `path` to read at most its last `keep` bytes.
+pub fn open(path: &Path, keep: u64) -> io::Result<Opened> {
+    let mut file = File::open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(io::Error::other("not a regular file"));
+    }
+    let size = meta.len();
+    let mut head = [0u8; 8192];
+    let n = read_full(&mut file, &mut head)?;
+    let encoding = sniff(&head[..n]);
+    let keep = keep.min(size);
+    let mut start = size - keep;
+    if matches!(encoding, Encoding::Utf16Le | Encoding::Utf16Be) {
+        // Whole code units, after the byte-order mark.
+        start = start.max(2);
+        start += start % 2;
+    }
+    file.seek(SeekFrom::Start(start))?;
+    let region = file.take(size.saturating_sub(start));
+    let mut reader: Box<dyn BufRead + Send> = match encoding {
+        Encoding::Utf16Le | Encoding::Utf16Be => Box::new(BufReader::with_capacity(
+            64 * 1024,
+            Utf16ToUtf8::new(BufReader::new(region), encoding == Encoding::Utf16Be),
+        )),
+        _ => Box::new(BufReader::with_capacity(64 * 1024, region)),
+    };
+    let mut skipped = start;
+    if start > 0 && encoding != Encoding::Binary {
+        // Start at a whole line (unless there is no break in the first 64 KiB).
+        let buf = reader.fill_buf()?;
+        if let Some(i) = buf.iter().position(|&b| b == b'\n') {
+            reader.consume(i + 1);
+            if encoding == Encoding::Text {
+                skipped += i as u64 + 1;
+            }
+        }
+    }
+    Ok(Opened {
+        reader,
+        encoding,
+        skipped,
+        size,
+    })
+}
+
+fn read_full(file: &mut File, buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match file.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+/// Decodes UTF-16 to UTF-8 as a stream (invalid units become U+FFFD; a byte
+/// order mark is dropped).
+pub struct Utf16ToUtf8<R> {
+    inner: R,
+    big_endian: bool,
+    raw: Vec<u8>,
+    out: Vec<u8>,
+    pos: usize,
+    eof: bool,
+}
+
+impl<R: Read> Utf16ToUtf8<R> {
+    pub fn new(inner: R, big_endian: bool) -> Self {
+        Utf16ToUtf8 {
+            inner,
+            big_endian,
+            raw: Vec::new(),
+            out: Vec::new(),
+            pos: 0,
+            eof: false,
+        }
+    }
+
+    fn refill(&mut self) -> io::Result<()> {
+        self.out.clear();
+        self.pos = 0;
+        while self.out.is_empty() && !self.eof {
+            let mut chunk = [0u8; 32 * 1024];
+            let n = match self.inner.read(&mut chunk) {
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            self.eof = n == 0;
+            self.raw.extend_from_slice(&chunk[..n]);
+            let mut units: Vec<u16> = self
+                .raw
+                .chunks_exact(2)
+                .map(|p| {
+                    if self.big_endian {
+                        u16::from_be_bytes([p[0], p[1]])
+                    } else {
+                        u16::from_le_bytes([p[0], p[1]])
+                    }
+                })
+                .collect();
+            let mut used = units.len() * 2;
+            // Keep a trailing high surrogate for the next chunk.
+            if !self.eof && units.last().is_some_and(|u| (0xD800..0xDC00).contains(u)) {
+                units.pop();
+                used -= 2;
+            }
+            if self.eof {
+                used = self.raw.len();
+            }
+            self.raw.drain(..used);
+            for c in char::decode_utf16(units) {
+                let c = c.unwrap_or(char::REPLACEMENT_CHARACTER);
+                if c != '\u{feff}' {
+                    let mut b = [0u8; 4];
+                    self.out.extend_from_slice(c.encode_utf8(&mut b).as_bytes());
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<R: Read> Read for Utf16ToUtf8<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.pos >= self.out.len() {
+            self.refill()?;
+        }
+        let n = buf.len().min(self.out.len() - self.pos);
+        buf[..n].copy_from_slice(&self.out[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utf16le(text: &str) -> Vec<u8> {
+        let mut v = vec![0xFF, 0xFE];
+        for u in text.encode_utf16() {
+            v.extend_from_slice(&u.to_le_bytes());
+        }
+        v
+    }
+
+    #[test]
+    fn utf16_is_decoded_even_across_chunks() {
+        let text = "héllo 𝄞 wörld\r\n".repeat(5000);
+        let mut out = String::new();
+        Utf16ToUtf8::new(&utf16le(&text)[..], false)
+            .read_to_string(&mut out)
+            .unwrap();
+        assert_eq!(out, text);
+    }
+
+    #[test]
+    fn tails_start_at_a_whole_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.log");
+        std::fs::write(&p, "line one\nline two\nline three\n").unwrap();
+        let mut o = open(&p, 15).unwrap();
+        let mut s = String::new();
+        o.reader.read_to_string(&mut s).unwrap();
+        assert_eq!(s, "line three\n");
+        assert_eq!(o.skipped, 18);
+        let mut o = open(&p, 1000).unwrap();
+        s.clear();
+        o.reader.read_to_string(&mut s).unwrap();
+        assert_eq!((s.len(), o.skipped), (29, 0));
+        // UTF-16 tails too.
+        std::fs::write(&p, utf16le("first\nsecond\nthird\n")).unwrap();
+        let mut o = open(&p, 14).unwrap();
+        s.clear();
+        o.reader.read_to_string(&mut s).unwrap();
+        assert_eq!((s.as_str(), o.encoding), ("third\n", Encoding::Utf16Le));
+    }
+
+    #[test]
+    fn sniffing() {
+        assert_eq!(sniff(b"plain text"), Encoding::Text);
+        assert_eq!(sniff(b"PK\x03\x04\x00\x00"), Encoding::Binary);
+        assert_eq!(sniff(&[0xFE, 0xFF, 0, b'a']), Encoding::Utf16Be);
+    }
+}

@@ -1,0 +1,340 @@
+//! `bundle`: collect logs, command outputs, system facts and the run report
+//! into one redacted zip for a ticket (the work is in `crate::bundle`).
+//!
+//! The step runs alone, after every step before it, so the report inside
+//! the bundle is complete up to this step. In a dry run nothing is written
+//! and no command runs: the report says what would be collected.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::command::CommandLine;
+use super::{Check, Evaluation, FieldProblem, StepContext};
+use crate::bundle::{self, redact::RedactConfig};
+use crate::facts::Facts;
+use crate::playbook::model::OsFamily;
+use crate::playbook::values::{ByteSize, Dur, Globs, OneOrMany};
+
+/// Defaults, documented in the README.
+pub const DEFAULT_MAX_SIZE: u64 = 25 << 20;
+pub const DEFAULT_MAX_TOTAL: u64 = 200 << 20;
+pub const DEFAULT_MAX_FILES: usize = 5000;
+pub const DEFAULT_COMMAND_OUTPUT: u64 = 8 << 20;
+pub const DEFAULT_COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// One `[[step.files]]` entry: files to collect.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FileSet {
+    /// Files, folders (collected recursively) or globs, absolute and templated,
+    /// e.g. `["/var/log/syslog*", "{{ temp }}/MyApp/"]`.
+    pub paths: OneOrMany<String>,
+    /// Only files modified within this long (e.g. `"7d"`).
+    pub since: Option<Dur>,
+    /// Per file: a larger file keeps its newest tail of this size (default 25 MiB).
+    pub max_size: Option<ByteSize>,
+    /// Files and folders left out (by name, or by path below a listed folder).
+    #[serde(default)]
+    pub exclude: Globs,
+    /// Include binary files as they are (not redacted). Default: skipped and listed.
+    #[serde(default)]
+    pub binary: bool,
+    /// Only on these operating systems (default: all).
+    #[serde(default)]
+    pub os: OneOrMany<OsFamily>,
+}
+
+/// One `[[step.commands]]` entry: a command whose output goes into the bundle.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BundleCommand {
+    /// `["ipconfig", "/all"]`, or a command line string with `shell = true`.
+    pub command: CommandLine,
+    /// Run through the platform shell (`cmd /C` on Windows, `sh -c` elsewhere).
+    #[serde(default)]
+    pub shell: bool,
+    /// File name inside the bundle's `commands/` folder (default: made from the command).
+    pub name: Option<String>,
+    /// Default 60s; the command and its children are killed after it.
+    pub timeout: Option<Dur>,
+    /// Output kept (head and tail), default 8 MiB.
+    pub max_output: Option<ByteSize>,
+    /// Only on these operating systems (default: all).
+    #[serde(default)]
+    pub os: OneOrMany<OsFamily>,
+}
+
+/// Keys of a `bundle` step.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+pub struct BundleStep {
+    /// The zip to write (templated), e.g.
+    /// `"{{ desktop }}/support-{{ ticket }}-{{ hostname }}-{{ datetime }}.zip"`.
+    /// Default: `support-<hostname>-<datetime>.zip` on the desktop.
+    pub output: Option<String>,
+    /// Replace an existing file at `output` (default: refuse).
+    #[serde(default)]
+    pub overwrite: bool,
+    /// File and command content in all, newest files first (default 200 MiB).
+    pub max_total: Option<ByteSize>,
+    /// At most this many files (default 5000).
+    pub max_files: Option<usize>,
+    /// Deflate level, 0 (store) to 9 (smallest); default 6.
+    pub compression_level: Option<u8>,
+    #[serde(default)]
+    pub files: Vec<FileSet>,
+    #[serde(default)]
+    pub commands: Vec<BundleCommand>,
+    /// Redaction rules (built-in secret rules are on by default).
+    #[serde(default)]
+    pub redact: RedactConfig,
+}
+
+impl BundleCommand {
+    /// The file name inside `commands/`.
+    pub fn file_name(&self) -> String {
+        if let Some(name) = &self.name {
+            return name.clone();
+        }
+        let words: Vec<String> = self
+            .command
+            .argv()
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                let a = if i == 0 {
+                    // The program's name without folder or extension, on any OS.
+                    let base = a.rsplit(['/', '\\']).next().unwrap_or(a);
+                    match base.rsplit_once('.') {
+                        Some((stem, ext)) if !stem.is_empty() && ext.len() <= 4 => stem.to_string(),
+                        _ => base.to_string(),
+                    }
+                } else {
+                    a.clone()
+                };
+                a.chars()
+                    .map(|c| {
+                        if c.is_ascii_alphanumeric() || c == '.' {
+                            c
+                        } else {
+                            '-'
+                        }
+                    })
+                    .collect::<String>()
+            })
+            .collect();
+        let mut name: String = words.join("-");
+        name = name
+            .split('-')
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join("-");
+        name.truncate(60);
+        format!("{}.txt", name.trim_end_matches(['-', '.']))
+    }
+
+    pub fn applies(&self, os: &str) -> bool {
+        self.os.is_empty() || self.os.iter().any(|f| f.matches(os))
+    }
+}
+
+impl FileSet {
+    pub fn applies(&self, os: &str) -> bool {
+        self.os.is_empty() || self.os.iter().any(|f| f.matches(os))
+    }
+}
+
+impl BundleStep {
+    pub fn max_total(&self) -> u64 {
+        self.max_total.map_or(DEFAULT_MAX_TOTAL, |s| s.0)
+    }
+
+    pub fn max_files(&self) -> usize {
+        self.max_files.unwrap_or(DEFAULT_MAX_FILES)
+    }
+
+    /// Where the zip goes.
+    pub fn output_path(&self, facts: &Facts) -> std::path::PathBuf {
+        match &self.output {
+            Some(p) => p.into(),
+            None => {
+                let stamp = jiff::Zoned::now().strftime("%Y%m%d-%H%M%S").to_string();
+                let name = format!(
+                    "support-{}-{stamp}.zip",
+                    bundle::safe_file_part(&facts.hostname)
+                );
+                let dir = dirs::desktop_dir()
+                    .filter(|d| d.is_dir())
+                    .or_else(dirs::home_dir)
+                    .unwrap_or_else(std::env::temp_dir);
+                dir.join(name)
+            }
+        }
+    }
+}
+
+impl Check for BundleStep {
+    fn evaluate(&self, ctx: &StepContext) -> Evaluation {
+        bundle::evaluate(self, ctx)
+    }
+
+    fn describe(&self) -> String {
+        let files: usize = self.files.iter().map(|f| f.paths.iter().count()).sum();
+        format!(
+            "bundles {files} file pattern(s) and {} command output(s) into {}",
+            self.commands.len(),
+            self.output.as_deref().unwrap_or("a zip on the desktop")
+        )
+    }
+
+    fn changes_system(&self) -> bool {
+        // It writes a file; and it must see every earlier step finished.
+        true
+    }
+
+    fn needs_report(&self) -> bool {
+        true
+    }
+
+    fn default_timeout(&self) -> Duration {
+        Duration::from_secs(30 * 60)
+    }
+
+    fn validate(&self, _facts: &Facts) -> Vec<FieldProblem> {
+        let mut out = Vec::new();
+        let mut problem = |key: &'static str, message: String, hint: &str| {
+            out.push(FieldProblem {
+                key,
+                message,
+                hint: Some(hint.into()),
+            })
+        };
+        if let Some(o) = &self.output {
+            if !is_absolute_anywhere(o) {
+                problem(
+                    "output",
+                    format!("`output` must be an absolute path, not `{o}`"),
+                    "start it with a folder variable, e.g. \"{{ desktop }}/support-{{ datetime }}.zip\"",
+                );
+            } else if !o.to_ascii_lowercase().ends_with(".zip") {
+                problem(
+                    "output",
+                    format!("`output` must end in .zip, not `{o}`"),
+                    "e.g. \"{{ desktop }}/support.zip\"",
+                );
+            }
+        }
+        if self.compression_level.is_some_and(|l| l > 9) {
+            problem(
+                "compression_level",
+                "`compression_level` must be 0 to 9".into(),
+                "6 is the usual balance; 1 is fastest",
+            );
+        }
+        if self.max_files == Some(0) || self.max_total.is_some_and(|s| s.0 == 0) {
+            problem(
+                "max_total",
+                "`max_total` and `max_files` must be above zero".into(),
+                "e.g. max_total = \"200 MiB\"",
+            );
+        }
+        for set in &self.files {
+            for p in set.paths.iter() {
+                if !is_absolute_anywhere(p) {
+                    problem(
+                        "files",
+                        format!("file path `{p}` must be absolute"),
+                        "start it with a folder variable such as {{ home }} or {{ playbook_dir }}",
+                    );
+                } else if let Err(e) = crate::pathglob::check(p) {
+                    problem(
+                        "files",
+                        e,
+                        "globs: * and ? within a folder name, ** across folders, {a,b}, [abc]",
+                    );
+                }
+            }
+            if set.max_size.is_some_and(|s| s.0 == 0) {
+                problem(
+                    "files",
+                    "`max_size` must be above zero".into(),
+                    "e.g. max_size = \"25 MiB\"",
+                );
+            }
+        }
+        let mut names = BTreeSet::new();
+        for c in &self.commands {
+            if let Some((message, hint)) = c.command.problem(c.shell) {
+                problem("commands", message.into(), hint);
+                continue;
+            }
+            let name = c.file_name();
+            if !bundle::is_safe_entry_name(&name) {
+                problem(
+                    "commands",
+                    format!("command output name `{name}` is not a plain file name"),
+                    "use letters, digits, dots, dashes and underscores, e.g. name = \"ipconfig.txt\"",
+                );
+            } else if !names.insert(name.to_ascii_lowercase()) {
+                problem(
+                    "commands",
+                    format!("two commands write `{name}`"),
+                    "give one of them another `name`",
+                );
+            }
+        }
+        out
+    }
+}
+
+/// Absolute on Windows (`C:\`, `\\server\share`) or on Unix (`/`), whatever OS we run on.
+fn is_absolute_anywhere(path: &str) -> bool {
+    let b = path.as_bytes();
+    path.starts_with('/')
+        || path.starts_with("\\\\")
+        || (b.len() >= 3
+            && b[0].is_ascii_alphabetic()
+            && b[1] == b':'
+            && (b[2] == b'\\' || b[2] == b'/'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn command(toml: &str) -> BundleCommand {
+        toml::from_str(toml).unwrap()
+    }
+
+    #[test]
+    fn command_file_names() {
+        assert_eq!(
+            command(r#"command = ["ipconfig", "/all"]"#).file_name(),
+            "ipconfig-all.txt"
+        );
+        assert_eq!(
+            command(r#"command = ["C:\\Windows\\System32\\systeminfo.exe"]"#).file_name(),
+            "systeminfo.txt"
+        );
+        assert_eq!(
+            command("command = \"journalctl -b --no-pager | tail\"\nshell = true").file_name(),
+            "journalctl-b-no-pager-tail.txt"
+        );
+        assert_eq!(
+            command("command = [\"x\"]\nname = \"custom.log\"").file_name(),
+            "custom.log"
+        );
+    }
+
+    #[test]
+    fn absolute_paths_on_every_os() {
+        for p in ["/var/log", "C:\\Logs", "c:/x", "\\\\srv\\share\\x"] {
+            assert!(is_absolute_anywhere(p), "{p}");
+        }
+        for p in ["logs", "C:logs", "./x", ""] {
+            assert!(!is_absolute_anywhere(p), "{p}");
+        }
+    }
+}
