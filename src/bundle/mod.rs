@@ -198,7 +198,7 @@ impl Writer<'_> {
             text.push_str("\n--- stderr ---\n");
             text.push_str(&result.stderr);
         }
-        let name = self.unique(format!("commands/{}", cmd.file_name()));
+        let name = self.unique(format!("commands/{}", cmd.file_name(&shown)));
         let (size, sha, counts) =
             self.store(&name, None, text.len() as u64, &mut text.as_bytes(), true)?;
         self.manifest.entries.push(ManifestEntry {
@@ -573,10 +573,22 @@ fn write(
         redactions,
         if redactions == 1 { "" } else { "s" },
     );
-    if left_out > 0 || !problems.is_empty() {
-        e.message.push_str(&format!(
-            "; {left_out} source(s) left out or unreadable, see manifest.json"
-        ));
+    let failed_commands = w
+        .manifest
+        .entries
+        .iter()
+        .filter(|e| e.kind == "command" && e.exit_code != Some(0))
+        .count();
+    let mut notes = Vec::new();
+    if left_out > 0 {
+        notes.push(format!("{left_out} file(s) left out"));
+    }
+    if failed_commands > 0 {
+        notes.push(format!("{failed_commands} command(s) failed"));
+    }
+    if !notes.is_empty() {
+        e.message
+            .push_str(&format!("; {} (see manifest.json)", notes.join(", ")));
     }
     if !sidecar_errors.is_empty() {
         e.status = Status::Error;

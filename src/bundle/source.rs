@@ -61,6 +61,7 @@ pub fn open(path: &Path, keep: u64) -> io::Result<Opened> {
     let n = read_full(&mut file, &mut head)?;
     let encoding = sniff(&head[..n]);
     let keep = keep.min(size);
+    let cut = keep < size;
     let mut start = size - keep;
     if matches!(encoding, Encoding::Utf16Le | Encoding::Utf16Be) {
         // Whole code units, after the byte-order mark.
@@ -76,8 +77,8 @@ pub fn open(path: &Path, keep: u64) -> io::Result<Opened> {
         )),
         _ => Box::new(BufReader::with_capacity(64 * 1024, region)),
     };
-    let mut skipped = start;
-    if start > 0 && encoding != Encoding::Binary {
+    let mut skipped = if cut { start } else { 0 };
+    if cut && encoding != Encoding::Binary {
         // Start at a whole line (unless there is no break in the first 64 KiB).
         let buf = reader.fill_buf()?;
         if let Some(i) = buf.iter().position(|&b| b == b'\n') {
@@ -230,6 +231,10 @@ mod tests {
         s.clear();
         o.reader.read_to_string(&mut s).unwrap();
         assert_eq!((s.as_str(), o.encoding), ("third\n", Encoding::Utf16Le));
+        let mut o = open(&p, 1000).unwrap();
+        s.clear();
+        o.reader.read_to_string(&mut s).unwrap();
+        assert_eq!((s.as_str(), o.skipped), ("first\nsecond\nthird\n", 0));
     }
 
     #[test]

@@ -93,40 +93,34 @@ pub struct BundleStep {
 }
 
 impl BundleCommand {
-    /// The file name inside `commands/`.
-    pub fn file_name(&self) -> String {
+    /// The file name inside `commands/`: `name`, or one made from the
+    /// command line as displayed (pass it redacted, so no secret from the
+    /// command line reaches a name).
+    pub fn file_name(&self, shown: &str) -> String {
         if let Some(name) = &self.name {
             return name.clone();
         }
-        let words: Vec<String> = self
-            .command
-            .argv()
-            .iter()
-            .enumerate()
-            .map(|(i, a)| {
-                let a = if i == 0 {
-                    // The program's name without folder or extension, on any OS.
-                    let base = a.rsplit(['/', '\\']).next().unwrap_or(a);
-                    match base.rsplit_once('.') {
-                        Some((stem, ext)) if !stem.is_empty() && ext.len() <= 4 => stem.to_string(),
-                        _ => base.to_string(),
-                    }
+        // The program without folder or extension, then the arguments.
+        let (program, args) = match &self.command {
+            CommandLine::Argv(_) => shown.split_once(' ').unwrap_or((shown, "")),
+            CommandLine::Line(_) => ("", shown),
+        };
+        let program = program.rsplit(['/', '\\']).next().unwrap_or(program);
+        let program = match program.rsplit_once('.') {
+            Some((stem, ext)) if !stem.is_empty() && ext.len() <= 4 => stem,
+            _ => program,
+        };
+        let words: String = format!("{program} {args}")
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '.' {
+                    c
                 } else {
-                    a.clone()
-                };
-                a.chars()
-                    .map(|c| {
-                        if c.is_ascii_alphanumeric() || c == '.' {
-                            c
-                        } else {
-                            '-'
-                        }
-                    })
-                    .collect::<String>()
+                    '-'
+                }
             })
             .collect();
-        let mut name: String = words.join("-");
-        name = name
+        let mut name = words
             .split('-')
             .filter(|w| !w.is_empty())
             .collect::<Vec<_>>()
@@ -264,20 +258,25 @@ impl Check for BundleStep {
                 );
             }
         }
-        let mut names = BTreeSet::new();
+        // Names must differ among the commands that run on one OS.
+        let mut names: BTreeSet<(&str, String)> = BTreeSet::new();
         for c in &self.commands {
             if let Some((message, hint)) = c.command.problem(c.shell) {
                 problem("commands", message.into(), hint);
                 continue;
             }
-            let name = c.file_name();
+            let name = c.file_name(&c.command.display());
             if !bundle::is_safe_entry_name(&name) {
                 problem(
                     "commands",
                     format!("command output name `{name}` is not a plain file name"),
                     "use letters, digits, dots, dashes and underscores, e.g. name = \"ipconfig.txt\"",
                 );
-            } else if !names.insert(name.to_ascii_lowercase()) {
+            } else if ["windows", "macos", "linux"]
+                .into_iter()
+                .filter(|os| c.applies(os))
+                .any(|os| !names.insert((os, name.to_ascii_lowercase())))
+            {
                 problem(
                     "commands",
                     format!("two commands write `{name}`"),
@@ -310,20 +309,24 @@ mod tests {
 
     #[test]
     fn command_file_names() {
+        let name = |toml: &str| {
+            let c = command(toml);
+            c.file_name(&c.command.display())
+        };
         assert_eq!(
-            command(r#"command = ["ipconfig", "/all"]"#).file_name(),
+            name(r#"command = ["ipconfig", "/all"]"#),
             "ipconfig-all.txt"
         );
         assert_eq!(
-            command(r#"command = ["C:\\Windows\\System32\\systeminfo.exe"]"#).file_name(),
+            name(r#"command = ["C:\\Windows\\System32\\systeminfo.exe"]"#),
             "systeminfo.txt"
         );
         assert_eq!(
-            command("command = \"journalctl -b --no-pager | tail\"\nshell = true").file_name(),
+            name("command = \"journalctl -b --no-pager | tail\"\nshell = true"),
             "journalctl-b-no-pager-tail.txt"
         );
         assert_eq!(
-            command("command = [\"x\"]\nname = \"custom.log\"").file_name(),
+            name("command = [\"x\"]\nname = \"custom.log\""),
             "custom.log"
         );
     }
