@@ -4,12 +4,15 @@
 //! Dropping a [`PendingZip`] (an error, Ctrl-C, a panic) deletes the
 //! temporary file; a hard kill can leave it behind under its hidden
 //! `.supportctl-*.partial` name, never at the final path. Entries are
-//! deflated as they stream in ([`Entry`] hashes and counts what it writes),
-//! zip64 is used for entries that may pass 4 GiB.
+//! deflated as they stream in, on a thread of their own ([`Entry`] hashes
+//! and counts what it hands over; at most 1 MiB waits between the two
+//! threads). zip64 is used for entries that may pass 4 GiB.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::thread::JoinHandle;
 use std::time::SystemTime;
 
 use sha2::{Digest, Sha256};
@@ -19,11 +22,26 @@ use zip::{CompressionMethod, DateTime, ZipWriter};
 
 /// Entries that may grow past this use zip64 headers.
 const LARGE_ENTRY: u64 = 1 << 30;
+/// Bytes handed to the compressing thread at a time, and how many such
+/// chunks may wait: at most 8 × 128 KiB in flight.
+const CHUNK: usize = 128 * 1024;
+const IN_FLIGHT: usize = 8;
 
-/// An archive being written.
+/// Work for the thread that owns the zip writer.
+enum Job {
+    Start(String, SimpleFileOptions),
+    Data(Vec<u8>),
+}
+
+type Output = BufWriter<File>;
+
+/// An archive being written. Reading and redacting happen on the caller's
+/// thread; deflating and writing on a thread of its own, so the two overlap
+/// (the machine's second core does the compression).
 pub struct PendingZip {
-    zip: ZipWriter<BufWriter<File>>,
-    temp: TempPath,
+    jobs: Option<SyncSender<Job>>,
+    writer: Option<JoinHandle<io::Result<Output>>>,
+    temp: Option<TempPath>,
     level: i64,
 }
 
@@ -32,6 +50,17 @@ pub struct Finished {
     pub path: PathBuf,
     pub size: u64,
     pub sha256: String,
+}
+
+fn write_jobs(file: File, jobs: Receiver<Job>) -> io::Result<Output> {
+    let mut zip = ZipWriter::new(BufWriter::with_capacity(256 * 1024, file));
+    for job in jobs {
+        match job {
+            Job::Start(name, options) => zip.start_file(name, options).map_err(io::Error::other)?,
+            Job::Data(bytes) => zip.write_all(&bytes)?,
+        }
+    }
+    zip.finish().map_err(io::Error::other)
 }
 
 impl PendingZip {
@@ -46,11 +75,39 @@ impl PendingZip {
             .suffix(".partial")
             .tempfile_in(dir)?
             .into_parts();
+        let (jobs, receiver) = sync_channel(IN_FLIGHT);
+        let writer = std::thread::Builder::new()
+            .name("bundle-zip".into())
+            .spawn(move || write_jobs(file, receiver))?;
         Ok(PendingZip {
-            zip: ZipWriter::new(BufWriter::with_capacity(256 * 1024, file)),
-            temp,
+            jobs: Some(jobs),
+            writer: Some(writer),
+            temp: Some(temp),
             level: i64::from(level),
         })
+    }
+
+    /// Hands a job to the writing thread; when it has stopped, its error.
+    fn send(&mut self, job: Job) -> io::Result<()> {
+        let sent = self.jobs.as_ref().is_some_and(|j| j.send(job).is_ok());
+        if sent {
+            Ok(())
+        } else {
+            Err(self
+                .stop()
+                .err()
+                .unwrap_or_else(|| io::Error::other("the zip writer stopped")))
+        }
+    }
+
+    /// Ends the writing thread and returns what it wrote into.
+    fn stop(&mut self) -> io::Result<Output> {
+        self.jobs = None;
+        match self.writer.take().map(JoinHandle::join) {
+            Some(Ok(result)) => result,
+            Some(Err(_)) => Err(io::Error::other("the zip writer panicked")),
+            None => Err(io::Error::other("the zip writer already stopped")),
+        }
     }
 
     /// Starts an entry; write its content into the returned [`Entry`].
@@ -71,12 +128,10 @@ impl PendingZip {
             .last_modified_time(dos_time(modified.unwrap_or_else(SystemTime::now)))
             .unix_permissions(0o644)
             .large_file(size_hint >= LARGE_ENTRY);
-        self.zip
-            .start_file(name, options)
-            .map_err(io::Error::other)?;
+        self.send(Job::Start(name.to_string(), options))?;
         Ok(Entry {
-            zip: &mut self.zip,
-            buf: Vec::with_capacity(128 * 1024),
+            zip: self,
+            buf: Vec::with_capacity(CHUNK),
             hasher: Sha256::new(),
             bytes: 0,
         })
@@ -84,20 +139,19 @@ impl PendingZip {
 
     /// Completes the archive and renames it to `target`; refuses to replace
     /// an existing file unless `overwrite`.
-    pub fn finish(self, target: &Path, overwrite: bool) -> io::Result<Finished> {
-        let file = self
-            .zip
-            .finish()
-            .map_err(io::Error::other)?
-            .into_inner()
-            .map_err(|e| e.into_error())?;
+    pub fn finish(mut self, target: &Path, overwrite: bool) -> io::Result<Finished> {
+        let file = self.stop()?.into_inner().map_err(|e| e.into_error())?;
         file.sync_all()?;
         drop(file);
-        let (size, sha256) = hash_file(&self.temp)?;
+        let temp = self
+            .temp
+            .take()
+            .ok_or_else(|| io::Error::other("no temporary file"))?;
+        let (size, sha256) = hash_file(&temp)?;
         if overwrite {
-            self.temp.persist(target)
+            temp.persist(target)
         } else {
-            self.temp.persist_noclobber(target)
+            temp.persist_noclobber(target)
         }
         .map_err(|e| e.error)?;
         Ok(Finished {
@@ -108,9 +162,20 @@ impl PendingZip {
     }
 }
 
+impl Drop for PendingZip {
+    /// Abandoned (an error, an interruption): stop the writer, so its file
+    /// handle is closed, then the temporary file is deleted.
+    fn drop(&mut self) {
+        if self.writer.is_some() {
+            let _ = self.stop();
+        }
+        self.temp.take();
+    }
+}
+
 /// One entry being written: buffered, hashed and counted.
 pub struct Entry<'a> {
-    zip: &'a mut ZipWriter<BufWriter<File>>,
+    zip: &'a mut PendingZip,
     buf: Vec<u8>,
     hasher: Sha256,
     bytes: u64,
@@ -118,24 +183,27 @@ pub struct Entry<'a> {
 
 impl Entry<'_> {
     fn flush_buf(&mut self) -> io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
         self.hasher.update(&self.buf);
-        self.zip.write_all(&self.buf)?;
         self.bytes += self.buf.len() as u64;
-        self.buf.clear();
-        Ok(())
+        let full = std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK));
+        self.zip.send(Job::Data(full))
     }
 
     /// Ends the entry: (bytes written, SHA-256 of them).
     pub fn finish(mut self) -> io::Result<(u64, String)> {
         self.flush_buf()?;
-        Ok((self.bytes, hex(&self.hasher.finalize())))
+        let hasher = std::mem::take(&mut self.hasher);
+        Ok((self.bytes, hex(&hasher.finalize())))
     }
 }
 
 impl Write for Entry<'_> {
     fn write(&mut self, data: &[u8]) -> io::Result<usize> {
         self.buf.extend_from_slice(data);
-        if self.buf.len() >= 128 * 1024 {
+        if self.buf.len() >= CHUNK {
             self.flush_buf()?;
         }
         Ok(data.len())

@@ -21,11 +21,12 @@
 //! Known limit: a secret split across the cut of an over-long line (more
 //! than 1 MiB without a newline) may escape both halves' rules.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, BufRead, Write};
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use regex::bytes::{Captures, Regex, RegexBuilder};
+use regex::bytes::{CaptureLocations, Regex, RegexBuilder};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -315,38 +316,62 @@ fn optional_rules(cfg: &RedactConfig, hostname: &str, user: &str) -> Vec<Rule> {
     rules
 }
 
+/// Distinct values per kind that get numbered placeholders (`ip4-1`...) and
+/// a line in the mapping file; past this, placeholders are keyed hashes
+/// (`ip4-h3fa9c2d10b7e`), still consistent within the bundle, so memory
+/// stays bounded whatever the logs hold.
+pub const NUMBERED: usize = 50_000;
+
 /// Consistent placeholders for pseudonymised values, across a whole bundle.
 #[derive(Default, Debug)]
 pub struct Pseudonyms {
-    maps: BTreeMap<Kind, HashMap<String, String>>,
-    /// Insertion order, for a stable mapping file.
-    order: Vec<(Kind, String)>,
+    maps: BTreeMap<Kind, HashMap<Box<str>, u32>>,
+    /// Keyed with random keys per bundle, so a hashed placeholder cannot be
+    /// reversed by hashing guesses.
+    hasher: std::hash::RandomState,
+    /// Replacements made with hashed placeholders.
+    pub hashed: u64,
 }
 
 impl Pseudonyms {
-    fn get(&mut self, kind: Kind, value: String) -> &str {
+    fn write(&mut self, kind: Kind, value: &str, out: &mut Vec<u8>) {
+        use std::hash::BuildHasher;
         let map = self.maps.entry(kind).or_default();
-        let next = map.len() + 1;
-        if !map.contains_key(&value) {
-            self.order.push((kind, value.clone()));
-        }
-        map.entry(value)
-            .or_insert_with(|| format!("{}-{next}", kind.name()))
+        let n = match map.get(value) {
+            Some(n) => Some(*n),
+            None if map.len() < NUMBERED => {
+                let n = map.len() as u32 + 1;
+                map.insert(value.into(), n);
+                Some(n)
+            }
+            None => None,
+        };
+        let text = match n {
+            Some(n) => format!("{}-{n}", kind.name()),
+            None => {
+                self.hashed += 1;
+                let h = self.hasher.hash_one(value) & 0xffff_ffff_ffff;
+                format!("{}-h{h:012x}", kind.name())
+            }
+        };
+        out.extend_from_slice(text.as_bytes());
     }
 
     pub fn is_empty(&self) -> bool {
-        self.order.is_empty()
+        self.maps.values().all(HashMap::is_empty)
     }
 
-    /// `{"ip4": {"10.1.2.3": "ip4-1"}, ...}`: what each placeholder stands for.
+    /// `{"ip4": {"10.1.2.3": "ip4-1"}, ...}`: what each numbered placeholder stands for.
     pub fn to_json(&self) -> serde_json::Value {
         let mut out = serde_json::Map::new();
-        for (kind, value) in &self.order {
-            let placeholder = self.maps[kind][value].clone();
-            out.entry(kind.name())
-                .or_insert_with(|| serde_json::Value::Object(Default::default()))
-                .as_object_mut()
-                .map(|m| m.insert(value.clone(), placeholder.into()));
+        for (kind, map) in &self.maps {
+            let mut pairs: Vec<(&Box<str>, &u32)> = map.iter().collect();
+            pairs.sort_by_key(|(_, n)| **n);
+            let entries: serde_json::Map<String, serde_json::Value> = pairs
+                .into_iter()
+                .map(|(v, n)| (v.to_string(), format!("{}-{n}", kind.name()).into()))
+                .collect();
+            out.insert(kind.name().into(), entries.into());
         }
         serde_json::Value::Object(out)
     }
@@ -375,6 +400,8 @@ pub struct Redactor {
     combined: Option<Regex>,
     actions: Vec<Action>,
     groups: Vec<Groups>,
+    /// Reused for every match (no allocation per match).
+    locations: CaptureLocations,
     custom: Vec<Regex>,
     key_end: Regex,
     pub pseudonyms: Pseudonyms,
@@ -437,8 +464,13 @@ impl Redactor {
                 tail: index(format!("t{i}")),
             })
             .collect();
+        let locations = match &combined {
+            Some(re) => re.capture_locations(),
+            None => compile("x")?.capture_locations(),
+        };
         Ok(Redactor {
             combined,
+            locations,
             groups,
             actions: rules.iter().map(|r| r.action).collect(),
             custom,
@@ -474,30 +506,39 @@ impl Redactor {
             }
         }
         let start_len = out.len();
-        if let Some(combined) = &self.combined {
-            let mut last = 0;
-            for caps in combined.captures_iter(line) {
-                let Some(i) = self.groups.iter().position(|g| caps.get(g.rule).is_some()) else {
+        let Redactor {
+            combined,
+            locations,
+            groups,
+            actions,
+            key_end,
+            pseudonyms,
+            ..
+        } = self;
+        if let Some(combined) = combined {
+            let (mut last, mut at) = (0, 0);
+            while at <= line.len() {
+                let Some(found) = combined.captures_read_at(locations, line, at) else {
+                    break;
+                };
+                let whole = found.range();
+                at = if whole.is_empty() {
+                    whole.end + 1
+                } else {
+                    whole.end
+                };
+                let Some(i) = groups.iter().position(|g| locations.get(g.rule).is_some()) else {
                     continue;
                 };
-                let whole = caps.get(0).map_or(0..0, |m| m.range());
                 out.extend_from_slice(&line[last..whole.start]);
                 last = whole.end;
                 let m = Match {
-                    caps: &caps,
-                    groups: self.groups[i],
+                    locations,
+                    groups: groups[i],
                     line,
                     whole,
                 };
-                replace(
-                    self.actions[i],
-                    &m,
-                    &self.key_end,
-                    &mut self.pseudonyms,
-                    state,
-                    out,
-                    counts,
-                );
+                replace(actions[i], &m, key_end, pseudonyms, state, out, counts);
             }
             out.extend_from_slice(&line[last..]);
         } else {
@@ -564,7 +605,7 @@ impl Redactor {
 
 /// One rule's match within a line.
 struct Match<'a> {
-    caps: &'a Captures<'a>,
+    locations: &'a CaptureLocations,
     groups: Groups,
     line: &'a [u8],
     whole: std::ops::Range<usize>,
@@ -573,8 +614,8 @@ struct Match<'a> {
 impl Match<'_> {
     fn group(&self, index: Option<usize>) -> &[u8] {
         index
-            .and_then(|i| self.caps.get(i))
-            .map_or(&[], |m| m.as_bytes())
+            .and_then(|i| self.locations.get(i))
+            .map_or(&[], |(start, end)| &self.line[start..end])
     }
 }
 
@@ -614,16 +655,45 @@ fn replace(
             None => out.extend_from_slice(matched),
             Some(key) => {
                 out.extend_from_slice(m.group(m.groups.keep));
-                out.extend_from_slice(pseudonyms.get(kind, key).as_bytes());
+                pseudonyms.write(kind, &key, out);
                 *counts.entry(kind.name()).or_default() += 1;
             }
         },
     }
 }
 
+/// `text` in lower case, borrowed when it already is.
+fn lower(text: &str) -> Cow<'_, str> {
+    if text.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(text.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// A dotted quad with octets up to 255 and no leading zeros (so the text
+/// itself is the canonical key).
+fn canonical_ipv4(text: &str) -> Option<[u8; 4]> {
+    let mut octets = [0u8; 4];
+    let mut parts = text.split('.');
+    for o in &mut octets {
+        let p = parts.next()?;
+        if p.is_empty() || p.len() > 3 || (p.len() > 1 && p.starts_with('0')) {
+            return None;
+        }
+        *o = p.parse().ok()?;
+    }
+    parts.next().is_none().then_some(octets)
+}
+
 /// The value a pseudonym is keyed on, or `None` when the match is not really
 /// one (an invalid address, a loopback address, a role account...).
-fn normalise(kind: Kind, value: &[u8], line: &[u8], at: std::ops::Range<usize>) -> Option<String> {
+fn normalise<'a>(
+    kind: Kind,
+    value: &'a [u8],
+    line: &[u8],
+    at: std::ops::Range<usize>,
+) -> Option<Cow<'a, str>> {
     let text = std::str::from_utf8(value).ok()?;
     let before = at.start.checked_sub(1).map(|i| line[i]);
     let after = line.get(at.end).copied();
@@ -636,9 +706,9 @@ fn normalise(kind: Kind, value: &[u8], line: &[u8], at: std::ops::Range<usize>) 
             {
                 return None;
             }
-            let ip: Ipv4Addr = text.parse().ok()?;
+            let ip = Ipv4Addr::from(canonical_ipv4(text)?);
             (!ip.is_loopback() && !ip.is_unspecified() && !ip.is_broadcast())
-                .then(|| ip.to_string())
+                .then_some(Cow::Borrowed(text))
         }
         Kind::Ip6 => {
             if before.is_some_and(|b| b.is_ascii_alphanumeric() || b == b':' || b == b'.') {
@@ -647,14 +717,17 @@ fn normalise(kind: Kind, value: &[u8], line: &[u8], at: std::ops::Range<usize>) 
             let addr = text.split('%').next()?;
             let ip: Ipv6Addr = addr.parse().ok()?;
             let groups = addr.split(':').filter(|g| !g.is_empty()).count();
-            (groups >= 2 && !ip.is_loopback() && !ip.is_unspecified()).then(|| ip.to_string())
+            (groups >= 2 && !ip.is_loopback() && !ip.is_unspecified())
+                .then(|| Cow::Owned(ip.to_string()))
         }
-        Kind::Mac => Some(text.to_ascii_lowercase().replace('-', ":")),
+        Kind::Mac if text.contains('-') => {
+            Some(Cow::Owned(text.to_ascii_lowercase().replace('-', ":")))
+        }
         Kind::User => {
-            let lower = text.to_ascii_lowercase();
-            (!NOT_PEOPLE.contains(&lower.as_str())).then_some(lower)
+            let l = lower(text);
+            (!NOT_PEOPLE.contains(&l.as_ref())).then_some(l)
         }
-        Kind::Email | Kind::Host => Some(text.to_ascii_lowercase()),
+        Kind::Mac | Kind::Email | Kind::Host => Some(lower(text)),
     }
 }
 
