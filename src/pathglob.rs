@@ -45,17 +45,16 @@ pub fn check(pattern: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// The paths (files, folders, links) matching `pattern`, sorted, at most
-/// `limit` of them; a pattern without glob syntax yields itself when it
-/// exists. Errors only for invalid glob syntax.
-pub fn expand(pattern: &str, limit: usize) -> Result<Vec<PathBuf>, String> {
+/// Calls `found` with each path (file, folder, link) matching `pattern`,
+/// in walk order, until it returns `false`; a pattern without glob syntax
+/// yields itself when it exists. Errors only for invalid glob syntax.
+pub fn visit(pattern: &str, mut found: impl FnMut(PathBuf) -> bool) -> Result<(), String> {
     if !has_glob(pattern) {
         let path = PathBuf::from(pattern);
-        return Ok(if std::fs::symlink_metadata(&path).is_ok() {
-            vec![path]
-        } else {
-            Vec::new()
-        });
+        if std::fs::symlink_metadata(&path).is_ok() {
+            found(path);
+        }
+        return Ok(());
     }
     let norm = normalise(pattern);
     let matcher = matcher(pattern)?;
@@ -77,7 +76,6 @@ pub fn expand(pattern: &str, limit: usize) -> Result<Vec<PathBuf>, String> {
     } else {
         rest.len()
     };
-    let mut found = Vec::new();
     for entry in walkdir::WalkDir::new(&base)
         .min_depth(1)
         .max_depth(depth)
@@ -90,15 +88,22 @@ pub fn expand(pattern: &str, limit: usize) -> Result<Vec<PathBuf>, String> {
             .strip_prefix("./")
             .filter(|_| base == ".")
             .unwrap_or(&text);
-        if matcher.is_match(text) {
-            found.push(entry.into_path());
-            if found.len() >= limit {
-                break;
-            }
+        if matcher.is_match(text) && !found(entry.into_path()) {
+            break;
         }
     }
-    found.sort();
-    Ok(found)
+    Ok(())
+}
+
+/// The paths matching `pattern` (see [`visit`]), sorted, at most `limit`.
+pub fn expand(pattern: &str, limit: usize) -> Result<Vec<PathBuf>, String> {
+    let mut paths = Vec::new();
+    visit(pattern, |p| {
+        paths.push(p);
+        paths.len() < limit
+    })?;
+    paths.sort();
+    Ok(paths)
 }
 
 #[cfg(test)]

@@ -674,3 +674,75 @@ fn the_shipped_collect_logs_playbook_bundles_this_machine() {
             .any(|e| e["kind"] == "command")
     );
 }
+
+#[test]
+fn secrets_in_earlier_steps_output_stay_out_of_the_report_inside() {
+    // JSON escaping (`\"hunter2\"`) must not hide a secret from the rules.
+    let t = Test::new();
+    let d = t.path().to_path_buf();
+    let text = format!(
+        "[playbook]\nname = \"b\"\n\n[[step]]\nid = \"show-config\"\nkind = \"command\"\n\
+         command = \"printf 'config:\\\\n  password: \\\"ReportSecret1\\\"\\\\n'\"\nshell = true\nshow_output = true\n\n\
+         [[step]]\nid = \"bundle\"\nkind = \"bundle\"\noutput = \"{}/out/b.zip\"\n",
+        d.display()
+    );
+    let r = t
+        .playbook(&text)
+        .args(&["run", "p.toml"])
+        .run()
+        .status(0)
+        .stdout_has("ReportSecret1");
+    let zip = out_dir(&r).join("b.zip");
+    for name in ["report.json", "report.md"] {
+        let body = entry(&zip, name);
+        assert!(!body.contains("ReportSecret1"), "{name}:\n{body}");
+        assert!(body.contains("REDACTED:password"), "{name}:\n{body}");
+    }
+}
+
+#[test]
+fn the_newest_files_win_and_everything_left_out_is_accounted_for() {
+    let t = Test::new();
+    let d = t.path().to_path_buf();
+    for (name, age_h) in [("old.log", 3), ("mid.log", 2), ("new.log", 1)] {
+        let p = d.join("logs").join(name);
+        write(&p, "x\n");
+        let f = fs::File::options().write(true).open(&p).unwrap();
+        f.set_modified(std::time::SystemTime::now() - Duration::from_secs(3600 * age_h))
+            .unwrap();
+    }
+    let extra = format!(
+        "max_files = 2\n[[step.files]]\npaths = [\"{0}/logs\", \"{0}/no-such-dir/*.log\"]\n",
+        d.display()
+    );
+    let r = bundle(t, &extra)
+        .args(&["run", "p.toml"])
+        .run()
+        .status(0)
+        .stdout_has("file(s) left out");
+    let zip = out_dir(&r).join("b.zip");
+    let m = manifest(&zip);
+    let names: Vec<String> = entries(&zip)
+        .into_iter()
+        .map(|(n, _)| n)
+        .filter(|n| n.starts_with("files/"))
+        .collect();
+    assert!(
+        names.iter().any(|n| n.ends_with("new.log"))
+            && names.iter().any(|n| n.ends_with("mid.log")),
+        "{names:?}"
+    );
+    assert_eq!(m["totals"]["over_max_files"], 1, "{}", m["totals"]);
+    let missing = m["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["skipped"] == "matched nothing")
+        .unwrap();
+    assert!(
+        missing["source"]
+            .as_str()
+            .unwrap()
+            .ends_with("no-such-dir/*.log")
+    );
+}

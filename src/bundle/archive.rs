@@ -16,6 +16,8 @@ use std::thread::JoinHandle;
 use std::time::SystemTime;
 
 use sha2::{Digest, Sha256};
+
+use crate::cancel::Cancel;
 use tempfile::TempPath;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
@@ -56,11 +58,19 @@ fn write_jobs(file: File, jobs: Receiver<Job>) -> io::Result<Output> {
     let mut zip = ZipWriter::new(BufWriter::with_capacity(256 * 1024, file));
     for job in jobs {
         match job {
-            Job::Start(name, options) => zip.start_file(name, options).map_err(io::Error::other)?,
+            Job::Start(name, options) => zip.start_file(name, options).map_err(zip_error)?,
             Job::Data(bytes) => zip.write_all(&bytes)?,
         }
     }
-    zip.finish().map_err(io::Error::other)
+    zip.finish().map_err(zip_error)
+}
+
+/// Keeps the kind of an I/O error inside a zip error (a full disk stays `StorageFull`).
+fn zip_error(e: zip::result::ZipError) -> io::Error {
+    match e {
+        zip::result::ZipError::Io(e) => e,
+        other => io::Error::other(other),
+    }
 }
 
 impl PendingZip {
@@ -139,7 +149,12 @@ impl PendingZip {
 
     /// Completes the archive and renames it to `target`; refuses to replace
     /// an existing file unless `overwrite`.
-    pub fn finish(mut self, target: &Path, overwrite: bool) -> io::Result<Finished> {
+    pub fn finish(
+        mut self,
+        target: &Path,
+        overwrite: bool,
+        cancel: &Cancel,
+    ) -> io::Result<Finished> {
         let file = self.stop()?.into_inner().map_err(|e| e.into_error())?;
         file.sync_all()?;
         drop(file);
@@ -148,6 +163,10 @@ impl PendingZip {
             .take()
             .ok_or_else(|| io::Error::other("no temporary file"))?;
         let (size, sha256) = hash_file(&temp)?;
+        // Interrupted (or over the step's time) meanwhile: never rename.
+        if cancel.is_set() {
+            return Err(io::Error::new(io::ErrorKind::Interrupted, "interrupted"));
+        }
         if overwrite {
             temp.persist(target)
         } else {
@@ -277,7 +296,7 @@ mod tests {
         );
         // Nothing at the final path until finished.
         assert!(!target.exists());
-        let done = z.finish(&target, false).unwrap();
+        let done = z.finish(&target, false, &Cancel::new()).unwrap();
         assert_eq!(hash_file(&target).unwrap(), (done.size, done.sha256));
         let mut archive = zip::ZipArchive::new(File::open(&target).unwrap()).unwrap();
         let mut s = String::new();
@@ -289,7 +308,7 @@ mod tests {
         assert_eq!(s, "hello");
         // A second one refuses to replace it, and leaves no temporary file.
         let z = PendingZip::create(&target, 6).unwrap();
-        assert!(z.finish(&target, false).is_err());
+        assert!(z.finish(&target, false, &Cancel::new()).is_err());
         let names: Vec<_> = std::fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().file_name())

@@ -35,6 +35,9 @@ pub struct RedactionInfo {
     /// Where the pseudonym mapping was written (beside the archive), if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mapping_file: Option<String>,
+    /// Replacements made with hashed placeholders (past the first 50,000
+    /// distinct values of a kind; consistent, not in the mapping).
+    pub hashed_pseudonyms: u64,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -52,6 +55,10 @@ pub struct Totals {
     pub older_than_since: u64,
     /// Files and folders matching `exclude` (not listed one by one).
     pub excluded: u64,
+    /// Files left out because `max_files` newer ones were found (not listed).
+    pub over_max_files: u64,
+    /// Left-out files past the first 1,000 listed (not listed).
+    pub left_out_unlisted: u64,
 }
 
 /// One source: stored (with `name`) or left out (with `skipped`).

@@ -37,6 +37,19 @@ use redact::{Counts, Redactor};
 use select::Selection;
 use source::Encoding;
 
+/// Put between a command's stdout and stderr in its file.
+const STDERR_MARK: &str = "\n--- stderr ---\n";
+
+/// Whether and how a stream is redacted when stored.
+#[derive(Clone, Copy)]
+enum Redact {
+    No,
+    /// `cut`: the stream starts mid-file (see `Redactor::stream`).
+    Yes {
+        cut: bool,
+    },
+}
+
 /// A host name or similar made safe for a file name.
 pub fn safe_file_part(text: &str) -> String {
     let s: String = text
@@ -54,7 +67,14 @@ pub fn safe_file_part(text: &str) -> String {
 
 /// A plain file name: no folders, no `..`, nothing a zip tool could misread.
 pub fn is_safe_entry_name(name: &str) -> bool {
-    !name.is_empty()
+    // Names Windows reserves for devices, with or without an extension.
+    let stem = name.split('.').next().unwrap_or("").to_ascii_lowercase();
+    let reserved = matches!(stem.as_str(), "con" | "prn" | "aux" | "nul")
+        || ((stem.starts_with("com") || stem.starts_with("lpt"))
+            && stem.len() == 4
+            && stem.as_bytes()[3].is_ascii_digit());
+    !reserved
+        && !name.is_empty()
         && name.len() <= 100
         && name != "."
         && name != ".."
@@ -83,7 +103,14 @@ pub fn zip_name(source: &str) -> String {
         if part.is_empty() || part == "." || part == ".." {
             continue;
         }
-        parts.push(part.chars().filter(|c| !c.is_control()).collect());
+        // Characters Windows cannot have in a file name would stop Explorer
+        // extracting the zip (a `[REDACTED:keyword]` in a path has a `:`).
+        parts.push(
+            part.chars()
+                .filter(|c| !c.is_control())
+                .map(|c| if "<>:\"|?*".contains(c) { '_' } else { c })
+                .collect(),
+        );
     }
     parts.join("/")
 }
@@ -123,11 +150,12 @@ impl Writer<'_> {
         modified: Option<SystemTime>,
         size_hint: u64,
         input: &mut dyn io::BufRead,
-        redact: bool,
+        redact: Redact,
     ) -> io::Result<(u64, String, Counts)> {
         let mut entry = self.zip.entry(name, modified, size_hint)?;
-        let counts = if redact {
-            self.redactor.stream(input, &mut entry, self.ctx.cancel)?
+        let counts = if let Redact::Yes { cut } = redact {
+            self.redactor
+                .stream(input, &mut entry, self.ctx.cancel, cut)?
         } else {
             copy_cancellable(input, &mut entry, self.ctx.cancel)?;
             Counts::new()
@@ -139,13 +167,17 @@ impl Writer<'_> {
         Ok((size, sha, counts))
     }
 
-    fn add_generated(&mut self, name: &str, bytes: &[u8]) -> io::Result<()> {
+    /// Stores a generated file; `counts` are the redactions already made in it.
+    fn add_generated(&mut self, name: &str, bytes: &[u8], counts: Counts) -> io::Result<()> {
         let name = self.unique(name.to_string());
-        let (size, sha, counts) =
-            self.store(&name, None, bytes.len() as u64, &mut &bytes[..], true)?;
+        let (size, sha, _) =
+            self.store(&name, None, bytes.len() as u64, &mut &bytes[..], Redact::No)?;
+        for (rule, n) in &counts {
+            *self.manifest.redaction.counts.entry(rule).or_default() += n;
+        }
         self.manifest.entries.push(ManifestEntry {
             kind: "generated",
-            name: Some(name.clone()),
+            name: Some(name),
             source: "supportctl".into(),
             size: Some(size),
             sha256: Some(sha),
@@ -156,12 +188,67 @@ impl Writer<'_> {
         Ok(())
     }
 
+    /// A value as pretty JSON, every string in it redacted first (so JSON
+    /// escaping cannot hide a secret from the rules).
+    fn redacted_json(
+        &mut self,
+        value: &impl serde::Serialize,
+    ) -> io::Result<(serde_json::Value, Counts)> {
+        let mut v = serde_json::to_value(value).map_err(io::Error::other)?;
+        let mut counts = Counts::new();
+        self.redactor.json(&mut v, &mut counts);
+        Ok((v, counts))
+    }
+
+    /// Redacts captured output (held in memory, capped by `max_output`).
+    /// Where the capture dropped its middle, what follows starts mid-stream
+    /// (see `Redactor::stream`'s `cut`); stderr starts afresh.
+    fn redact_capture(&mut self, text: &str) -> io::Result<(Vec<u8>, Counts)> {
+        static OMITTED: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+            regex::Regex::new(r"\n\[\.\.\. \d+ bytes omitted \.\.\.\]\n|\n--- stderr ---\n")
+                .expect("valid")
+        });
+        let mut out = Vec::with_capacity(text.len());
+        let mut counts = Counts::new();
+        let mut bounds: Vec<(usize, usize)> = OMITTED
+            .find_iter(text)
+            .map(|m| (m.start(), m.end()))
+            .collect();
+        bounds.push((text.len(), text.len()));
+        let (mut from, mut cut) = (0, false);
+        for (start, end) in bounds {
+            let piece = self.redactor.stream(
+                &mut &text.as_bytes()[from..start],
+                &mut out,
+                self.ctx.cancel,
+                cut,
+            )?;
+            for (rule, n) in piece {
+                *counts.entry(rule).or_default() += n;
+            }
+            let separator = &text[start..end];
+            out.extend_from_slice(separator.as_bytes());
+            cut = separator != STDERR_MARK;
+            from = end;
+        }
+        Ok((out, counts))
+    }
+
     /// Runs one command and stores its output; returns the bytes stored.
-    fn add_command(&mut self, cmd: &crate::steps::bundle::BundleCommand) -> io::Result<u64> {
+    fn add_command(
+        &mut self,
+        cmd: &crate::steps::bundle::BundleCommand,
+        room: u64,
+    ) -> io::Result<u64> {
         let shown = self.redactor.text(&cmd.command.display());
         let timeout = cmd.timeout.map_or(DEFAULT_COMMAND_TIMEOUT, |d| d.0);
         let deadline = (Instant::now() + timeout).min(self.ctx.deadline);
-        let cap = cmd.max_output.map_or(DEFAULT_COMMAND_OUTPUT, |s| s.0);
+        // Each command's output also counts against what is left of max_total.
+        let cap = cmd
+            .max_output
+            .map_or(DEFAULT_COMMAND_OUTPUT, |s| s.0)
+            .min(room)
+            .max(1);
         self.ctx
             .progress
             .detail(&format!("bundle: running {shown}"));
@@ -178,14 +265,22 @@ impl Writer<'_> {
         if self.ctx.cancel.is_set() {
             return Err(io::Error::new(io::ErrorKind::Interrupted, "interrupted"));
         }
+        let cut_short = Instant::now() + timeout > self.ctx.deadline;
         let (ending, exit_code) = match &result.ending {
             Ending::Exited(code) => ("exited".to_string(), Some(*code)),
+            Ending::TimedOut if cut_short => (
+                "stopped: the bundle step's own timeout ran out; killed".to_string(),
+                None,
+            ),
             Ending::TimedOut => (
                 format!("timed out after {}; killed", human_duration(timeout)),
                 None,
             ),
             Ending::Interrupted => ("interrupted".to_string(), None),
-            Ending::SpawnFailed(why) => (format!("could not start: {why}"), None),
+            Ending::SpawnFailed(why) => (
+                format!("could not start: {}", self.redactor.text(why)),
+                None,
+            ),
         };
         if exit_code != Some(0) {
             self.problems.push(format!(
@@ -195,12 +290,16 @@ impl Writer<'_> {
         }
         let mut text = result.stdout;
         if !result.stderr.is_empty() {
-            text.push_str("\n--- stderr ---\n");
+            text.push_str(STDERR_MARK);
             text.push_str(&result.stderr);
         }
         let name = self.unique(format!("commands/{}", cmd.file_name(&shown)));
-        let (size, sha, counts) =
-            self.store(&name, None, text.len() as u64, &mut text.as_bytes(), true)?;
+        let (text, counts) = self.redact_capture(&text)?;
+        for (rule, n) in &counts {
+            *self.manifest.redaction.counts.entry(rule).or_default() += n;
+        }
+        let (size, sha, _) =
+            self.store(&name, None, text.len() as u64, &mut &text[..], Redact::No)?;
         self.manifest.entries.push(ManifestEntry {
             kind: "command",
             name: Some(name),
@@ -245,52 +344,49 @@ impl Writer<'_> {
             self.manifest.entries.push(entry);
             return Ok(0);
         }
-        let mut reader = opened.reader;
+        let mut reader = source::StopOnError::new(opened.reader);
         let name = self.unique(zip_name(&source));
-        let redact = opened.encoding != Encoding::Binary;
-        let (size, sha, counts) = match self.store(
+        let redact = if opened.encoding == Encoding::Binary {
+            Redact::No
+        } else {
+            Redact::Yes {
+                cut: opened.skipped > 0,
+            }
+        };
+        // Errors here are the archive's (a full disk...): reading errors end
+        // the entry with a marker line instead (see StopOnError).
+        let (size, sha, counts) = self.store(
             &name,
             Some(file.modified),
             planned.keep,
             &mut reader,
             redact,
-        ) {
-            Ok(r) => r,
-            // A read error mid-file (a vanished network file...): the entry
-            // is already in the zip; record it and go on.
-            Err(e) if e.kind() != io::ErrorKind::Interrupted && !is_write_error(&e) => {
-                entry.name = Some(name);
-                entry.skipped = Some(format!("read failed midway: {e}"));
-                self.problems.push(format!("{source}: read failed"));
-                self.manifest.entries.push(entry);
-                return Ok(0);
-            }
-            Err(e) => return Err(e),
-        };
+        )?;
+        if let Some(e) = reader.error() {
+            self.problems
+                .push(format!("{source}: reading stopped midway ({e})"));
+        }
         entry.name = Some(name);
         entry.size = Some(size);
         entry.sha256 = Some(sha);
-        entry.truncated = (opened.skipped > 0).then(|| {
-            format!(
-                "{}: the first {} were left out",
-                planned.cut.unwrap_or("max_size"),
-                human_bytes(opened.skipped)
-            )
+        let read_error = reader
+            .error()
+            .map(|e| format!("reading stopped midway: {e}"));
+        entry.truncated = read_error.or_else(|| {
+            (opened.skipped > 0).then(|| {
+                format!(
+                    "{}: the first {} were left out",
+                    planned.cut.unwrap_or("max_size"),
+                    human_bytes(opened.skipped)
+                )
+            })
         });
         entry.converted_from = opened.encoding.name();
-        entry.redacted = redact;
+        entry.redacted = matches!(redact, Redact::Yes { .. });
         entry.redactions = counts;
         self.manifest.entries.push(entry);
         Ok(planned.keep)
     }
-}
-
-/// Errors that come from writing the archive, not from reading a source.
-fn is_write_error(e: &io::Error) -> bool {
-    matches!(
-        e.kind(),
-        io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded | io::ErrorKind::WriteZero
-    ) || e.to_string().contains("zip")
 }
 
 fn copy_cancellable(
@@ -367,7 +463,7 @@ pub fn evaluate(step: &BundleStep, ctx: &StepContext) -> Evaluation {
             SystemTime::now(),
             ctx.cancel,
         );
-        return dry_run(step, &target, &sel, &commands);
+        return dry_run(&target, &sel, &commands);
     }
     match write(step, ctx, &target, &commands) {
         Ok(e) => e,
@@ -376,7 +472,6 @@ pub fn evaluate(step: &BundleStep, ctx: &StepContext) -> Evaluation {
 }
 
 fn dry_run(
-    step: &BundleStep,
     target: &Path,
     sel: &Selection,
     commands: &[&crate::steps::bundle::BundleCommand],
@@ -421,7 +516,6 @@ fn dry_run(
         truncated: false,
     });
     e.show_output = true;
-    let _ = step;
     e
 }
 
@@ -432,7 +526,12 @@ fn write(
     commands: &[&crate::steps::bundle::BundleCommand],
 ) -> io::Result<Evaluation> {
     if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
+        std::fs::create_dir_all(dir).map_err(|e| {
+            io::Error::new(
+                e.kind(),
+                format!("cannot create the folder `{}`: {e}", dir.display()),
+            )
+        })?;
     }
     let redactor = Redactor::new(&step.redact, &ctx.facts.hostname, &ctx.facts.user)
         .map_err(io::Error::other)?;
@@ -444,152 +543,26 @@ fn write(
         ctx,
         problems: Vec::new(),
     };
-    let mut used = 0u64;
-    for cmd in commands {
-        used += w.add_command(cmd)?;
-    }
-    let budget = step.max_total().saturating_sub(used);
-    ctx.progress.detail("bundle: finding files");
-    let sel = select::select(
-        &step.files,
-        std::env::consts::OS,
-        budget,
-        step.max_files(),
-        SystemTime::now(),
-        ctx.cancel,
-    );
-    let total = sel.bytes();
-    let bar = ctx.progress.transfer("bundle", total);
-    for planned in &sel.planned {
-        if ctx.cancel.is_set() {
-            return Err(io::Error::new(io::ErrorKind::Interrupted, "interrupted"));
-        }
-        let n = w.add_file(planned)?;
-        bar.advance(n);
-    }
-    drop(bar);
-    for l in &sel.left_out {
-        let source = w.redactor.text(&l.source);
-        w.manifest.entries.push(ManifestEntry {
-            kind: "file",
-            source,
-            skipped: Some(l.reason.clone()),
-            ..Default::default()
-        });
-    }
-    // The machine and the run so far.
-    let facts = serde_json::to_vec_pretty(ctx.facts).map_err(io::Error::other)?;
-    w.add_generated("facts.json", &facts)?;
-    if let Some(report) = ctx.report {
-        let json = serde_json::to_vec_pretty(report).map_err(io::Error::other)?;
-        w.add_generated("report.json", &json)?;
-        let mut md = Vec::new();
-        crate::render::markdown::render(report, &mut md)?;
-        w.add_generated("report.md", &md)?;
-    }
-    // The manifest, last.
-    let stored: Vec<&ManifestEntry> = w
-        .manifest
-        .entries
-        .iter()
-        .filter(|e| e.sha256.is_some())
-        .collect();
-    let stored_count = stored.len();
-    let stored_bytes: u64 = stored.iter().filter_map(|e| e.size).sum();
-    let left_out = w.manifest.entries.len() - stored_count;
-    let mapping = mapping_path(target);
-    let host = w.redactor.text(&ctx.facts.hostname);
-    let pseudonymised = !w.redactor.pseudonyms.is_empty();
-    let m = &mut w.manifest;
-    m.manifest_version = manifest::MANIFEST_VERSION;
-    m.tool = "supportctl".into();
-    m.tool_version = env!("CARGO_PKG_VERSION").into();
-    m.created_at = jiff::Timestamp::now().to_string();
-    m.host = host;
-    m.archive = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    m.redaction.builtin = step.redact.builtin;
-    m.redaction.optional = step.redact.optional_rules();
-    m.redaction.mapping_file = pseudonymised.then(|| {
-        mapping
-            .file_name()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .into_owned()
-    });
-    m.limits.max_total = step.max_total();
-    m.limits.max_files = step.max_files();
-    m.totals.entries = stored_count;
-    m.totals.bytes = stored_bytes;
-    m.totals.left_out = left_out;
-    m.totals.older_than_since = sel.older;
-    m.totals.excluded = sel.excluded;
+    let sel = collect(step, &mut w, commands)?;
+    fill_manifest(step, &mut w, target, &sel);
     let manifest_json = serde_json::to_vec_pretty(&w.manifest).map_err(io::Error::other)?;
     let mut manifest_entry = w
         .zip
         .entry("manifest.json", None, manifest_json.len() as u64)?;
     manifest_entry.write_all(&manifest_json)?;
     manifest_entry.finish()?;
-    let redactions: u64 = w.manifest.redaction.counts.values().sum();
-    let problems = std::mem::take(&mut w.problems);
-    let mapping_json = pseudonymised.then(|| w.redactor.pseudonyms.to_json());
-    let done = w.zip.finish(target, step.overwrite)?;
-
+    let mapping = (!w.redactor.pseudonyms.is_empty()).then(|| w.redactor.pseudonyms.to_json());
+    let Writer {
+        zip,
+        manifest,
+        problems,
+        ..
+    } = w;
+    let done = zip.finish(target, step.overwrite, ctx.cancel)?;
     let mut e = Evaluation::new(Status::Pass, String::new());
     e.actions.push(format!("wrote {}", done.path.display()));
-    // Beside the archive: its checksum, and the pseudonym mapping (owner-only).
-    let sums = PathBuf::from(format!("{}.sha256", done.path.display()));
-    let file_name = done
-        .path
-        .file_name()
-        .unwrap_or_default()
-        .to_string_lossy()
-        .into_owned();
-    let mut sidecar_errors = Vec::new();
-    match write_private(&sums, format!("{}  {file_name}\n", done.sha256).as_bytes()) {
-        Ok(()) => e.actions.push(format!("wrote {}", sums.display())),
-        Err(err) => sidecar_errors.push(format!("could not write `{}`: {err}", sums.display())),
-    }
-    if let Some(json) = mapping_json {
-        let text = serde_json::to_vec_pretty(&json).map_err(io::Error::other)?;
-        match write_private(&mapping, &text) {
-            Ok(()) => e.actions.push(format!(
-                "wrote {} (owner-only; keep it out of the ticket)",
-                mapping.display()
-            )),
-            Err(err) => {
-                sidecar_errors.push(format!("could not write `{}`: {err}", mapping.display()))
-            }
-        }
-    }
-    e.message = format!(
-        "wrote `{}` ({}, {} entr{}, {} value{} redacted)",
-        done.path.display(),
-        human_bytes(done.size),
-        stored_count,
-        if stored_count == 1 { "y" } else { "ies" },
-        redactions,
-        if redactions == 1 { "" } else { "s" },
-    );
-    let failed_commands = w
-        .manifest
-        .entries
-        .iter()
-        .filter(|e| e.kind == "command" && e.exit_code != Some(0))
-        .count();
-    let mut notes = Vec::new();
-    if left_out > 0 {
-        notes.push(format!("{left_out} file(s) left out"));
-    }
-    if failed_commands > 0 {
-        notes.push(format!("{failed_commands} command(s) failed"));
-    }
-    if !notes.is_empty() {
-        e.message
-            .push_str(&format!("; {} (see manifest.json)", notes.join(", ")));
-    }
+    let sidecar_errors = write_sidecars(&done, mapping, &mut e.actions);
+    e.message = summary(&done, &manifest);
     if !sidecar_errors.is_empty() {
         e.status = Status::Error;
         e.message
@@ -602,15 +575,201 @@ fn write(
             truncated: false,
         });
     }
+    let t = &manifest.totals;
+    let redactions: u64 = manifest.redaction.counts.values().sum();
     e.measurements
         .push(Measurement::new("archive_size", done.size as f64, "bytes"));
     e.measurements
-        .push(Measurement::new("entries", stored_count as f64, "count"));
+        .push(Measurement::new("entries", t.entries as f64, "count"));
     e.measurements
-        .push(Measurement::new("left_out", left_out as f64, "count"));
+        .push(Measurement::new("left_out", t.left_out as f64, "count"));
     e.measurements
         .push(Measurement::new("redactions", redactions as f64, "count"));
     Ok(e)
+}
+
+/// Puts the commands' output, the chosen files, the facts and the report
+/// into the archive; returns the file selection (for the manifest).
+fn collect(
+    step: &BundleStep,
+    w: &mut Writer,
+    commands: &[&crate::steps::bundle::BundleCommand],
+) -> io::Result<Selection> {
+    let ctx = w.ctx;
+    let mut used = 0u64;
+    for cmd in commands {
+        let room = step.max_total().saturating_sub(used);
+        used += w.add_command(cmd, room)?;
+    }
+    ctx.progress.detail("bundle: finding files");
+    let budget = step.max_total().saturating_sub(used);
+    let sel = select::select(
+        &step.files,
+        std::env::consts::OS,
+        budget,
+        step.max_files(),
+        SystemTime::now(),
+        ctx.cancel,
+    );
+    let bar = ctx.progress.transfer("bundle", sel.bytes());
+    for planned in &sel.planned {
+        if ctx.cancel.is_set() {
+            return Err(io::Error::new(io::ErrorKind::Interrupted, "interrupted"));
+        }
+        bar.advance(w.add_file(planned)?);
+    }
+    drop(bar);
+    if ctx.cancel.is_set() {
+        return Err(io::Error::new(io::ErrorKind::Interrupted, "interrupted"));
+    }
+    let reasons = sel
+        .left_out
+        .iter()
+        .map(|l| (l.source.as_str(), l.reason.clone()))
+        .chain(
+            sel.missing
+                .iter()
+                .map(|p| (p.as_str(), "matched nothing".to_string())),
+        );
+    let left: Vec<(String, String)> = reasons.map(|(s, r)| (s.to_string(), r)).collect();
+    for (source, reason) in left {
+        let source = w.redactor.text(&source);
+        w.manifest.entries.push(ManifestEntry {
+            kind: "file",
+            source,
+            skipped: Some(reason),
+            ..Default::default()
+        });
+    }
+    // The machine and the run so far, every string redacted.
+    let (facts, counts) = w.redacted_json(ctx.facts)?;
+    w.add_generated(
+        "facts.json",
+        &serde_json::to_vec_pretty(&facts).map_err(io::Error::other)?,
+        counts,
+    )?;
+    if let Some(report) = ctx.report {
+        let (json, counts) = w.redacted_json(report)?;
+        let redacted: crate::report::Report =
+            serde_json::from_value(json.clone()).map_err(io::Error::other)?;
+        w.add_generated(
+            "report.json",
+            &serde_json::to_vec_pretty(&json).map_err(io::Error::other)?,
+            counts,
+        )?;
+        let mut md = Vec::new();
+        crate::render::markdown::render(&redacted, &mut md)?;
+        w.add_generated("report.md", &md, Counts::new())?;
+    }
+    Ok(sel)
+}
+
+/// Fills the manifest's header and totals (its strings redacted too).
+fn fill_manifest(step: &BundleStep, w: &mut Writer, target: &Path, sel: &Selection) {
+    let name = |p: &Path| {
+        p.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
+    let host = w.redactor.text(&w.ctx.facts.hostname);
+    let archive = w.redactor.text(&name(target));
+    let mapping =
+        (!w.redactor.pseudonyms.is_empty()).then(|| w.redactor.text(&name(&mapping_path(target))));
+    let m = &mut w.manifest;
+    let stored: Vec<&ManifestEntry> = m.entries.iter().filter(|e| e.sha256.is_some()).collect();
+    m.totals.entries = stored.len();
+    m.totals.bytes = stored.iter().filter_map(|e| e.size).sum();
+    m.totals.left_out = m.entries.len() - m.totals.entries;
+    m.totals.older_than_since = sel.older;
+    m.totals.excluded = sel.excluded;
+    m.totals.over_max_files = sel.over_max_files;
+    m.totals.left_out_unlisted = sel.unlisted;
+    m.manifest_version = manifest::MANIFEST_VERSION;
+    m.tool = "supportctl".into();
+    m.tool_version = env!("CARGO_PKG_VERSION").into();
+    m.created_at = jiff::Timestamp::now().to_string();
+    m.host = host;
+    m.archive = archive;
+    m.redaction.builtin = step.redact.builtin;
+    m.redaction.optional = step.redact.optional_rules();
+    m.redaction.mapping_file = mapping;
+    m.redaction.hashed_pseudonyms = w.redactor.pseudonyms.hashed;
+    m.limits.max_total = step.max_total();
+    m.limits.max_files = step.max_files();
+}
+
+/// Beside the archive: its checksum, and the pseudonym mapping (owner-only);
+/// a stale mapping of an earlier bundle of the same name is removed.
+fn write_sidecars(
+    done: &archive::Finished,
+    mapping: Option<serde_json::Value>,
+    actions: &mut Vec<String>,
+) -> Vec<String> {
+    let mut errors = Vec::new();
+    let mut sums = done.path.clone().into_os_string();
+    sums.push(".sha256");
+    let sums = PathBuf::from(sums);
+    let file_name = done
+        .path
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned();
+    match write_private(&sums, format!("{}  {file_name}\n", done.sha256).as_bytes()) {
+        Ok(()) => actions.push(format!("wrote {}", sums.display())),
+        Err(err) => errors.push(format!("could not write `{}`: {err}", sums.display())),
+    }
+    let path = mapping_path(&done.path);
+    match mapping {
+        Some(json) => {
+            let text = serde_json::to_vec_pretty(&json).unwrap_or_default();
+            match write_private(&path, &text) {
+                Ok(()) => actions.push(format!(
+                    "wrote {} (owner-only; keep it out of the ticket)",
+                    path.display()
+                )),
+                Err(err) => errors.push(format!("could not write `{}`: {err}", path.display())),
+            }
+        }
+        None => {
+            if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
+                let _ = std::fs::remove_file(&path);
+            }
+        }
+    }
+    errors
+}
+
+/// The step's one-line message.
+fn summary(done: &archive::Finished, manifest: &Manifest) -> String {
+    let t = &manifest.totals;
+    let redactions: u64 = manifest.redaction.counts.values().sum();
+    let mut message = format!(
+        "wrote `{}` ({}, {} entr{}, {} value{} redacted)",
+        done.path.display(),
+        human_bytes(done.size),
+        t.entries,
+        if t.entries == 1 { "y" } else { "ies" },
+        redactions,
+        if redactions == 1 { "" } else { "s" },
+    );
+    let failed_commands = manifest
+        .entries
+        .iter()
+        .filter(|e| e.kind == "command" && e.exit_code != Some(0))
+        .count();
+    let mut notes = Vec::new();
+    let left = t.left_out as u64 + t.over_max_files + t.left_out_unlisted;
+    if left > 0 {
+        notes.push(format!("{left} file(s) left out"));
+    }
+    if failed_commands > 0 {
+        notes.push(format!("{failed_commands} command(s) failed"));
+    }
+    if !notes.is_empty() {
+        message.push_str(&format!("; {} (see manifest.json)", notes.join(", ")));
+    }
+    message
 }
 
 /// `x/support.zip` → `x/support.pseudonyms.json`.
@@ -651,7 +810,13 @@ mod tests {
         assert_eq!(zip_name(r"\\srv\share\x.log"), "files/unc/srv/share/x.log");
         assert_eq!(zip_name("/a/../../b/./c"), "files/a/b/c");
         assert!(is_safe_entry_name("ipconfig-all.txt"));
-        for bad in ["", "..", "a/b", "a\\b", "x:y"] {
+        assert_eq!(
+            zip_name("/logs/[REDACTED:keyword]/a?.log"),
+            "files/logs/[REDACTED_keyword]/a_.log"
+        );
+        for bad in [
+            "", "..", "a/b", "a\\b", "x:y", "con.txt", "NUL", "com1.log", "lpt9.txt",
+        ] {
             assert!(!is_safe_entry_name(bad), "{bad}");
         }
         assert_eq!(safe_file_part("ws 01.corp"), "ws-01-corp");

@@ -150,8 +150,6 @@ impl Kind {
 enum Action {
     /// Replace group `v` (or the whole match) with `[REDACTED:label]`, keeping `k` and `t`.
     Secret(&'static str),
-    /// A private key: replace the match; when it has no END line, drop lines until one.
-    PrivateKey,
     /// Replace group `v` (or the whole match) with a pseudonym, keeping `k`.
     Pseudonym(Kind),
 }
@@ -169,23 +167,44 @@ fn rule(pattern: impl Into<String>, action: Action) -> Rule {
 }
 
 /// The keys whose value is a secret in `key=value`, `key: value`, `"key": "value"`.
-const SECRET_KEYS: &str = r"passw(?:or)?d|passphrase|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?|client[_-]?secret|auth[_-]?key";
+const SECRET_KEYS: &str = concat!(
+    r"passw(?:or)?d|passphrase|(?:\b|_)pass\b|secret|token|api[_-]?key|access[_-]?key",
+    r"|private[_-]?key|credentials?|client[_-]?secret|auth[_-]?key|(?:\b|_)auth\b",
+    r"|(?:account|storage|shared|preshared|master|signing|encryption|session|app|subscription|functions)[_-]?key",
+    r"|key-data|tls\.key|requirepass|masterauth"
+);
+
+/// A quote around a key or value, as written raw, escaped inside a JSON
+/// string (`\"`, `\\\"`) or in XML (`&quot;`).
+const QUOTE: &str = r#"(?:\\*["']|&quot;)"#;
+
+/// `-----BEGIN RSA PRIVATE KEY-----`, `---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----`,
+/// `-----BEGIN OpenVPN Static key V1-----`.
+const KEY_BEGIN: &str =
+    r"-{4,5} ?BEGIN[ A-Za-z0-9]*(?:PRIVATE KEY|(?i:static key))[ A-Za-z0-9]*-{4,5}";
+const KEY_END: &str = r"-{4,5} ?END[ A-Za-z0-9]*(?:PRIVATE KEY|(?i:static key))[ A-Za-z0-9]*-{4,5}";
 
 /// The built-in secret rules, in priority order (see the README's table).
+/// Private key blocks are handled before these, line by line (see
+/// [`Redactor::line`]).
 fn builtin_rules() -> Vec<Rule> {
     let token = r"[A-Za-z0-9\-._~+/]{8,}=*";
+    let value = r#"\\+".*?\\+"|&quot;.*?&quot;|"(?:[^"\\]|\\.)*"|'[^']*'|[^\s,;&"'<>{}\[\]()]+"#;
+    let pw = |p: String| rule(p, Action::Secret("password"));
     vec![
+        // Base64 of a PEM private key (Kubernetes `client-key-data`, `tls.key`).
         rule(
-            r"-----BEGIN[ A-Z0-9]*PRIVATE KEY( BLOCK)?-----.*?(?:-----END[ A-Z0-9]*PRIVATE KEY( BLOCK)?-----|\r?\n?$)",
-            Action::PrivateKey,
+            r"LS0tLS1CRUdJTi(?:BQUklWQVRF|BSU0EgUFJJVkFUR|BFQyBQUklWQVRF|BPUEVOU1NIIFBSSV|BFTkNSWVBURUQgUF|BEU0EgUFJJVkFUR)[A-Za-z0-9+/=]*",
+            Action::Secret("private-key"),
         ),
+        // scheme://user:password@host (an `@` may be in the user or the password).
         rule(
-            r"(?P<k>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<v>[^\s/:@]+:[^\s/@]+)@",
+            r"(?P<k>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<v>[^\s/:?#]*:[^\s/?#]*)@",
             Action::Secret("url-credentials"),
         ),
         rule(
             format!(
-                r#"(?P<k>(?i:authorization|proxy-authorization)["']?\s*[:=]\s*["']?(?i:basic|bearer|token|negotiate|ntlm|digest)\s+)(?P<v>{token})"#
+                r#"(?P<k>(?i:authorization|proxy-authorization){QUOTE}?\s*[:=]\s*{QUOTE}?(?:[A-Za-z][\w-]*\s+)?)(?P<v>{token})"#
             ),
             Action::Secret("authorization"),
         ),
@@ -194,12 +213,19 @@ fn builtin_rules() -> Vec<Rule> {
             Action::Secret("bearer-token"),
         ),
         rule(
+            r"(?P<k>\b(?i:cookie|set-cookie)\s*:\s*)(?P<v>[^\r\n]+)",
+            Action::Secret("cookie"),
+        ),
+        rule(
             concat!(
                 r"\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255}",
                 r"|glpat-[A-Za-z0-9_-]{20,}|xox[abprs]-[A-Za-z0-9-]{10,}",
                 r"|[sr]k_(?:live|test)_[A-Za-z0-9]{16,}|AIza[0-9A-Za-z_-]{35}",
                 r"|npm_[A-Za-z0-9]{36}|ya29\.[0-9A-Za-z_-]{20,}",
-                r"|eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})"
+                r"|eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}",
+                r"|hooks\.slack\.com/services/[A-Za-z0-9/]+",
+                r"|discord(?:app)?\.com/api/webhooks/[0-9]+/[A-Za-z0-9_-]+",
+                r"|webhook\.office\.com/[A-Za-z0-9@/._-]+)"
             ),
             Action::Secret("api-token"),
         ),
@@ -208,21 +234,93 @@ fn builtin_rules() -> Vec<Rule> {
             Action::Secret("cloud-key"),
         ),
         rule(
-            r"(?P<k>[?&](?i:sig)=)(?P<v>[A-Za-z0-9%+/=]{16,})",
+            r"(?P<k>(?:[?&;]|\\u0026)(?i:sig|x-amz-signature|x-goog-signature)=)(?P<v>[A-Za-z0-9%+/=]{16,})",
             Action::Secret("cloud-key"),
         ),
-        // `Server=x;Password=a b c;`: up to the `;` (spaces included).
+        // `Server=x;Password=a b c;Encrypt=true`: the whole value, spaces,
+        // ODBC braces and quotes included, after a `;` or before one.
         rule(
-            r"(?P<k>\b(?i:password|pwd|accountkey|sharedaccesskey|sharedaccesssignature)\s*=\s*)(?P<v>[^;\r\n]+)(?P<t>;)",
+            r#"(?P<k>;\s*(?i:password|accountkey|sharedaccesskey|sharedaccesssignature)\s*=\s*)(?P<v>\{(?:[^}]|\}\})*\}|"(?:[^"]|"")*"|'(?:[^']|'')*'|[^;\r\n"]+)"#,
             Action::Secret("connection-string"),
         ),
         rule(
-            format!(
-                r#"(?P<k>["']?[\w.-]*(?i:{SECRET_KEYS})[\w.-]*["']?\s*(?:=>|=|:)\s*)(?P<v>"(?:[^"\\]|\\.)*"|'[^']*'|[^\s,;&"'<>{{}}\[\]()]+)"#
-            ),
-            Action::Secret("password"),
+            r#"(?P<k>\b(?i:password|accountkey|sharedaccesskey|sharedaccesssignature)\s*=\s*)(?P<v>\{(?:[^}]|\}\})*\}|[^;\r\n"]+)(?P<t>;)"#,
+            Action::Secret("connection-string"),
         ),
+        // `PWD=` in connection strings, but not a working directory (`PWD=/var/www`).
+        rule(
+            r#"(?P<k>(?:^|[;\s])[\w.-]*(?i:pwd)\s*=\s*)(?P<v>\{(?:[^}]|\}\})*\}|[^/~;\r\n"\s][^;\r\n"]*)"#,
+            Action::Secret("connection-string"),
+        ),
+        // Command lines: `--password X`, `-token=X`, `curl -u user:pass`,
+        // `ConvertTo-SecureString "X"`, SQL `IDENTIFIED BY 'X'`, `.netrc`.
+        pw(r#"(?P<k>(?:^|\s)--?(?i:password|passwd|pass|token|secret|account-key|api-key)[\s=]+)(?P<v>"[^"]*"|'[^']*'|[^\s"']+)"#.into()),
+        pw(r"(?P<k>(?:^|\s)(?:-u|--user)\s+[^:\s]+:)(?P<v>\S+)".into()),
+        pw(r#"(?P<k>(?i:convertto-securestring)\s+(?:-string\s+)?)(?P<v>"[^"]*"|'[^']*')"#.into()),
+        pw(r"(?P<k>(?i:identified\s+by|with\s+password|password)\s+)(?P<v>'[^']*')".into()),
+        pw(r"(?P<k>\bmachine\s+\S+\s+login\s+\S+\s+password\s+)(?P<v>\S+)".into()),
+        // XML: `<Password>x</Password>`, `<add key="SmtpPassword" value="x" />`.
+        pw(format!(r"(?P<k><[\w:.-]*(?i:{SECRET_KEYS})[\w.-]*>(?:\s*<Value>)?)(?P<v>[^<]+)")),
+        pw(format!(r#"(?P<k>(?i:key)="[^"]*(?i:{SECRET_KEYS})[^"]*"\s+(?i:value)=)(?P<v>"[^"]*")"#)),
+        // A key naming a secret at the start of a line (.env, INI, YAML,
+        // `set "X=..."`, `export X=...`): the value runs to the end of the line.
+        pw(format!(
+            r#"(?P<k>^\s*(?:export\s+|set\s+"?)?{QUOTE}?[\w.-]*(?i:{SECRET_KEYS})[\w.-]*{QUOTE}?\s*(?:=|:)[ \t]*)(?P<v>[^"'\s][^\r\n]*[^\s"\r\n]|[^"'\s])"#
+        )),
+        // Anywhere else: key=value, key: value, "key": "value", key => value.
+        pw(format!(
+            r#"(?P<k>{QUOTE}?[\w.-]*(?i:{SECRET_KEYS})[\w.-]*{QUOTE}?\s*(?:=>|=|:|%3[Dd])\s*)(?P<v>{value})"#
+        )),
     ]
+}
+
+/// Keys that name something about a secret, not a secret: their values stay
+/// (`PasswordExpired : False`, `badPwdCount`, `PublicKeyToken=31bf...`).
+fn harmless_key(key: &[u8]) -> bool {
+    let word: String = key
+        .iter()
+        .rev()
+        .skip_while(|b| !b.is_ascii_alphanumeric())
+        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_' || **b == b'-' || **b == b'.')
+        .map(|b| b.to_ascii_lowercase() as char)
+        .collect::<String>()
+        .chars()
+        .rev()
+        .collect();
+    const SUFFIXES: &[&str] = &[
+        "expired",
+        "expires",
+        "expiry",
+        "expiration",
+        "lastset",
+        "count",
+        "attempt",
+        "name",
+        "type",
+        "policy",
+        "length",
+        "elevation",
+        "publickeytoken",
+        "max_tokens",
+        "tokens",
+        "required",
+        "changed",
+        "age",
+    ];
+    SUFFIXES.iter().any(|s| word.ends_with(s))
+}
+
+/// Values that are never secrets on their own.
+fn harmless_value(value: &[u8]) -> bool {
+    let v = value.trim_ascii();
+    let v = v
+        .strip_prefix(b"\"")
+        .and_then(|v| v.strip_suffix(b"\""))
+        .unwrap_or(v);
+    matches!(
+        v.to_ascii_lowercase().as_slice(),
+        b"true" | b"false" | b"null" | b"none" | b"" | b"required"
+    )
 }
 
 /// A case-insensitive alternation of literal words (longest first).
@@ -278,7 +376,8 @@ fn optional_rules(cfg: &RedactConfig, hostname: &str, user: &str) -> Vec<Rule> {
     }
     if cfg.ip {
         rules.push(rule(
-            r"[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.]*:[0-9A-Fa-f.]*(?:%[0-9A-Za-z_.-]+)?",
+            // Never starting inside a word (`std::vector`, `app::auth::key`).
+            r"(?P<k>^|[^0-9A-Za-z_:.])(?P<v>[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.]*:[0-9A-Fa-f.]*(?:%[0-9A-Za-z_.-]+)?)",
             Action::Pseudonym(Kind::Ip6),
         ));
         rules.push(rule(
@@ -403,7 +502,10 @@ pub struct Redactor {
     /// Reused for every match (no allocation per match).
     locations: CaptureLocations,
     custom: Vec<Regex>,
+    key_begin: Option<Regex>,
     key_end: Regex,
+    /// A JSON key naming a secret (built-in rules only).
+    secret_key: Option<Regex>,
     pub pseudonyms: Pseudonyms,
 }
 
@@ -474,7 +576,17 @@ impl Redactor {
             groups,
             actions: rules.iter().map(|r| r.action).collect(),
             custom,
-            key_end: compile(r"-----END[ A-Z0-9]*PRIVATE KEY( BLOCK)?-----")?,
+            key_begin: if cfg.builtin {
+                Some(compile(KEY_BEGIN)?)
+            } else {
+                None
+            },
+            key_end: compile(KEY_END)?,
+            secret_key: if cfg.builtin {
+                Some(compile(&format!("(?i:{SECRET_KEYS})"))?)
+            } else {
+                None
+            },
             pseudonyms: Pseudonyms::default(),
         })
     }
@@ -494,56 +606,98 @@ impl Redactor {
     ) {
         let mut line = line;
         if state.in_private_key {
-            match self.key_end.find(line) {
-                None => return,
-                Some(m) => {
-                    state.in_private_key = false;
-                    line = &line[m.end()..];
-                    if line.iter().all(u8::is_ascii_whitespace) {
-                        return;
+            let Some(end) = self.key_end.find(line) else {
+                return;
+            };
+            state.in_private_key = false;
+            line = &line[end.end()..];
+            if line.iter().all(u8::is_ascii_whitespace) {
+                return;
+            }
+        }
+        // A private key starting here: the text before it goes through the
+        // rules, the key is removed (to its END line, or to the end of the stream).
+        if let Some(begin) = self.key_begin.as_ref().and_then(|re| re.find(line)) {
+            let (before, rest) = (&line[..begin.start()], &line[begin.end()..]);
+            self.rules(before, out, counts);
+            out.extend_from_slice(b"[REDACTED:private-key]");
+            *counts.entry("private-key").or_default() += 1;
+            match self.key_end.find(rest) {
+                Some(end) => return self.line(&rest[end.end()..], state, out, counts),
+                None => {
+                    state.in_private_key = true;
+                    if line.ends_with(b"\n") {
+                        out.push(b'\n');
                     }
+                    return;
                 }
             }
         }
+        self.rules(line, out, counts);
+    }
+
+    /// Applies the combined rules, then the custom patterns, to a piece of a line.
+    fn rules(&mut self, line: &[u8], out: &mut Vec<u8>, counts: &mut Counts) {
         let start_len = out.len();
         let Redactor {
             combined,
             locations,
             groups,
             actions,
-            key_end,
             pseudonyms,
             ..
         } = self;
-        if let Some(combined) = combined {
-            let (mut last, mut at) = (0, 0);
-            while at <= line.len() {
-                let Some(found) = combined.captures_read_at(locations, line, at) else {
-                    break;
-                };
-                let whole = found.range();
-                at = if whole.is_empty() {
-                    whole.end + 1
-                } else {
-                    whole.end
-                };
-                let Some(i) = groups.iter().position(|g| locations.get(g.rule).is_some()) else {
-                    continue;
-                };
-                out.extend_from_slice(&line[last..whole.start]);
-                last = whole.end;
-                let m = Match {
-                    locations,
-                    groups: groups[i],
-                    line,
-                    whole,
-                };
-                replace(actions[i], &m, key_end, pseudonyms, state, out, counts);
-            }
-            out.extend_from_slice(&line[last..]);
-        } else {
+        let Some(combined) = combined else {
             out.extend_from_slice(line);
+            return self.custom_pass(out, start_len, counts);
+        };
+        let (mut last, mut at) = (0, 0);
+        while at <= line.len() {
+            let Some(found) = combined.captures_read_at(locations, line, at) else {
+                break;
+            };
+            let whole = found.range();
+            let Some(i) = groups.iter().position(|g| locations.get(g.rule).is_some()) else {
+                at = whole.end.max(whole.start + 1);
+                continue;
+            };
+            let m = Match {
+                locations,
+                groups: groups[i],
+                line,
+                whole: whole.clone(),
+            };
+            let replacement = match decide(actions[i], &m) {
+                Decision::Replace(r) => r,
+                // A harmless key or value (`PasswordExpired : False`): skip it.
+                Decision::Keep => {
+                    at = whole.end.max(whole.start + 1);
+                    continue;
+                }
+                // Not a value of this kind (`a::b` is no IPv6 address): look
+                // again from the next byte, so another rule can match inside.
+                Decision::Retry => {
+                    at = whole.start + 1;
+                    continue;
+                }
+            };
+            out.extend_from_slice(&line[last..whole.start]);
+            out.extend_from_slice(m.group(m.groups.keep));
+            match replacement {
+                Replacement::Redacted(label) => {
+                    out.extend_from_slice(format!("[REDACTED:{label}]").as_bytes());
+                    *counts.entry(label).or_default() += 1;
+                }
+                Replacement::Pseudonym(kind, key) => {
+                    pseudonyms.write(kind, &key, out);
+                    *counts.entry(kind.name()).or_default() += 1;
+                }
+            }
+            out.extend_from_slice(m.group(m.groups.tail));
+            last = whole.end;
+            at = whole.end.max(whole.start + 1);
         }
+        out.extend_from_slice(&line[last..]);
         self.custom_pass(out, start_len, counts);
     }
 
@@ -561,6 +715,44 @@ impl Redactor {
         }
     }
 
+    /// Redacts every string in a JSON value in place (multi-line strings
+    /// line by line); a string under a key that names a secret is replaced
+    /// whole. Serialising first and redacting the text would not do: JSON
+    /// escapes quotes and backslashes, which hides secrets from the rules.
+    pub fn json(&mut self, value: &mut serde_json::Value, counts: &mut Counts) {
+        use serde_json::Value;
+        match value {
+            Value::String(s) => {
+                let mut out = Vec::with_capacity(s.len());
+                let found = self
+                    .stream(&mut s.as_bytes(), &mut out, &Cancel::new(), false)
+                    .unwrap_or_default();
+                for (rule, n) in found {
+                    *counts.entry(rule).or_default() += n;
+                }
+                *s = String::from_utf8_lossy(&out).into_owned();
+            }
+            Value::Array(items) => items.iter_mut().for_each(|v| self.json(v, counts)),
+            Value::Object(map) => {
+                for (key, v) in map.iter_mut() {
+                    let names_secret = self
+                        .secret_key
+                        .as_ref()
+                        .is_some_and(|re| re.is_match(key.as_bytes()))
+                        && !harmless_key(key.as_bytes());
+                    match v {
+                        Value::String(s) if names_secret && !harmless_value(s.as_bytes()) => {
+                            *s = "[REDACTED:password]".into();
+                            *counts.entry("password").or_default() += 1;
+                        }
+                        _ => self.json(v, counts),
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
     /// Redacts a short text (a path, a command line) on its own.
     pub fn text(&mut self, text: &str) -> String {
         let mut out = Vec::with_capacity(text.len());
@@ -575,20 +767,55 @@ impl Redactor {
 
     /// Redacts a whole stream, line by line, into `out`; checks `cancel`
     /// between lines. Returns the counts per rule.
+    ///
+    /// `cut`: the stream starts in the middle of a file (a kept tail), so it
+    /// may start inside a private key. Then the first lines (up to 64 KiB)
+    /// are held back: when a key's END line comes before any BEGIN line,
+    /// everything before it is dropped as part of that key.
     pub fn stream(
         &mut self,
         input: &mut (impl BufRead + ?Sized),
         out: &mut (impl Write + ?Sized),
         cancel: &Cancel,
+        cut: bool,
     ) -> io::Result<Counts> {
         let mut counts = Counts::new();
         let mut state = LineState::default();
         let mut line = Vec::with_capacity(8 * 1024);
         let mut redacted = Vec::with_capacity(8 * 1024);
+        let mut held: Vec<Vec<u8>> = Vec::new();
+        let mut holding = cut && self.key_begin.is_some();
+        let mut held_bytes = 0;
         let mut n = 0u32;
         loop {
             line.clear();
-            if read_line_capped(input, &mut line, MAX_LINE)? == 0 {
+            let eof = read_line_capped(input, &mut line, MAX_LINE)? == 0;
+            if holding {
+                let begins = !eof && self.key_begin.as_ref().is_some_and(|re| re.is_match(&line));
+                let ends = !eof && self.key_end.is_match(&line);
+                held_bytes += line.len();
+                if ends && !begins {
+                    // The tail began inside a key: drop it up to here.
+                    held.clear();
+                    state.in_private_key = true;
+                    redacted.clear();
+                    redacted.extend_from_slice(b"[REDACTED:private-key]\n");
+                    *counts.entry("private-key").or_default() += 1;
+                    out.write_all(&redacted)?;
+                    holding = false;
+                } else if begins || eof || held_bytes > 64 * 1024 {
+                    holding = false;
+                    for h in held.drain(..) {
+                        redacted.clear();
+                        self.line(&h, &mut state, &mut redacted, &mut counts);
+                        out.write_all(&redacted)?;
+                    }
+                } else {
+                    held.push(line.clone());
+                    continue;
+                }
+            }
+            if eof {
                 break;
             }
             redacted.clear();
@@ -611,53 +838,57 @@ struct Match<'a> {
     whole: std::ops::Range<usize>,
 }
 
-impl Match<'_> {
-    fn group(&self, index: Option<usize>) -> &[u8] {
+impl<'a> Match<'a> {
+    fn group(&self, index: Option<usize>) -> &'a [u8] {
         index
             .and_then(|i| self.locations.get(i))
             .map_or(&[], |(start, end)| &self.line[start..end])
     }
 }
 
-/// Writes the replacement for one match.
-fn replace(
-    action: Action,
-    m: &Match,
-    key_end: &Regex,
-    pseudonyms: &mut Pseudonyms,
-    state: &mut LineState,
-    out: &mut Vec<u8>,
-    counts: &mut Counts,
-) {
+/// What a match becomes.
+enum Replacement<'a> {
+    Redacted(&'static str),
+    Pseudonym(Kind, Cow<'a, str>),
+}
+
+/// What to do with a match.
+enum Decision<'a> {
+    Replace(Replacement<'a>),
+    Keep,
+    Retry,
+}
+
+/// The replacement for one match, or why there is none.
+fn decide<'a>(action: Action, m: &Match<'a>) -> Decision<'a> {
     let matched = &m.line[m.whole.clone()];
     let value = match m.group(m.groups.value) {
         [] => matched,
         v => v,
     };
+    let keep_unless = |secret: bool, label| {
+        if secret {
+            Decision::Replace(Replacement::Redacted(label))
+        } else {
+            Decision::Keep
+        }
+    };
     match action {
-        Action::PrivateKey => {
-            if !key_end.is_match(matched) {
-                state.in_private_key = true;
-            }
-            out.extend_from_slice(b"[REDACTED:private-key]");
-            if matched.ends_with(b"\n") {
-                out.push(b'\n');
-            }
-            *counts.entry("private-key").or_default() += 1;
+        // `Using bearer authentication` is prose, not a token.
+        Action::Secret("bearer-token") => keep_unless(
+            value.len() >= 16 && value.iter().any(u8::is_ascii_digit),
+            "bearer-token",
+        ),
+        Action::Secret(label @ ("password" | "authorization" | "connection-string")) => {
+            keep_unless(
+                !harmless_key(m.group(m.groups.keep)) && !harmless_value(value),
+                label,
+            )
         }
-        Action::Secret(label) => {
-            out.extend_from_slice(m.group(m.groups.keep));
-            out.extend_from_slice(format!("[REDACTED:{label}]").as_bytes());
-            out.extend_from_slice(m.group(m.groups.tail));
-            *counts.entry(label).or_default() += 1;
-        }
+        Action::Secret(label) => Decision::Replace(Replacement::Redacted(label)),
         Action::Pseudonym(kind) => match normalise(kind, value, m.line, m.whole.clone()) {
-            None => out.extend_from_slice(matched),
-            Some(key) => {
-                out.extend_from_slice(m.group(m.groups.keep));
-                pseudonyms.write(kind, &key, out);
-                *counts.entry(kind.name()).or_default() += 1;
-            }
+            Some(key) => Decision::Replace(Replacement::Pseudonym(kind, key)),
+            None => Decision::Retry,
         },
     }
 }
@@ -711,9 +942,6 @@ fn normalise<'a>(
                 .then_some(Cow::Borrowed(text))
         }
         Kind::Ip6 => {
-            if before.is_some_and(|b| b.is_ascii_alphanumeric() || b == b':' || b == b'.') {
-                return None;
-            }
             let addr = text.split('%').next()?;
             let ip: Ipv6Addr = addr.parse().ok()?;
             let groups = addr.split(':').filter(|g| !g.is_empty()).count();
@@ -780,7 +1008,7 @@ mod tests {
         let mut r = Redactor::new(cfg, "ws-0042.corp.example", "alice").unwrap();
         let mut out = Vec::new();
         let counts = r
-            .stream(&mut text.as_bytes(), &mut out, &Cancel::new())
+            .stream(&mut text.as_bytes(), &mut out, &Cancel::new(), false)
             .unwrap();
         (String::from_utf8(out).unwrap(), counts)
     }
@@ -881,6 +1109,120 @@ mod tests {
         (
             "{\"private_key\": \"-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADAN\\n-----END PRIVATE KEY-----\\n\"}\n",
             "MIIEvQIBADAN",
+            "private-key",
+        ),
+        // Found by an adversarial pass:
+        (
+            "PRIVATE_KEY=-----BEGIN RSA PRIVATE KEY-----\nMIIBodyLine\n-----END RSA PRIVATE KEY-----\n",
+            "MIIBodyLine",
+            "private-key",
+        ),
+        (
+            "---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----\nSsh2Body\n---- END SSH2 ENCRYPTED PRIVATE KEY ----\n",
+            "Ssh2Body",
+            "private-key",
+        ),
+        (
+            "client-key-data: LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQo=\n",
+            "LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQo",
+            "password",
+        ),
+        (
+            "applied LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQo= ok\n",
+            "LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQo",
+            "private-key",
+        ),
+        (
+            "redis://:S3cretRedisPw@cache:6379/0\n",
+            "S3cretRedisPw",
+            "url-credentials",
+        ),
+        (
+            "postgres://app:p@ssw0rd@db/app\n",
+            "ssw0rd",
+            "url-credentials",
+        ),
+        (
+            "x Server=x;Password=Pass word 1\n",
+            "word 1",
+            "connection-string",
+        ),
+        (
+            "UID=sa;PWD={p;ss}word};Server=x\n",
+            "ss}word",
+            "connection-string",
+        ),
+        (
+            "AccountName=a;AccountKey=Zm9vYmFyYmF6\n",
+            "Zm9vYmFyYmF6",
+            "connection-string",
+        ),
+        ("DB_PASS=dbpass123\n", "dbpass123", "password"),
+        ("  SMTP_PASS: smtp pass 1\n", "smtp pass 1", "password"),
+        (
+            "{\"auths\":{\"r\":{\"auth\":\"dXNlcjpwYXNz\"}}}\n",
+            "dXNlcjpwYXNz",
+            "password",
+        ),
+        (
+            "password = correct horse battery staple\n",
+            "battery staple",
+            "password",
+        ),
+        ("password=x7{Kp]2&Lq(9)\n", "Kp]2&Lq", "password"),
+        (
+            "log {\\\"client_secret\\\":\\\"ClientSec2024\\\"}\n",
+            "ClientSec2024",
+            "password",
+        ),
+        (
+            "<add key=\"SmtpPassword\" value=\"MailPw2024!\" />\n",
+            "MailPw2024",
+            "password",
+        ),
+        (
+            "  <password>MavenPw2024</password>\n",
+            "MavenPw2024",
+            "password",
+        ),
+        (
+            "Authorization: Splunk abcdef123456\n",
+            "abcdef123456",
+            "authorization",
+        ),
+        (
+            "{\"url\":\"https://a/b?sv=1\\u0026sig=SigValue1234567890ab\"}\n",
+            "SigValue1234567890ab",
+            "cloud-key",
+        ),
+        (
+            "+ curl -u admin:Adm1nPass https://x\n",
+            "Adm1nPass",
+            "password",
+        ),
+        (
+            "docker login --password Dock3rPass\n",
+            "Dock3rPass",
+            "password",
+        ),
+        (
+            "$p = ConvertTo-SecureString \"P@ssw0rd!Adm\" -AsPlainText\n",
+            "P@ssw0rd!Adm",
+            "password",
+        ),
+        (
+            "GET / Cookie: session=abc123secret; theme=dark\n",
+            "abc123secret",
+            "cookie",
+        ),
+        (
+            "CREATE USER x IDENTIFIED BY 'SqlSecret1';\n",
+            "SqlSecret1",
+            "password",
+        ),
+        (
+            "machine example.com login bob password N3trcPass\n",
+            "N3trcPass",
             "password",
         ),
     ];
@@ -899,8 +1241,15 @@ mod tests {
 
     #[test]
     fn keys_and_structure_stay() {
+        // At the start of a line the value runs to its end (it may hold spaces)...
         let (out, _) = redact(&RedactConfig::default(), "password=hunter2 user=bob\n");
-        assert_eq!(out, "password=[REDACTED:password] user=bob\n");
+        assert_eq!(out, "password=[REDACTED:password]\n");
+        // ...elsewhere it ends at a space or separator.
+        let (out, _) = redact(
+            &RedactConfig::default(),
+            "login password=hunter2 user=bob\n",
+        );
+        assert_eq!(out, "login password=[REDACTED:password] user=bob\n");
         let (out, _) = redact(
             &RedactConfig::default(),
             "Server=db;Password=a b;Encrypt=true\n",
@@ -914,9 +1263,20 @@ mod tests {
             "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\nnext line\n",
         );
         assert_eq!(out, "[REDACTED:private-key]\nnext line\n");
-        // Ordinary log text is untouched.
-        let plain = "2026-11-24 10:00:01 service started, 3 tasks passed\n";
-        assert_eq!(redact(&RedactConfig::default(), plain).0, plain);
+        // Ordinary log text is untouched, including what only names secrets.
+        for plain in [
+            "2026-11-24 10:00:01 service started, 3 tasks passed\n",
+            "PasswordExpired : False\n",
+            "badPwdCount : 0\n",
+            "PasswordLastSet : 11/24/2026 09:12:44\n",
+            "<dependentAssembly PublicKeyToken=31bf3856ad364e35 />\n",
+            "sudo: alice : TTY=pts/0 ; PWD=/var/www/app ; USER=root ; COMMAND=/bin/ls\n",
+            "Using bearer authentication for the API\n",
+            "{\"isSecret\": false, \"max_tokens\": 4096}\n",
+            "compass=north bypass=yes\n",
+        ] {
+            assert_eq!(redact(&RedactConfig::default(), plain).0, plain);
+        }
     }
 
     #[test]
@@ -953,6 +1313,83 @@ mod tests {
         );
         assert_eq!(counts["ip4"], 3);
         assert_eq!(counts["user"], 3);
+        // A declined candidate does not hide a secret inside it.
+        let (out, _) = redact(&all_on(), "app::auth::credentials=SecretVal123\n");
+        assert!(!out.contains("SecretVal123"), "{out}");
+    }
+
+    #[test]
+    fn a_tail_that_starts_inside_a_private_key_drops_the_key() {
+        let mut r = Redactor::new(&RedactConfig::default(), "h", "u").unwrap();
+        let mut out = Vec::new();
+        let tail = "QkFTRTY0Qk9EWQ==\nMORE==\n-----END PRIVATE KEY-----\nafter\n";
+        r.stream(&mut tail.as_bytes(), &mut out, &Cancel::new(), true)
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "[REDACTED:private-key]\nafter\n"
+        );
+        // Without an END line, the held lines come out as they are.
+        let mut out = Vec::new();
+        r.stream(
+            &mut "plain\nafter\n".as_bytes(),
+            &mut out,
+            &Cancel::new(),
+            true,
+        )
+        .unwrap();
+        assert_eq!(out, b"plain\nafter\n");
+    }
+
+    #[test]
+    fn json_strings_are_redacted_before_escaping() {
+        let mut r = Redactor::new(&RedactConfig::default(), "h", "u").unwrap();
+        let mut v = serde_json::json!({
+            "stdout": "config:\n  password: \"hunter2\"\n",
+            "password": "direct",
+            "passwordExpired": "false",
+            "list": ["Authorization: Bearer abcdef0123456789"]
+        });
+        let mut counts = Counts::new();
+        r.json(&mut v, &mut counts);
+        let text = v.to_string();
+        for secret in ["hunter2", "direct", "abcdef0123456789"] {
+            assert!(!text.contains(secret), "{text}");
+        }
+        assert_eq!(v["passwordExpired"], "false");
+        assert_eq!(counts.values().sum::<u64>(), 3);
+    }
+
+    #[test]
+    fn pseudonyms_past_the_numbered_limit_are_hashed_but_consistent() {
+        let mut r = Redactor::new(&all_on(), "h", "u").unwrap();
+        let mut text = String::new();
+        for i in 0..NUMBERED + 5 {
+            text.push_str(&format!(
+                "10.{}.{}.{}\n",
+                i / 62500,
+                (i / 250) % 250,
+                i % 250 + 1
+            ));
+        }
+        text.push_str("10.0.0.1 again\n");
+        let mut out = Vec::new();
+        r.stream(&mut text.as_bytes(), &mut out, &Cancel::new(), false)
+            .unwrap();
+        let out = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines[0], "ip4-1");
+        assert!(
+            lines[NUMBERED + 1].starts_with("ip4-h"),
+            "{}",
+            lines[NUMBERED + 1]
+        );
+        assert_eq!(lines.last().unwrap(), &"ip4-1 again");
+        assert_eq!(
+            r.pseudonyms.to_json()["ip4"].as_object().unwrap().len(),
+            NUMBERED
+        );
+        assert_eq!(r.pseudonyms.hashed, 5);
     }
 
     #[test]
@@ -986,8 +1423,13 @@ mod tests {
         // Non-UTF-8 bytes pass through unchanged.
         let mut r = Redactor::new(&RedactConfig::default(), "h", "u").unwrap();
         let mut out = Vec::new();
-        r.stream(&mut &b"caf\xe9 password=x\n"[..], &mut out, &Cancel::new())
-            .unwrap();
+        r.stream(
+            &mut &b"caf\xe9 password=x\n"[..],
+            &mut out,
+            &Cancel::new(),
+            false,
+        )
+        .unwrap();
         assert_eq!(out, b"caf\xe9 password=[REDACTED:password]\n");
     }
 

@@ -4,9 +4,11 @@
 //! Paths the playbook names literally are followed even when they are links;
 //! inside folders and glob matches, links are not followed (listed as left
 //! out). Only regular files are read: never a FIFO or a device, which could
-//! block or never end.
+//! block or never end. However many files the paths hold, only the newest
+//! `max_files` are kept in memory while walking.
 
-use std::collections::BTreeSet;
+use std::cmp::{Ordering, Reverse};
+use std::collections::{BinaryHeap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -55,6 +57,10 @@ pub struct Selection {
     pub excluded: u64,
     /// Declared paths that matched nothing.
     pub missing: Vec<String>,
+    /// Files left out because `max_files` newer ones were found (counted, not listed).
+    pub over_max_files: u64,
+    /// Left-out files past [`MAX_LISTED`] (counted, not listed).
+    pub unlisted: u64,
 }
 
 impl Selection {
@@ -63,126 +69,162 @@ impl Selection {
     }
 }
 
+/// Left-out files listed one by one; more are only counted.
+pub const MAX_LISTED: usize = 1000;
+
 fn left(selection: &mut Selection, path: &Path, reason: impl Into<String>) {
+    if selection.left_out.len() >= MAX_LISTED {
+        selection.unlisted += 1;
+        return;
+    }
     selection.left_out.push(LeftOut {
         source: path.display().to_string(),
         reason: reason.into(),
     });
 }
 
-/// Finds every file of the applicable sets (before the budget).
-fn find(
-    sets: &[FileSet],
-    os: &str,
-    limit: usize,
-    now: SystemTime,
-    cancel: &Cancel,
-    out: &mut Selection,
-) -> Vec<Candidate> {
-    let mut found = Vec::new();
-    let mut seen = BTreeSet::new();
-    for set in sets.iter().filter(|s| s.applies(os)) {
-        let oldest = set.since.and_then(|d| now.checked_sub(d.0));
-        let max_size = set.max_size.map_or(DEFAULT_MAX_SIZE, |s| s.0);
-        for pattern in set.paths.iter() {
-            let literal = !pathglob::has_glob(pattern);
-            let matches = pathglob::expand(pattern, limit.saturating_mul(4)).unwrap_or_default();
-            if matches.is_empty() {
-                out.missing.push(pattern.clone());
-            }
-            for root in matches {
-                let meta = if literal {
-                    std::fs::metadata(&root)
-                } else {
-                    std::fs::symlink_metadata(&root)
-                };
-                let Ok(meta) = meta else {
-                    left(out, &root, "cannot be read (broken link or no permission)");
-                    continue;
-                };
-                let mut consider =
-                    |path: PathBuf, rel: &Path, meta: std::fs::Metadata, out: &mut Selection| {
-                        if cancel.is_set() || found.len() >= limit.saturating_mul(4) {
-                            return;
-                        }
-                        let name = path.file_name().unwrap_or_default().to_owned();
-                        if set.exclude.matches(&name, rel) {
-                            out.excluded += 1;
-                            return;
-                        }
-                        if meta.file_type().is_symlink() {
-                            return left(out, &path, "symbolic link (not followed)");
-                        }
-                        if !meta.is_file() {
-                            return left(out, &path, "not a regular file");
-                        }
-                        let modified = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
-                        if oldest.is_some_and(|o| modified < o) {
-                            out.older += 1;
-                            return;
-                        }
-                        if seen.insert(path.clone()) {
-                            found.push(Candidate {
-                                source: path,
-                                size: meta.len(),
-                                modified,
-                                max_size,
-                                binary: set.binary,
-                            });
-                        }
-                    };
-                if !meta.is_dir() {
-                    let rel = PathBuf::from(root.file_name().unwrap_or_default());
-                    consider(root.clone(), &rel, meta, out);
-                    continue;
-                }
-                let walk = walkdir::WalkDir::new(&root)
-                    .min_depth(1)
-                    .max_depth(pathglob::MAX_DEPTH)
-                    .follow_links(false)
-                    .sort_by_file_name();
-                let mut it = walk.into_iter();
-                while let Some(entry) = it.next() {
-                    let entry = match entry {
-                        Ok(e) => e,
-                        Err(e) => {
-                            let path = e
-                                .path()
-                                .map(Path::to_path_buf)
-                                .unwrap_or_else(|| root.clone());
-                            left(out, &path, "cannot be read (no permission?)");
-                            continue;
-                        }
-                    };
-                    let rel = entry
-                        .path()
-                        .strip_prefix(&root)
-                        .unwrap_or(entry.path())
-                        .to_path_buf();
-                    if entry.file_type().is_dir() {
-                        if set.exclude.matches(entry.file_name(), &rel) {
-                            out.excluded += 1;
-                            it.skip_current_dir();
-                        }
-                        continue;
-                    }
-                    match entry.metadata() {
-                        Ok(meta) => consider(entry.into_path(), &rel, meta, out),
-                        Err(_) => left(
-                            out,
-                            entry.path(),
-                            "cannot be read (vanished or no permission)",
-                        ),
-                    }
-                }
-            }
-        }
+/// A candidate ordered oldest first, so a max-heap of `Reverse` keeps the newest.
+struct ByAge(Candidate);
+
+impl PartialEq for ByAge {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
     }
-    found
+}
+impl Eq for ByAge {}
+impl PartialOrd for ByAge {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for ByAge {
+    /// Newer is greater; among equal times, the smaller path is greater.
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.0
+            .modified
+            .cmp(&other.0.modified)
+            .then_with(|| other.0.source.cmp(&self.0.source))
+    }
 }
 
-/// Chooses the files: newest first until `budget` bytes or `max_files`
-/// files; the file that crosses the budget keeps the tail that fits.
+/// The newest `limit` files found, in bounded memory.
+struct Newest {
+    heap: BinaryHeap<Reverse<ByAge>>,
+    paths: HashSet<PathBuf>,
+    limit: usize,
+    /// Files found beyond `limit` (older than all kept).
+    over: u64,
+}
+
+impl Newest {
+    fn offer(&mut self, c: Candidate) {
+        if self.paths.contains(&c.source) {
+            return;
+        }
+        self.paths.insert(c.source.clone());
+        self.heap.push(Reverse(ByAge(c)));
+        if self.heap.len() > self.limit
+            && let Some(Reverse(ByAge(oldest))) = self.heap.pop()
+        {
+            self.paths.remove(&oldest.source);
+            self.over += 1;
+        }
+    }
+}
+
+/// Looks at one path of a set: a file is offered, a folder walked.
+#[allow(clippy::too_many_arguments)]
+fn consider(
+    set: &FileSet,
+    root: &Path,
+    literal: bool,
+    oldest: Option<SystemTime>,
+    cancel: &Cancel,
+    newest: &mut Newest,
+    out: &mut Selection,
+) {
+    let max_size = set.max_size.map_or(DEFAULT_MAX_SIZE, |s| s.0);
+    let meta = if literal {
+        std::fs::metadata(root)
+    } else {
+        std::fs::symlink_metadata(root)
+    };
+    let Ok(meta) = meta else {
+        return left(out, root, "cannot be read (broken link or no permission)");
+    };
+    let mut one = |path: PathBuf, rel: &Path, meta: std::fs::Metadata, out: &mut Selection| {
+        let name = path.file_name().unwrap_or_default().to_owned();
+        if set.exclude.matches(&name, rel) {
+            out.excluded += 1;
+        } else if meta.file_type().is_symlink() {
+            left(out, &path, "symbolic link (not followed)");
+        } else if !meta.is_file() {
+            left(out, &path, "not a regular file");
+        } else {
+            let modified = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
+            if oldest.is_some_and(|o| modified < o) {
+                out.older += 1;
+            } else {
+                newest.offer(Candidate {
+                    source: path,
+                    size: meta.len(),
+                    modified,
+                    max_size,
+                    binary: set.binary,
+                });
+            }
+        }
+    };
+    if !meta.is_dir() {
+        let rel = PathBuf::from(root.file_name().unwrap_or_default());
+        return one(root.to_path_buf(), &rel, meta, out);
+    }
+    let mut walk = walkdir::WalkDir::new(root)
+        .min_depth(1)
+        .max_depth(pathglob::MAX_DEPTH)
+        .follow_links(false)
+        .into_iter();
+    while let Some(entry) = walk.next() {
+        if cancel.is_set() {
+            return;
+        }
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let path = e
+                    .path()
+                    .map_or_else(|| root.to_path_buf(), Path::to_path_buf);
+                left(out, &path, "cannot be read (no permission?)");
+                continue;
+            }
+        };
+        let rel = entry
+            .path()
+            .strip_prefix(root)
+            .unwrap_or(entry.path())
+            .to_path_buf();
+        if entry.file_type().is_dir() {
+            if set.exclude.matches(entry.file_name(), &rel) {
+                out.excluded += 1;
+                walk.skip_current_dir();
+            }
+            continue;
+        }
+        match entry.metadata() {
+            Ok(meta) => one(entry.into_path(), &rel, meta, out),
+            Err(_) => left(
+                out,
+                entry.path(),
+                "cannot be read (vanished or no permission)",
+            ),
+        }
+    }
+}
+
+/// Chooses the files: the newest `max_files` of all found, then newest
+/// first until `budget` bytes; the file that crosses the budget keeps the
+/// tail that fits. Memory is bounded by `max_files`, however many files the
+/// paths hold.
 pub fn select(
     sets: &[FileSet],
     os: &str,
@@ -192,23 +234,41 @@ pub fn select(
     cancel: &Cancel,
 ) -> Selection {
     let mut out = Selection::default();
-    let mut found = find(sets, os, max_files, now, cancel, &mut out);
-    found.sort_by(|a, b| {
-        b.modified
-            .cmp(&a.modified)
-            .then_with(|| a.source.cmp(&b.source))
-    });
+    let mut newest = Newest {
+        heap: BinaryHeap::new(),
+        paths: HashSet::new(),
+        limit: max_files,
+        over: 0,
+    };
+    for set in sets.iter().filter(|s| s.applies(os)) {
+        let oldest = set.since.and_then(|d| now.checked_sub(d.0));
+        for pattern in set.paths.iter() {
+            let literal = !pathglob::has_glob(pattern);
+            let mut any = false;
+            let _ = pathglob::visit(pattern, |root| {
+                any = true;
+                consider(set, &root, literal, oldest, cancel, &mut newest, &mut out);
+                !cancel.is_set()
+            });
+            if !any {
+                out.missing.push(pattern.clone());
+            }
+        }
+    }
+    out.over_max_files = newest.over;
+    let mut found: Vec<Candidate> = newest
+        .heap
+        .into_sorted_vec()
+        .into_iter()
+        .map(|Reverse(ByAge(c))| c)
+        .collect();
+    // into_sorted_vec of Reverse is newest first.
+    debug_assert!(found.windows(2).all(|w| w[0].modified >= w[1].modified));
     let mut room = budget;
-    for file in found {
+    for file in found.drain(..) {
         let want = file.size.min(file.max_size);
         let cut_by_size = file.size > file.max_size;
-        if out.planned.len() >= max_files {
-            left(
-                &mut out,
-                &file.source,
-                format!("over max_files ({max_files})"),
-            );
-        } else if room == 0 || (want > room && room < 1024) {
+        if room == 0 || (want > room && room < 1024) {
             left(
                 &mut out,
                 &file.source,

@@ -51,7 +51,16 @@ pub struct Opened {
 
 /// Opens `path` to read at most its last `keep` bytes.
 pub fn open(path: &Path, keep: u64) -> io::Result<Opened> {
-    let mut file = File::open(path)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        // A path swapped for a FIFO since it was chosen must not block the
+        // open; the regular-file check below then refuses it.
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let mut file = options.open(path)?;
     let meta = file.metadata()?;
     if !meta.is_file() {
         return Err(io::Error::other("not a regular file"));
@@ -189,6 +198,67 @@ impl<R: Read> Read for Utf16ToUtf8<R> {
     }
 }
 
+/// Ends a stream at its first read error with a marker line, keeping what
+/// was read, so one failing source (a network file that vanished, a disk
+/// error) cannot abort the whole bundle; [`StopOnError::error`] tells.
+pub struct StopOnError<R> {
+    inner: R,
+    error: Option<io::Error>,
+    marker: Vec<u8>,
+    at: usize,
+}
+
+impl<R: BufRead> StopOnError<R> {
+    pub fn new(inner: R) -> Self {
+        StopOnError {
+            inner,
+            error: None,
+            marker: Vec::new(),
+            at: 0,
+        }
+    }
+
+    pub fn error(&self) -> Option<&io::Error> {
+        self.error.as_ref()
+    }
+}
+
+impl<R: BufRead> Read for StopOnError<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let available = self.fill_buf()?;
+        let n = available.len().min(buf.len());
+        buf[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for StopOnError<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.error.is_none() {
+            match self.inner.fill_buf() {
+                // (Re-borrowed below: the borrow checker cannot see through the match.)
+                Ok(_) => return self.inner.fill_buf(),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => return Err(e),
+                Err(e) => {
+                    self.marker =
+                        format!("\n[supportctl: reading stopped here: {e}]\n").into_bytes();
+                    self.error = Some(e);
+                }
+            }
+        }
+        Ok(&self.marker[self.at..])
+    }
+
+    fn consume(&mut self, n: usize) {
+        if self.error.is_none() {
+            self.inner.consume(n);
+        } else {
+            self.at = (self.at + n).min(self.marker.len());
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -235,6 +305,29 @@ mod tests {
         s.clear();
         o.reader.read_to_string(&mut s).unwrap();
         assert_eq!((s.as_str(), o.skipped), ("first\nsecond\nthird\n", 0));
+    }
+
+    #[test]
+    fn a_read_error_ends_the_stream_with_a_marker() {
+        struct Failing(usize);
+        impl Read for Failing {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                if self.0 == 0 {
+                    return Err(io::Error::other("disk gone"));
+                }
+                self.0 -= 1;
+                buf[..3].copy_from_slice(b"ok\n");
+                Ok(3)
+            }
+        }
+        let mut r = StopOnError::new(BufReader::new(Failing(2)));
+        let mut s = String::new();
+        r.read_to_string(&mut s).unwrap();
+        assert_eq!(
+            s,
+            "ok\nok\n\n[supportctl: reading stopped here: disk gone]\n"
+        );
+        assert_eq!(r.error().unwrap().to_string(), "disk gone");
     }
 
     #[test]

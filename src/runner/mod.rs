@@ -64,6 +64,7 @@ fn selection_skip(step: &StepDef, opts: &RunOptions) -> Option<String> {
 /// Whether a step must run with nothing else in flight.
 fn runs_alone(step: &StepDef) -> bool {
     !step.kind.check().parallel_safe()
+        || step.kind.check().needs_report()
         || step.fix.is_some()
         || step.common.stop_on_failure
         || step
@@ -120,6 +121,15 @@ fn snapshot(so_far: &Report, playbook: &Playbook, board: &Board, started: Instan
         duration_ms: started.elapsed().as_millis() as u64,
     });
     report.exit_code = Exit::from_summary(&report.summary, report.strict, false).code();
+    report.duration_ms = jiff::Timestamp::now()
+        .duration_since(
+            report
+                .started_at
+                .parse::<jiff::Timestamp>()
+                .unwrap_or_else(|_| jiff::Timestamp::now()),
+        )
+        .as_millis()
+        .max(0) as u64;
     report
 }
 

@@ -24,6 +24,8 @@ pub const DEFAULT_MAX_TOTAL: u64 = 200 << 20;
 pub const DEFAULT_MAX_FILES: usize = 5000;
 pub const DEFAULT_COMMAND_OUTPUT: u64 = 8 << 20;
 pub const DEFAULT_COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
+/// Command output is held in memory: this bounds it.
+pub const MAX_COMMAND_OUTPUT: u64 = 64 << 20;
 
 /// One `[[step.files]]` entry: files to collect.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
@@ -234,6 +236,15 @@ impl Check for BundleStep {
                 "e.g. max_total = \"200 MiB\"",
             );
         }
+        for p in &self.redact.patterns {
+            if p.0.is_match("") {
+                problem(
+                    "redact",
+                    format!("redaction pattern `{}` matches empty text", p.0.as_str()),
+                    "a pattern must match at least one character, e.g. `EMP-[0-9]+` rather than `[0-9]*`",
+                );
+            }
+        }
         for set in &self.files {
             for p in set.paths.iter() {
                 if !is_absolute_anywhere(p) {
@@ -261,6 +272,15 @@ impl Check for BundleStep {
         // Names must differ among the commands that run on one OS.
         let mut names: BTreeSet<(&str, String)> = BTreeSet::new();
         for c in &self.commands {
+            if c.max_output
+                .is_some_and(|s| s.0 == 0 || s.0 > MAX_COMMAND_OUTPUT)
+            {
+                problem(
+                    "commands",
+                    "`max_output` must be above zero and at most 64 MiB (the output is held in memory)".into(),
+                    "long logs are better collected as files (journalctl --output-file, wevtutil epl)",
+                );
+            }
             if let Some((message, hint)) = c.command.problem(c.shell) {
                 problem("commands", message.into(), hint);
                 continue;
