@@ -180,16 +180,17 @@ const QUOTE: &str = r#"(?:\\*["']|&quot;)"#;
 
 /// `-----BEGIN RSA PRIVATE KEY-----`, `---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----`,
 /// `-----BEGIN OpenVPN Static key V1-----`.
-const KEY_BEGIN: &str =
-    r"-{4,5} ?BEGIN[ A-Za-z0-9]*(?:PRIVATE KEY|(?i:static key))[ A-Za-z0-9]*-{4,5}";
-const KEY_END: &str = r"-{4,5} ?END[ A-Za-z0-9]*(?:PRIVATE KEY|(?i:static key))[ A-Za-z0-9]*-{4,5}";
+/// PuTTY `.ppk` files: from `Private-Lines:` to `Private-MAC:`.
+const KEY_BEGIN: &str = r"-{4,5} ?BEGIN[ A-Za-z0-9]*(?:PRIVATE KEY|(?i:static key))[ A-Za-z0-9]*-{4,5}|^Private-Lines: *[0-9]+";
+const KEY_END: &str =
+    r"-{4,5} ?END[ A-Za-z0-9]*(?:PRIVATE KEY|(?i:static key))[ A-Za-z0-9]*-{4,5}|^Private-MAC:";
 
 /// The built-in secret rules, in priority order (see the README's table).
 /// Private key blocks are handled before these, line by line (see
 /// [`Redactor::line`]).
 fn builtin_rules() -> Vec<Rule> {
     let token = r"[A-Za-z0-9\-._~+/]{8,}=*";
-    let value = r#"\\+".*?\\+"|&quot;.*?&quot;|"(?:[^"\\]|\\.)*"|'[^']*'|[^\s,;&"'<>{}\[\]()]+"#;
+    let value = r#"\\+".*?\\+"|&quot;.*?&quot;|"(?:[^"\\]|\\.)*"?|'[^']*'|[^\s,;&"'<>{}\[\]()]+"#;
     let pw = |p: String| rule(p, Action::Secret("password"));
     vec![
         // Base64 of a PEM private key (Kubernetes `client-key-data`, `tls.key`).
@@ -199,7 +200,7 @@ fn builtin_rules() -> Vec<Rule> {
         ),
         // scheme://user:password@host (an `@` may be in the user or the password).
         rule(
-            r"(?P<k>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<v>[^\s/:?#]*:[^\s/?#]*)@",
+            r"(?P<k>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<v>[^\s/:?#]*:[^\s?#]*)@",
             Action::Secret("url-credentials"),
         ),
         rule(
@@ -249,14 +250,19 @@ fn builtin_rules() -> Vec<Rule> {
         ),
         // `PWD=` in connection strings, but not a working directory (`PWD=/var/www`).
         rule(
-            r#"(?P<k>(?:^|[;\s])[\w.-]*(?i:pwd)\s*=\s*)(?P<v>\{(?:[^}]|\}\})*\}|[^/~;\r\n"\s][^;\r\n"]*)"#,
+            r#"(?P<k>(?:^|[;\s&?])[\w.-]*(?i:pwd)\s*=\s*)(?P<v>\{(?:[^}]|\}\})*\}|[^/~;\r\n"\s][^;\r\n"]*)"#,
             Action::Secret("connection-string"),
         ),
         // Command lines: `--password X`, `-token=X`, `curl -u user:pass`,
         // `ConvertTo-SecureString "X"`, SQL `IDENTIFIED BY 'X'`, `.netrc`.
         pw(r#"(?P<k>(?:^|\s)--?(?i:password|passwd|pass|token|secret|account-key|api-key)[\s=]+)(?P<v>"[^"]*"|'[^']*'|[^\s"']+)"#.into()),
         pw(r"(?P<k>(?:^|\s)(?:-u|--user)\s+[^:\s]+:)(?P<v>\S+)".into()),
-        pw(r#"(?P<k>(?i:convertto-securestring)\s+(?:-string\s+)?)(?P<v>"[^"]*"|'[^']*')"#.into()),
+        pw(r#"(?P<k>(?i:convertto-securestring)(?:\s+-\w+)*\s+)(?P<v>"[^"]*"|'[^']*')"#.into()),
+        pw(r"(?P<k>\b(?i:net)\s+(?i:user)\s+[^\s/]+\s+)(?P<v>[^\s/*]\S*)".into()),
+        pw(r"(?P<k>\b(?i:net)\s+(?i:use)\s+(?:[A-Za-z]:\s+)?\\\\\S+\s+)(?P<v>[^\s/*]\S*)".into()),
+        pw(r"(?P<k>\bmysql(?:dump|admin)?\s(?:[^\r\n]*?\s)?-p)(?P<v>[^\s-]\S*)".into()),
+        pw(r"(?P<k>\bsqlcmd\s(?:[^\r\n]*?\s)?-P\s*)(?P<v>\S+)".into()),
+        pw(r"(?P<k>^\s*(?:requirepass|masterauth)\s+)(?P<v>\S+)".into()),
         pw(r"(?P<k>(?i:identified\s+by|with\s+password|password)\s+)(?P<v>'[^']*')".into()),
         pw(r"(?P<k>\bmachine\s+\S+\s+login\s+\S+\s+password\s+)(?P<v>\S+)".into()),
         // XML: `<Password>x</Password>`, `<add key="SmtpPassword" value="x" />`.
@@ -1225,6 +1231,48 @@ mod tests {
             "N3trcPass",
             "password",
         ),
+        (
+            "AMQP_URL=amqp://guest:Gx/9kQ+zz@mq.internal:5672/\n",
+            "Gx/9kQ+zz",
+            "url-credentials",
+        ),
+        (
+            "PS> Set-ADAccountPassword bob -NewPassword (ConvertTo-SecureString -AsPlainText 'Winter2024!' -Force)\n",
+            "Winter2024",
+            "password",
+        ),
+        (
+            "C:\\> net user svc_backup Backup#2024 /add\n",
+            "Backup#2024",
+            "password",
+        ),
+        (
+            "C:\\> net use Z: \\\\fs01\\share Sh@re2024 /user:CORP\\bob\n",
+            "Sh@re2024",
+            "password",
+        ),
+        (
+            "mysql -u root -pR00tPass123 -h db\n",
+            "R00tPass123",
+            "password",
+        ),
+        (
+            "sqlcmd -S db01 -U sa -P SqlPass123 -Q \"select 1\"\n",
+            "SqlPass123",
+            "password",
+        ),
+        ("requirepass R3disPass2024\n", "R3disPass2024", "password"),
+        (
+            "Private-Lines: 1\nAAAAPuttyKeyBody\nPrivate-MAC: 0123\n",
+            "AAAAPuttyKeyBody",
+            "private-key",
+        ),
+        (
+            "GET /login.aspx user=bob&pwd=IisPw2024 443\n",
+            "IisPw2024",
+            "connection-string",
+        ),
+        ("x password: \"multi\n", "multi", "password"),
     ];
 
     #[test]
