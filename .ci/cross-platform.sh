@@ -94,3 +94,41 @@ run run 'Z:'"$prefix/cleanup.toml" --format json > "$prefix/real.json"
 [ ! -e "$junk/a.tmp" ] && [ ! -e "$junk/sub" ] && [ -f "$junk/c.keep" ] && [ -d "$junk" ] \
   || { echo "cleanup did not do what it should"; ls -laR "$junk"; cat "$prefix/real.json"; exit 1; }
 echo "cleanup ok: dry run kept everything, the real run removed 2 files and 1 folder, kept c.keep and the root"
+
+echo "==> bundle of a C:\\ folder under Wine, then the zip opened on Linux"
+src="$WINEPREFIX/drive_c/smoke-bundle"
+rm -rf "$src"
+mkdir -p "$src/logs/sub"
+printf 'service started\r\nDB password=WinePlantedPass from 10.9.8.7\r\n' > "$src/logs/app.log"
+printf 'not collected\r\n' > "$src/logs/sub/x.skip"
+printf 'top-level note\r\n' > "$src/note.txt"
+# A UTF-16 log, as Windows often writes them.
+python3 -c "import sys; open(sys.argv[1],'wb').write('\ufeffapi_key=WineUtf16Secret\r\n'.encode('utf-16-le'))" "$src/logs/sub/utf16.log"
+cp .ci/windows/bundle.toml "$prefix/bundle.toml"
+run run 'Z:'"$prefix/bundle.toml" --format json > "$prefix/bundle.json" \
+  || { echo "the bundle run failed"; cat "$prefix/bundle.json"; exit 1; }
+zip=$(ls "$src"/out/support-*.zip)
+(cd "$src/out" && sha256sum -c "$(basename "$zip").sha256")
+python3 tests/consumers/zip_check.py "$zip" > "$prefix/names.txt"
+python3 - "$zip" "$prefix/names.txt" "$prefix/bundle.json" <<'PY'
+import json, sys, zipfile
+zip_path, names_path, report_path = sys.argv[1:4]
+names = open(names_path).read().split()
+for want in ["files/C/smoke-bundle/logs/app.log", "files/C/smoke-bundle/logs/sub/utf16.log",
+             "files/C/smoke-bundle/note.txt", "commands/ver.txt", "commands/echo.txt",
+             "facts.json", "report.json", "report.md", "manifest.json"]:
+    assert want in names, f"{want} missing from {names}"
+assert not any(n.endswith(".skip") for n in names), names
+z = zipfile.ZipFile(zip_path)
+everything = b"".join(z.read(n) for n in names)
+for secret in [b"WinePlantedPass", b"WineUtf16Secret", b"WineCommandSecret", b"10.9.8.7"]:
+    assert secret not in everything, f"{secret!r} reached the archive"
+assert z.read("files/C/smoke-bundle/logs/app.log") == b"service started\r\nDB password=[REDACTED:password] from ip4-1\r\n"
+assert z.read("files/C/smoke-bundle/logs/sub/utf16.log") == b"api_key=[REDACTED:password]\r\n"
+assert b"Wine" in z.read("commands/ver.txt") or b"Windows" in z.read("commands/ver.txt")
+report = json.loads(z.read("report.json"))
+assert report["playbooks"][0]["steps"][0]["id"] == "marker", report
+outer = json.load(open(report_path))
+assert outer["playbooks"][0]["steps"][1]["status"] == "pass", outer
+print(f"bundle ok: {len(names)} entries, secrets redacted, UTF-16 converted, opened by zipfile")
+PY
