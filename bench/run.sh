@@ -12,8 +12,17 @@
 #   cleanup   cleanup of files older than 7d        vs  find -type f -mtime +7 -delete
 #             (each run on a fresh copy of the same tree; BENCH_FILES=N to change the size;
 #             the copies make a full run take about 8 minutes)
+#   bundle    1 GiB of generated logs (bench/gen_logs.py; BENCH_LOG_MIB=N to change) into a zip:
+#             no redaction, built-in rules, built-in + IP/e-mail pseudonyms
+#             vs  zip -r -6  and  tar czf; then peak memory of each with /usr/bin/time
+#
+# BENCH_CASES="startup scan cleanup bundle" (the default) picks the cases;
+# e.g. BENCH_CASES=bundle bench/run.sh --record re-measures only bundles.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+cases=" ${BENCH_CASES:-startup scan cleanup bundle} "
+want() { [[ "$cases" == *" $1 "* ]]; }
+rm -f bench/work/*.md
 record=false
 [ "${1:-}" = "--record" ] && record=true
 
@@ -26,10 +35,11 @@ mkdir -p bench/work
 shipped=$(ls playbooks/*.toml | xargs -n1 basename | sed 's/\.toml$//' | paste -sd' ')
 
 # -N: no intermediate shell, so millisecond-scale commands are timed accurately.
-hyperfine -N --warmup 5 --runs 100 --export-markdown bench/work/startup.md \
+want startup && hyperfine -N --warmup 5 --runs 100 --export-markdown bench/work/startup.md \
   -n startup "$bin --version" \
   -n "check all shipped ($shipped)" "$bin check $shipped"
 
+if want scan || want cleanup; then
 files="${BENCH_FILES:-200000}"
 tree="$PWD/bench/work/tree"
 copy="$PWD/bench/work/copy"
@@ -38,24 +48,63 @@ if [ ! -f "$tree/.files-$files" ]; then
   python3 bench/gen_tree.py "$tree" "$files"
   touch "$tree/.files-$files"
 fi
-hyperfine -N --warmup 2 --runs 10 --export-markdown bench/work/scan.md \
+want scan && hyperfine -N --warmup 2 --runs 10 --export-markdown bench/work/scan.md \
   -n "supportctl cleanup --dry-run ($files files)" "$bin run bench/cleanup.toml --dry-run --var root=$tree" \
   -n "du -sb" "du -sb $tree"
-hyperfine -N --runs 5 --prepare "bench/fresh-copy.sh $tree $copy" --export-markdown bench/work/cleanup.md \
+want cleanup && hyperfine -N --runs 5 --prepare "bench/fresh-copy.sh $tree $copy" --export-markdown bench/work/cleanup.md \
   -n "supportctl cleanup ($files files, half old)" "$bin run bench/cleanup.toml --var root=$copy" \
   -n "find -type f -mtime +7 -delete" "find $copy -type f -mtime +7 -delete"
 rm -rf "$copy"
+fi
+
+if want bundle; then
+mib="${BENCH_LOG_MIB:-1024}"
+logs="$PWD/bench/work/logs"
+out="$PWD/bench/work/out"
+if [ ! -f "$logs/.mib-$mib" ]; then
+  rm -rf "$logs"
+  python3 bench/gen_logs.py "$logs" "$mib"
+  touch "$logs/.mib-$mib"
+fi
+mkdir -p "$out"
+bundle() { echo "$bin run bench/$1.toml -q --var root=$logs --var out=$out/b.zip"; }
+hyperfine -N --runs 3 --prepare "rm -f $out/b.zip $out/z.zip $out/t.tgz" --export-markdown bench/work/bundle.md \
+  -n "supportctl bundle, no redaction ($mib MiB)" "$(bundle bundle-plain)" \
+  -n "supportctl bundle, built-in redaction" "$(bundle bundle)" \
+  -n "supportctl bundle, built-in + IP/e-mail pseudonyms" "$(bundle bundle-pseudonyms)" \
+  -n "zip -r -6" "zip -r -6 -q $out/z.zip $logs" \
+  -n "tar czf" "tar czf $out/t.tgz -C $logs ."
+{
+  printf '| command | wall time | peak memory (max RSS) | output size |\n|---|---|---|---|\n'
+  for case in "no redaction|$(bundle bundle-plain)|b.zip" \
+              "built-in redaction|$(bundle bundle)|b.zip" \
+              "built-in + pseudonyms|$(bundle bundle-pseudonyms)|b.zip" \
+              "zip -r -6|zip -r -6 -q $out/z.zip $logs|z.zip" \
+              "tar czf|tar czf $out/t.tgz -C $logs .|t.tgz"; do
+    IFS='|' read -r name cmd file <<<"$case"
+    rm -f "$out/b.zip" "$out/z.zip" "$out/t.tgz"
+    /usr/bin/time -f "%e %M" -o "$out/time" $cmd
+    read -r secs kib < "$out/time"
+    printf '| %s | %s s | %s MiB | %s MiB |\n' "$name" "$secs" "$((kib / 1024))" "$(( $(stat -c %s "$out/$file") / 1048576 ))"
+  done
+} > bench/work/bundle-mem.md
+cat bench/work/bundle-mem.md
+rm -rf "$out"
+fi
 
 if $record; then
   {
     printf '\n## %s — %s\n\n' "$(date -u +%Y-%m-%d)" "$(git rev-parse --short HEAD)"
     printf 'Machine: %s cores, %s, %s\n\n' "$(nproc)" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" "$(uname -sr)"
-    printf 'Command: `bench/run.sh --record` · release binary: %s bytes\n\n' "$(stat -c %s "$bin")"
-    cat bench/work/startup.md
-    printf '\n'
-    cat bench/work/scan.md
-    printf '\n'
-    cat bench/work/cleanup.md
+    printf 'Command: `BENCH_CASES="%s" bench/run.sh --record` · release binary: %s bytes\n\n' "$(echo $cases)" "$(stat -c %s "$bin")"
+    printf 'Cases: %s\n\n' "$(echo $cases)"
+    for md in startup scan cleanup bundle; do
+      [ -f "bench/work/$md.md" ] && { cat "bench/work/$md.md"; printf '\n'; }
+    done
+    if [ -f bench/work/bundle-mem.md ]; then
+      printf 'Peak memory, one run each (`/usr/bin/time -f "%%e %%M"`):\n\n'
+      cat bench/work/bundle-mem.md
+    fi
   } >> bench/RESULTS.md
   echo "recorded in bench/RESULTS.md"
 fi
