@@ -99,7 +99,7 @@ if $record; then
     printf 'Command: `BENCH_CASES="%s" bench/run.sh --record` · release binary: %s bytes\n\n' "$(echo $cases)" "$(stat -c %s "$bin")"
     printf 'Cases: %s\n\n' "$(echo $cases)"
     for md in startup scan cleanup bundle; do
-      [ -f "bench/work/$md.md" ] && { cat "bench/work/$md.md"; printf '\n'; }
+      if [ -f "bench/work/$md.md" ]; then cat "bench/work/$md.md"; printf '\n'; fi
     done
     if [ -f bench/work/bundle-mem.md ]; then
       printf 'Peak memory, one run each (`/usr/bin/time -f "%%e %%M"`):\n\n'

@@ -382,8 +382,15 @@ fn optional_rules(cfg: &RedactConfig, hostname: &str, user: &str) -> Vec<Rule> {
     }
     if cfg.ip {
         rules.push(rule(
-            // Never starting inside a word (`std::vector`, `app::auth::key`).
-            r"(?P<k>^|[^0-9A-Za-z_:.])(?P<v>[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.]*:[0-9A-Fa-f.]*(?:%[0-9A-Za-z_.-]+)?)",
+            // Eight groups, or `::` compression (so times like 12:30:45 and
+            // MAC addresses are not candidates), never starting inside a
+            // word (`std::vector`, `app::auth::key`).
+            concat!(
+                r"(?P<k>^|[^0-9A-Za-z_:.])(?P<v>(?:",
+                r"[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){7}",
+                r"|(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4})*)?::(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4})*)?",
+                r")(?:\.[0-9]{1,3}){0,3}(?:%[0-9A-Za-z_.-]+)?)"
+            ),
             Action::Pseudonym(Kind::Ip6),
         ));
         rules.push(rule(
@@ -675,15 +682,13 @@ impl Redactor {
             };
             let replacement = match decide(actions[i], &m) {
                 Decision::Replace(r) => r,
-                // A harmless key or value (`PasswordExpired : False`): skip it.
+                // A harmless key or value (`PasswordExpired : False`), or
+                // not a value of its kind (`12:30:45` is no IPv6 address):
+                // left as it is. Pseudonym candidates hold only digits, hex
+                // letters and separators, so skipping one cannot hide a
+                // secret (and an IPv6 candidate never starts inside a word).
                 Decision::Keep => {
                     at = whole.end.max(whole.start + 1);
-                    continue;
-                }
-                // Not a value of this kind (`a::b` is no IPv6 address): look
-                // again from the next byte, so another rule can match inside.
-                Decision::Retry => {
-                    at = whole.start + 1;
                     continue;
                 }
             };
@@ -862,7 +867,6 @@ enum Replacement<'a> {
 enum Decision<'a> {
     Replace(Replacement<'a>),
     Keep,
-    Retry,
 }
 
 /// The replacement for one match, or why there is none.
@@ -894,7 +898,7 @@ fn decide<'a>(action: Action, m: &Match<'a>) -> Decision<'a> {
         Action::Secret(label) => Decision::Replace(Replacement::Redacted(label)),
         Action::Pseudonym(kind) => match normalise(kind, value, m.line, m.whole.clone()) {
             Some(key) => Decision::Replace(Replacement::Pseudonym(kind, key)),
-            None => Decision::Retry,
+            None => Decision::Keep,
         },
     }
 }
