@@ -83,7 +83,7 @@ hyperfine -N --runs 3 --prepare "rm -f $out/b.zip $out/z.zip $out/t.tgz" --expor
               "tar czf|tar czf $out/t.tgz -C $logs .|t.tgz"; do
     IFS='|' read -r name cmd file <<<"$case"
     rm -f "$out/b.zip" "$out/z.zip" "$out/t.tgz"
-    /usr/bin/time -f "%e %M" -o "$out/time" $cmd
+    /usr/bin/time -f "%e %M" -o "$out/time" $cmd >/dev/null
     read -r secs kib < "$out/time"
     printf '| %s | %s s | %s MiB | %s MiB |\n' "$name" "$secs" "$((kib / 1024))" "$(( $(stat -c %s "$out/$file") / 1048576 ))"
   done
