@@ -401,7 +401,17 @@ fn never_overwrites_unless_asked() {
     let t = Test::new();
     let d = t.path().to_path_buf();
     write(&d.join("out/b.zip"), "an earlier bundle");
-    let r = bundle(t, "")
+    let t = bundle(t, "");
+    // A dry run says the real run would fail (a warning), and changes nothing.
+    let dry = t
+        .command()
+        .args(["run", "p.toml", "--dry-run"])
+        .output()
+        .unwrap();
+    let dry_out = String::from_utf8_lossy(&dry.stdout);
+    assert_eq!(dry.status.code(), Some(0), "{dry_out}");
+    assert!(dry_out.contains("the real run would fail"), "{dry_out}");
+    let r = t
         .args(&["run", "p.toml"])
         .run()
         .status(3)

@@ -188,8 +188,8 @@ impl Writer<'_> {
         Ok(())
     }
 
-    /// A value as pretty JSON, every string in it redacted first (so JSON
-    /// escaping cannot hide a secret from the rules).
+    /// A value as JSON with every string in it redacted (before any JSON
+    /// escaping, which would hide quotes from the rules).
     fn redacted_json(
         &mut self,
         value: &impl serde::Serialize,
@@ -431,26 +431,21 @@ fn explain_write_error(e: &io::Error, target: &Path) -> String {
 /// The `bundle` step's evaluation.
 pub fn evaluate(step: &BundleStep, ctx: &StepContext) -> Evaluation {
     let target = step.output_path(ctx.facts);
-    match std::fs::symlink_metadata(&target) {
-        Ok(m) if !m.is_file() => {
-            return Evaluation::new(
-                Status::Error,
-                format!(
-                    "`{}` exists and is not a regular file; refusing to replace it",
-                    target.display()
-                ),
-            );
-        }
-        Ok(_) if !step.overwrite => {
-            return Evaluation::new(
-                Status::Error,
-                format!(
-                    "`{}` already exists; add `overwrite = true`, or put {{{{ datetime }}}} in `output`",
-                    target.display()
-                ),
-            );
-        }
-        _ => {}
+    let refusal = match std::fs::symlink_metadata(&target) {
+        Ok(m) if !m.is_file() => Some(format!(
+            "`{}` exists and is not a regular file; refusing to replace it",
+            target.display()
+        )),
+        Ok(_) if !step.overwrite => Some(format!(
+            "`{}` already exists; add `overwrite = true`, or put {{{{ datetime }}}} in `output`",
+            target.display()
+        )),
+        _ => None,
+    };
+    if let Some(why) = &refusal
+        && !ctx.dry_run
+    {
+        return Evaluation::new(Status::Error, why.clone());
     }
     let os = std::env::consts::OS;
     let commands: Vec<_> = step.commands.iter().filter(|c| c.applies(os)).collect();
@@ -463,7 +458,13 @@ pub fn evaluate(step: &BundleStep, ctx: &StepContext) -> Evaluation {
             SystemTime::now(),
             ctx.cancel,
         );
-        return dry_run(&target, &sel, &commands);
+        let mut e = dry_run(&target, &sel, &commands);
+        if let Some(why) = refusal {
+            // The preview still lists what would be collected.
+            e.status = Status::Warn;
+            e.message = format!("dry run: the real run would fail: {why}");
+        }
+        return e;
     }
     match write(step, ctx, &target, &commands) {
         Ok(e) => e,
