@@ -19,6 +19,7 @@ pub mod diskspace;
 pub mod exit;
 pub mod facts;
 pub mod largest;
+pub mod packages;
 pub mod pathglob;
 pub mod playbook;
 pub mod process;

@@ -222,6 +222,76 @@ mod tests {
         }
     }
 
+    /// At least 40 real-world strings, each strictly above the one before:
+    /// sorting any shuffle of them must give this order back.
+    #[test]
+    fn a_table_of_real_world_versions_sorts_in_order() {
+        let ascending = [
+            "",
+            "0.1",
+            "0.9.9",
+            "1.0.0-dev",
+            "1.0.0-alpha",
+            "1.0.0-alpha.1",
+            "1.0.0-beta",
+            "1.0.0-beta.2",
+            "1.0.0-beta.11",
+            "1.0.0-rc.1",
+            "1.0.0-rc.2",
+            "1.0.0",
+            "1.0.1",
+            "1.2",
+            "1.10",
+            "2.9",
+            "2.10.0",
+            "2.39",
+            "2.39.0.1",
+            "2.39.2",
+            "v2.43.0",
+            "3.9.18",
+            "3.11.7",
+            "3.12.0b1",
+            "3.12.0rc3",
+            "3.12.0",
+            "5.15.0-91-generic",
+            "6.1.0-17-amd64",
+            "9.2",
+            "9.2p1",
+            "9.2p1-2+deb12u6",
+            "9.2p1-2+deb12u7",
+            "10.0.17763.5329",
+            "10.0.19045.3693",
+            "10.0.19045.4046",
+            "10.0.22631.2861",
+            "v20.11.0",
+            "v20.11.1",
+            "v21.0.0",
+            "126.0.6478.127",
+            "126.0.6478.183",
+            "127.0.1.1",
+            "2023.12",
+            "2024.2",
+            "2024.2.1",
+            "1:0.1",
+            "1:9.2p1-2+deb12u6",
+            "2:8.2.3995-1ubuntu2",
+        ];
+        assert!(ascending.len() >= 40);
+        for pair in ascending.windows(2) {
+            assert!(
+                v(pair[0]) < v(pair[1]),
+                "{} should sort before {}",
+                pair[0],
+                pair[1]
+            );
+        }
+        let mut shuffled: Vec<&str> = ascending.to_vec();
+        shuffled.reverse();
+        shuffled.rotate_left(17);
+        shuffled.sort_by_key(|s| v(s));
+        assert_eq!(shuffled, ascending);
+    }
+
     #[test]
     fn never_panics_on_odd_input() {
         for s in [

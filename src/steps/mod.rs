@@ -10,6 +10,8 @@ pub mod bundle;
 pub mod cleanup;
 pub mod command;
 pub mod disk;
+pub mod requirements;
+pub mod software;
 
 use std::time::{Duration, Instant};
 
@@ -158,4 +160,6 @@ step_kinds! {
     "command" => Command(command::CommandStep),
     "cleanup" => Cleanup(cleanup::CleanupStep),
     "disk" => Disk(disk::DiskStep),
+    "requirements" => Requirements(requirements::RequirementsStep),
+    "software" => Software(software::SoftwareStep),
 }

@@ -1,0 +1,352 @@
+//! `software`: a program is installed, optionally within a version range.
+//!
+//! Where: the first of `program` found on PATH, else the first existing
+//! `paths` candidate (globs allowed), else the macOS `app` bundle. Which
+//! version: the `app` bundle's Info.plist, else the `package` manager's
+//! record (dpkg, rpm, pacman, apk, Homebrew, Windows uninstall keys), else
+//! the program's own output (`version_args`, matched by `version_regex`).
+//! A version that cannot be read is *undetermined* (`error`), never a pass.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{Check, Evaluation, FieldProblem, StepContext};
+use crate::facts::Facts;
+use crate::packages::{self, Found, Missing};
+use crate::playbook::values::{OneOrMany, Pattern, human_duration};
+use crate::process::{self, Ending, ProcessSpec};
+use crate::report::{Output, Status};
+use crate::version::Version;
+
+/// Keys of a `software` step.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+pub struct SoftwareStep {
+    /// Program name(s) looked up on PATH; the first found is used, e.g. `["gcc", "clang", "cl"]`.
+    #[serde(default)]
+    pub program: OneOrMany<String>,
+    /// Candidate paths tried when the program is not on PATH (templated, globs allowed),
+    /// e.g. `['C:\Program Files\*\app.exe']`.
+    #[serde(default)]
+    pub paths: Vec<String>,
+    /// Package name to ask the package manager (dpkg, rpm, pacman, apk, brew), or on
+    /// Windows the name shown in Apps (matched in the uninstall registry keys).
+    pub package: Option<String>,
+    /// A macOS app bundle, e.g. `"/Applications/Slack.app"` (version from its Info.plist).
+    pub app: Option<String>,
+    /// Arguments that make the program print its version (default `["--version"]`).
+    pub version_args: Option<Vec<String>>,
+    /// Where the version is in that output: the first capture group, or the whole match
+    /// (default: the first dotted number, e.g. `2.39.2`, `9.2p1`).
+    pub version_regex: Option<Pattern>,
+    /// The version must be at least this.
+    pub min_version: Option<Version>,
+    /// The version must be below this (exclusive).
+    pub below_version: Option<Version>,
+}
+
+const DEFAULT_VERSION: &str = r"(\d+(?:\.\d+)+(?:[-+~]?[0-9A-Za-z]+(?:\.[0-9A-Za-z]+)*)?)";
+
+/// What was found on this machine.
+#[derive(Debug)]
+struct Located {
+    path: Option<PathBuf>,
+    found: Result<Found, String>,
+}
+
+impl SoftwareStep {
+    fn what(&self) -> String {
+        self.program
+            .iter()
+            .next()
+            .cloned()
+            .or_else(|| self.package.clone())
+            .or_else(|| self.app.clone())
+            .or_else(|| self.paths.first().cloned())
+            .unwrap_or_else(|| "the program".into())
+    }
+
+    fn locate_path(&self) -> Option<PathBuf> {
+        if let Some(p) = self.program.iter().find_map(|p| which::which(p).ok()) {
+            return Some(p);
+        }
+        for pattern in &self.paths {
+            if let Some(p) = crate::pathglob::expand(pattern, 100)
+                .unwrap_or_default()
+                .into_iter()
+                .find(|p| p.is_file())
+            {
+                return Some(p);
+            }
+        }
+        self.app.as_ref().map(PathBuf::from).filter(|p| p.is_dir())
+    }
+
+    /// Runs the program for its version.
+    fn probe(&self, path: &std::path::Path, ctx: &StepContext) -> Result<Found, String> {
+        let args = self
+            .version_args
+            .clone()
+            .unwrap_or_else(|| vec!["--version".into()]);
+        let mut argv = vec![path.display().to_string()];
+        argv.extend(args);
+        let shown = process::display_argv(&argv);
+        let r = process::run(
+            &ProcessSpec {
+                argv,
+                max_output: 64 * 1024,
+                ..Default::default()
+            },
+            ctx.deadline,
+            ctx.cancel,
+        );
+        match r.ending {
+            Ending::TimedOut => {
+                return Err(format!(
+                    "`{shown}` did not answer within {}; it was killed",
+                    human_duration(ctx.timeout)
+                ));
+            }
+            Ending::Interrupted => return Err("interrupted".into()),
+            Ending::SpawnFailed(e) => return Err(e),
+            Ending::Exited(_) => {}
+        }
+        // Some programs (java, older compilers) print their version on stderr.
+        let text = format!("{}\n{}", r.stdout, r.stderr);
+        let re = self
+            .version_regex
+            .as_ref()
+            .map(|p| p.0.clone())
+            .unwrap_or_else(|| regex::Regex::new(DEFAULT_VERSION).expect("valid"));
+        let version = re
+            .captures(&text)
+            .and_then(|c| c.get(1).or_else(|| c.get(0)))
+            .map(|m| m.as_str().trim().to_string())
+            .filter(|v| !v.is_empty());
+        match version {
+            Some(version) => Ok(Found {
+                version,
+                source: format!("`{shown}`"),
+                location: None,
+            }),
+            None => {
+                let first = text
+                    .trim()
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+                    .chars()
+                    .take(80)
+                    .collect::<String>();
+                Err(if first.is_empty() {
+                    format!("`{shown}` printed nothing")
+                } else {
+                    format!("no version in the output of `{shown}`: \"{first}\"")
+                })
+            }
+        }
+    }
+
+    fn locate(&self, ctx: &StepContext) -> Option<Located> {
+        let path = self.locate_path();
+        let explain = |m: Missing| match m {
+            Missing::NotInstalled(s) | Missing::Unavailable(s) => s,
+        };
+        if let Some(app) = self.app.as_ref().map(PathBuf::from).filter(|p| p.is_dir()) {
+            return Some(Located {
+                path: Some(app.clone()),
+                found: packages::app_bundle(&app, ctx.deadline, ctx.cancel).map_err(explain),
+            });
+        }
+        if let Some(package) = &self.package {
+            match packages::lookup(package, ctx.deadline, ctx.cancel) {
+                Ok(found) => {
+                    let path = path.or_else(|| found.location.as_ref().map(PathBuf::from));
+                    return Some(Located {
+                        path,
+                        found: Ok(found),
+                    });
+                }
+                // Not installed per the manager, and not on disk either.
+                Err(Missing::NotInstalled(_)) if path.is_none() => return None,
+                Err(e) if path.is_none() => {
+                    return Some(Located {
+                        path: None,
+                        found: Err(explain(e)),
+                    });
+                }
+                Err(_) => {}
+            }
+        }
+        let path = path?;
+        let found = self.probe(&path, ctx);
+        Some(Located {
+            path: Some(path),
+            found,
+        })
+    }
+
+    fn required(&self) -> Option<String> {
+        match (&self.min_version, &self.below_version) {
+            (Some(a), Some(b)) => Some(format!(">= {a}, < {b}")),
+            (Some(a), None) => Some(format!(">= {a}")),
+            (None, Some(b)) => Some(format!("< {b}")),
+            (None, None) => None,
+        }
+    }
+}
+
+impl Check for SoftwareStep {
+    fn evaluate(&self, ctx: &StepContext) -> Evaluation {
+        let what = self.what();
+        let Some(located) = self.locate(ctx) else {
+            let mut tried = Vec::new();
+            if !self.program.is_empty() {
+                tried.push(format!(
+                    "not on PATH ({})",
+                    self.program.iter().cloned().collect::<Vec<_>>().join(", ")
+                ));
+            }
+            if !self.paths.is_empty() {
+                tried.push("no candidate path exists".into());
+            }
+            if let Some(p) = &self.package {
+                tried.push(format!("no package `{p}`"));
+            }
+            if let Some(a) = &self.app {
+                tried.push(format!("no `{a}`"));
+            }
+            return Evaluation::new(
+                Status::Fail,
+                format!("{what} is not installed: {}", tried.join("; ")),
+            );
+        };
+        let at = located
+            .path
+            .as_ref()
+            .map_or(String::new(), |p| format!(" at {}", p.display()));
+        let required = self.required();
+        let found = match located.found {
+            Ok(f) => f,
+            Err(why) => {
+                let status = if required.is_some() {
+                    Status::Error
+                } else {
+                    Status::Pass
+                };
+                let verdict = if required.is_some() {
+                    format!(
+                        "; version undetermined, required {}",
+                        required.unwrap_or_default()
+                    )
+                } else {
+                    String::new()
+                };
+                return Evaluation::new(
+                    status,
+                    format!("{what} found{at} but its version could not be read: {why}{verdict}"),
+                );
+            }
+        };
+        let version = Version::parse(&found.version);
+        let mut e = Evaluation::new(Status::Pass, String::new());
+        let detail = format!("{what} {}{at} (from {})", found.version, found.source);
+        e.message = match (&self.min_version, &self.below_version) {
+            (Some(min), _) if version < *min => {
+                e.status = Status::Fail;
+                format!("{detail} is older than the required {min}")
+            }
+            (_, Some(below)) if version >= *below => {
+                e.status = Status::Fail;
+                format!("{detail} is too new: it must be below {below}")
+            }
+            _ => match &required {
+                Some(r) => format!("{detail}; required {r}"),
+                None => detail,
+            },
+        };
+        e.output = Some(Output {
+            stdout: format!(
+                "path: {}\nversion: {}\nrequired: {}\nsource: {}\n",
+                located
+                    .path
+                    .as_ref()
+                    .map_or("-".into(), |p| p.display().to_string()),
+                found.version,
+                required.as_deref().unwrap_or("any"),
+                found.source
+            ),
+            stderr: String::new(),
+            truncated: false,
+        });
+        e
+    }
+
+    fn describe(&self) -> String {
+        let range = self.required().map_or(String::new(), |r| format!(" {r}"));
+        format!("checks that {}{range} is installed", self.what())
+    }
+
+    fn default_timeout(&self) -> Duration {
+        Duration::from_secs(30)
+    }
+
+    fn validate(&self, _facts: &Facts) -> Vec<FieldProblem> {
+        let mut out = Vec::new();
+        if self.program.is_empty()
+            && self.paths.is_empty()
+            && self.package.is_none()
+            && self.app.is_none()
+        {
+            out.push(FieldProblem {
+                key: "program",
+                message: "say what to look for: `program`, `paths`, `package` or `app`".into(),
+                hint: Some("e.g. program = \"git\"".into()),
+            });
+        }
+        for p in &self.paths {
+            if let Err(e) = crate::pathglob::check(p) {
+                out.push(FieldProblem {
+                    key: "paths",
+                    message: e,
+                    hint: Some("globs: * and ? within a folder name, ** across folders".into()),
+                });
+            }
+        }
+        if let (Some(a), Some(b)) = (&self.min_version, &self.below_version)
+            && a >= b
+        {
+            out.push(FieldProblem {
+                key: "below_version",
+                message: format!("`below_version` {b} must be above `min_version` {a}"),
+                hint: None,
+            });
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_default_pattern_finds_real_world_versions() {
+        let re = regex::Regex::new(super::DEFAULT_VERSION).unwrap();
+        for (output, want) in [
+            ("git version 2.39.2", "2.39.2"),
+            ("Python 3.11.7", "3.11.7"),
+            (
+                "OpenSSH_9.2p1 Debian-2+deb12u6, OpenSSL 3.0.15 3 Sep 2024",
+                "9.2p1",
+            ),
+            ("v20.11.0", "20.11.0"),
+            ("openjdk version \"17.0.15\" 2025-04-15", "17.0.15"),
+            ("gcc (Debian 12.2.0-14) 12.2.0", "12.2.0-14"),
+            ("Google Chrome 126.0.6478.127 ", "126.0.6478.127"),
+            ("1.0.0-rc.1", "1.0.0-rc.1"),
+        ] {
+            assert_eq!(&re.captures(output).unwrap()[1], want, "{output}");
+        }
+    }
+}

@@ -1,0 +1,260 @@
+//! `software` and `requirements` through the real binary: fake programs on
+//! PATH printing versions (and garbage, nothing, or hanging forever), glob
+//! candidate paths, the real dpkg, and this machine's real facts.
+#![cfg(unix)]
+
+mod common;
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+use common::{Run, Test, assert_gone, read_pid};
+
+/// Writes an executable shell script.
+fn script(path: &Path, body: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, format!("#!/bin/sh\n{body}\n")).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// A test whose PATH starts with its own `bin/`, holding fake programs.
+fn with_fakes() -> Test {
+    let t = Test::new();
+    let bin = t.path().join("bin");
+    script(&bin.join("fakegit"), "echo 'git version 2.39.2'");
+    script(
+        &bin.join("fakejava"),
+        "echo 'openjdk version \"17.0.15\" 2025-04-15' >&2",
+    );
+    script(&bin.join("garbage"), "echo 'hello world, no numbers here'");
+    script(&bin.join("silent"), "exit 0");
+    script(&bin.join("hangs"), "echo $$ > hangs.pid\nexec sleep 1000");
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    t.env("PATH", &path)
+}
+
+fn software(t: Test, steps: &[(&str, &str)]) -> Run {
+    let mut text = String::from("[playbook]\nname = \"sw\"\n");
+    for (id, body) in steps {
+        text.push_str(&format!(
+            "\n[[step]]\nid = \"{id}\"\nkind = \"software\"\n{body}\n"
+        ));
+    }
+    t.playbook(&text)
+        .args(&["run", "p.toml", "--format", "json"])
+        .run()
+}
+
+#[test]
+fn versions_are_read_from_the_program_and_compared() {
+    let r = software(
+        with_fakes(),
+        &[
+            ("ok", "program = \"fakegit\"\nmin_version = \"2.30\""),
+            ("old", "program = \"fakegit\"\nmin_version = \"2.40\""),
+            ("new", "program = \"fakegit\"\nbelow_version = \"2.39\""),
+            (
+                "stderr",
+                "program = \"fakejava\"\nmin_version = \"17\"\nbelow_version = \"18\"",
+            ),
+            ("any-of", "program = [\"no-such-cc\", \"fakegit\"]"),
+        ],
+    );
+    assert_eq!(r.step_status("ok"), "pass");
+    let msg = r.step("ok")["message"].as_str().unwrap().to_string();
+    assert!(
+        msg.contains("fakegit 2.39.2 at ")
+            && msg.contains("bin/fakegit (from `")
+            && msg.contains("required >= 2.30"),
+        "{msg}"
+    );
+    assert_eq!(r.step_status("old"), "fail");
+    assert!(
+        r.step("old")["message"]
+            .as_str()
+            .unwrap()
+            .contains("is older than the required 2.40")
+    );
+    assert_eq!(r.step_status("new"), "fail");
+    assert!(
+        r.step("new")["message"]
+            .as_str()
+            .unwrap()
+            .contains("is too new: it must be below 2.39")
+    );
+    assert_eq!(r.step_status("stderr"), "pass", "{}", r.step("stderr"));
+    assert_eq!(r.step_status("any-of"), "pass");
+    assert_eq!(r.code, 1);
+}
+
+#[test]
+fn unreadable_versions_are_undetermined_and_a_hang_is_killed() {
+    let t = with_fakes();
+    let dir = t.path().to_path_buf();
+    let r = software(
+        t,
+        &[
+            ("garbage", "program = \"garbage\"\nmin_version = \"1.0\""),
+            ("garbage-any", "program = \"garbage\""),
+            ("silent", "program = \"silent\"\nmin_version = \"1.0\""),
+            (
+                "hangs",
+                "program = \"hangs\"\nmin_version = \"1.0\"\ntimeout = \"1s\"",
+            ),
+        ],
+    );
+    assert_eq!(r.step_status("garbage"), "error");
+    let msg = r.step("garbage")["message"].as_str().unwrap().to_string();
+    assert!(
+        msg.contains("no version in the output of") && msg.contains("hello world"),
+        "{msg}"
+    );
+    // Without a version requirement, being installed is enough.
+    assert_eq!(r.step_status("garbage-any"), "pass");
+    assert!(
+        r.step("silent")["message"]
+            .as_str()
+            .unwrap()
+            .contains("printed nothing")
+    );
+    assert_eq!(r.step_status("hangs"), "error");
+    let msg = r.step("hangs")["message"].as_str().unwrap().to_string();
+    assert!(
+        msg.contains("did not answer within 1s; it was killed"),
+        "{msg}"
+    );
+    assert_gone(
+        read_pid(&dir.join("hangs.pid")),
+        "the hanging version probe",
+    );
+    assert_eq!(r.code, 3);
+}
+
+#[test]
+fn missing_programs_fail_and_candidate_paths_take_globs() {
+    let t = with_fakes();
+    let dir = t.path().to_path_buf();
+    script(&dir.join("apps/Tool 2.1/tool"), "echo 'Tool 2.1.5'");
+    let r = software(
+        t,
+        &[
+            ("missing", "program = \"no-such-program-supportctl\""),
+            (
+                "glob",
+                &format!(
+                    "paths = [\"{}/apps/*/tool\"]\nmin_version = \"2\"",
+                    dir.display()
+                ),
+            ),
+        ],
+    );
+    assert_eq!(r.step_status("missing"), "fail");
+    assert!(
+        r.step("missing")["message"]
+            .as_str()
+            .unwrap()
+            .contains("is not installed: not on PATH")
+    );
+    assert_eq!(r.step_status("glob"), "pass", "{}", r.step("glob"));
+    assert!(
+        r.step("glob")["message"]
+            .as_str()
+            .unwrap()
+            .contains("2.1.5")
+    );
+}
+
+#[test]
+fn package_versions_come_from_the_real_dpkg() {
+    if which::which("dpkg-query").is_err() {
+        eprintln!("NOT RUN: no dpkg here");
+        return;
+    }
+    let r = software(
+        Test::new(),
+        &[
+            ("dpkg", "package = \"dpkg\"\nmin_version = \"1.17\""),
+            ("absent", "package = \"no-such-package-supportctl\""),
+        ],
+    );
+    assert_eq!(r.step_status("dpkg"), "pass", "{}", r.step("dpkg"));
+    assert!(
+        r.step("dpkg")["message"]
+            .as_str()
+            .unwrap()
+            .contains("(from dpkg)")
+    );
+    assert_eq!(r.step_status("absent"), "fail");
+}
+
+#[test]
+fn requirements_against_this_machines_real_facts() {
+    let body = "[playbook]\nname = \"req\"\n\n[[step]]\nid = \"fits\"\nkind = \"requirements\"\nproduct = \"Tiny\"\n\
+                os = [\"linux\", \"macos\", \"windows\"]\nmin_memory = \"16 MiB\"\nmin_cpus = 1\nmin_free_disk = \"1 MiB\"\n\
+                tpm = \"2.0\"\n\n[[step]]\nid = \"huge\"\nkind = \"requirements\"\nproduct = \"Huge\"\nmin_memory = \"64 TiB\"\nmin_cpus = 4096\n";
+    let r = Test::new()
+        .playbook(body)
+        .args(&["run", "p.toml", "--format", "json"])
+        .run();
+    assert_eq!(r.step_status("fits"), "pass", "{}", r.step("fits"));
+    let table = r.step("fits")["output"]["stdout"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        table.contains("TPM") && table.contains("not applicable: Windows only"),
+        "{table}"
+    );
+    assert_eq!(r.step_status("huge"), "fail");
+    let msg = r.step("huge")["message"].as_str().unwrap().to_string();
+    assert!(
+        msg.starts_with("not capable of running Huge: memory") && msg.contains("logical CPU cores"),
+        "{msg}"
+    );
+    assert_eq!(r.code, 1);
+}
+
+#[test]
+fn bad_settings_are_load_errors() {
+    Test::new()
+        .playbook(
+            "[[step]]\nkind = \"software\"\nmin_version = \"3\"\nbelow_version = \"2\"\n\n\
+             [[step]]\nkind = \"requirements\"\nmin_os_version = { windows = \"10\", solaris = \"11\" }\n",
+        )
+        .args(&["check", "p.toml"])
+        .run()
+        .status(2)
+        .stderr_has("say what to look for: `program`, `paths`, `package` or `app`")
+        .stderr_has("`below_version` 2 must be above `min_version` 3")
+        .stderr_has("unknown key `solaris`");
+}
+
+#[test]
+fn the_shipped_playbooks_run_here_without_errors() {
+    let r = Test::new()
+        .args(&["run", "dev-workstation", "--format", "json"])
+        .run();
+    assert!(matches!(r.code, 0 | 1), "{}\n{}", r.stdout, r.stderr);
+    assert_eq!(
+        r.json()["playbooks"][0]["steps"].as_array().unwrap().len(),
+        6
+    );
+    let r = Test::new()
+        .args(&["run", "requirements-teams", "--format", "json"])
+        .run();
+    if cfg!(target_os = "linux") {
+        // No Teams client for Linux: not capable, with the reason.
+        assert_eq!(r.step_status("teams-minimums"), "fail");
+        assert!(
+            r.step("teams-minimums")["message"]
+                .as_str()
+                .unwrap()
+                .contains("operating system linux")
+        );
+        assert_eq!(r.step_status("webview2"), "skipped");
+    }
+}
