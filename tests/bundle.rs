@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{Run, Test};
+use common::{Run, Test, is_root, run_unprivileged};
 
 /// A playbook with one bundle step writing `out/b.zip`, plus `extra` keys/tables.
 fn bundle(t: Test, extra: &str) -> Test {
@@ -51,6 +51,25 @@ fn entry(zip: &Path, name: &str) -> String {
         )
     });
     String::from_utf8_lossy(data).into_owned()
+}
+
+/// Opens the zip with Python's zipfile (tests/consumers/zip_check.py: CRCs,
+/// manifest sizes and hashes, clean names); returns the entry names.
+fn python_zip_check(zip: &Path) -> String {
+    let py = Command::new("python3")
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/consumers/zip_check.py"
+        ))
+        .arg(zip)
+        .output()
+        .unwrap();
+    assert!(
+        py.status.success(),
+        "{}",
+        String::from_utf8_lossy(&py.stderr)
+    );
+    String::from_utf8_lossy(&py.stdout).into_owned()
 }
 
 fn manifest(zip: &Path) -> serde_json::Value {
@@ -115,20 +134,7 @@ fn bundles_open_in_real_consumers_with_a_complete_manifest() {
         "{}",
         String::from_utf8_lossy(&unzip.stdout)
     );
-    let py = Command::new("python3")
-        .arg(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/consumers/zip_check.py"
-        ))
-        .arg(&zip)
-        .output()
-        .unwrap();
-    assert!(
-        py.status.success(),
-        "{}",
-        String::from_utf8_lossy(&py.stderr)
-    );
-    let names = String::from_utf8_lossy(&py.stdout).into_owned();
+    let names = python_zip_check(&zip);
     let logs = d.join("logs").display().to_string();
     for want in [
         format!("files{logs}/app.log"),
@@ -515,11 +521,6 @@ fn sigkill_midway_leaves_nothing_at_the_final_path() {
     );
 }
 
-fn as_root() -> bool {
-    // SAFETY: geteuid has no preconditions.
-    unsafe { libc::geteuid() == 0 }
-}
-
 #[test]
 fn an_unwritable_destination_is_a_clear_error() {
     let t = Test::new();
@@ -528,31 +529,14 @@ fn an_unwritable_destination_is_a_clear_error() {
     fs::create_dir_all(&locked).unwrap();
     use std::os::unix::fs::PermissionsExt;
     fs::set_permissions(&locked, fs::Permissions::from_mode(0o555)).unwrap();
-    let t = bundle(t, "");
-    let out = if as_root() {
-        // Permissions do not stop root: run as `nobody` (the playbook stays readable).
-        if !Path::new("/usr/bin/setpriv").exists() {
-            eprintln!("NOT RUN: root without setpriv");
-            return;
-        }
+    let _t = bundle(t, "");
+    if is_root() {
+        // `nobody` must still read the playbook.
         fs::set_permissions(&d, fs::Permissions::from_mode(0o755)).unwrap();
         fs::set_permissions(d.join("p.toml"), fs::Permissions::from_mode(0o644)).unwrap();
-        Command::new("/usr/bin/setpriv")
-            .args([
-                "--reuid=nobody",
-                "--regid=nogroup",
-                "--clear-groups",
-                env!("CARGO_BIN_EXE_supportctl"),
-                "run",
-                "p.toml",
-            ])
-            .current_dir(&d)
-            .env("HOME", &d)
-            .env("SUPPORTCTL_PATH", "")
-            .output()
-            .unwrap()
-    } else {
-        t.command().args(["run", "p.toml"]).output().unwrap()
+    }
+    let Some(out) = run_unprivileged(&d, &["run", "p.toml"]) else {
+        return;
     };
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(3), "{stdout}");
@@ -568,7 +552,7 @@ fn an_unwritable_destination_is_a_clear_error() {
 
 #[test]
 fn a_full_destination_is_a_clear_error_and_leaves_nothing() {
-    if !as_root() || !Path::new("/usr/bin/unshare").exists() {
+    if !is_root() || !Path::new("/usr/bin/unshare").exists() {
         eprintln!("NOT RUN: needs root and unshare to mount a small tmpfs");
         return;
     }
@@ -661,19 +645,7 @@ fn the_shipped_collect_logs_playbook_bundles_this_machine() {
     assert_eq!(zips.len(), 1, "{:?}", listing(&out));
     assert!(zips[0].starts_with("support-INC0042-"), "{}", zips[0]);
     let zip = out.join(&zips[0]);
-    let py = Command::new("python3")
-        .arg(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/consumers/zip_check.py"
-        ))
-        .arg(&zip)
-        .output()
-        .unwrap();
-    assert!(
-        py.status.success(),
-        "{}",
-        String::from_utf8_lossy(&py.stderr)
-    );
+    python_zip_check(&zip);
     let m = manifest(&zip);
     assert!(m["totals"]["bytes"].as_u64().unwrap() <= 21 << 20);
     assert!(

@@ -504,11 +504,7 @@ fn shipped_clean_temp_and_disk_full() {
 #[test]
 fn unreadable_folders_are_counted_and_skipped() {
     // Permissions do not stop root: as root, run supportctl as `nobody`.
-    let as_root = unsafe { libc::geteuid() } == 0;
-    if as_root && !Path::new("/usr/bin/setpriv").exists() {
-        eprintln!("NOT RUN: running as root without setpriv to drop privileges");
-        return;
-    }
+    let as_root = common::is_root();
     let tree = Tree::new();
     let root = tree.root();
     write_old(&root.join("locked/inside.tmp"), b"secret");
@@ -527,28 +523,8 @@ fn unreadable_folders_are_counted_and_skipped() {
         fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).unwrap();
     }
     fs::set_permissions(root.join("locked"), fs::Permissions::from_mode(0o000)).unwrap();
-    let mut cmd = t.command();
-    let out = if as_root {
-        let mut c = Command::new("/usr/bin/setpriv");
-        c.args([
-            "--reuid=nobody",
-            "--regid=nogroup",
-            "--clear-groups",
-            env!("CARGO_BIN_EXE_supportctl"),
-            "run",
-            "p.toml",
-            "--format",
-            "json",
-        ]);
-        c.current_dir(&dir)
-            .env("HOME", &dir)
-            .env("SUPPORTCTL_PATH", "")
-            .output()
-            .unwrap()
-    } else {
-        cmd.args(["run", "p.toml", "--format", "json"])
-            .output()
-            .unwrap()
+    let Some(out) = common::run_unprivileged(&dir, &["run", "p.toml", "--format", "json"]) else {
+        return;
     };
     fs::set_permissions(root.join("locked"), fs::Permissions::from_mode(0o755)).unwrap();
     let json: serde_json::Value = serde_json::from_slice(&out.stdout)

@@ -202,3 +202,39 @@ pub fn alive(pid: i32) -> bool {
         Err(_) => false,
     }
 }
+
+/// Whether the tests run as root (CI does), where permissions stop nothing.
+#[cfg(unix)]
+pub fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions.
+    unsafe { libc::geteuid() == 0 }
+}
+
+/// Runs supportctl in `dir` with `args`: as `nobody` through setpriv when
+/// the tests run as root (so permissions apply), else as the current user.
+/// `None` when root but setpriv is missing (the caller skips the test).
+#[cfg(unix)]
+pub fn run_unprivileged(dir: &Path, args: &[&str]) -> Option<std::process::Output> {
+    let mut cmd = if is_root() {
+        if !Path::new("/usr/bin/setpriv").exists() {
+            eprintln!("NOT RUN: running as root without setpriv to drop privileges");
+            return None;
+        }
+        let mut c = Command::new("/usr/bin/setpriv");
+        c.args([
+            "--reuid=nobody",
+            "--regid=nogroup",
+            "--clear-groups",
+            env!("CARGO_BIN_EXE_supportctl"),
+        ]);
+        c
+    } else {
+        Command::new(env!("CARGO_BIN_EXE_supportctl"))
+    };
+    cmd.args(args)
+        .current_dir(dir)
+        .env("HOME", dir)
+        .env("SUPPORTCTL_PATH", "")
+        .stdin(std::process::Stdio::null());
+    Some(cmd.output().unwrap())
+}
