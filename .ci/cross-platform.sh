@@ -58,6 +58,10 @@ print("facts ok:", f["os_name"], f["os_version"], f["system_drive"])
 PY
 
 echo "==> smoke playbook under Wine"
+# An installed program as Apps lists it, for the `software` step's registry lookup.
+key='HKCU\Software\Microsoft\Windows\CurrentVersion\Uninstall\SmokeTool'
+timeout 60 "$wine" reg add "$key" /v DisplayName /d "Smoke Tool" /f </dev/null >/dev/null
+timeout 60 "$wine" reg add "$key" /v DisplayVersion /d "3.2.1" /f </dev/null >/dev/null
 cp .ci/windows/smoke.toml "$prefix/smoke.toml"
 set +e
 run run 'Z:'"$prefix/smoke.toml" --format json > "$prefix/report.json"
@@ -71,7 +75,7 @@ want = {
     "is-windows": "pass", "not-unix": "skipped", "shell-pipeline": "pass",
     "shell-quoting": "pass", "system-drive": "pass", "write-marker": "pass",
     "read-marker": "pass", "exit-code": "pass", "system-disk": "pass",
-    "software-cmd": "pass", "requirements": "pass",
+    "software-cmd": "pass", "requirements": "pass", "software-registry": "pass",
 }
 bad = [f"{k}: {steps[k]['status']} ({steps[k]['message']})" for k, v in want.items() if steps[k]["status"] != v]
 t = steps["timeout-kills"]

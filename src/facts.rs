@@ -132,6 +132,17 @@ fn passwd_user() -> Option<String> {
     None
 }
 
+/// The CPU's maximum frequency where the OS exposes it (Linux cpufreq), so an
+/// idle laptop clocked down to 800 MHz is judged by what it can do.
+fn max_cpu_mhz() -> Option<u64> {
+    let khz: u64 = std::fs::read_to_string("/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq")
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    Some(khz / 1000).filter(|&mhz| mhz > 0)
+}
+
 impl Facts {
     /// Reads the facts of this machine.
     pub fn gather() -> Facts {
@@ -170,7 +181,7 @@ impl Facts {
                 .first()
                 .map(|c| c.brand().trim().to_string())
                 .unwrap_or_default(),
-            cpu_mhz: cpus.first().map_or(0, |c| c.frequency()),
+            cpu_mhz: max_cpu_mhz().unwrap_or_else(|| cpus.first().map_or(0, |c| c.frequency())),
             memory_total_bytes: sys.total_memory(),
             memory_available_bytes: sys.available_memory(),
             uptime_secs: System::uptime(),

@@ -33,7 +33,7 @@ pub enum Missing {
 fn run(argv: &[&str], deadline: Instant, cancel: &Cancel) -> Result<String, Missing> {
     let spec = ProcessSpec {
         argv: argv.iter().map(|s| s.to_string()).collect(),
-        max_output: 1 << 20,
+        max_output: 8 << 20,
         ..Default::default()
     };
     let r = process::run(&spec, deadline, cancel);
@@ -55,17 +55,27 @@ fn run(argv: &[&str], deadline: Instant, cancel: &Cancel) -> Result<String, Miss
     }
 }
 
-/// `dpkg-query -W -f '${Status}\t${Version}'`: `install ok installed\t1:2.39.2-1`.
-pub fn parse_dpkg(out: &str) -> Option<String> {
-    let (status, version) = out.trim().split_once('\t')?;
-    (status.ends_with(" installed") && !version.is_empty()).then(|| version.to_string())
+/// The highest of several versions (multiarch or multi-version installs).
+fn highest(versions: impl Iterator<Item = String>) -> Option<String> {
+    versions.max_by_key(|v| crate::version::Version::parse(v))
 }
 
-/// `rpm -q --qf '%{EPOCH}:%{VERSION}-%{RELEASE}'`: `(none):2.43.0-1.fc39`.
+/// `dpkg-query -W -f '${Status}\t${Version}\n'`: `install ok installed\t1:2.39.2-1`,
+/// one line per architecture installed.
+pub fn parse_dpkg(out: &str) -> Option<String> {
+    highest(out.lines().filter_map(|line| {
+        let (status, version) = line.trim().split_once('\t')?;
+        (status.ends_with(" installed") && !version.is_empty()).then(|| version.to_string())
+    }))
+}
+
+/// `rpm -q --qf '%{EPOCH}:%{VERSION}-%{RELEASE}\n'`: `(none):2.43.0-1.fc39`, a line per install.
 pub fn parse_rpm(out: &str) -> Option<String> {
-    let v = out.trim();
-    let v = v.strip_prefix("(none):").unwrap_or(v);
-    (!v.is_empty() && !v.contains("not installed")).then(|| v.to_string())
+    highest(out.lines().filter_map(|line| {
+        let v = line.trim();
+        let v = v.strip_prefix("(none):").unwrap_or(v);
+        (!v.is_empty() && !v.contains("not installed")).then(|| v.to_string())
+    }))
 }
 
 /// `pacman -Q NAME` / `brew list --versions NAME`: `git 2.43.0-1` (brew may list several).
@@ -78,14 +88,15 @@ pub fn parse_name_version(out: &str) -> Option<String> {
 /// `apk info -v NAME` prints `NAME-VERSION-rN` (e.g. `git-2.43.0-r0`).
 pub fn parse_apk(out: &str, name: &str) -> Option<String> {
     out.lines()
-        .find_map(|l| l.trim().strip_prefix(&format!("{name}-")))
-        .filter(|v| v.starts_with(|c: char| c.is_ascii_digit()))
+        .filter_map(|l| l.trim().strip_prefix(&format!("{name}-")))
+        .find(|v| v.starts_with(|c: char| c.is_ascii_digit()))
         .map(str::to_string)
 }
 
-/// `reg query <Uninstall key> /s /f NAME /d`: the entries whose DisplayName
-/// contains `name` (case-insensitive), as (DisplayName, DisplayVersion,
-/// InstallLocation).
+/// `reg query <Uninstall key> /s` (every value of every program): the
+/// entries whose DisplayName matches `name`, best first: the same name
+/// (ignoring case), then names starting with it, then names containing it,
+/// as (DisplayName, DisplayVersion, InstallLocation).
 pub fn parse_reg_uninstall(out: &str, name: &str) -> Vec<(String, String, Option<String>)> {
     let mut found = Vec::new();
     let mut current: (Option<String>, Option<String>, Option<String>) = (None, None, None);
@@ -118,6 +129,17 @@ pub fn parse_reg_uninstall(out: &str, name: &str) -> Vec<(String, String, Option
         }
     }
     flush(&mut current);
+    let wanted = name.to_lowercase();
+    found.sort_by_key(|(n, _, _)| {
+        let n = n.to_lowercase();
+        if n == wanted {
+            0
+        } else if n.starts_with(&wanted) {
+            1
+        } else {
+            2
+        }
+    });
     found
 }
 
@@ -158,7 +180,7 @@ pub fn lookup(name: &str, deadline: Instant, cancel: &Cancel) -> Result<Found, M
                     "dpkg-query".into(),
                     "-W".into(),
                     "-f".into(),
-                    "${Status}\t${Version}".into(),
+                    "${Status}\t${Version}\n".into(),
                     n.into(),
                 ]
             },
@@ -171,7 +193,7 @@ pub fn lookup(name: &str, deadline: Instant, cancel: &Cancel) -> Result<Found, M
                     "rpm".into(),
                     "-q".into(),
                     "--qf".into(),
-                    "%{EPOCH}:%{VERSION}-%{RELEASE}".into(),
+                    "%{EPOCH}:%{VERSION}-%{RELEASE}\n".into(),
                     n.into(),
                 ]
             },
@@ -193,6 +215,7 @@ pub fn lookup(name: &str, deadline: Instant, cancel: &Cancel) -> Result<Found, M
             |out, _| parse_name_version(out),
         ),
     ];
+    let mut failed = false;
     for (manager, argv, parse) in managers {
         let argv = argv(name);
         if which::which(&argv[0]).is_err() {
@@ -204,10 +227,15 @@ pub fn lookup(name: &str, deadline: Instant, cancel: &Cancel) -> Result<Found, M
                 Some(v) => return Ok(found(v, manager)),
                 None => last = Missing::NotInstalled(format!("{manager}: {name} is not installed")),
             },
+            // Another manager failing (a timeout) keeps the answer unknown.
+            Err(Missing::NotInstalled(_)) if matches!(last, Missing::Unavailable(_)) && failed => {}
             Err(Missing::NotInstalled(_)) => {
                 last = Missing::NotInstalled(format!("{manager}: {name} is not installed"))
             }
-            Err(e) => last = e,
+            Err(e) => {
+                failed = true;
+                last = e;
+            }
         }
     }
     Err(last)
@@ -220,24 +248,35 @@ fn windows_registry(name: &str, deadline: Instant, cancel: &Cancel) -> Result<Fo
         r"HKLM\SOFTWARE\WOW6432Node\Microsoft\Windows\CurrentVersion\Uninstall",
         r"HKCU\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall",
     ];
+    let mut best: Vec<(String, String, Option<String>)> = Vec::new();
+    let mut failure = None;
     for key in KEYS {
-        if let Ok(out) = run(
-            &["reg", "query", key, "/s", "/f", name, "/d"],
-            deadline,
-            cancel,
-        ) && let Some((_, version, location)) =
-            parse_reg_uninstall(&out, name).into_iter().next()
-        {
-            return Ok(Found {
-                version,
-                source: "registry".into(),
-                location,
-            });
+        // `/s`: every value of every program. (A `/f NAME` search would
+        // print only the values containing the name, never DisplayVersion.)
+        match run(&["reg", "query", key, "/s"], deadline, cancel) {
+            Ok(out) => best.extend(parse_reg_uninstall(&out, name)),
+            // A key that does not exist (no 32-bit programs...) is fine.
+            Err(Missing::NotInstalled(_)) => {}
+            Err(e) => failure = Some(e),
         }
     }
-    Err(Missing::NotInstalled(format!(
-        "no uninstall entry whose name contains `{name}`"
-    )))
+    let wanted = name.to_lowercase();
+    best.sort_by_key(|(n, _, _)| {
+        let n = n.to_lowercase();
+        (n != wanted, !n.starts_with(&wanted))
+    });
+    match best.into_iter().next() {
+        Some((_, version, location)) => Ok(Found {
+            version,
+            source: "registry".into(),
+            location,
+        }),
+        None => Err(failure.unwrap_or_else(|| {
+            Missing::NotInstalled(format!(
+                "no program named like `{name}` in the uninstall registry keys"
+            ))
+        })),
+    }
 }
 
 /// macOS: the version in an app bundle's `Contents/Info.plist`.

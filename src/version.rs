@@ -74,6 +74,8 @@ impl Version {
         }
         let mut parts = Vec::new();
         let mut chars = rest.char_indices().peekable();
+        // The separator just before the current run (`+` starts build metadata).
+        let mut after_plus = false;
         while let Some(&(start, c)) = chars.peek() {
             if c.is_ascii_digit() {
                 let mut end = start;
@@ -86,6 +88,7 @@ impl Version {
                 }
                 let digits = rest[start..end].trim_start_matches('0');
                 parts.push(Part::Num(digits.to_string()));
+                after_plus = false;
             } else if c.is_alphabetic() {
                 let mut end = start;
                 while let Some(&(i, d)) = chars.peek() {
@@ -96,16 +99,31 @@ impl Version {
                     chars.next();
                 }
                 let word = rest[start..end].to_ascii_lowercase();
+                // A lone `a`, `b` or `c` is a pre-release only when a number
+                // follows (`3.12.0b1`); `3.3a`, `1.1.1c` and Debian's `+b1`
+                // are later releases.
+                let numbered = chars.peek().is_some_and(|&(_, d)| d.is_ascii_digit());
+                let lone_letter = word.len() == 1;
                 parts.push(match pre_rank(&word) {
-                    Some(rank) => Part::Pre(rank),
-                    None => Part::Word(word),
+                    Some(rank) if !after_plus && (!lone_letter || numbered) => Part::Pre(rank),
+                    _ => Part::Word(word),
                 });
+                after_plus = false;
             } else {
                 if c == '~' {
                     parts.push(Part::Tilde);
                 }
+                after_plus = c == '+';
                 chars.next();
             }
+        }
+        // Trailing zeros say nothing (`9.2.0` is `9.2`), which keeps the
+        // order transitive: `9.2.0 < 9.2p1` as `9.2 < 9.2p1`.
+        while parts
+            .last()
+            .is_some_and(|p| matches!(p, Part::Num(n) if n.is_empty()))
+        {
+            parts.pop();
         }
         Version { raw, epoch, parts }
     }
@@ -290,6 +308,23 @@ mod tests {
         shuffled.rotate_left(17);
         shuffled.sort_by_key(|s| v(s));
         assert_eq!(shuffled, ascending);
+    }
+
+    #[test]
+    fn letter_suffixes_and_transitivity() {
+        for (a, b) in [
+            ("3.3", "3.3a"),
+            ("1.1.1", "1.1.1c"),
+            ("1.1.1c", "1.1.1d"),
+            ("1.2.3-1", "1.2.3-1+b1"),
+            ("3.12.0b1", "3.12.0"),
+            ("9.2.0", "9.2p1"),
+            ("9.2", "9.2p1"),
+        ] {
+            assert!(v(a) < v(b), "{a} should sort before {b}");
+        }
+        assert_eq!(v("9.2"), v("9.2.0"));
+        assert!(v("9.2p1") >= v("9.2.0"), "ssh 9.2p1 meets a 9.2.0 minimum");
     }
 
     #[test]

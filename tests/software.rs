@@ -29,6 +29,12 @@ fn with_fakes() -> Test {
     script(&bin.join("garbage"), "echo 'hello world, no numbers here'");
     script(&bin.join("silent"), "exit 0");
     script(&bin.join("hangs"), "echo $$ > hangs.pid\nexec sleep 1000");
+    script(
+        &bin.join("stub"),
+        "echo 'xcrun: error: invalid active developer path' >&2\nexit 1",
+    );
+    script(&bin.join("py310"), "echo 'Python 3.10.12'");
+    script(&bin.join("py312"), "echo 'Python 3.12.1'");
     let path = format!(
         "{}:{}",
         bin.display(),
@@ -257,4 +263,64 @@ fn the_shipped_playbooks_run_here_without_errors() {
         );
         assert_eq!(r.step_status("webview2"), "skipped");
     }
+}
+
+#[test]
+fn every_candidate_is_tried_and_stubs_are_not_programs() {
+    let r = software(
+        with_fakes(),
+        &[
+            // The first found is too old; the next one fits.
+            (
+                "newest",
+                "program = [\"py310\", \"py312\"]\nmin_version = \"3.11\"",
+            ),
+            // Neither fits: the highest is reported.
+            (
+                "none-fits",
+                "program = [\"py310\", \"py312\"]\nmin_version = \"3.13\"",
+            ),
+            // A stub that fails is not a working program, even without a range.
+            ("stub", "program = \"stub\""),
+        ],
+    );
+    assert_eq!(r.step_status("newest"), "pass", "{}", r.step("newest"));
+    assert!(
+        r.step("newest")["message"]
+            .as_str()
+            .unwrap()
+            .contains("3.12.1")
+    );
+    assert_eq!(r.step_status("none-fits"), "fail");
+    let msg = r.step("none-fits")["message"].as_str().unwrap().to_string();
+    assert!(
+        msg.contains("py312 3.12.1") && msg.contains("older than the required 3.13"),
+        "{msg}"
+    );
+    assert_eq!(r.step_status("stub"), "error");
+    assert!(
+        r.step("stub")["message"]
+            .as_str()
+            .unwrap()
+            .contains("exited with 1"),
+        "{}",
+        r.step("stub")
+    );
+}
+
+#[test]
+fn a_package_manager_that_is_missing_is_undetermined_not_a_pass() {
+    // PATH holds only the fakes: no dpkg, rpm, pacman, apk or brew.
+    let t = Test::new();
+    let bin = t.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let t = t.env("PATH", bin.to_str().unwrap());
+    let r = software(t, &[("pkg", "package = \"git\"")]);
+    assert_eq!(r.step_status("pkg"), "error", "{}", r.step("pkg"));
+    assert!(
+        r.step("pkg")["message"]
+            .as_str()
+            .unwrap()
+            .contains("no package manager found")
+    );
 }

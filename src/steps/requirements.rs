@@ -181,7 +181,12 @@ pub fn judge(r: &RequirementsStep, m: &Machine) -> Vec<Line> {
         ));
     }
     if let Some(min) = r.min_memory {
-        lines.push(at_least("memory", min.0, m.memory, human_bytes));
+        // The OS reports usable memory: firmware and graphics keep a little of
+        // what is installed (an 8 GB laptop shows about 7.8 GiB), so 5% short
+        // still meets the requirement.
+        let mut l = at_least("memory", min.0 - min.0 / 20, m.memory, human_bytes);
+        l.required = format!(">= {}", human_bytes(min.0));
+        lines.push(l);
     }
     if let Some(min) = r.min_cpus {
         lines.push(at_least(
@@ -387,9 +392,14 @@ pub fn verdict(product: &str, lines: &[Line]) -> Evaluation {
         )
     } else {
         let met = lines.iter().filter(|l| l.verdict == Verdict::Met).count();
+        let what = if met == 0 {
+            "nothing to check on this OS".to_string()
+        } else {
+            format!("{met} requirement(s) met")
+        };
         (
             Status::Pass,
-            format!("capable of running {product}: {met} requirement(s) met"),
+            format!("capable of running {product}: {what}"),
         )
     };
     let mut e = Evaluation::new(status, message);
@@ -414,7 +424,8 @@ pub fn verdict(product: &str, lines: &[Line]) -> Evaluation {
     });
     e.show_output = true;
     for l in lines {
-        if l.verdict != Verdict::NotApplicable {
+        // 1 met, 0 not met; nothing for undetermined or not applicable.
+        if matches!(l.verdict, Verdict::Met | Verdict::NotMet) {
             e.measurements.push(Measurement::new(
                 &l.what.replace(' ', "_"),
                 match l.verdict {
@@ -608,6 +619,34 @@ mod tests {
             verdict("Teams", &judge(&reqs(TEAMS), &m)).status,
             Status::Fail
         );
+    }
+
+    #[test]
+    fn usable_memory_a_little_under_the_installed_size_meets_it() {
+        let r = reqs("min_memory = \"8 GiB\"");
+        let m = Machine {
+            memory: 7_800 << 20,
+            ..machine()
+        };
+        assert_eq!(judge(&r, &m)[0].verdict, Verdict::Met);
+        let m = Machine {
+            memory: 7 << 30,
+            ..machine()
+        };
+        assert_eq!(judge(&r, &m)[0].verdict, Verdict::NotMet);
+        // Only Windows-only checks on macOS: capable, and it says why.
+        let only = reqs("tpm = \"2.0\"\nsecure_boot = true");
+        let mac = Machine {
+            os: "macos".into(),
+            ..machine()
+        };
+        let e = verdict("BitLocker", &judge(&only, &mac));
+        assert!(
+            e.message.ends_with("nothing to check on this OS"),
+            "{}",
+            e.message
+        );
+        assert!(e.measurements.is_empty());
     }
 
     #[test]

@@ -49,11 +49,26 @@ pub struct SoftwareStep {
 
 const DEFAULT_VERSION: &str = r"(\d+(?:\.\d+)+(?:[-+~]?[0-9A-Za-z]+(?:\.[0-9A-Za-z]+)*)?)";
 
+/// Why no version was read, and whether the program at least ran cleanly
+/// (exit 0 without a version: installed, version unknown).
+#[derive(Clone, Debug)]
+struct Unread {
+    why: String,
+    ran_ok: bool,
+}
+
+fn unread(why: impl Into<String>) -> Unread {
+    Unread {
+        why: why.into(),
+        ran_ok: false,
+    }
+}
+
 /// What was found on this machine.
 #[derive(Debug)]
 struct Located {
     path: Option<PathBuf>,
-    found: Result<Found, String>,
+    found: Result<Found, Unread>,
 }
 
 impl SoftwareStep {
@@ -68,24 +83,36 @@ impl SoftwareStep {
             .unwrap_or_else(|| "the program".into())
     }
 
-    fn locate_path(&self) -> Option<PathBuf> {
-        if let Some(p) = self.program.iter().find_map(|p| which::which(p).ok()) {
-            return Some(p);
-        }
-        for pattern in &self.paths {
-            if let Some(p) = crate::pathglob::expand(pattern, 100)
-                .unwrap_or_default()
-                .into_iter()
-                .find(|p| p.is_file())
-            {
-                return Some(p);
+    /// Every candidate on disk, in order: each `program` on PATH, then each
+    /// `paths` match (at most 10 in all).
+    fn candidates(&self) -> Vec<PathBuf> {
+        let mut found: Vec<PathBuf> = Vec::new();
+        for p in self.program.iter() {
+            if let Ok(all) = which::which_all(p) {
+                found.extend(all);
             }
         }
-        self.app.as_ref().map(PathBuf::from).filter(|p| p.is_dir())
+        for pattern in &self.paths {
+            found.extend(
+                crate::pathglob::expand(pattern, 100)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|p| p.is_file()),
+            );
+        }
+        let mut seen = std::collections::HashSet::new();
+        found.retain(|p| seen.insert(p.clone()));
+        found.truncate(10);
+        found
+    }
+
+    fn in_range(&self, v: &Version) -> bool {
+        self.min_version.as_ref().is_none_or(|min| v >= min)
+            && self.below_version.as_ref().is_none_or(|below| v < below)
     }
 
     /// Runs the program for its version.
-    fn probe(&self, path: &std::path::Path, ctx: &StepContext) -> Result<Found, String> {
+    fn probe(&self, path: &std::path::Path, ctx: &StepContext) -> Result<Found, Unread> {
         let args = self
             .version_args
             .clone()
@@ -102,17 +129,17 @@ impl SoftwareStep {
             ctx.deadline,
             ctx.cancel,
         );
-        match r.ending {
+        let code = match r.ending {
             Ending::TimedOut => {
-                return Err(format!(
+                return Err(unread(format!(
                     "`{shown}` did not answer within {}; it was killed",
                     human_duration(ctx.timeout)
-                ));
+                )));
             }
-            Ending::Interrupted => return Err("interrupted".into()),
-            Ending::SpawnFailed(e) => return Err(e),
-            Ending::Exited(_) => {}
-        }
+            Ending::Interrupted => return Err(unread("interrupted")),
+            Ending::SpawnFailed(e) => return Err(unread(e)),
+            Ending::Exited(code) => code,
+        };
         // Some programs (java, older compilers) print their version on stderr.
         let text = format!("{}\n{}", r.stdout, r.stderr);
         let re = self
@@ -124,35 +151,40 @@ impl SoftwareStep {
             .captures(&text)
             .and_then(|c| c.get(1).or_else(|| c.get(0)))
             .map(|m| m.as_str().trim().to_string())
-            .filter(|v| !v.is_empty());
+            .filter(|v| Version::parse(v).has_digits());
+        let first = text
+            .trim()
+            .lines()
+            .next()
+            .unwrap_or("")
+            .chars()
+            .take(80)
+            .collect::<String>();
         match version {
             Some(version) => Ok(Found {
                 version,
                 source: format!("`{shown}`"),
                 location: None,
             }),
-            None => {
-                let first = text
-                    .trim()
-                    .lines()
-                    .next()
-                    .unwrap_or("")
-                    .chars()
-                    .take(80)
-                    .collect::<String>();
-                Err(if first.is_empty() {
-                    format!("`{shown}` printed nothing")
-                } else {
-                    format!("no version in the output of `{shown}`: \"{first}\"")
-                })
-            }
+            // A stub that fails (a Store alias, xcrun without tools) is no program.
+            None if code != 0 => Err(unread(format!("`{shown}` exited with {code}: \"{first}\""))),
+            None if first.is_empty() => Err(Unread {
+                why: format!("`{shown}` printed nothing"),
+                ran_ok: true,
+            }),
+            None => Err(Unread {
+                why: format!("no version in the output of `{shown}`: \"{first}\""),
+                ran_ok: true,
+            }),
         }
     }
 
+    /// Finds the program and its version. `None`: not installed anywhere.
+    /// Candidates on disk are tried in turn: the first in range wins, else
+    /// the highest version found, else the first one's error.
     fn locate(&self, ctx: &StepContext) -> Option<Located> {
-        let path = self.locate_path();
         let explain = |m: Missing| match m {
-            Missing::NotInstalled(s) | Missing::Unavailable(s) => s,
+            Missing::NotInstalled(s) | Missing::Unavailable(s) => unread(s),
         };
         if let Some(app) = self.app.as_ref().map(PathBuf::from).filter(|p| p.is_dir()) {
             return Some(Located {
@@ -160,28 +192,43 @@ impl SoftwareStep {
                 found: packages::app_bundle(&app, ctx.deadline, ctx.cancel).map_err(explain),
             });
         }
-        if let Some(package) = &self.package {
-            match packages::lookup(package, ctx.deadline, ctx.cancel) {
-                Ok(found) => {
-                    let path = path.or_else(|| found.location.as_ref().map(PathBuf::from));
-                    return Some(Located {
-                        path,
-                        found: Ok(found),
-                    });
-                }
-                // Not installed per the manager, and not on disk either.
-                Err(Missing::NotInstalled(_)) if path.is_none() => return None,
-                Err(e) if path.is_none() => {
-                    return Some(Located {
-                        path: None,
-                        found: Err(explain(e)),
-                    });
-                }
-                Err(_) => {}
+        let mut probed: Vec<(PathBuf, Result<Found, Unread>)> = Vec::new();
+        for path in self.candidates() {
+            let found = self.probe(&path, ctx);
+            let fits = found
+                .as_ref()
+                .is_ok_and(|f| self.in_range(&Version::parse(&f.version)));
+            probed.push((path, found));
+            if fits || ctx.cancel.is_set() {
+                break;
             }
         }
-        let path = path?;
-        let found = self.probe(&path, ctx);
+        let best = probed
+            .iter()
+            .filter_map(|(p, f)| f.as_ref().ok().map(|f| (p, f)))
+            .max_by_key(|(_, f)| Version::parse(&f.version))
+            .map(|(p, f)| (p.clone(), f.clone()));
+        if let Some((path, found)) = best {
+            return Some(Located {
+                path: Some(path),
+                found: Ok(found),
+            });
+        }
+        if let Some(package) = &self.package {
+            let path = probed.first().map(|(p, _)| p.clone());
+            return match packages::lookup(package, ctx.deadline, ctx.cancel) {
+                Ok(found) => Some(Located {
+                    path: path.or_else(|| found.location.as_ref().map(PathBuf::from)),
+                    found: Ok(found),
+                }),
+                Err(Missing::NotInstalled(_)) if probed.is_empty() => None,
+                Err(e) => Some(Located {
+                    path,
+                    found: Err(explain(e)),
+                }),
+            };
+        }
+        let (path, found) = probed.into_iter().next()?;
         Some(Located {
             path: Some(path),
             found,
@@ -223,6 +270,13 @@ impl Check for SoftwareStep {
                 format!("{what} is not installed: {}", tried.join("; ")),
             );
         };
+        // Named as found (`py312` when `program = ["py310", "py312"]`).
+        let what = match (&located.path, self.program.is_empty()) {
+            (Some(p), false) => p
+                .file_stem()
+                .map_or(what, |s| s.to_string_lossy().into_owned()),
+            _ => what,
+        };
         let at = located
             .path
             .as_ref()
@@ -230,23 +284,25 @@ impl Check for SoftwareStep {
         let required = self.required();
         let found = match located.found {
             Ok(f) => f,
-            Err(why) => {
-                let status = if required.is_some() {
-                    Status::Error
-                } else {
-                    Status::Pass
+            Err(Unread { why, ran_ok }) => {
+                // Installed-and-working without a range asked is enough;
+                // anything else is undetermined, never a pass.
+                let (status, tail) = match (&required, ran_ok && located.path.is_some()) {
+                    (None, true) => (Status::Pass, String::new()),
+                    (None, false) => (Status::Error, "; it could not be checked".to_string()),
+                    (Some(r), _) => (
+                        Status::Error,
+                        format!("; version undetermined, required {r}"),
+                    ),
                 };
-                let verdict = if required.is_some() {
-                    format!(
-                        "; version undetermined, required {}",
-                        required.unwrap_or_default()
-                    )
+                let found_at = if located.path.is_some() {
+                    format!(" found{at}")
                 } else {
                     String::new()
                 };
                 return Evaluation::new(
                     status,
-                    format!("{what} found{at} but its version could not be read: {why}{verdict}"),
+                    format!("{what}{found_at}: its version could not be read: {why}{tail}"),
                 );
             }
         };
