@@ -7,6 +7,7 @@ pub mod human;
 pub mod junit;
 pub mod markdown;
 pub mod nagios;
+pub mod prometheus;
 pub mod tap;
 
 use std::io::{self, Write};
@@ -28,6 +29,8 @@ pub enum Format {
     Nagios,
     /// Test Anything Protocol (version 14)
     Tap,
+    /// Prometheus text format, for node_exporter's textfile collector
+    Prometheus,
 }
 
 /// Options that only affect how a report looks.
@@ -55,6 +58,7 @@ pub fn render(
         Format::Markdown => markdown::render(report, out),
         Format::Nagios => nagios::render(report, out),
         Format::Tap => tap::render(report, out),
+        Format::Prometheus => prometheus::render(report, out),
     }
 }
 

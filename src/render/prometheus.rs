@@ -1,0 +1,167 @@
+//! Prometheus text exposition, for node_exporter's textfile collector:
+//! write it with `--report prometheus=/var/lib/node_exporter/textfile/supportctl.prom`
+//! (written atomically, as the collector requires).
+//!
+//! Series (the `instance` label comes from node_exporter):
+//! - `supportctl_run_info{host,run_id,version}` 1
+//! - `supportctl_run_timestamp_seconds`, `supportctl_run_exit_code`,
+//!   `supportctl_run_duration_seconds`
+//! - `supportctl_steps{status}`: how many steps ended in each status
+//! - `supportctl_step_status{playbook,step,status}`: 1 for the step's status,
+//!   0 for the five others (a state set: alert on `{status="fail"} == 1`)
+//! - `supportctl_step_duration_seconds{playbook,step}`
+//! - `supportctl_step_measurement{playbook,step,name,unit}`: each measurement
+
+use std::io::{self, Write};
+
+use crate::report::{Report, Status};
+
+const STATUSES: [Status; 6] = [
+    Status::Pass,
+    Status::Fixed,
+    Status::Skipped,
+    Status::Warn,
+    Status::Fail,
+    Status::Error,
+];
+
+/// A label value escaped as the exposition format requires.
+pub fn label(value: &str) -> String {
+    value
+        .replace('\\', r"\\")
+        .replace('"', "\\\"")
+        .replace('\n', r"\n")
+}
+
+/// A sample value: Prometheus spells non-finite numbers `NaN`, `+Inf`, `-Inf`.
+fn number(v: f64) -> String {
+    if v.is_nan() {
+        "NaN".into()
+    } else if v.is_infinite() {
+        if v > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        }
+    } else {
+        format!("{v}")
+    }
+}
+
+fn header(out: &mut dyn Write, name: &str, help: &str) -> io::Result<()> {
+    writeln!(out, "# HELP {name} {help}")?;
+    writeln!(out, "# TYPE {name} gauge")
+}
+
+pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    header(out, "supportctl_run_info", "The run that wrote this file.")?;
+    writeln!(
+        out,
+        "supportctl_run_info{{host=\"{}\",run_id=\"{}\",version=\"{}\"}} 1",
+        label(&report.host.hostname),
+        label(&report.run_id),
+        label(&report.tool_version)
+    )?;
+    let started: jiff::Timestamp = report
+        .started_at
+        .parse()
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    header(
+        out,
+        "supportctl_run_timestamp_seconds",
+        "When the run started (Unix time).",
+    )?;
+    writeln!(
+        out,
+        "supportctl_run_timestamp_seconds {}",
+        started.as_second()
+    )?;
+    header(
+        out,
+        "supportctl_run_exit_code",
+        "The run's exit code (0 ok, 1 failed, 3 errored, 130 interrupted).",
+    )?;
+    writeln!(out, "supportctl_run_exit_code {}", report.exit_code)?;
+    header(
+        out,
+        "supportctl_run_duration_seconds",
+        "How long the run took.",
+    )?;
+    writeln!(
+        out,
+        "supportctl_run_duration_seconds {}",
+        number(report.duration_ms as f64 / 1000.0)
+    )?;
+    header(out, "supportctl_steps", "Steps by final status.")?;
+    let s = &report.summary;
+    for (status, n) in [
+        ("pass", s.pass),
+        ("fixed", s.fixed),
+        ("skipped", s.skipped),
+        ("warn", s.warn),
+        ("fail", s.fail),
+        ("error", s.error),
+    ] {
+        writeln!(out, "supportctl_steps{{status=\"{status}\"}} {n}")?;
+    }
+    header(
+        out,
+        "supportctl_step_status",
+        "1 for each step's final status, 0 for the others.",
+    )?;
+    for (pb, step) in report.steps() {
+        for status in STATUSES {
+            writeln!(
+                out,
+                "supportctl_step_status{{playbook=\"{}\",step=\"{}\",status=\"{}\"}} {}",
+                label(&pb.name),
+                label(&step.id),
+                status.as_str(),
+                u8::from(step.status == status)
+            )?;
+        }
+    }
+    header(
+        out,
+        "supportctl_step_duration_seconds",
+        "How long each step took.",
+    )?;
+    for (pb, step) in report.steps() {
+        writeln!(
+            out,
+            "supportctl_step_duration_seconds{{playbook=\"{}\",step=\"{}\"}} {}",
+            label(&pb.name),
+            label(&step.id),
+            number(step.duration_ms as f64 / 1000.0)
+        )?;
+    }
+    header(
+        out,
+        "supportctl_step_measurement",
+        "Each step's measurements (free space, files, ...).",
+    )?;
+    for (pb, step) in report.steps() {
+        for m in &step.measurements {
+            writeln!(
+                out,
+                "supportctl_step_measurement{{playbook=\"{}\",step=\"{}\",name=\"{}\",unit=\"{}\"}} {}",
+                label(&pb.name),
+                label(&step.id),
+                label(&m.name),
+                label(&m.unit),
+                number(m.value)
+            )?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn labels_are_escaped() {
+        assert_eq!(super::label("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
+        assert_eq!(super::number(f64::NAN), "NaN");
+        assert_eq!(super::number(2.5), "2.5");
+    }
+}
