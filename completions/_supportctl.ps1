@@ -31,6 +31,7 @@ Register-ArgumentCompleter -Native -CommandName 'supportctl' -ScriptBlock {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List shipped playbooks and those on the search path')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a playbook''s steps, conditions, and what it could change')
             [CompletionResult]::new('facts', 'facts', [CompletionResultType]::ParameterValue, 'Show the system facts that conditions and templates use')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Work with run reports: `report merge` summarises many machines'' JSON reports')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of the playbook format')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
@@ -85,6 +86,32 @@ Register-ArgumentCompleter -Native -CommandName 'supportctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'supportctl;report' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('merge', 'merge', [CompletionResultType]::ParameterValue, 'Merge the JSON reports of many machines into one summary: per host pass/warn/fail counts, per step which hosts did not pass')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'supportctl;report;merge' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format (CSV: one row per host and step)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'supportctl;report;help' {
+            [CompletionResult]::new('merge', 'merge', [CompletionResultType]::ParameterValue, 'Merge the JSON reports of many machines into one summary: per host pass/warn/fail counts, per step which hosts did not pass')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'supportctl;report;help;merge' {
+            break
+        }
+        'supportctl;report;help;help' {
+            break
+        }
         'supportctl;schema' {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -109,6 +136,7 @@ Register-ArgumentCompleter -Native -CommandName 'supportctl' -ScriptBlock {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List shipped playbooks and those on the search path')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a playbook''s steps, conditions, and what it could change')
             [CompletionResult]::new('facts', 'facts', [CompletionResultType]::ParameterValue, 'Show the system facts that conditions and templates use')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Work with run reports: `report merge` summarises many machines'' JSON reports')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of the playbook format')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
@@ -128,6 +156,13 @@ Register-ArgumentCompleter -Native -CommandName 'supportctl' -ScriptBlock {
             break
         }
         'supportctl;help;facts' {
+            break
+        }
+        'supportctl;help;report' {
+            [CompletionResult]::new('merge', 'merge', [CompletionResultType]::ParameterValue, 'Merge the JSON reports of many machines into one summary: per host pass/warn/fail counts, per step which hosts did not pass')
+            break
+        }
+        'supportctl;help;report;merge' {
             break
         }
         'supportctl;help;schema' {

@@ -34,6 +34,9 @@ _supportctl() {
             supportctl,man)
                 cmd="supportctl__subcmd__man"
                 ;;
+            supportctl,report)
+                cmd="supportctl__subcmd__report"
+                ;;
             supportctl,run)
                 cmd="supportctl__subcmd__run"
                 ;;
@@ -61,6 +64,9 @@ _supportctl() {
             supportctl__subcmd__help,man)
                 cmd="supportctl__subcmd__help__subcmd__man"
                 ;;
+            supportctl__subcmd__help,report)
+                cmd="supportctl__subcmd__help__subcmd__report"
+                ;;
             supportctl__subcmd__help,run)
                 cmd="supportctl__subcmd__help__subcmd__run"
                 ;;
@@ -70,6 +76,21 @@ _supportctl() {
             supportctl__subcmd__help,show)
                 cmd="supportctl__subcmd__help__subcmd__show"
                 ;;
+            supportctl__subcmd__help__subcmd__report,merge)
+                cmd="supportctl__subcmd__help__subcmd__report__subcmd__merge"
+                ;;
+            supportctl__subcmd__report,help)
+                cmd="supportctl__subcmd__report__subcmd__help"
+                ;;
+            supportctl__subcmd__report,merge)
+                cmd="supportctl__subcmd__report__subcmd__merge"
+                ;;
+            supportctl__subcmd__report__subcmd__help,help)
+                cmd="supportctl__subcmd__report__subcmd__help__subcmd__help"
+                ;;
+            supportctl__subcmd__report__subcmd__help,merge)
+                cmd="supportctl__subcmd__report__subcmd__help__subcmd__merge"
+                ;;
             *)
                 ;;
         esac
@@ -77,7 +98,7 @@ _supportctl() {
 
     case "${cmd}" in
         supportctl)
-            opts="-h -V --color --help --version run check list show facts schema completions man help"
+            opts="-h -V --color --help --version run check list show facts report schema completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -161,7 +182,7 @@ _supportctl() {
             return 0
             ;;
         supportctl__subcmd__help)
-            opts="run check list show facts schema completions man help"
+            opts="run check list show facts report schema completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -258,6 +279,34 @@ _supportctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        supportctl__subcmd__help__subcmd__report)
+            opts="merge"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        supportctl__subcmd__help__subcmd__report__subcmd__merge)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         supportctl__subcmd__help__subcmd__run)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -340,6 +389,88 @@ _supportctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        supportctl__subcmd__report)
+            opts="-h --color --help merge help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        supportctl__subcmd__report__subcmd__help)
+            opts="merge help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        supportctl__subcmd__report__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        supportctl__subcmd__report__subcmd__help__subcmd__merge)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        supportctl__subcmd__report__subcmd__merge)
+            opts="-h --format --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human json markdown csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         supportctl__subcmd__run)
             opts="-j -q -v -h --dry-run --var --only --skip --format --report --strict --jobs --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -360,7 +491,7 @@ _supportctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json junit markdown nagios tap" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json junit markdown nagios tap prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --report)

@@ -28,6 +28,7 @@ set edit:completion:arg-completer[supportctl] = {|@words|
             cand list 'List shipped playbooks and those on the search path'
             cand show 'Show a playbook''s steps, conditions, and what it could change'
             cand facts 'Show the system facts that conditions and templates use'
+            cand report 'Work with run reports: `report merge` summarises many machines'' JSON reports'
             cand schema 'Print the JSON Schema of the playbook format'
             cand completions 'Print shell completions'
             cand man 'Print the man page (roff)'
@@ -76,6 +77,27 @@ set edit:completion:arg-completer[supportctl] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'supportctl;report'= {
+            cand --color 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand merge 'Merge the JSON reports of many machines into one summary: per host pass/warn/fail counts, per step which hosts did not pass'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'supportctl;report;merge'= {
+            cand --format 'Output format (CSV: one row per host and step)'
+            cand --color 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'supportctl;report;help'= {
+            cand merge 'Merge the JSON reports of many machines into one summary: per host pass/warn/fail counts, per step which hosts did not pass'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'supportctl;report;help;merge'= {
+        }
+        &'supportctl;report;help;help'= {
+        }
         &'supportctl;schema'= {
             cand --color 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)'
             cand -h 'Print help'
@@ -97,6 +119,7 @@ set edit:completion:arg-completer[supportctl] = {|@words|
             cand list 'List shipped playbooks and those on the search path'
             cand show 'Show a playbook''s steps, conditions, and what it could change'
             cand facts 'Show the system facts that conditions and templates use'
+            cand report 'Work with run reports: `report merge` summarises many machines'' JSON reports'
             cand schema 'Print the JSON Schema of the playbook format'
             cand completions 'Print shell completions'
             cand man 'Print the man page (roff)'
@@ -111,6 +134,11 @@ set edit:completion:arg-completer[supportctl] = {|@words|
         &'supportctl;help;show'= {
         }
         &'supportctl;help;facts'= {
+        }
+        &'supportctl;help;report'= {
+            cand merge 'Merge the JSON reports of many machines into one summary: per host pass/warn/fail counts, per step which hosts did not pass'
+        }
+        &'supportctl;help;report;merge'= {
         }
         &'supportctl;help;schema'= {
         }

@@ -42,6 +42,9 @@ pub enum Command {
     Show(ShowArgs),
     /// Show the system facts that conditions and templates use
     Facts(FactsArgs),
+    /// Work with run reports: `report merge` summarises many machines' JSON reports
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// Print the JSON Schema of the playbook format
     Schema,
     /// Print shell completions
@@ -51,6 +54,23 @@ pub enum Command {
     },
     /// Print the man page (roff)
     Man,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ReportCommand {
+    /// Merge the JSON reports of many machines into one summary: per host
+    /// pass/warn/fail counts, per step which hosts did not pass
+    Merge(MergeArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct MergeArgs {
+    /// Report files, folders (every *.json below them) or globs
+    #[arg(required = true)]
+    pub inputs: Vec<String>,
+    /// Output format (CSV: one row per host and step)
+    #[arg(long, value_enum, default_value_t = crate::merge::render::MergeFormat::Human)]
+    pub format: crate::merge::render::MergeFormat,
 }
 
 /// `KEY=VALUE` for `--var`.

@@ -19,6 +19,7 @@ pub mod diskspace;
 pub mod exit;
 pub mod facts;
 pub mod largest;
+pub mod merge;
 pub mod packages;
 pub mod pathglob;
 pub mod playbook;
@@ -76,6 +77,9 @@ fn run_command(cli: &Cli, term: &terminal::Terminal) -> i32 {
         Command::List(args) => commands::list::run(args),
         Command::Show(args) => commands::show::run(args, &term),
         Command::Facts(args) => commands::facts::run(args),
+        Command::Report(crate::cli::ReportCommand::Merge(args)) => {
+            commands::report::merge(args, &term)
+        }
         Command::Schema => {
             crate::out!("{}", playbook::schema::json());
             0

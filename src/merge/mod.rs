@@ -1,0 +1,329 @@
+//! `supportctl report merge`: one summary across the JSON reports of many
+//! machines (fetched back by Ansible, an RMM tool, a file share).
+//!
+//! Inputs are files, folders (every `*.json` below them) or globs. Each
+//! report is identified by its host (`host.hostname`) and its `run_id`:
+//! - the same `run_id` twice (a file copied twice) is merged once and the
+//!   copy is listed as a duplicate;
+//! - several runs of one host: the newest (`started_at`) counts, the older
+//!   are listed as superseded;
+//! - a file that is not a supportctl report, or whose `schema_version` this
+//!   build does not read, is listed with the reason and left out.
+//!
+//! [`merge`] is pure (reports in, [`Merged`] out); `render.rs` draws it.
+
+pub mod render;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::report::{Report, SCHEMA_VERSION, Status, Summary};
+
+/// One host's run, as merged.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct HostRun {
+    pub host: String,
+    pub run_id: String,
+    pub started_at: String,
+    pub exit_code: i32,
+    pub summary: Summary,
+    /// The file it came from.
+    pub source: String,
+}
+
+/// One step across hosts: which hosts ended in which status.
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct StepAcross {
+    pub playbook: String,
+    pub step: String,
+    pub name: String,
+    /// Status name → hosts, e.g. `{"fail": ["ws-01", "ws-07"]}`.
+    pub hosts: BTreeMap<String, Vec<String>>,
+    /// Host → that host's message for this step (for CSV and details).
+    #[serde(skip)]
+    pub messages: BTreeMap<String, (Status, String)>,
+}
+
+/// A file left out, or a run not counted, with the reason.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Problem {
+    pub source: String,
+    pub problem: String,
+    /// The file was left out (unreadable, not a report, incompatible);
+    /// `false` for a duplicate or an older run, which are expected.
+    pub rejected: bool,
+}
+
+/// The merged view.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Merged {
+    /// The report schema version this merge reads.
+    pub schema_version: u32,
+    pub hosts: Vec<HostRun>,
+    pub steps: Vec<StepAcross>,
+    /// Steps by status, over all hosts.
+    pub summary: Summary,
+    pub problems: Vec<Problem>,
+}
+
+/// Expands the command-line inputs into report files: files as given,
+/// folders searched for `*.json`, globs expanded. Errors name inputs that
+/// match nothing.
+pub fn inputs(args: &[String]) -> (Vec<PathBuf>, Vec<Problem>) {
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    for arg in args {
+        let matched = crate::pathglob::expand(arg, 100_000).unwrap_or_default();
+        if matched.is_empty() {
+            problems.push(Problem {
+                source: arg.clone(),
+                problem: "no such file, folder or match".into(),
+                rejected: true,
+            });
+        }
+        for path in matched {
+            if path.is_dir() {
+                let mut found: Vec<PathBuf> = walkdir::WalkDir::new(&path)
+                    .follow_links(false)
+                    .into_iter()
+                    .filter_map(Result::ok)
+                    .filter(|e| {
+                        e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "json")
+                    })
+                    .map(walkdir::DirEntry::into_path)
+                    .collect();
+                found.sort();
+                files.extend(found);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    (files, problems)
+}
+
+/// Reads one report file, or says why it cannot be merged.
+pub fn read(path: &Path) -> Result<Report, String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot be read: {e}"))?;
+    if meta.len() > 256 << 20 {
+        return Err("larger than 256 MiB; not a supportctl report".into());
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot be read: {e}"))?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("not JSON: {e}"))?;
+    if value.get("tool").and_then(|t| t.as_str()) != Some("supportctl") {
+        return Err("not a supportctl report (no \"tool\": \"supportctl\")".into());
+    }
+    match value.get("schema_version").and_then(|v| v.as_u64()) {
+        Some(v) if v == u64::from(SCHEMA_VERSION) => {}
+        Some(v) => {
+            return Err(format!(
+                "incompatible report schema_version {v}: this supportctl reads version {SCHEMA_VERSION} (merge it with a matching supportctl)"
+            ));
+        }
+        None => return Err("no schema_version".into()),
+    }
+    serde_json::from_value(value)
+        .map_err(|e| format!("not a valid version-{SCHEMA_VERSION} report: {e}"))
+}
+
+/// Merges reports (with the file each came from).
+pub fn merge(reports: Vec<(String, Report)>, mut problems: Vec<Problem>) -> Merged {
+    // One run per run_id, then the newest run per host.
+    let mut by_run: BTreeMap<String, (String, Report)> = BTreeMap::new();
+    for (source, report) in reports {
+        match by_run.get(&report.run_id) {
+            Some((first, _)) => problems.push(Problem {
+                source,
+                problem: format!(
+                    "duplicate of {first} (same run_id {}); counted once",
+                    report.run_id
+                ),
+                rejected: false,
+            }),
+            None => {
+                by_run.insert(report.run_id.clone(), (source, report));
+            }
+        }
+    }
+    let mut by_host: BTreeMap<String, Vec<(String, Report)>> = BTreeMap::new();
+    for (source, report) in by_run.into_values() {
+        by_host
+            .entry(report.host.hostname.clone())
+            .or_default()
+            .push((source, report));
+    }
+    let mut hosts = Vec::new();
+    let mut steps: BTreeMap<(String, String), StepAcross> = BTreeMap::new();
+    let mut order: Vec<(String, String)> = Vec::new();
+    let mut summary = Summary::default();
+    for (host, mut runs) in by_host {
+        runs.sort_by(|a, b| b.1.started_at.cmp(&a.1.started_at));
+        let (source, report) = runs.remove(0);
+        for (older, r) in runs {
+            problems.push(Problem {
+                source: older,
+                problem: format!(
+                    "an older run of {host} ({}, started {}); the newest ({}) counts",
+                    r.run_id, r.started_at, report.run_id
+                ),
+                rejected: false,
+            });
+        }
+        summary.add(&report.summary);
+        for (pb, step) in report.steps() {
+            let key = (pb.name.clone(), step.id.clone());
+            let entry = steps.entry(key.clone()).or_insert_with(|| {
+                order.push(key.clone());
+                StepAcross {
+                    playbook: pb.name.clone(),
+                    step: step.id.clone(),
+                    name: step.name.clone(),
+                    ..Default::default()
+                }
+            });
+            entry
+                .hosts
+                .entry(step.status.as_str().to_string())
+                .or_default()
+                .push(host.clone());
+            entry
+                .messages
+                .insert(host.clone(), (step.status, step.message.clone()));
+        }
+        hosts.push(HostRun {
+            host,
+            run_id: report.run_id.clone(),
+            started_at: report.started_at.clone(),
+            exit_code: report.exit_code,
+            summary: report.summary,
+            source,
+        });
+    }
+    Merged {
+        schema_version: SCHEMA_VERSION,
+        hosts,
+        steps: order.into_iter().filter_map(|k| steps.remove(&k)).collect(),
+        summary,
+        problems,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{PlaybookReport, StepOutcome};
+
+    pub fn report(host: &str, run: &str, at: &str, statuses: &[(&str, Status)]) -> Report {
+        let steps: Vec<StepOutcome> = statuses
+            .iter()
+            .map(|(id, status)| StepOutcome {
+                id: id.to_string(),
+                name: id.to_string(),
+                kind: "command".into(),
+                status: *status,
+                message: format!("{id} on {host}"),
+                tags: vec![],
+                measurements: vec![],
+                actions: vec![],
+                output: None,
+                show_output: false,
+                advice: None,
+                attempts: vec![],
+                duration_ms: 1,
+            })
+            .collect();
+        let summary = Summary::of(&steps);
+        let mut facts: crate::facts::Facts = serde_json::from_value(serde_json::json!({
+            "hostname": host, "user": "u", "os": "linux", "os_name": "Linux", "os_version": "12",
+            "kernel_version": "6", "arch": "x86_64", "cpus": 2, "physical_cores": 1, "cpu_brand": "",
+            "cpu_mhz": 0, "memory_total_bytes": 1, "memory_available_bytes": 1, "uptime_secs": 1,
+            "home": "/", "temp": "/tmp", "desktop": "/", "cache_dir": "/", "config_dir": "/", "system_drive": "/"
+        }))
+        .unwrap();
+        facts.hostname = host.into();
+        Report {
+            schema_version: SCHEMA_VERSION,
+            tool: "supportctl".into(),
+            tool_version: "0.1.0".into(),
+            run_id: run.into(),
+            started_at: at.into(),
+            duration_ms: 5,
+            dry_run: false,
+            strict: false,
+            interrupted: false,
+            host: facts,
+            playbooks: vec![PlaybookReport {
+                name: "quick-health".into(),
+                description: None,
+                source: "shipped:quick-health".into(),
+                summary,
+                steps,
+                duration_ms: 5,
+            }],
+            summary,
+            exit_code: 0,
+        }
+    }
+
+    #[test]
+    fn merges_hosts_and_says_which_failed_each_step() {
+        let a = report(
+            "ws-01",
+            "ws-01-1",
+            "2026-11-24T10:00:00Z",
+            &[("disk", Status::Pass), ("dns", Status::Fail)],
+        );
+        let b = report(
+            "ws-02",
+            "ws-02-1",
+            "2026-11-24T10:00:05Z",
+            &[("disk", Status::Fail), ("dns", Status::Fail)],
+        );
+        let m = merge(
+            vec![
+                ("a.json".into(), a.clone()),
+                ("b.json".into(), b),
+                ("a-copy.json".into(), a),
+            ],
+            vec![],
+        );
+        assert_eq!(m.hosts.len(), 2);
+        assert_eq!(m.steps[0].step, "disk");
+        assert_eq!(m.steps[0].hosts["fail"], ["ws-02"]);
+        assert_eq!(m.steps[1].hosts["fail"], ["ws-01", "ws-02"]);
+        assert_eq!((m.summary.pass, m.summary.fail), (1, 3));
+        assert_eq!(m.problems.len(), 1);
+        assert!(
+            m.problems[0].problem.starts_with("duplicate of a.json"),
+            "{:?}",
+            m.problems
+        );
+    }
+
+    #[test]
+    fn the_newest_run_of_a_host_counts() {
+        let old = report(
+            "ws-01",
+            "ws-01-old",
+            "2026-11-24T09:00:00Z",
+            &[("disk", Status::Fail)],
+        );
+        let new = report(
+            "ws-01",
+            "ws-01-new",
+            "2026-11-24T10:00:00Z",
+            &[("disk", Status::Pass)],
+        );
+        let m = merge(
+            vec![("new.json".into(), new), ("old.json".into(), old)],
+            vec![],
+        );
+        assert_eq!(m.hosts.len(), 1);
+        assert_eq!(m.hosts[0].run_id, "ws-01-new");
+        assert_eq!(m.steps[0].hosts.get("fail"), None);
+        assert!(m.problems[0].problem.contains("an older run of ws-01"));
+    }
+}

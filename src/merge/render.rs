@@ -1,0 +1,203 @@
+//! Drawing a [`Merged`] report: human, JSON, Markdown, CSV.
+//!
+//! CSV has one row per host and step (`host,run_id,playbook,step,status,message`),
+//! ready for a spreadsheet's filter; the other formats show per-host counts,
+//! then for each step the hosts that did not pass.
+
+use std::io::{self, Write};
+
+use super::Merged;
+use crate::render::markdown::cell;
+use crate::render::one_line;
+
+/// Output formats of `report merge`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum MergeFormat {
+    Human,
+    Json,
+    Markdown,
+    Csv,
+}
+
+/// The statuses that need attention, worst first.
+const ATTENTION: [&str; 3] = ["fail", "error", "warn"];
+
+pub fn render(m: &Merged, format: MergeFormat, out: &mut dyn Write) -> io::Result<()> {
+    match format {
+        MergeFormat::Human => human(m, out),
+        MergeFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, m)?;
+            writeln!(out)
+        }
+        MergeFormat::Markdown => markdown(m, out),
+        MergeFormat::Csv => csv(m, out),
+    }
+}
+
+fn counts(s: &crate::report::Summary) -> String {
+    format!(
+        "{} pass, {} fixed, {} warn, {} fail, {} error, {} skipped",
+        s.pass, s.fixed, s.warn, s.fail, s.error, s.skipped
+    )
+}
+
+fn human(m: &Merged, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "{} host(s): {}", m.hosts.len(), counts(&m.summary))?;
+    let width = m.hosts.iter().map(|h| h.host.len()).max().unwrap_or(4);
+    for h in &m.hosts {
+        writeln!(
+            out,
+            "  {:width$}  exit {:<3}  {}  ({})",
+            one_line(&h.host),
+            h.exit_code,
+            counts(&h.summary),
+            one_line(&h.started_at)
+        )?;
+    }
+    let attention: Vec<_> = m
+        .steps
+        .iter()
+        .filter(|s| ATTENTION.iter().any(|a| s.hosts.contains_key(*a)))
+        .collect();
+    if !attention.is_empty() {
+        writeln!(out, "\nSteps that did not pass everywhere:")?;
+        for s in attention {
+            writeln!(out, "  {} / {}", one_line(&s.playbook), one_line(&s.step))?;
+            for status in ATTENTION {
+                if let Some(hosts) = s.hosts.get(status) {
+                    writeln!(out, "    {status:5} {}", one_line(&hosts.join(", ")))?;
+                }
+            }
+        }
+    }
+    if !m.problems.is_empty() {
+        writeln!(out, "\nNot counted:")?;
+        for p in &m.problems {
+            writeln!(out, "  {}: {}", one_line(&p.source), one_line(&p.problem))?;
+        }
+    }
+    Ok(())
+}
+
+fn markdown(m: &Merged, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        out,
+        "## {} host(s): {}\n",
+        m.hosts.len(),
+        counts(&m.summary)
+    )?;
+    writeln!(
+        out,
+        "| host | exit | pass | fixed | warn | fail | error | skipped | started |"
+    )?;
+    writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|---|")?;
+    for h in &m.hosts {
+        let s = &h.summary;
+        writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            cell(&h.host),
+            h.exit_code,
+            s.pass,
+            s.fixed,
+            s.warn,
+            s.fail,
+            s.error,
+            s.skipped,
+            cell(&h.started_at)
+        )?;
+    }
+    let attention: Vec<_> = m
+        .steps
+        .iter()
+        .filter(|s| ATTENTION.iter().any(|a| s.hosts.contains_key(*a)))
+        .collect();
+    if attention.is_empty() {
+        writeln!(
+            out,
+            "\nEvery step passed, was fixed or was skipped on every host."
+        )?;
+    } else {
+        writeln!(out, "\n| playbook | step | fail | error | warn |")?;
+        writeln!(out, "|---|---|---|---|---|")?;
+    }
+    for s in attention {
+        let list = |k: &str| {
+            s.hosts
+                .get(k)
+                .map(|h| cell(&h.join(", ")))
+                .unwrap_or_default()
+        };
+        writeln!(
+            out,
+            "| {} | {} | {} | {} | {} |",
+            cell(&s.playbook),
+            cell(&s.step),
+            list("fail"),
+            list("error"),
+            list("warn")
+        )?;
+    }
+    if !m.problems.is_empty() {
+        writeln!(out, "\n**Not counted:**\n")?;
+        for p in &m.problems {
+            writeln!(
+                out,
+                "- `{}`: {}",
+                p.source.replace('`', "'"),
+                cell(&p.problem)
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// A CSV field (RFC 4180): quoted when it holds a comma, quote or line
+/// break; a leading `=`, `+`, `-` or `@` is prefixed with `'` so a
+/// spreadsheet does not run it as a formula.
+pub fn csv_field(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    };
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
+    }
+}
+
+fn csv(m: &Merged, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "host,run_id,playbook,step,status,message")?;
+    for h in &m.hosts {
+        for s in &m.steps {
+            if let Some((status, message)) = s.messages.get(&h.host) {
+                writeln!(
+                    out,
+                    "{},{},{},{},{},{}",
+                    csv_field(&h.host),
+                    csv_field(&h.run_id),
+                    csv_field(&s.playbook),
+                    csv_field(&s.step),
+                    status.as_str(),
+                    csv_field(message)
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_field;
+
+    #[test]
+    fn csv_fields_are_quoted_and_formula_safe() {
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+    }
+}

@@ -1,0 +1,191 @@
+//! `report merge` across many machines' reports, and `--format prometheus`
+//! read by the real Prometheus parser (Python's prometheus_client).
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::Test;
+
+/// Two steps: one passes everywhere, one fails on the hosts given by `fail`.
+const PLAYBOOK: &str = "[playbook]\nname = \"fleet\"\n\n[[step]]\nid = \"always\"\nkind = \"command\"\ncommand = [\"true\"]\n\n\
+                        [[step]]\nid = \"flaky\"\nkind = \"command\"\ncommand = [\"sh\", \"-c\", \"test \\\"$FAIL\\\" != 1\"]\n";
+
+/// Runs the playbook once and returns its JSON report.
+fn one_report(fail: bool) -> serde_json::Value {
+    let r = Test::new()
+        .playbook(PLAYBOOK)
+        .env("FAIL", if fail { "1" } else { "0" })
+        .args(&["run", "p.toml", "--format", "json"])
+        .run();
+    r.json()
+}
+
+/// Writes `n` reports as if from hosts ws-00.. (every third failing).
+fn fleet(dir: &Path, n: usize) {
+    let ok = one_report(false);
+    let bad = one_report(true);
+    for i in 0..n {
+        let mut r = if i % 3 == 0 { bad.clone() } else { ok.clone() };
+        let host = format!("ws-{i:02}");
+        r["host"]["hostname"] = host.clone().into();
+        r["run_id"] = format!("{host}-20261124T100000-1").into();
+        let sub = dir.join(&host);
+        std::fs::create_dir_all(&sub).unwrap();
+        std::fs::write(sub.join("report.json"), serde_json::to_vec(&r).unwrap()).unwrap();
+    }
+}
+
+#[test]
+fn merges_many_hosts_and_names_the_failing_ones() {
+    let t = Test::new();
+    fleet(&t.path().join("reports"), 30);
+    let r = t
+        .args(&["report", "merge", "reports", "--format", "json"])
+        .run()
+        .status(0);
+    let m = r.json();
+    assert_eq!(m["hosts"].as_array().unwrap().len(), 30);
+    let flaky = m["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["step"] == "flaky")
+        .unwrap();
+    let failed: Vec<&str> = flaky["hosts"]["fail"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h.as_str().unwrap())
+        .collect();
+    assert_eq!(failed.len(), 10);
+    assert_eq!(failed[0], "ws-00");
+    assert!(failed.contains(&"ws-27"));
+    assert_eq!(m["summary"]["fail"], 10);
+    assert_eq!(m["summary"]["pass"], 50);
+}
+
+#[test]
+fn duplicates_older_runs_and_incompatible_reports_are_reported() {
+    let t = Test::new();
+    let d = t.path().to_path_buf();
+    fleet(&d.join("reports"), 2);
+    // The same run twice, an older run of ws-01, a future schema, and junk.
+    std::fs::copy(
+        d.join("reports/ws-00/report.json"),
+        d.join("reports/copy.json"),
+    )
+    .unwrap();
+    let mut older: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("reports/ws-01/report.json")).unwrap())
+            .unwrap();
+    older["run_id"] = "ws-01-older".into();
+    older["started_at"] = "2020-01-01T00:00:00Z".into();
+    std::fs::write(
+        d.join("reports/older.json"),
+        serde_json::to_vec(&older).unwrap(),
+    )
+    .unwrap();
+    let mut future = older.clone();
+    future["schema_version"] = 2.into();
+    std::fs::write(
+        d.join("reports/future.json"),
+        serde_json::to_vec(&future).unwrap(),
+    )
+    .unwrap();
+    std::fs::write(d.join("reports/notes.json"), "{\"hello\": 1}").unwrap();
+    let r = t
+        .args(&["report", "merge", "reports", "missing-*.json"])
+        .run()
+        .status(3);
+    let r = r
+        .stdout_has("2 host(s)")
+        .stdout_has("duplicate of")
+        .stdout_has("an older run of ws-01 (ws-01-older")
+        .stdout_has("incompatible report schema_version 2: this supportctl reads version 1")
+        .stdout_has("not a supportctl report")
+        .stdout_has("missing-*.json: no such file, folder or match");
+    drop(r);
+}
+
+#[test]
+fn nothing_to_merge_is_an_invocation_error() {
+    Test::new()
+        .file("notes.json", "[]")
+        .args(&["report", "merge", "notes.json"])
+        .run()
+        .status(2)
+        .stderr_has("no report to merge");
+}
+
+#[test]
+fn csv_and_markdown_outputs() {
+    let t = Test::new();
+    fleet(&t.path().join("reports"), 3);
+    let dir = t.path().to_path_buf();
+    let r = t
+        .args(&["report", "merge", "reports", "--format", "csv"])
+        .run()
+        .status(0);
+    // Read back by Python's csv module: one row per host and step.
+    let out = Command::new("python3")
+        .args(["-c", "import csv,sys; rows=list(csv.DictReader(sys.stdin)); print(len(rows), sum(r['status']=='fail' for r in rows), rows[0]['host'])"])
+        .stdin(std::fs::File::open({
+            let p = dir.join("merged.csv");
+            std::fs::write(&p, &r.stdout).unwrap();
+            p
+        })
+        .unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "6 1 ws-00",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let md = Test::new();
+    fleet(&md.path().join("reports"), 3);
+    md.args(&["report", "merge", "reports", "--format", "markdown"])
+        .run()
+        .status(0)
+        .stdout_has("| host | exit | pass |")
+        .stdout_has("| fleet | flaky | ws-00 |  |  |");
+}
+
+#[test]
+fn prometheus_output_is_read_by_the_real_parser() {
+    let t = Test::new().playbook(PLAYBOOK).env("FAIL", "1");
+    let dir = t.path().to_path_buf();
+    // Keep the run: it owns the test's folder.
+    let _run = t
+        .args(&["run", "p.toml", "--report", "prometheus=out.prom", "-q"])
+        .run()
+        .status(1);
+    let script = r#"
+import sys
+from prometheus_client.parser import text_string_to_metric_families
+fams = {f.name: f for f in text_string_to_metric_families(open(sys.argv[1]).read())}
+status = {(s.labels["step"], s.labels["status"]): s.value for s in fams["supportctl_step_status"].samples}
+assert status[("flaky", "fail")] == 1 and status[("flaky", "pass")] == 0, status
+assert status[("always", "pass")] == 1, status
+assert fams["supportctl_run_exit_code"].samples[0].value == 1
+steps = {s.labels["status"]: s.value for s in fams["supportctl_steps"].samples}
+assert steps["fail"] == 1 and steps["pass"] == 1, steps
+info = fams["supportctl_run_info"].samples[0].labels
+assert info["run_id"] and info["host"], info
+print("ok", len(fams))
+"#;
+    let out = Command::new("python3")
+        .args(["-c", script])
+        .arg(dir.join("out.prom"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
