@@ -9,24 +9,7 @@ mod common;
 
 use std::process::Command;
 
-fn python_with(modules: &[&str]) -> bool {
-    let probe = format!("import {}", modules.join(", "));
-    let ok = Command::new("python3")
-        .args(["-c", &probe])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must provide python3 with {modules:?}"
-        );
-        eprintln!(
-            "NOT RUN: python3 with {modules:?} is not available (pip install {})",
-            modules.join(" ")
-        );
-    }
-    ok
-}
+use common::python_with;
 
 fn consumer(script: &str) -> String {
     format!("{}/tests/consumers/{script}", env!("CARGO_MANIFEST_DIR"))

@@ -293,6 +293,11 @@ impl Writer<'_> {
             text.push_str(STDERR_MARK);
             text.push_str(&result.stderr);
         }
+        if exit_code != Some(0) {
+            // The file says why, not only the manifest.
+            let why = exit_code.map_or_else(|| ending.clone(), |c| format!("exited with {c}"));
+            text.push_str(&format!("\n[supportctl: {why}]\n"));
+        }
         let name = self.unique(format!("commands/{}", cmd.file_name(&shown)));
         let (text, counts) = self.redact_capture(&text)?;
         for (rule, n) in &counts {
@@ -477,23 +482,30 @@ fn dry_run(
     sel: &Selection,
     commands: &[&crate::steps::bundle::BundleCommand],
 ) -> Evaluation {
-    let mut e = Evaluation::new(
-        Status::Skipped,
-        format!(
-            "dry run: would write `{}` with {} file(s) ({}) and {} command output(s); {} left out",
-            target.display(),
-            sel.planned.len(),
-            human_bytes(sel.bytes()),
-            commands.len(),
-            sel.left_out.len()
-        ),
-    );
-    for c in commands {
-        e.actions
-            .push(format!("would run: {}", c.command.display()));
-    }
+    // What the real run would skip as binary (a look at each file's start).
+    let binary = |p: &select::Planned| {
+        !p.file.binary
+            && std::fs::File::open(&p.file.source)
+                .and_then(|mut f| {
+                    let mut head = vec![0u8; 8192];
+                    let n = std::io::Read::read(&mut f, &mut head)?;
+                    Ok(source::sniff(&head[..n]) == Encoding::Binary)
+                })
+                .unwrap_or(false)
+    };
     let mut listing = String::new();
+    let (mut files, mut bytes, mut left) = (0usize, 0u64, 0usize);
     for p in &sel.planned {
+        if binary(p) {
+            left += 1;
+            listing.push_str(&format!(
+                "left out: {}  (binary file; `binary = true` includes it)\n",
+                p.file.source.display()
+            ));
+            continue;
+        }
+        files += 1;
+        bytes += p.keep;
         let cut = p.cut.map_or(String::new(), |c| {
             format!(" (newest {} kept: {c})", human_bytes(p.keep))
         });
@@ -506,11 +518,31 @@ fn dry_run(
     for l in &sel.left_out {
         listing.push_str(&format!("left out: {}  ({})\n", l.source, l.reason));
     }
+    for m in &sel.missing {
+        listing.push_str(&format!("left out: {m}  (matched nothing)\n"));
+    }
+    left += sel.left_out.len()
+        + sel.missing.len()
+        + sel.unlisted as usize
+        + sel.over_max_files as usize;
+    let mut e = Evaluation::new(
+        Status::Skipped,
+        format!(
+            "dry run: would write `{}` with {files} file(s) ({}) and {} command output(s); {left} left out",
+            target.display(),
+            human_bytes(bytes),
+            commands.len(),
+        ),
+    );
+    for c in commands {
+        e.actions
+            .push(format!("would run: {}", c.command.display()));
+    }
     e.actions.push(format!("would write: {}", target.display()));
     e.measurements
-        .push(Measurement::new("files", sel.planned.len() as f64, "count"));
+        .push(Measurement::new("files", files as f64, "count"));
     e.measurements
-        .push(Measurement::new("bytes", sel.bytes() as f64, "bytes"));
+        .push(Measurement::new("bytes", bytes as f64, "bytes"));
     e.output = Some(Output {
         stdout: listing,
         stderr: String::new(),
@@ -564,6 +596,15 @@ fn write(
     e.actions.push(format!("wrote {}", done.path.display()));
     let sidecar_errors = write_sidecars(&done, mapping, &mut e.actions);
     e.message = summary(&done, &manifest);
+    // Nothing from any file or command: the archive holds only our own files.
+    let collected = manifest.entries.iter().any(|x| {
+        x.sha256.is_some() && (x.kind == "file" || (x.kind == "command" && x.exit_code == Some(0)))
+    });
+    if !collected {
+        e.status = Status::Warn;
+        e.message
+            .push_str("; no log file or command output was collected");
+    }
     if !sidecar_errors.is_empty() {
         e.status = Status::Error;
         e.message

@@ -169,7 +169,7 @@ fn rule(pattern: impl Into<String>, action: Action) -> Rule {
 /// The keys whose value is a secret in `key=value`, `key: value`, `"key": "value"`.
 const SECRET_KEYS: &str = concat!(
     r"passw(?:or)?d|passphrase|(?:\b|_)pass\b|secret|token|api[_-]?key|access[_-]?key",
-    r"|private[_-]?key|credentials?|client[_-]?secret|auth[_-]?key|(?:\b|_)auth\b",
+    r"|private[_-]?key|credentials?|client[_-]?secret|auth[_-]?key",
     r"|(?:account|storage|shared|preshared|master|signing|encryption|session|app|subscription|functions)[_-]?key",
     r"|key-data|tls\.key|requirepass|masterauth"
 );
@@ -265,6 +265,11 @@ fn builtin_rules() -> Vec<Rule> {
         pw(r"(?P<k>^\s*(?:requirepass|masterauth)\s+)(?P<v>\S+)".into()),
         pw(r"(?P<k>(?i:identified\s+by|with\s+password|password)\s+)(?P<v>'[^']*')".into()),
         pw(r"(?P<k>\bmachine\s+\S+\s+login\s+\S+\s+password\s+)(?P<v>\S+)".into()),
+        // A key that is just `auth` or `_auth` (npm, Docker's config.json), not
+        // a word inside a name (`gcloud-auth-plugin:amd64` in dpkg.log).
+        pw(format!(
+            r#"(?P<k>(?:^|[^\w.-]){QUOTE}?_?(?i:auth){QUOTE}?\s*[:=]\s*)(?P<v>{value})"#
+        )),
         // XML: `<Password>x</Password>`, `<add key="SmtpPassword" value="x" />`.
         pw(format!(r"(?P<k><[\w:.-]*(?i:{SECRET_KEYS})[\w.-]*>(?:\s*<Value>)?)(?P<v>[^<]+)")),
         pw(format!(r#"(?P<k>(?i:key)="[^"]*(?i:{SECRET_KEYS})[^"]*"\s+(?i:value)=)(?P<v>"[^"]*")"#)),
@@ -1326,6 +1331,7 @@ mod tests {
             "Using bearer authentication for the API\n",
             "{\"isSecret\": false, \"max_tokens\": 4096}\n",
             "compass=north bypass=yes\n",
+            "2026-11-20 status installed google-cloud-cli-gke-gcloud-auth-plugin:amd64 474.0.0\n",
         ] {
             assert_eq!(redact(&RedactConfig::default(), plain).0, plain);
         }

@@ -2,11 +2,13 @@
 //! machines (fetched back by Ansible, an RMM tool, a file share).
 //!
 //! Inputs are files, folders (every `*.json` below them) or globs. Each
-//! report is identified by its host (`host.hostname`) and its `run_id`:
+//! report is identified by its host (`host.hostname`), the playbooks it ran
+//! and its `run_id`:
 //! - the same `run_id` twice (a file copied twice) is merged once and the
 //!   copy is listed as a duplicate;
-//! - several runs of one host: the newest (`started_at`) counts, the older
-//!   are listed as superseded;
+//! - several runs of the same playbooks on one host: the newest
+//!   (`started_at`) counts, the older are listed as superseded; runs of
+//!   other playbooks on that host all count;
 //! - a file that is not a supportctl report, or whose `schema_version` this
 //!   build does not read, is listed with the reason and left out.
 //!
@@ -25,6 +27,8 @@ use crate::report::{Report, SCHEMA_VERSION, Status, Summary};
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct HostRun {
     pub host: String,
+    /// The playbooks this run ran.
+    pub playbooks: Vec<String>,
     pub run_id: String,
     pub started_at: String,
     pub exit_code: i32,
@@ -129,6 +133,9 @@ pub fn read(path: &Path) -> Result<Report, String> {
         .map_err(|e| format!("not a valid version-{SCHEMA_VERSION} report: {e}"))
 }
 
+/// A report with the file it came from.
+type Sourced = (String, Report);
+
 /// Merges reports (with the file each came from).
 pub fn merge(reports: Vec<(String, Report)>, mut problems: Vec<Problem>) -> Merged {
     // One run per run_id, then the newest run per host.
@@ -148,10 +155,12 @@ pub fn merge(reports: Vec<(String, Report)>, mut problems: Vec<Problem>) -> Merg
             }
         }
     }
-    let mut by_host: BTreeMap<String, Vec<(String, Report)>> = BTreeMap::new();
+    // One host may run several playbooks: the newest run of each set counts.
+    let mut by_host: BTreeMap<(String, Vec<String>), Vec<Sourced>> = BTreeMap::new();
     for (source, report) in by_run.into_values() {
+        let playbooks = report.playbooks.iter().map(|p| p.name.clone()).collect();
         by_host
-            .entry(report.host.hostname.clone())
+            .entry((report.host.hostname.clone(), playbooks))
             .or_default()
             .push((source, report));
     }
@@ -159,15 +168,18 @@ pub fn merge(reports: Vec<(String, Report)>, mut problems: Vec<Problem>) -> Merg
     let mut steps: BTreeMap<(String, String), StepAcross> = BTreeMap::new();
     let mut order: Vec<(String, String)> = Vec::new();
     let mut summary = Summary::default();
-    for (host, mut runs) in by_host {
+    for ((host, playbooks), mut runs) in by_host {
         runs.sort_by(|a, b| b.1.started_at.cmp(&a.1.started_at));
         let (source, report) = runs.remove(0);
         for (older, r) in runs {
             problems.push(Problem {
                 source: older,
                 problem: format!(
-                    "an older run of {host} ({}, started {}); the newest ({}) counts",
-                    r.run_id, r.started_at, report.run_id
+                    "an older run of {} on {host} ({}, started {}); the newest ({}) counts",
+                    playbooks.join(", "),
+                    r.run_id,
+                    r.started_at,
+                    report.run_id
                 ),
                 rejected: false,
             });
@@ -195,6 +207,7 @@ pub fn merge(reports: Vec<(String, Report)>, mut problems: Vec<Problem>) -> Merg
         }
         hosts.push(HostRun {
             host,
+            playbooks,
             run_id: report.run_id.clone(),
             started_at: report.started_at.clone(),
             exit_code: report.exit_code,
@@ -324,6 +337,36 @@ mod tests {
         assert_eq!(m.hosts.len(), 1);
         assert_eq!(m.hosts[0].run_id, "ws-01-new");
         assert_eq!(m.steps[0].hosts.get("fail"), None);
-        assert!(m.problems[0].problem.contains("an older run of ws-01"));
+        assert!(
+            m.problems[0]
+                .problem
+                .contains("an older run of quick-health on ws-01")
+        );
+        // A run of another playbook on the same host counts too.
+        let other = report(
+            "ws-01",
+            "ws-01-other",
+            "2026-11-24T08:00:00Z",
+            &[("git", Status::Pass)],
+        );
+        let mut other = other;
+        other.playbooks[0].name = "dev-workstation".into();
+        let m = merge(
+            vec![
+                (
+                    "n.json".into(),
+                    report(
+                        "ws-01",
+                        "n",
+                        "2026-11-24T10:00:00Z",
+                        &[("disk", Status::Pass)],
+                    ),
+                ),
+                ("o.json".into(), other),
+            ],
+            vec![],
+        );
+        assert_eq!(m.hosts.len(), 2);
+        assert!(m.problems.is_empty());
     }
 }

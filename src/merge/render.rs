@@ -47,10 +47,11 @@ fn human(m: &Merged, out: &mut dyn Write) -> io::Result<()> {
     for h in &m.hosts {
         writeln!(
             out,
-            "  {:width$}  exit {:<3}  {}  ({})",
+            "  {:width$}  exit {:<3}  {}  ({}, {})",
             one_line(&h.host),
             h.exit_code,
             counts(&h.summary),
+            one_line(&h.playbooks.join(", ")),
             one_line(&h.started_at)
         )?;
     }
@@ -88,15 +89,16 @@ fn markdown(m: &Merged, out: &mut dyn Write) -> io::Result<()> {
     )?;
     writeln!(
         out,
-        "| host | exit | pass | fixed | warn | fail | error | skipped | started |"
+        "| host | playbooks | exit | pass | fixed | warn | fail | error | skipped | started |"
     )?;
-    writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|---|")?;
+    writeln!(out, "|---|---|---:|---:|---:|---:|---:|---:|---:|---|")?;
     for h in &m.hosts {
         let s = &h.summary;
         writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             cell(&h.host),
+            cell(&h.playbooks.join(", ")),
             h.exit_code,
             s.pass,
             s.fixed,
@@ -171,7 +173,8 @@ pub fn csv_field(text: &str) -> String {
 fn csv(m: &Merged, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "host,run_id,playbook,step,status,message")?;
     for h in &m.hosts {
-        for s in &m.steps {
+        // A host may appear once per set of playbooks it ran.
+        for s in m.steps.iter().filter(|s| h.playbooks.contains(&s.playbook)) {
             if let Some((status, message)) = s.messages.get(&h.host) {
                 writeln!(
                     out,

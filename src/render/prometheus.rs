@@ -3,10 +3,10 @@
 //! (written atomically, as the collector requires).
 //!
 //! Series (the `instance` label comes from node_exporter):
-//! - `supportctl_run_info{host,run_id,version}` 1
-//! - `supportctl_run_timestamp_seconds`, `supportctl_run_exit_code`,
-//!   `supportctl_run_duration_seconds`
-//! - `supportctl_steps{status}`: how many steps ended in each status
+//! - `supportctl_run_info{playbooks,host,version}` 1
+//! - `supportctl_run_timestamp_seconds{playbooks}`, `supportctl_run_exit_code{playbooks}`,
+//!   `supportctl_run_duration_seconds{playbooks}`
+//! - `supportctl_steps{playbooks,status}`: how many steps ended in each status
 //! - `supportctl_step_status{playbook,step,status}`: 1 for the step's status,
 //!   0 for the five others (a state set: alert on `{status="fail"} == 1`)
 //! - `supportctl_step_duration_seconds{playbook,step}`
@@ -54,46 +54,44 @@ fn header(out: &mut dyn Write, name: &str, help: &str) -> io::Result<()> {
 }
 
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    // Run-level series carry the playbooks, so two timers writing two
+    // files (quick-health, disk-full) do not clash in node_exporter. The
+    // run id is no label: it would start a new series on every run.
+    let names: Vec<&str> = report.playbooks.iter().map(|p| p.name.as_str()).collect();
+    let run = format!("playbooks=\"{}\"", label(&names.join(",")));
     header(out, "supportctl_run_info", "The run that wrote this file.")?;
     writeln!(
         out,
-        "supportctl_run_info{{host=\"{}\",run_id=\"{}\",version=\"{}\"}} 1",
+        "supportctl_run_info{{{run},host=\"{}\",version=\"{}\"}} 1",
         label(&report.host.hostname),
-        label(&report.run_id),
         label(&report.tool_version)
     )?;
     let started: jiff::Timestamp = report
         .started_at
         .parse()
         .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
-    header(
-        out,
-        "supportctl_run_timestamp_seconds",
-        "When the run started (Unix time).",
-    )?;
-    writeln!(
-        out,
-        "supportctl_run_timestamp_seconds {}",
-        started.as_second()
-    )?;
-    header(
-        out,
-        "supportctl_run_exit_code",
-        "The run's exit code (0 ok, 1 failed, 3 errored, 130 interrupted).",
-    )?;
-    writeln!(out, "supportctl_run_exit_code {}", report.exit_code)?;
-    header(
-        out,
-        "supportctl_run_duration_seconds",
-        "How long the run took.",
-    )?;
-    writeln!(
-        out,
-        "supportctl_run_duration_seconds {}",
-        number(report.duration_ms as f64 / 1000.0)
-    )?;
-    header(out, "supportctl_steps", "Steps by final status.")?;
     let s = &report.summary;
+    for (name, help, value) in [
+        (
+            "supportctl_run_timestamp_seconds",
+            "When the run started (Unix time).",
+            started.as_second().to_string(),
+        ),
+        (
+            "supportctl_run_exit_code",
+            "The run's exit code (0 ok, 1 failed, 3 errored, 130 interrupted).",
+            report.exit_code.to_string(),
+        ),
+        (
+            "supportctl_run_duration_seconds",
+            "How long the run took.",
+            number(report.duration_ms as f64 / 1000.0),
+        ),
+    ] {
+        header(out, name, help)?;
+        writeln!(out, "{name}{{{run}}} {value}")?;
+    }
+    header(out, "supportctl_steps", "Steps by final status.")?;
     for (status, n) in [
         ("pass", s.pass),
         ("fixed", s.fixed),
@@ -102,7 +100,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         ("fail", s.fail),
         ("error", s.error),
     ] {
-        writeln!(out, "supportctl_steps{{status=\"{status}\"}} {n}")?;
+        writeln!(out, "supportctl_steps{{{run},status=\"{status}\"}} {n}")?;
     }
     header(
         out,

@@ -72,7 +72,7 @@ pub struct BundleCommand {
 /// Keys of a `bundle` step.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 pub struct BundleStep {
-    /// The zip to write (templated), e.g.
+    /// The zip to write (templated; relative to the current folder unless absolute), e.g.
     /// `"{{ desktop }}/support-{{ ticket }}-{{ hostname }}-{{ datetime }}.zip"`.
     /// Default: `support-<hostname>-<datetime>.zip` on the desktop.
     pub output: Option<String>,
@@ -154,7 +154,9 @@ impl BundleStep {
     /// Where the zip goes.
     pub fn output_path(&self, facts: &Facts) -> std::path::PathBuf {
         match &self.output {
-            Some(p) => p.into(),
+            // A relative path (`--var output_dir=.`) is taken from the
+            // folder supportctl runs in.
+            Some(p) => std::path::absolute(p).unwrap_or_else(|_| p.into()),
             None => {
                 let stamp = jiff::Zoned::now().strftime("%Y%m%d-%H%M%S").to_string();
                 let name = format!(
@@ -207,20 +209,14 @@ impl Check for BundleStep {
                 hint: Some(hint.into()),
             })
         };
-        if let Some(o) = &self.output {
-            if !is_absolute_anywhere(o) {
-                problem(
-                    "output",
-                    format!("`output` must be an absolute path, not `{o}`"),
-                    "start it with a folder variable, e.g. \"{{ desktop }}/support-{{ datetime }}.zip\"",
-                );
-            } else if !o.to_ascii_lowercase().ends_with(".zip") {
-                problem(
-                    "output",
-                    format!("`output` must end in .zip, not `{o}`"),
-                    "e.g. \"{{ desktop }}/support.zip\"",
-                );
-            }
+        if let Some(o) = &self.output
+            && !o.to_ascii_lowercase().ends_with(".zip")
+        {
+            problem(
+                "output",
+                format!("`output` must end in .zip, not `{o}`"),
+                "e.g. \"{{ desktop }}/support.zip\"",
+            );
         }
         if self.compression_level.is_some_and(|l| l > 9) {
             problem(

@@ -238,3 +238,34 @@ pub fn run_unprivileged(dir: &Path, args: &[&str]) -> Option<std::process::Outpu
         .stdin(std::process::Stdio::null());
     Some(cmd.output().unwrap())
 }
+
+/// Whether python3 with these modules is here. Without them a test is
+/// reported as not run, except under CI (`CI` set), where they must be.
+pub fn python_with(modules: &[&str]) -> bool {
+    let probe = format!("import {}", modules.join(", "));
+    let ok = Command::new("python3")
+        .args(["-c", &probe])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must provide python3 with {modules:?}"
+        );
+        eprintln!(
+            "NOT RUN: python3 with {modules:?} is not available (pip install {})",
+            modules.join(" ")
+        );
+    }
+    ok
+}
+
+/// Whether a program is on PATH; like [`python_with`], required under CI.
+pub fn program_available(name: &str) -> bool {
+    let ok = which::which(name).is_ok();
+    if !ok {
+        assert!(std::env::var_os("CI").is_none(), "CI must provide `{name}`");
+        eprintln!("NOT RUN: `{name}` is not installed");
+    }
+    ok
+}
