@@ -29,8 +29,13 @@ pub fn merge(args: &MergeArgs, term: &Terminal) -> i32 {
             .iter()
             .map(|p| format!("{}: {}", p.source, p.problem))
             .collect();
+        let why = if why.is_empty() {
+            "no *.json file in the folders given".to_string()
+        } else {
+            why.join("\n")
+        };
         print_error(
-            &format!("no report to merge\n{}", why.join("\n")),
+            &format!("no report to merge\n{why}"),
             Some(
                 "pass the JSON reports written by `supportctl run --format json` (or --report json=FILE), or folders holding them",
             ),
