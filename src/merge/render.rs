@@ -22,6 +22,14 @@ pub enum MergeFormat {
 /// The statuses that need attention, worst first.
 const ATTENTION: [&str; 3] = ["fail", "error", "warn"];
 
+/// The steps that failed, errored or warned on some host.
+fn needing_attention(m: &Merged) -> Vec<&super::StepAcross> {
+    m.steps
+        .iter()
+        .filter(|s| ATTENTION.iter().any(|a| s.hosts.contains_key(*a)))
+        .collect()
+}
+
 pub fn render(m: &Merged, format: MergeFormat, out: &mut dyn Write) -> io::Result<()> {
     match format {
         MergeFormat::Human => human(m, out),
@@ -55,11 +63,7 @@ fn human(m: &Merged, out: &mut dyn Write) -> io::Result<()> {
             one_line(&h.started_at)
         )?;
     }
-    let attention: Vec<_> = m
-        .steps
-        .iter()
-        .filter(|s| ATTENTION.iter().any(|a| s.hosts.contains_key(*a)))
-        .collect();
+    let attention = needing_attention(m);
     if !attention.is_empty() {
         writeln!(out, "\nSteps that did not pass everywhere:")?;
         for s in attention {
@@ -109,11 +113,7 @@ fn markdown(m: &Merged, out: &mut dyn Write) -> io::Result<()> {
             cell(&h.started_at)
         )?;
     }
-    let attention: Vec<_> = m
-        .steps
-        .iter()
-        .filter(|s| ATTENTION.iter().any(|a| s.hosts.contains_key(*a)))
-        .collect();
+    let attention = needing_attention(m);
     if attention.is_empty() {
         writeln!(
             out,
