@@ -12,6 +12,7 @@ pub mod command;
 pub mod disk;
 pub mod requirements;
 pub mod software;
+pub mod tcp;
 
 use std::time::{Duration, Instant};
 
@@ -162,4 +163,5 @@ step_kinds! {
     "disk" => Disk(disk::DiskStep),
     "requirements" => Requirements(requirements::RequirementsStep),
     "software" => Software(software::SoftwareStep),
+    "tcp" => Tcp(tcp::TcpStep),
 }

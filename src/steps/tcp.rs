@@ -1,0 +1,304 @@
+//! `tcp`: connect to `host:port` within the step's timeout, with latency
+//! thresholds; or, with `expect = "closed"`, check that a port is not open.
+//!
+//! The name is resolved on a helper thread so a hung resolver cannot
+//! outlive the timeout (the thread finishes on its own later). Every
+//! address of the name is tried in turn (IPv6 and IPv4) until one answers.
+
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{Check, Evaluation, FieldProblem, StepContext};
+use crate::facts::Facts;
+use crate::playbook::values::{Dur, human_duration};
+use crate::report::{Measurement, Status};
+
+/// What the port should be.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Expect {
+    /// Accepting connections (default).
+    #[default]
+    Open,
+    /// Refusing or not answering: a port that must not be reachable.
+    Closed,
+}
+
+/// Keys of a `tcp` step.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+pub struct TcpStep {
+    /// A host name or IP address (templated), e.g. `"{{ gateway }}"`, `"fileserver"`, `"::1"`.
+    pub host: String,
+    pub port: u16,
+    /// `open` (default) or `closed`.
+    #[serde(default)]
+    pub expect: Expect,
+    /// Warn when connecting takes longer than this.
+    pub warn_latency: Option<Dur>,
+    /// Fail when connecting takes longer than this.
+    pub fail_latency: Option<Dur>,
+}
+
+/// How a connection attempt ended.
+#[derive(Debug, PartialEq)]
+pub enum Probe {
+    Open {
+        addr: SocketAddr,
+        took: Duration,
+    },
+    /// Refused by every address (a closed port: the host answered).
+    Refused,
+    /// No answer before the deadline (filtered, or the host is down).
+    NoAnswer,
+    Unresolved(String),
+    Failed(String),
+}
+
+/// Resolves `host:port` on a helper thread, giving up at `deadline`.
+fn resolve(host: &str, port: u16, deadline: Instant) -> Result<Vec<SocketAddr>, String> {
+    if let Ok(ip) = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<std::net::IpAddr>()
+    {
+        return Ok(vec![SocketAddr::new(ip, port)]);
+    }
+    let (tx, rx) = mpsc::channel();
+    let name = host.to_string();
+    std::thread::spawn(move || {
+        let _ = tx.send(
+            (name.as_str(), port)
+                .to_socket_addrs()
+                .map(Iterator::collect::<Vec<_>>),
+        );
+    });
+    match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+        Ok(Ok(addrs)) if !addrs.is_empty() => Ok(addrs),
+        Ok(Ok(_)) => Err(format!("`{host}` has no address")),
+        Ok(Err(e)) => Err(format!("cannot resolve `{host}`: {e}")),
+        Err(_) => Err(format!("resolving `{host}` did not finish in time")),
+    }
+}
+
+/// Connects to `host:port`, trying each address until one answers or the deadline passes.
+pub fn probe(host: &str, port: u16, deadline: Instant) -> Probe {
+    let addrs = match resolve(host, port, deadline) {
+        Ok(a) => a,
+        Err(e) => return Probe::Unresolved(e),
+    };
+    let mut refused = 0;
+    let mut other = None;
+    for addr in &addrs {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            break;
+        }
+        let started = Instant::now();
+        match TcpStream::connect_timeout(addr, left) {
+            Ok(_) => {
+                return Probe::Open {
+                    addr: *addr,
+                    took: started.elapsed(),
+                };
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => refused += 1,
+            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {}
+            Err(e) => other = Some(format!("{addr}: {e}")),
+        }
+    }
+    if refused == addrs.len() {
+        Probe::Refused
+    } else if let Some(e) = other.filter(|_| Instant::now() < deadline) {
+        Probe::Failed(e)
+    } else {
+        Probe::NoAnswer
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1000.0 * 100.0).round() / 100.0
+}
+
+impl TcpStep {
+    /// The verdict for one probe (pure: tested without a network).
+    pub fn judge(&self, target: &str, probe: Probe, timeout: Duration) -> Evaluation {
+        let waited = human_duration(timeout);
+        match (self.expect, probe) {
+            (_, Probe::Unresolved(why)) => Evaluation::new(Status::Fail, why),
+            (Expect::Open, Probe::Open { addr, took }) => {
+                let mut e = Evaluation::new(
+                    Status::Pass,
+                    format!("{target} open ({addr}) in {} ms", ms(took)),
+                );
+                let mut m = Measurement::new("connect_time", ms(took), "ms");
+                m.warn = self.warn_latency.map(|d| ms(d.0));
+                m.fail = self.fail_latency.map(|d| ms(d.0));
+                let over = |limit: Option<Dur>| limit.filter(|l| took > l.0);
+                if let Some(limit) = over(self.fail_latency) {
+                    e.status = Status::Fail;
+                    e.message
+                        .push_str(&format!(", slower than {}", human_duration(limit.0)));
+                } else if let Some(limit) = over(self.warn_latency) {
+                    e.status = Status::Warn;
+                    e.message
+                        .push_str(&format!(", slower than {}", human_duration(limit.0)));
+                }
+                e.measurements.push(m);
+                e
+            }
+            (Expect::Open, Probe::Refused) => Evaluation::new(
+                Status::Fail,
+                format!("{target} refused the connection (port closed)"),
+            ),
+            (Expect::Open, Probe::NoAnswer) => Evaluation::new(
+                Status::Fail,
+                format!(
+                    "{target} did not answer within {waited} (filtered by a firewall, or the host is down)"
+                ),
+            ),
+            (Expect::Open, Probe::Failed(e)) => {
+                Evaluation::new(Status::Fail, format!("{target}: {e}"))
+            }
+            (Expect::Closed, Probe::Open { addr, .. }) => Evaluation::new(
+                Status::Fail,
+                format!("{target} is open ({addr}) but must be closed"),
+            ),
+            (Expect::Closed, Probe::Refused) => Evaluation::new(
+                Status::Pass,
+                format!("{target} is closed (connection refused)"),
+            ),
+            (Expect::Closed, Probe::NoAnswer) => Evaluation::new(
+                Status::Pass,
+                format!("{target} is not reachable (no answer within {waited})"),
+            ),
+            (Expect::Closed, Probe::Failed(e)) => {
+                Evaluation::new(Status::Pass, format!("{target} is not reachable: {e}"))
+            }
+        }
+    }
+
+    fn target(&self) -> String {
+        if self.host.contains(':') && !self.host.starts_with('[') {
+            format!("[{}]:{}", self.host, self.port)
+        } else {
+            format!("{}:{}", self.host, self.port)
+        }
+    }
+}
+
+impl Check for TcpStep {
+    fn evaluate(&self, ctx: &StepContext) -> Evaluation {
+        let target = self.target();
+        let probe = probe(&self.host, self.port, ctx.deadline);
+        self.judge(&target, probe, ctx.timeout)
+    }
+
+    fn describe(&self) -> String {
+        match self.expect {
+            Expect::Open => format!("connects to {}", self.target()),
+            Expect::Closed => format!("checks that {} is not open", self.target()),
+        }
+    }
+
+    fn default_timeout(&self) -> Duration {
+        Duration::from_secs(5)
+    }
+
+    fn validate(&self, _facts: &Facts) -> Vec<FieldProblem> {
+        let mut out = Vec::new();
+        if self.host.trim().is_empty() || self.host.contains(char::is_whitespace) {
+            out.push(FieldProblem {
+                key: "host",
+                message: format!("`{}` is not a host name or address", self.host),
+                hint: Some("e.g. host = \"fileserver.corp.example\" or \"10.0.0.1\"".into()),
+            });
+        }
+        if self.port == 0 {
+            out.push(FieldProblem {
+                key: "port",
+                message: "port 0 cannot be connected to".into(),
+                hint: Some("a port from 1 to 65535, e.g. 443".into()),
+            });
+        }
+        if let (Some(w), Some(f)) = (self.warn_latency, self.fail_latency)
+            && w.0 > f.0
+        {
+            out.push(FieldProblem {
+                key: "warn_latency",
+                message: "`warn_latency` is above `fail_latency`".into(),
+                hint: Some("warn at the lower latency, fail at the higher".into()),
+            });
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn step(toml: &str) -> TcpStep {
+        toml::from_str(toml).unwrap()
+    }
+
+    #[test]
+    fn verdicts() {
+        let open = step("host = \"h\"\nport = 1\nwarn_latency = \"100ms\"\nfail_latency = \"1s\"");
+        let addr: SocketAddr = "127.0.0.1:1".parse().unwrap();
+        let t = Duration::from_secs(2);
+        let fast = Probe::Open {
+            addr,
+            took: Duration::from_millis(5),
+        };
+        assert_eq!(open.judge("h:1", fast, t).status, Status::Pass);
+        let slow = Probe::Open {
+            addr,
+            took: Duration::from_millis(300),
+        };
+        assert_eq!(open.judge("h:1", slow, t).status, Status::Warn);
+        let slower = Probe::Open {
+            addr,
+            took: Duration::from_secs(2),
+        };
+        assert_eq!(open.judge("h:1", slower, t).status, Status::Fail);
+        let e = open.judge("h:1", Probe::NoAnswer, t);
+        assert!(
+            e.message.contains("did not answer within 2s"),
+            "{}",
+            e.message
+        );
+        let closed = step("host = \"h\"\nport = 1\nexpect = \"closed\"");
+        assert_eq!(closed.judge("h:1", Probe::Refused, t).status, Status::Pass);
+        assert_eq!(closed.judge("h:1", Probe::NoAnswer, t).status, Status::Pass);
+        assert_eq!(
+            closed
+                .judge(
+                    "h:1",
+                    Probe::Open {
+                        addr,
+                        took: Duration::ZERO
+                    },
+                    t
+                )
+                .status,
+            Status::Fail
+        );
+        assert_eq!(
+            closed.judge("h:1", Probe::Unresolved("x".into()), t).status,
+            Status::Fail
+        );
+    }
+
+    #[test]
+    fn ipv6_targets_are_bracketed() {
+        assert_eq!(step("host = \"::1\"\nport = 22").target(), "[::1]:22");
+        assert_eq!(
+            step("host = \"localhost\"\nport = 22").target(),
+            "localhost:22"
+        );
+    }
+}

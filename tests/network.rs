@@ -1,0 +1,170 @@
+//! Network step kinds against loopback only: listeners these tests open,
+//! a closed port, and a listener whose full backlog drops new connections
+//! (so a connect gets no answer). Nothing but 127.0.0.1, ::1 and localhost.
+#![cfg(unix)]
+
+mod common;
+
+use std::net::{TcpListener, TcpStream};
+use std::time::Duration;
+
+use common::Test;
+
+fn tcp_steps(steps: &[(&str, String)]) -> common::Run {
+    let mut text = String::from("[playbook]\nname = \"net\"\n");
+    for (id, body) in steps {
+        text.push_str(&format!(
+            "\n[[step]]\nid = \"{id}\"\nkind = \"tcp\"\n{body}\n"
+        ));
+    }
+    Test::new()
+        .playbook(&text)
+        .args(&["run", "p.toml", "--format", "json"])
+        .run()
+}
+
+/// A port nothing listens on (bound, then released).
+fn closed_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A listener with a zero backlog that never accepts, its queue filled: the
+/// kernel drops further connection attempts, which then get no answer.
+fn silent_port() -> (i32, u16, Vec<TcpStream>) {
+    // SAFETY: plain socket calls on a socket this test owns.
+    unsafe {
+        let fd = libc::socket(libc::AF_INET, libc::SOCK_STREAM, 0);
+        assert!(fd >= 0);
+        let mut addr: libc::sockaddr_in = std::mem::zeroed();
+        addr.sin_family = libc::AF_INET as libc::sa_family_t;
+        addr.sin_addr.s_addr = u32::from_ne_bytes([127, 0, 0, 1]);
+        let len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
+        assert_eq!(
+            libc::bind(fd, &addr as *const _ as *const libc::sockaddr, len),
+            0
+        );
+        assert_eq!(libc::listen(fd, 0), 0);
+        let mut bound: libc::sockaddr_in = std::mem::zeroed();
+        let mut blen = len;
+        libc::getsockname(fd, &mut bound as *mut _ as *mut libc::sockaddr, &mut blen);
+        let port = u16::from_be(bound.sin_port);
+        // Fill the accept queue.
+        let mut held = Vec::new();
+        for _ in 0..4 {
+            if let Ok(s) = TcpStream::connect_timeout(
+                &format!("127.0.0.1:{port}").parse().unwrap(),
+                Duration::from_millis(300),
+            ) {
+                held.push(s);
+            }
+        }
+        (fd, port, held)
+    }
+}
+
+#[test]
+fn open_closed_and_expected_closed_ports() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let open = listener.local_addr().unwrap().port();
+    let closed = closed_port();
+    let r = tcp_steps(&[
+        ("open", format!("host = \"127.0.0.1\"\nport = {open}")),
+        ("by-name", format!("host = \"localhost\"\nport = {open}")),
+        ("closed", format!("host = \"127.0.0.1\"\nport = {closed}")),
+        (
+            "must-be-closed",
+            format!("host = \"127.0.0.1\"\nport = {closed}\nexpect = \"closed\""),
+        ),
+        (
+            "must-be-closed-but-open",
+            format!("host = \"127.0.0.1\"\nport = {open}\nexpect = \"closed\""),
+        ),
+    ]);
+    assert_eq!(r.step_status("open"), "pass", "{}", r.step("open"));
+    assert!(
+        r.step("open")["message"]
+            .as_str()
+            .unwrap()
+            .contains("open (127.0.0.1:")
+    );
+    assert_eq!(r.step("open")["measurements"][0]["name"], "connect_time");
+    // localhost may resolve to ::1 first, where nothing listens: the next address is tried.
+    assert_eq!(r.step_status("by-name"), "pass", "{}", r.step("by-name"));
+    assert_eq!(r.step_status("closed"), "fail");
+    assert!(
+        r.step("closed")["message"]
+            .as_str()
+            .unwrap()
+            .contains("refused the connection (port closed)")
+    );
+    assert_eq!(r.step_status("must-be-closed"), "pass");
+    assert_eq!(r.step_status("must-be-closed-but-open"), "fail");
+    drop(listener);
+}
+
+#[test]
+fn a_port_that_never_answers_ends_at_the_timeout() {
+    let (fd, port, _held) = silent_port();
+    let r = tcp_steps(&[
+        (
+            "silent",
+            format!("host = \"127.0.0.1\"\nport = {port}\ntimeout = \"1s\""),
+        ),
+        (
+            "silent-closed",
+            format!("host = \"127.0.0.1\"\nport = {port}\ntimeout = \"1s\"\nexpect = \"closed\""),
+        ),
+    ]);
+    // SAFETY: closing the socket this test opened.
+    unsafe { libc::close(fd) };
+    let status = r.step_status("silent");
+    if status == "pass" {
+        eprintln!(
+            "NOT RUN: this kernel accepts past a full backlog (tcp_abort_on_overflow or syncookies)"
+        );
+        return;
+    }
+    assert_eq!(status, "fail", "{}", r.step("silent"));
+    assert!(
+        r.step("silent")["message"]
+            .as_str()
+            .unwrap()
+            .contains("did not answer within 1s"),
+        "{}",
+        r.step("silent")
+    );
+    assert_eq!(r.step_status("silent-closed"), "pass");
+}
+
+#[test]
+fn ipv6_loopback() {
+    let Ok(listener) = TcpListener::bind("[::1]:0") else {
+        eprintln!("NOT RUN: no IPv6 loopback here");
+        return;
+    };
+    let port = listener.local_addr().unwrap().port();
+    let r = tcp_steps(&[("v6", format!("host = \"::1\"\nport = {port}"))]);
+    assert_eq!(r.step_status("v6"), "pass", "{}", r.step("v6"));
+    assert!(
+        r.step("v6")["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("[::1]:")
+    );
+}
+
+#[test]
+fn bad_tcp_settings_are_load_errors() {
+    Test::new()
+        .playbook("[[step]]\nkind = \"tcp\"\nhost = \"bad host\"\nport = 0\nwarn_latency = \"2s\"\nfail_latency = \"1s\"\n")
+        .args(&["check", "p.toml"])
+        .run()
+        .status(2)
+        .stderr_has("`bad host` is not a host name or address")
+        .stderr_has("port 0 cannot be connected to")
+        .stderr_has("`warn_latency` is above `fail_latency`");
+}
