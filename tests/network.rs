@@ -168,3 +168,151 @@ fn bad_tcp_settings_are_load_errors() {
         .stderr_has("port 0 cannot be connected to")
         .stderr_has("`warn_latency` is above `fail_latency`");
 }
+
+/// A DNS responder on a loopback UDP port, answering from a fixed zone:
+/// `host.test` A 10.1.2.3 and AAAA fd00::1, `v4only.test` A 10.9.9.9,
+/// `broken.test` SERVFAIL, `silent.test` never, anything else NXDOMAIN.
+fn dns_responder() -> std::net::SocketAddr {
+    use hickory_proto::op::{Message, MessageType, OpCode, ResponseCode};
+    use hickory_proto::rr::rdata::{A, AAAA};
+    use hickory_proto::rr::{RData, Record, RecordType};
+    let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let addr = socket.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 1500];
+        while let Ok((n, from)) = socket.recv_from(&mut buf) {
+            let Ok(q) = Message::from_vec(&buf[..n]) else {
+                continue;
+            };
+            let Some(query) = q.queries.first().cloned() else {
+                continue;
+            };
+            let name = query.name().to_ascii().to_ascii_lowercase();
+            let mut reply = Message::new(q.metadata.id, MessageType::Response, OpCode::Query);
+            reply.add_query(query.clone());
+            let answer = |ip: RData| Record::from_rdata(query.name().clone(), 60, ip);
+            match (name.as_str(), query.query_type()) {
+                ("silent.test.", _) => continue,
+                ("broken.test.", _) => reply.metadata.response_code = ResponseCode::ServFail,
+                ("host.test.", RecordType::A) => {
+                    reply.add_answer(answer(RData::A(A("10.1.2.3".parse().unwrap()))));
+                }
+                ("host.test.", RecordType::AAAA) => {
+                    reply.add_answer(answer(RData::AAAA(AAAA("fd00::1".parse().unwrap()))));
+                }
+                ("v4only.test.", RecordType::A) => {
+                    reply.add_answer(answer(RData::A(A("10.9.9.9".parse().unwrap()))));
+                }
+                ("v4only.test.", _) => {}
+                _ => reply.metadata.response_code = ResponseCode::NXDomain,
+            }
+            let _ = socket.send_to(&reply.to_vec().unwrap(), from);
+        }
+    });
+    addr
+}
+
+fn dns_steps(steps: &[(&str, String)]) -> common::Run {
+    let mut text = String::from("[playbook]\nname = \"dns\"\n");
+    for (id, body) in steps {
+        text.push_str(&format!(
+            "\n[[step]]\nid = \"{id}\"\nkind = \"dns\"\n{body}\n"
+        ));
+    }
+    Test::new()
+        .playbook(&text)
+        .args(&["run", "p.toml", "--format", "json"])
+        .run()
+}
+
+#[test]
+fn dns_against_a_local_responder() {
+    let server = dns_responder();
+    let at =
+        |name: &str, extra: &str| format!("lookup = \"{name}\"\nserver = \"{server}\"\n{extra}");
+    let r = dns_steps(&[
+        ("both", at("host.test", "")),
+        (
+            "expected",
+            at("host.test", "record = \"A\"\nexpect = [\"10.1.2.3\"]"),
+        ),
+        (
+            "wrong",
+            at("host.test", "record = \"A\"\nexpect = \"10.0.0.1\""),
+        ),
+        ("v6-missing", at("v4only.test", "record = \"AAAA\"")),
+        ("nxdomain", at("nothing.test", "")),
+        ("servfail", at("broken.test", "")),
+        ("silent", at("silent.test", "timeout = \"1s\"")),
+        ("slow", at("host.test", "warn_latency = \"0ms\"")),
+    ]);
+    let msg = |id: &str| r.step(id)["message"].as_str().unwrap().to_string();
+    assert_eq!(r.step_status("both"), "pass", "{}", r.step("both"));
+    assert!(msg("both").contains("10.1.2.3, fd00::1"), "{}", msg("both"));
+    assert_eq!(r.step_status("expected"), "pass");
+    assert_eq!(r.step_status("wrong"), "fail");
+    assert!(msg("wrong").contains("without the expected 10.0.0.1"));
+    assert_eq!(r.step_status("v6-missing"), "fail");
+    assert!(msg("v6-missing").contains("has no AAAA (IPv6) address"));
+    assert!(
+        msg("nxdomain").contains("does not exist"),
+        "{}",
+        msg("nxdomain")
+    );
+    assert!(
+        msg("servfail").contains("answered Server Failure"),
+        "{}",
+        msg("servfail")
+    );
+    assert_eq!(r.step_status("silent"), "fail");
+    assert!(
+        msg("silent").contains("did not answer in time"),
+        "{}",
+        msg("silent")
+    );
+    assert_eq!(r.step_status("slow"), "warn", "{}", r.step("slow"));
+}
+
+#[test]
+fn dns_through_the_system_resolver_for_localhost() {
+    // `localhost` comes from the hosts file: no query leaves the machine.
+    let r = dns_steps(&[(
+        "localhost",
+        "lookup = \"localhost\"\nrecord = \"A\"\nexpect = \"127.0.0.1\"".into(),
+    )]);
+    assert_eq!(
+        r.step_status("localhost"),
+        "pass",
+        "{}",
+        r.step("localhost")
+    );
+    assert!(
+        r.step("localhost")["message"]
+            .as_str()
+            .unwrap()
+            .contains("system resolver")
+    );
+}
+
+#[test]
+fn a_dns_server_that_is_not_there() {
+    let port = closed_udp_port();
+    let r = dns_steps(&[(
+        "none",
+        format!("lookup = \"host.test\"\nserver = \"127.0.0.1:{port}\"\ntimeout = \"2s\""),
+    )]);
+    assert_eq!(r.step_status("none"), "fail");
+    let msg = r.step("none")["message"].as_str().unwrap().to_string();
+    assert!(
+        msg.contains("refused the query") || msg.contains("did not answer in time"),
+        "{msg}"
+    );
+}
+
+fn closed_udp_port() -> u16 {
+    std::net::UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}

@@ -10,6 +10,7 @@ pub mod bundle;
 pub mod cleanup;
 pub mod command;
 pub mod disk;
+pub mod dns;
 pub mod requirements;
 pub mod software;
 pub mod tcp;
@@ -161,6 +162,7 @@ step_kinds! {
     "command" => Command(command::CommandStep),
     "cleanup" => Cleanup(cleanup::CleanupStep),
     "disk" => Disk(disk::DiskStep),
+    "dns" => Dns(dns::DnsStep),
     "requirements" => Requirements(requirements::RequirementsStep),
     "software" => Software(software::SoftwareStep),
     "tcp" => Tcp(tcp::TcpStep),

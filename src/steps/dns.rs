@@ -1,0 +1,384 @@
+//! `dns`: a name resolves (A and/or AAAA), optionally to expected
+//! addresses, within latency thresholds; through the system resolver, or by
+//! asking one `server` directly.
+//!
+//! With `server`, the query is a DNS message (hickory-proto) sent over UDP
+//! on our own socket with the step's deadline as timeout, retried over TCP
+//! when the answer is truncated. Without it, the system resolver answers on
+//! a helper thread bounded by the deadline.
+
+use std::io::{Read, Write};
+use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs, UdpSocket};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use hickory_proto::op::{Message, MessageType, OpCode, Query, ResponseCode};
+use hickory_proto::rr::{Name, RData, RecordType};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{Check, Evaluation, FieldProblem, StepContext};
+use crate::facts::Facts;
+use crate::playbook::values::{Dur, OneOrMany, human_duration};
+use crate::report::{Measurement, Status};
+
+/// Which address records to ask for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+pub enum Record {
+    /// IPv4 addresses.
+    A,
+    /// IPv6 addresses.
+    #[serde(rename = "AAAA")]
+    Aaaa,
+    /// Both (default): the name resolves when either has an answer.
+    #[default]
+    #[serde(rename = "any")]
+    Any,
+}
+
+/// Keys of a `dns` step.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+pub struct DnsStep {
+    /// The name to resolve (templated), e.g. `"intranet.corp.example"`.
+    pub lookup: String,
+    /// `A`, `AAAA` or `any` (default).
+    #[serde(default)]
+    pub record: Record,
+    /// Addresses the answer must include (default: any address will do).
+    #[serde(default)]
+    pub expect: OneOrMany<IpAddr>,
+    /// Ask this resolver directly, `"IP"` or `"IP:port"` (default: the system resolver).
+    pub server: Option<String>,
+    /// Warn when resolving takes longer than this.
+    pub warn_latency: Option<Dur>,
+    /// Fail when resolving takes longer than this.
+    pub fail_latency: Option<Dur>,
+}
+
+/// What a lookup found.
+#[derive(Debug, PartialEq)]
+pub enum Answer {
+    Addresses(Vec<IpAddr>),
+    /// The server says the name does not exist.
+    NoSuchName,
+    /// An error answer (SERVFAIL, REFUSED...) or none in time, said plainly.
+    Failed(String),
+}
+
+/// `"IP"` or `"IP:port"` (IPv6 as `[::1]:53`), port 53 by default.
+pub fn parse_server(text: &str) -> Option<SocketAddr> {
+    text.parse::<SocketAddr>().ok().or_else(|| {
+        text.trim_matches(['[', ']'])
+            .parse::<IpAddr>()
+            .ok()
+            .map(|ip| SocketAddr::new(ip, 53))
+    })
+}
+
+/// One query to `server`, over UDP, then TCP when the answer is truncated.
+fn ask(
+    server: SocketAddr,
+    name: &Name,
+    kind: RecordType,
+    deadline: Instant,
+) -> Result<Message, String> {
+    let id: u16 = rand_id();
+    let mut query = Message::new(id, MessageType::Query, OpCode::Query);
+    query.metadata.recursion_desired = true;
+    query.add_query(Query::query(name.clone(), kind));
+    let bytes = query.to_vec().map_err(|e| e.to_string())?;
+    let left = || {
+        deadline
+            .saturating_duration_since(Instant::now())
+            .max(Duration::from_millis(1))
+    };
+    let bind: SocketAddr = if server.is_ipv4() {
+        "0.0.0.0:0"
+    } else {
+        "[::]:0"
+    }
+    .parse()
+    .expect("valid");
+    let socket = UdpSocket::bind(bind).map_err(|e| e.to_string())?;
+    socket.connect(server).map_err(|e| e.to_string())?;
+    socket
+        .send(&bytes)
+        .map_err(|e| format!("cannot send to {server}: {e}"))?;
+    let mut buf = vec![0u8; 4096];
+    let reply = loop {
+        socket
+            .set_read_timeout(Some(left()))
+            .map_err(|e| e.to_string())?;
+        let n = match socket.recv(&mut buf) {
+            Ok(n) => n,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                return Err(format!("{server} did not answer in time"));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+                return Err(format!("{server} refused the query (no DNS server there)"));
+            }
+            Err(e) => return Err(format!("{server}: {e}")),
+        };
+        match Message::from_vec(&buf[..n]) {
+            // Stray or spoofed datagrams with another id are ignored.
+            Ok(m) if m.metadata.id == id => break m,
+            _ if Instant::now() >= deadline => {
+                return Err(format!("{server} did not answer in time"));
+            }
+            _ => continue,
+        }
+    };
+    if !reply.metadata.truncation {
+        return Ok(reply);
+    }
+    // Truncated: the same query over TCP, with its two-byte length prefix.
+    let mut stream =
+        TcpStream::connect_timeout(&server, left()).map_err(|e| format!("{server} (TCP): {e}"))?;
+    stream
+        .set_read_timeout(Some(left()))
+        .map_err(|e| e.to_string())?;
+    let mut framed = (bytes.len() as u16).to_be_bytes().to_vec();
+    framed.extend_from_slice(&bytes);
+    stream.write_all(&framed).map_err(|e| e.to_string())?;
+    let mut len = [0u8; 2];
+    stream
+        .read_exact(&mut len)
+        .map_err(|e| format!("{server} (TCP): {e}"))?;
+    let mut body = vec![0u8; u16::from_be_bytes(len) as usize];
+    stream
+        .read_exact(&mut body)
+        .map_err(|e| format!("{server} (TCP): {e}"))?;
+    Message::from_vec(&body).map_err(|e| e.to_string())
+}
+
+/// A query id that differs between queries (no need for cryptographic strength:
+/// we check it against our own connected socket's replies).
+fn rand_id() -> u16 {
+    use std::hash::{BuildHasher, RandomState};
+    (RandomState::new().hash_one(Instant::now()) & 0xffff) as u16
+}
+
+impl DnsStep {
+    fn kinds(&self) -> Vec<RecordType> {
+        match self.record {
+            Record::A => vec![RecordType::A],
+            Record::Aaaa => vec![RecordType::AAAA],
+            Record::Any => vec![RecordType::A, RecordType::AAAA],
+        }
+    }
+
+    fn wanted(&self, ip: &IpAddr) -> bool {
+        match self.record {
+            Record::A => ip.is_ipv4(),
+            Record::Aaaa => ip.is_ipv6(),
+            Record::Any => true,
+        }
+    }
+
+    /// Asks `server` for every wanted record type.
+    fn lookup_at(&self, server: SocketAddr, deadline: Instant) -> Answer {
+        let name = match Name::from_ascii(&self.lookup) {
+            Ok(mut n) => {
+                n.set_fqdn(true);
+                n
+            }
+            Err(e) => return Answer::Failed(format!("`{}` is not a valid name: {e}", self.lookup)),
+        };
+        let mut found = Vec::new();
+        let mut no_such = false;
+        for kind in self.kinds() {
+            match ask(server, &name, kind, deadline) {
+                Ok(reply) => match reply.metadata.response_code {
+                    ResponseCode::NoError => {
+                        found.extend(reply.answers.iter().filter_map(|r| match &r.data {
+                            RData::A(a) => Some(IpAddr::V4(a.0)),
+                            RData::AAAA(a) => Some(IpAddr::V6(a.0)),
+                            _ => None,
+                        }))
+                    }
+                    ResponseCode::NXDomain => no_such = true,
+                    code => return Answer::Failed(format!("{server} answered {code}")),
+                },
+                Err(e) => return Answer::Failed(e),
+            }
+        }
+        if found.is_empty() && no_such {
+            Answer::NoSuchName
+        } else {
+            Answer::Addresses(found)
+        }
+    }
+
+    /// The system resolver, on a helper thread bounded by the deadline.
+    fn lookup_system(&self, deadline: Instant) -> Answer {
+        let (tx, rx) = mpsc::channel();
+        let name = self.lookup.clone();
+        std::thread::spawn(move || {
+            let _ = tx.send(
+                (name.as_str(), 0)
+                    .to_socket_addrs()
+                    .map(|a| a.map(|s| s.ip()).collect::<Vec<_>>()),
+            );
+        });
+        match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(Ok(addrs)) => {
+                let mut addrs: Vec<IpAddr> =
+                    addrs.into_iter().filter(|ip| self.wanted(ip)).collect();
+                addrs.dedup();
+                Answer::Addresses(addrs)
+            }
+            Ok(Err(e)) => Answer::Failed(format!("the system resolver could not resolve it: {e}")),
+            Err(_) => Answer::Failed("the system resolver did not answer in time".into()),
+        }
+    }
+
+    /// The verdict (pure: tested without a network).
+    pub fn judge(&self, answer: Answer, took: Duration, via: &str) -> Evaluation {
+        let what = &self.lookup;
+        let mut e = match answer {
+            Answer::NoSuchName => {
+                return Evaluation::new(
+                    Status::Fail,
+                    format!("`{what}` does not exist ({via} says NXDOMAIN)"),
+                );
+            }
+            Answer::Failed(why) => {
+                return Evaluation::new(Status::Fail, format!("`{what}`: {why}"));
+            }
+            Answer::Addresses(found) if found.is_empty() => {
+                return Evaluation::new(
+                    Status::Fail,
+                    format!("`{what}` has no {} address ({via})", self.record_name()),
+                );
+            }
+            Answer::Addresses(found) => {
+                let shown: Vec<String> = found.iter().map(IpAddr::to_string).collect();
+                let missing: Vec<String> = self
+                    .expect
+                    .iter()
+                    .filter(|ip| !found.contains(ip))
+                    .map(IpAddr::to_string)
+                    .collect();
+                if missing.is_empty() {
+                    Evaluation::new(
+                        Status::Pass,
+                        format!("`{what}` → {} ({via}, {} ms)", shown.join(", "), ms(took)),
+                    )
+                } else {
+                    Evaluation::new(
+                        Status::Fail,
+                        format!(
+                            "`{what}` → {}, without the expected {} ({via})",
+                            shown.join(", "),
+                            missing.join(", ")
+                        ),
+                    )
+                }
+            }
+        };
+        let mut m = Measurement::new("resolve_time", ms(took), "ms");
+        m.warn = self.warn_latency.map(|d| ms(d.0));
+        m.fail = self.fail_latency.map(|d| ms(d.0));
+        e.measurements.push(m);
+        if e.status == Status::Pass {
+            let over = |limit: Option<Dur>| limit.filter(|l| took > l.0);
+            if let Some(limit) = over(self.fail_latency) {
+                e.status = Status::Fail;
+                e.message
+                    .push_str(&format!(", slower than {}", human_duration(limit.0)));
+            } else if let Some(limit) = over(self.warn_latency) {
+                e.status = Status::Warn;
+                e.message
+                    .push_str(&format!(", slower than {}", human_duration(limit.0)));
+            }
+        }
+        e
+    }
+
+    fn record_name(&self) -> &'static str {
+        match self.record {
+            Record::A => "A (IPv4)",
+            Record::Aaaa => "AAAA (IPv6)",
+            Record::Any => "A or AAAA",
+        }
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    (d.as_secs_f64() * 100_000.0).round() / 100.0
+}
+
+impl Check for DnsStep {
+    fn evaluate(&self, ctx: &StepContext) -> Evaluation {
+        let started = Instant::now();
+        let (answer, via) = match self.server.as_deref().and_then(parse_server) {
+            Some(server) => (self.lookup_at(server, ctx.deadline), server.to_string()),
+            None => (
+                self.lookup_system(ctx.deadline),
+                "system resolver".to_string(),
+            ),
+        };
+        self.judge(answer, started.elapsed(), &via)
+    }
+
+    fn describe(&self) -> String {
+        let via = self
+            .server
+            .as_deref()
+            .map_or(String::new(), |s| format!(" via {s}"));
+        format!("resolves `{}`{via}", self.lookup)
+    }
+
+    fn default_timeout(&self) -> Duration {
+        Duration::from_secs(5)
+    }
+
+    fn validate(&self, _facts: &Facts) -> Vec<FieldProblem> {
+        let mut out = Vec::new();
+        if Name::from_ascii(&self.lookup).is_err() || self.lookup.trim().is_empty() {
+            out.push(FieldProblem {
+                key: "lookup",
+                message: format!("`{}` is not a DNS name", self.lookup),
+                hint: Some("e.g. lookup = \"intranet.corp.example\"".into()),
+            });
+        }
+        if let Some(s) = &self.server
+            && parse_server(s).is_none()
+        {
+            out.push(FieldProblem {
+                key: "server",
+                message: format!("`{s}` is not an IP address or IP:port"),
+                hint: Some("e.g. server = \"10.0.0.2\" or \"[2001:db8::53]:53\"; names are not allowed (they would need a resolver)".into()),
+            });
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn servers_parse_with_and_without_ports() {
+        assert_eq!(
+            parse_server("10.0.0.2"),
+            Some("10.0.0.2:53".parse().unwrap())
+        );
+        assert_eq!(
+            parse_server("127.0.0.1:5353"),
+            Some("127.0.0.1:5353".parse().unwrap())
+        );
+        assert_eq!(parse_server("::1"), Some("[::1]:53".parse().unwrap()));
+        assert_eq!(
+            parse_server("[::1]:5353"),
+            Some("[::1]:5353".parse().unwrap())
+        );
+        assert_eq!(parse_server("dns.example"), None);
+    }
+}
