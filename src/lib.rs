@@ -20,6 +20,7 @@ pub mod exit;
 pub mod facts;
 pub mod largest;
 pub mod merge;
+pub mod net;
 pub mod packages;
 pub mod pathglob;
 pub mod playbook;

@@ -8,8 +8,7 @@
 //! a helper thread bounded by the deadline.
 
 use std::io::{Read, Write};
-use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs, UdpSocket};
-use std::sync::mpsc;
+use std::net::{IpAddr, SocketAddr, TcpStream, UdpSocket};
 use std::time::{Duration, Instant};
 
 use hickory_proto::op::{Message, MessageType, OpCode, Query, ResponseCode};
@@ -214,26 +213,19 @@ impl DnsStep {
         }
     }
 
-    /// The system resolver, on a helper thread bounded by the deadline.
+    /// The system resolver (hosts file, split DNS...), bounded by the deadline.
     fn lookup_system(&self, deadline: Instant) -> Answer {
-        let (tx, rx) = mpsc::channel();
-        let name = self.lookup.clone();
-        std::thread::spawn(move || {
-            let _ = tx.send(
-                (name.as_str(), 0)
-                    .to_socket_addrs()
-                    .map(|a| a.map(|s| s.ip()).collect::<Vec<_>>()),
-            );
-        });
-        match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-            Ok(Ok(addrs)) => {
-                let mut addrs: Vec<IpAddr> =
-                    addrs.into_iter().filter(|ip| self.wanted(ip)).collect();
-                addrs.dedup();
-                Answer::Addresses(addrs)
+        match crate::net::resolve(&self.lookup, 0, deadline) {
+            Ok(addrs) => {
+                let mut ips: Vec<IpAddr> = addrs
+                    .iter()
+                    .map(SocketAddr::ip)
+                    .filter(|ip| self.wanted(ip))
+                    .collect();
+                ips.dedup();
+                Answer::Addresses(ips)
             }
-            Ok(Err(e)) => Answer::Failed(format!("the system resolver could not resolve it: {e}")),
-            Err(_) => Answer::Failed("the system resolver did not answer in time".into()),
+            Err(e) => Answer::Failed(format!("the system resolver: {e}")),
         }
     }
 

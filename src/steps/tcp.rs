@@ -5,8 +5,7 @@
 //! outlive the timeout (the thread finishes on its own later). Every
 //! address of the name is tried in turn (IPv6 and IPv4) until one answers.
 
-use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
-use std::sync::mpsc;
+use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
 use schemars::JsonSchema;
@@ -58,35 +57,9 @@ pub enum Probe {
     Failed(String),
 }
 
-/// Resolves `host:port` on a helper thread, giving up at `deadline`.
-fn resolve(host: &str, port: u16, deadline: Instant) -> Result<Vec<SocketAddr>, String> {
-    if let Ok(ip) = host
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .parse::<std::net::IpAddr>()
-    {
-        return Ok(vec![SocketAddr::new(ip, port)]);
-    }
-    let (tx, rx) = mpsc::channel();
-    let name = host.to_string();
-    std::thread::spawn(move || {
-        let _ = tx.send(
-            (name.as_str(), port)
-                .to_socket_addrs()
-                .map(Iterator::collect::<Vec<_>>),
-        );
-    });
-    match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-        Ok(Ok(addrs)) if !addrs.is_empty() => Ok(addrs),
-        Ok(Ok(_)) => Err(format!("`{host}` has no address")),
-        Ok(Err(e)) => Err(format!("cannot resolve `{host}`: {e}")),
-        Err(_) => Err(format!("resolving `{host}` did not finish in time")),
-    }
-}
-
 /// Connects to `host:port`, trying each address until one answers or the deadline passes.
 pub fn probe(host: &str, port: u16, deadline: Instant) -> Probe {
-    let addrs = match resolve(host, port, deadline) {
+    let addrs = match crate::net::resolve(host, port, deadline) {
         Ok(a) => a,
         Err(e) => return Probe::Unresolved(e),
     };
@@ -182,11 +155,7 @@ impl TcpStep {
     }
 
     fn target(&self) -> String {
-        if self.host.contains(':') && !self.host.starts_with('[') {
-            format!("[{}]:{}", self.host, self.port)
-        } else {
-            format!("{}:{}", self.host, self.port)
-        }
+        crate::net::host_port(&self.host, self.port)
     }
 }
 
