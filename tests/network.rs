@@ -316,3 +316,74 @@ fn closed_udp_port() -> u16 {
         .unwrap()
         .port()
 }
+
+fn ping_steps(steps: &[(&str, &str)]) -> common::Run {
+    let mut text = String::from("[playbook]\nname = \"ping\"\n");
+    for (id, body) in steps {
+        text.push_str(&format!(
+            "\n[[step]]\nid = \"{id}\"\nkind = \"ping\"\ncount = 2\ninterval = \"200ms\"\n{body}\n"
+        ));
+    }
+    Test::new()
+        .playbook(&text)
+        .args(&["run", "p.toml", "--format", "json"])
+        .run()
+}
+
+#[test]
+fn ping_loopback_by_each_method() {
+    if !common::program_available("ping") {
+        return;
+    }
+    let r = ping_steps(&[
+        ("auto", "host = \"127.0.0.1\""),
+        ("system", "host = \"127.0.0.1\"\nmethod = \"system\""),
+        ("socket", "host = \"127.0.0.1\"\nmethod = \"socket\""),
+        (
+            "by-name",
+            "host = \"localhost\"\nmethod = \"system\"\nwarn_rtt = \"1s\"",
+        ),
+    ]);
+    let msg = |id: &str| r.step(id)["message"].as_str().unwrap().to_string();
+    assert_eq!(r.step_status("auto"), "pass", "{}", r.step("auto"));
+    assert!(
+        msg("auto").starts_with("2/2 replies from 127.0.0.1, 0% lost"),
+        "{}",
+        msg("auto")
+    );
+    assert!(
+        msg("system").ends_with("(system ping)"),
+        "{}",
+        msg("system")
+    );
+    // An ICMP socket works only where the OS allows it (net.ipv4.ping_group_range).
+    match r.step_status("socket").as_str() {
+        "pass" => assert!(msg("socket").ends_with("(ICMP socket)")),
+        "error" => assert!(
+            msg("socket").contains("no unprivileged ICMP socket"),
+            "{}",
+            msg("socket")
+        ),
+        other => panic!("{other}: {}", msg("socket")),
+    }
+    assert_eq!(r.step_status("by-name"), "pass", "{}", r.step("by-name"));
+    assert!(msg("by-name").contains("localhost (127.0.0.1)"));
+    let loss = &r.step("auto")["measurements"][0];
+    assert_eq!(
+        (loss["name"].as_str(), loss["value"].as_f64()),
+        (Some("packet_loss"), Some(0.0))
+    );
+}
+
+#[test]
+fn bad_ping_settings_are_load_errors() {
+    Test::new()
+        .playbook("[[step]]\nkind = \"ping\"\nhost = \"-f\"\ncount = 0\ninterval = \"10ms\"\nwarn_loss = 150\n")
+        .args(&["check", "p.toml"])
+        .run()
+        .status(2)
+        .stderr_has("`-f` is not a host name or address")
+        .stderr_has("`count` must be 1 to 1000")
+        .stderr_has("`interval` must be at least 200ms")
+        .stderr_has("`warn_loss` is a percentage from 0 to 100");
+}

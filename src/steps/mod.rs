@@ -11,6 +11,7 @@ pub mod cleanup;
 pub mod command;
 pub mod disk;
 pub mod dns;
+pub mod ping;
 pub mod requirements;
 pub mod software;
 pub mod tcp;
@@ -163,6 +164,7 @@ step_kinds! {
     "cleanup" => Cleanup(cleanup::CleanupStep),
     "disk" => Disk(disk::DiskStep),
     "dns" => Dns(dns::DnsStep),
+    "ping" => Ping(ping::PingStep),
     "requirements" => Requirements(requirements::RequirementsStep),
     "software" => Software(software::SoftwareStep),
     "tcp" => Tcp(tcp::TcpStep),
