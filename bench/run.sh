@@ -12,6 +12,8 @@
 #   cleanup   cleanup of files older than 7d        vs  find -type f -mtime +7 -delete
 #             (each run on a fresh copy of the same tree; BENCH_FILES=N to change the size;
 #             the copies make a full run take about 8 minutes)
+#   network   50 tcp checks against loopback (45 open, 5 that never answer, 1s timeout)
+#             vs  the same checks one after another in a bash loop (/dev/tcp with timeout 1)
 #   bundle    1 GiB of generated logs (bench/gen_logs.py; BENCH_LOG_MIB=N to change) into a zip:
 #             no redaction, built-in rules, built-in + IP/e-mail pseudonyms
 #             vs  zip -r -6  and  tar czf; then peak memory of each with /usr/bin/time
@@ -20,7 +22,7 @@
 # e.g. BENCH_CASES=bundle bench/run.sh --record re-measures only bundles.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cases=" ${BENCH_CASES:-startup scan cleanup bundle} "
+cases=" ${BENCH_CASES:-startup scan cleanup network bundle} "
 want() { [[ "$cases" == *" $1 "* ]]; }
 rm -f bench/work/*.md
 record=false
@@ -55,6 +57,29 @@ want cleanup && hyperfine -N --runs 5 --prepare "bench/fresh-copy.sh $tree $copy
   -n "supportctl cleanup ($files files, half old)" "$bin run bench/cleanup.toml --var root=$copy" \
   -n "find -type f -mtime +7 -delete" "find $copy -type f -mtime +7 -delete"
 rm -rf "$copy"
+fi
+
+if want network; then
+net="$PWD/bench/work/net"
+rm -rf "$net" && mkdir -p "$net"
+python3 bench/net_targets.py "$net" 45 5 &
+targets=$!
+trap 'kill $targets 2>/dev/null' EXIT
+while [ ! -f "$net/ports" ]; do sleep 0.1; done
+read -r _ open_ports < <(grep '^open' "$net/ports")
+read -r _ silent_ports < <(grep '^silent' "$net/ports")
+{
+  printf '[playbook]\nname = "net-bench"\n'
+  for p in $open_ports $silent_ports; do
+    printf '\n[[step]]\nid = "port-%s"\nkind = "tcp"\nhost = "127.0.0.1"\nport = %s\ntimeout = "1s"\n' "$p" "$p"
+  done
+} > "$net/net.toml"
+printf '#!/usr/bin/env bash\nfor p in %s; do timeout 1 bash -c "</dev/tcp/127.0.0.1/$p" 2>/dev/null; done; true\n' "$open_ports $silent_ports" > "$net/loop.sh"
+hyperfine -N -i --runs 5 --export-markdown bench/work/network.md \
+  -n "supportctl, 50 tcp checks, --jobs 10" "$bin run $net/net.toml -q --jobs 10" \
+  -n "supportctl, 50 tcp checks, --jobs 4 (default)" "$bin run $net/net.toml -q" \
+  -n "bash loop, /dev/tcp with timeout 1" "bash $net/loop.sh"
+kill $targets 2>/dev/null || true
 fi
 
 if want bundle; then
@@ -98,7 +123,7 @@ if $record; then
     printf 'Machine: %s cores, %s, %s\n\n' "$(nproc)" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" "$(uname -sr)"
     printf 'Command: `BENCH_CASES="%s" bench/run.sh --record` · release binary: %s bytes\n\n' "$(echo $cases)" "$(stat -c %s "$bin")"
     printf 'Cases: %s\n\n' "$(echo $cases)"
-    for md in startup scan cleanup bundle; do
+    for md in startup scan cleanup network bundle; do
       if [ -f "bench/work/$md.md" ]; then cat "bench/work/$md.md"; printf '\n'; fi
     done
     if [ -f bench/work/bundle-mem.md ]; then

@@ -1,0 +1,51 @@
+#!/usr/bin/env python3
+"""Loopback targets for the network benchmark: N listening ports that
+accept, and M "silent" ports whose zero-backlog queue is full, so a new
+connection gets no answer. Writes `open` and `silent` port lists to
+DIR/ports and serves until killed. Usage: net_targets.py DIR N M"""
+import os
+import socket
+import sys
+import threading
+
+out, n_open, n_silent = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+keep = []
+
+
+def accept_forever(s):
+    while True:
+        conn, _ = s.accept()
+        conn.close()
+
+
+open_ports = []
+for _ in range(n_open):
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    s.listen(128)
+    threading.Thread(target=accept_forever, args=(s,), daemon=True).start()
+    keep.append(s)
+    open_ports.append(s.getsockname()[1])
+
+silent_ports = []
+for _ in range(n_silent):
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    s.listen(0)
+    port = s.getsockname()[1]
+    for _ in range(4):  # fill the accept queue
+        c = socket.socket()
+        c.settimeout(0.3)
+        try:
+            c.connect(("127.0.0.1", port))
+            keep.append(c)
+        except OSError:
+            c.close()
+    keep.append(s)
+    silent_ports.append(port)
+
+with open(os.path.join(out, "ports.tmp"), "w") as f:
+    f.write("open " + " ".join(map(str, open_ports)) + "\n")
+    f.write("silent " + " ".join(map(str, silent_ports)) + "\n")
+os.rename(os.path.join(out, "ports.tmp"), os.path.join(out, "ports"))
+threading.Event().wait()
