@@ -18,8 +18,9 @@ use serde::{Deserialize, Serialize};
 
 use super::{Check, Evaluation, FieldProblem, StepContext};
 use crate::facts::Facts;
-use crate::playbook::values::{Dur, OneOrMany, human_duration};
-use crate::report::{Measurement, Status};
+use crate::net::ms;
+use crate::playbook::values::{Dur, OneOrMany};
+use crate::report::Status;
 
 /// Which address records to ask for.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
@@ -273,22 +274,13 @@ impl DnsStep {
                 }
             }
         };
-        let mut m = Measurement::new("resolve_time", ms(took), "ms");
-        m.warn = self.warn_latency.map(|d| ms(d.0));
-        m.fail = self.fail_latency.map(|d| ms(d.0));
-        e.measurements.push(m);
-        if e.status == Status::Pass {
-            let over = |limit: Option<Dur>| limit.filter(|l| took > l.0);
-            if let Some(limit) = over(self.fail_latency) {
-                e.status = Status::Fail;
-                e.message
-                    .push_str(&format!(", slower than {}", human_duration(limit.0)));
-            } else if let Some(limit) = over(self.warn_latency) {
-                e.status = Status::Warn;
-                e.message
-                    .push_str(&format!(", slower than {}", human_duration(limit.0)));
-            }
-        }
+        crate::net::judge_latency(
+            &mut e,
+            "resolve_time",
+            took,
+            self.warn_latency,
+            self.fail_latency,
+        );
         e
     }
 
@@ -299,10 +291,6 @@ impl DnsStep {
             Record::Any => "A or AAAA",
         }
     }
-}
-
-fn ms(d: Duration) -> f64 {
-    (d.as_secs_f64() * 100_000.0).round() / 100.0
 }
 
 impl Check for DnsStep {

@@ -13,8 +13,9 @@ use serde::{Deserialize, Serialize};
 
 use super::{Check, Evaluation, FieldProblem, StepContext};
 use crate::facts::Facts;
+use crate::net::ms;
 use crate::playbook::values::{Dur, human_duration};
-use crate::report::{Measurement, Status};
+use crate::report::Status;
 
 /// What the port should be.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
@@ -92,10 +93,6 @@ pub fn probe(host: &str, port: u16, deadline: Instant) -> Probe {
     }
 }
 
-fn ms(d: Duration) -> f64 {
-    (d.as_secs_f64() * 1000.0 * 100.0).round() / 100.0
-}
-
 impl TcpStep {
     /// The verdict for one probe (pure: tested without a network).
     pub fn judge(&self, target: &str, probe: Probe, timeout: Duration) -> Evaluation {
@@ -107,20 +104,13 @@ impl TcpStep {
                     Status::Pass,
                     format!("{target} open ({addr}) in {} ms", ms(took)),
                 );
-                let mut m = Measurement::new("connect_time", ms(took), "ms");
-                m.warn = self.warn_latency.map(|d| ms(d.0));
-                m.fail = self.fail_latency.map(|d| ms(d.0));
-                let over = |limit: Option<Dur>| limit.filter(|l| took > l.0);
-                if let Some(limit) = over(self.fail_latency) {
-                    e.status = Status::Fail;
-                    e.message
-                        .push_str(&format!(", slower than {}", human_duration(limit.0)));
-                } else if let Some(limit) = over(self.warn_latency) {
-                    e.status = Status::Warn;
-                    e.message
-                        .push_str(&format!(", slower than {}", human_duration(limit.0)));
-                }
-                e.measurements.push(m);
+                crate::net::judge_latency(
+                    &mut e,
+                    "connect_time",
+                    took,
+                    self.warn_latency,
+                    self.fail_latency,
+                );
                 e
             }
             (Expect::Open, Probe::Refused) => Evaluation::new(
