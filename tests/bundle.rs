@@ -213,11 +213,11 @@ const CORPUS: &[(&str, &str)] = &[
     ),
     (
         "storage.txt",
-        "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=UGxhbnRlZEF6dXJlS2V5MTIzNDU2Nzg5MA==;EndpointSuffix=core.windows.net\n",
+        "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=UGxhbnRlZEF6dXJlS2V5MTIzNDU2Nzg5MA==;EndpointSuffix=localhost\n",
     ),
     (
         "sync.log",
-        "10:00 cloning https://deploy:planted-url-pass@git.example.com/repo.git\n",
+        "10:00 cloning https://deploy:planted-url-pass@localhost/repo.git\n",
     ),
     (
         "http.log",
@@ -233,7 +233,7 @@ const CORPUS: &[(&str, &str)] = &[
     ),
     (
         "sas.log",
-        "upload https://acct.blob.core.windows.net/c/f?sv=2022-11-02&sig=PlantedSasSignature0123%2B%3D\n",
+        "upload https://127.0.0.1:10000/acct/c/f?sv=2022-11-02&sig=PlantedSasSignature0123%2B%3D\n",
     ),
     (
         "jwt.log",

@@ -266,7 +266,7 @@ fn undeletable_files_are_counted_and_the_rest_goes_on() {
     let root = tree.root();
     write_old(&root.join("stuck/a.tmp"), b"a");
     write_old(&root.join("stuck/b.tmp"), b"b");
-    let as_root = unsafe { libc::geteuid() } == 0;
+    let as_root = common::is_root();
     // As root, permissions do not stop deletion: make the folder immutable instead.
     let locked = if as_root {
         Command::new("chattr")
@@ -719,7 +719,7 @@ fn very_deep_trees_do_not_crash() {
 
 #[test]
 fn bind_mounts_inside_a_root_are_not_crossed() {
-    let as_root = unsafe { libc::geteuid() } == 0;
+    let as_root = common::is_root();
     if !as_root || !Path::new("/usr/bin/unshare").exists() {
         eprintln!("NOT RUN: needs root and unshare for a private mount namespace");
         return;

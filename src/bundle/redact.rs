@@ -1042,7 +1042,7 @@ mod tests {
         ("api_key: sk-test-123456\n", "sk-test-123456", "password"),
         ("$token => 'perl-token-9'\n", "perl-token-9", "password"),
         (
-            "git clone https://bob:pa55w0rd@git.example.com/r.git\n",
+            "git clone https://bob:pa55w0rd@localhost/r.git\n",
             "pa55w0rd",
             "url-credentials",
         ),
@@ -1102,7 +1102,7 @@ mod tests {
             "password",
         ),
         (
-            "https://acct.blob.core.windows.net/c?sv=2020&sig=abcDEF123%2Bxyz456789\n",
+            "https://127.0.0.1:10000/acct/c?sv=2020&sig=abcDEF123%2Bxyz456789\n",
             "abcDEF123%2Bxyz456789",
             "cloud-key",
         ),
@@ -1236,7 +1236,7 @@ mod tests {
             "password",
         ),
         (
-            "machine example.com login bob password N3trcPass\n",
+            "machine localhost login bob password N3trcPass\n",
             "N3trcPass",
             "password",
         ),
