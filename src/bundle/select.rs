@@ -133,7 +133,6 @@ impl Newest {
 }
 
 /// Looks at one path of a set: a file is offered, a folder walked.
-#[allow(clippy::too_many_arguments)]
 fn consider(
     set: &FileSet,
     root: &Path,
