@@ -18,6 +18,7 @@ pub mod commands;
 pub mod diskspace;
 pub mod exit;
 pub mod facts;
+pub mod http;
 pub mod largest;
 pub mod merge;
 pub mod net;

@@ -1,12 +1,16 @@
 //! Small network helpers shared by the network step kinds.
 
-use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
+use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use crate::playbook::values::{Dur, human_duration};
 use crate::report::{Measurement, Status};
 use crate::steps::Evaluation;
+
+/// What `{{ gateway }}` expands to on a machine with no default route. No
+/// step resolves it: [`resolve`] answers with a plain explanation instead.
+pub const NO_GATEWAY: &str = "no-default-gateway";
 
 /// Resolves `host` (a name, or an IP address with or without brackets)
 /// through the system resolver on a helper thread, giving up at `deadline`
@@ -18,6 +22,13 @@ pub fn resolve(host: &str, port: u16, deadline: Instant) -> Result<Vec<SocketAdd
         .parse::<IpAddr>()
     {
         return Ok(vec![SocketAddr::new(ip, port)]);
+    }
+    if host == NO_GATEWAY {
+        return Err(
+            "this machine has no default gateway (no default route): it is not \
+             connected to a network, or the network gave it no router"
+                .into(),
+        );
     }
     let (tx, rx) = mpsc::channel();
     let name = host.to_string();
@@ -33,6 +44,50 @@ pub fn resolve(host: &str, port: u16, deadline: Instant) -> Result<Vec<SocketAdd
         Ok(Ok(_)) => Err(format!("`{host}` has no address")),
         Ok(Err(e)) => Err(format!("cannot resolve `{host}`: {e}")),
         Err(_) => Err(format!("resolving `{host}` did not finish in time")),
+    }
+}
+
+/// Why [`connect`] found no connection.
+#[derive(Debug, PartialEq)]
+pub enum ConnectError {
+    Unresolved(String),
+    /// Refused by every address (a closed port: the host answered).
+    Refused,
+    /// No answer before the deadline (filtered, or the host is down).
+    NoAnswer,
+    Failed(String),
+}
+
+/// Connects to `host:port`, trying each address of the name in turn until
+/// one answers or the deadline passes; returns the stream, the address that
+/// answered and how long that connect took.
+pub fn connect(
+    host: &str,
+    port: u16,
+    deadline: Instant,
+) -> Result<(TcpStream, SocketAddr, Duration), ConnectError> {
+    let addrs = resolve(host, port, deadline).map_err(ConnectError::Unresolved)?;
+    let mut refused = 0;
+    let mut other = None;
+    for addr in &addrs {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            break;
+        }
+        let started = Instant::now();
+        match TcpStream::connect_timeout(addr, left) {
+            Ok(stream) => return Ok((stream, *addr, started.elapsed())),
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => refused += 1,
+            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {}
+            Err(e) => other = Some(format!("{addr}: {e}")),
+        }
+    }
+    if refused == addrs.len() {
+        Err(ConnectError::Refused)
+    } else if let Some(e) = other.filter(|_| Instant::now() < deadline) {
+        Err(ConnectError::Failed(e))
+    } else {
+        Err(ConnectError::NoAnswer)
     }
 }
 

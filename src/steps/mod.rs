@@ -11,6 +11,7 @@ pub mod cleanup;
 pub mod command;
 pub mod disk;
 pub mod dns;
+pub mod http;
 pub mod ping;
 pub mod requirements;
 pub mod software;
@@ -164,6 +165,7 @@ step_kinds! {
     "cleanup" => Cleanup(cleanup::CleanupStep),
     "disk" => Disk(disk::DiskStep),
     "dns" => Dns(dns::DnsStep),
+    "http" => Http(http::HttpStep),
     "ping" => Ping(ping::PingStep),
     "requirements" => Requirements(requirements::RequirementsStep),
     "software" => Software(software::SoftwareStep),

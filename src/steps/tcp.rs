@@ -5,7 +5,7 @@
 //! outlive the timeout (the thread finishes on its own later). Every
 //! address of the name is tried in turn (IPv6 and IPv4) until one answers.
 
-use std::net::{SocketAddr, TcpStream};
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use schemars::JsonSchema;
@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Check, Evaluation, FieldProblem, StepContext};
 use crate::facts::Facts;
-use crate::net::ms;
+use crate::net::{ConnectError, ms};
 use crate::playbook::values::{Dur, human_duration};
 use crate::report::Status;
 
@@ -60,36 +60,12 @@ pub enum Probe {
 
 /// Connects to `host:port`, trying each address until one answers or the deadline passes.
 pub fn probe(host: &str, port: u16, deadline: Instant) -> Probe {
-    let addrs = match crate::net::resolve(host, port, deadline) {
-        Ok(a) => a,
-        Err(e) => return Probe::Unresolved(e),
-    };
-    let mut refused = 0;
-    let mut other = None;
-    for addr in &addrs {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            break;
-        }
-        let started = Instant::now();
-        match TcpStream::connect_timeout(addr, left) {
-            Ok(_) => {
-                return Probe::Open {
-                    addr: *addr,
-                    took: started.elapsed(),
-                };
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => refused += 1,
-            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {}
-            Err(e) => other = Some(format!("{addr}: {e}")),
-        }
-    }
-    if refused == addrs.len() {
-        Probe::Refused
-    } else if let Some(e) = other.filter(|_| Instant::now() < deadline) {
-        Probe::Failed(e)
-    } else {
-        Probe::NoAnswer
+    match crate::net::connect(host, port, deadline) {
+        Ok((_, addr, took)) => Probe::Open { addr, took },
+        Err(ConnectError::Unresolved(e)) => Probe::Unresolved(e),
+        Err(ConnectError::Refused) => Probe::Refused,
+        Err(ConnectError::NoAnswer) => Probe::NoAnswer,
+        Err(ConnectError::Failed(e)) => Probe::Failed(e),
     }
 }
 

@@ -1,0 +1,544 @@
+//! A small blocking HTTP/1.1 client for `http` steps.
+//!
+//! Why not a general client crate: one deadline must bound every phase
+//! (resolve, connect, proxy tunnel, TLS handshake, response head, body), and
+//! the server's certificate must be readable, even when it fails
+//! verification, to report its expiry and names. General clients hide it.
+//!
+//! It speaks what a check needs: GET and HEAD with `Connection: close`,
+//! bodies framed by length, chunks or close (gzip and deflate decoded),
+//! bounded redirects, and HTTP proxies.
+//!
+//! - [`wire`]: request bytes, response head, body framing and decoding
+//! - [`tls`]: rustls with the OS trust store (Security.framework on macOS)
+//! - [`cert`]: what a certificate says: names, issuer, validity
+//! - [`proxy`]: which proxy a URL goes through, and credentials
+
+pub mod cert;
+pub mod proxy;
+pub mod tls;
+pub mod wire;
+
+use std::fmt;
+use std::io::{self, Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use url::{Position, Url};
+
+use crate::cancel::Cancel;
+use crate::net::{ConnectError, host_port};
+use cert::CertInfo;
+use proxy::ProxySetting;
+use tls::{Io, TlsOptions};
+use wire::{Body, Head, WireError};
+
+/// The text of the io error that stands for "the step was cancelled".
+pub(crate) const CANCELLED: &str = "cancelled";
+
+/// What to fetch and how.
+#[derive(Clone, Debug)]
+pub struct Request {
+    /// `GET` or `HEAD`.
+    pub method: &'static str,
+    pub url: Url,
+    pub headers: Vec<(String, String)>,
+    /// Redirects followed at most (0: the redirect itself is the response).
+    pub max_redirects: u32,
+    pub proxy: ProxySetting,
+    pub tls: TlsOptions,
+    /// Read the body up to this many bytes; `None`: do not read it.
+    pub max_body: Option<u64>,
+    /// The step's timeout, for messages ("no response within 5s").
+    pub timeout: Duration,
+}
+
+/// One redirect followed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Hop {
+    pub url: String,
+    pub status: u16,
+}
+
+/// The final response.
+#[derive(Debug)]
+pub struct Response {
+    pub url: Url,
+    pub head: Head,
+    pub body: Option<Body>,
+    pub redirects: Vec<Hop>,
+    /// From the start to the final response's head.
+    pub took: Duration,
+    /// The certificate of every https connection made, in order.
+    pub certs: Vec<CertInfo>,
+    /// The proxy of the final request, without credentials.
+    pub proxy: Option<String>,
+}
+
+/// Why there is no response.
+#[derive(Debug)]
+pub enum Error {
+    /// The URL cannot be fetched as written.
+    Url(String),
+    Proxy(String),
+    Resolve(String),
+    Refused {
+        target: String,
+    },
+    NoAnswer {
+        target: String,
+        waited: Duration,
+    },
+    Connect(String),
+    Tls {
+        target: String,
+        failure: Box<tls::TlsFailure>,
+    },
+    /// Connected, but the response did not come (or finish) in time.
+    Silent {
+        target: String,
+        phase: &'static str,
+        waited: Duration,
+    },
+    /// Connected, but the server closed or reset the connection.
+    Dropped {
+        target: String,
+        phase: &'static str,
+        reset: bool,
+    },
+    Protocol {
+        target: String,
+        message: String,
+    },
+    TooManyRedirects {
+        max: u32,
+        last: String,
+    },
+    Cancelled,
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::playbook::values::human_duration;
+        match self {
+            Error::Url(m) | Error::Proxy(m) | Error::Resolve(m) | Error::Connect(m) => {
+                f.write_str(m)
+            }
+            Error::Refused { target } => write!(
+                f,
+                "{target} refused the connection (nothing listens on that port)"
+            ),
+            Error::NoAnswer { target, waited } => write!(
+                f,
+                "{target} did not answer within {} (filtered by a firewall, or the host is down)",
+                human_duration(*waited)
+            ),
+            Error::Tls { target, failure } => write!(f, "{target}: {}", failure.reason),
+            Error::Silent {
+                target,
+                phase,
+                waited,
+            } => write!(
+                f,
+                "{target} accepted the connection but {phase} within {}",
+                human_duration(*waited)
+            ),
+            Error::Dropped {
+                target,
+                phase,
+                reset,
+            } => write!(
+                f,
+                "{target} {} the connection before {phase}",
+                if *reset { "reset" } else { "closed" }
+            ),
+            Error::Protocol { target, message } => write!(f, "{target}: {message}"),
+            Error::TooManyRedirects { max, last } => {
+                write!(f, "more than {max} redirects (the last to {last})")
+            }
+            Error::Cancelled => f.write_str("cancelled"),
+        }
+    }
+}
+
+/// No response, with what was seen on the way.
+#[derive(Debug)]
+pub struct Failed {
+    pub error: Error,
+    pub redirects: Vec<Hop>,
+    pub certs: Vec<CertInfo>,
+}
+
+/// A connection whose every read and write is bounded by the deadline and
+/// stops when the step is cancelled.
+struct Conn<'a> {
+    io: Box<dyn Io>,
+    /// The socket, to set its timeouts before each read or write.
+    socket: TcpStream,
+    deadline: Instant,
+    cancel: &'a Cancel,
+}
+
+impl Conn<'_> {
+    fn left(&self) -> io::Result<Duration> {
+        if self.cancel.is_set() {
+            return Err(io::Error::other(CANCELLED));
+        }
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(io::ErrorKind::TimedOut.into());
+        }
+        // Short slices, so a cancel is seen within a second.
+        Ok(left.min(Duration::from_secs(1)))
+    }
+
+    /// Runs `op` until it does not time out on a slice, or the time is up.
+    fn bounded<T>(
+        &mut self,
+        set: fn(&TcpStream, Option<Duration>) -> io::Result<()>,
+        mut op: impl FnMut(&mut dyn Io) -> io::Result<T>,
+    ) -> io::Result<T> {
+        loop {
+            let left = self.left()?;
+            set(&self.socket, Some(left))?;
+            match op(&mut *self.io) {
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    ) => {}
+                other => return other,
+            }
+        }
+    }
+}
+
+impl Read for Conn<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.bounded(TcpStream::set_read_timeout, |io| io.read(buf))
+    }
+}
+
+impl Write for Conn<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.bounded(TcpStream::set_write_timeout, |io| io.write(buf))
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.bounded(TcpStream::set_write_timeout, |io| io.flush())
+    }
+}
+
+fn is_redirect(status: u16) -> bool {
+    matches!(status, 301 | 302 | 303 | 307 | 308)
+}
+
+/// Fetches `req.url`, following redirects, all before `deadline`.
+pub fn fetch(req: &Request, deadline: Instant, cancel: &Cancel) -> Result<Response, Failed> {
+    let started = Instant::now();
+    let mut url = req.url.clone();
+    let mut headers = req.headers.clone();
+    let mut redirects = Vec::new();
+    let mut certs = Vec::new();
+    loop {
+        let attempt = exchange(req, &url, &headers, deadline, cancel, &mut certs);
+        let (mut conn, target, head, rest, proxy) = match attempt {
+            Ok(ok) => ok,
+            Err(error) => {
+                return Err(Failed {
+                    error,
+                    redirects,
+                    certs,
+                });
+            }
+        };
+        let took = started.elapsed();
+        let location = head.header("location").map(str::to_string);
+        if is_redirect(head.status) && req.max_redirects > 0 && location.is_some() {
+            let next = url.join(location.as_deref().unwrap_or_default());
+            let next = match next {
+                Ok(n) if n.scheme() == "http" || n.scheme() == "https" => n,
+                _ => {
+                    return Err(Failed {
+                        error: Error::Protocol {
+                            target,
+                            message: format!(
+                                "redirect to `{}`, which is not an http(s) URL",
+                                location.unwrap_or_default()
+                            ),
+                        },
+                        redirects,
+                        certs,
+                    });
+                }
+            };
+            redirects.push(Hop {
+                url: url.to_string(),
+                status: head.status,
+            });
+            if redirects.len() as u32 > req.max_redirects {
+                return Err(Failed {
+                    error: Error::TooManyRedirects {
+                        max: req.max_redirects,
+                        last: next.to_string(),
+                    },
+                    redirects,
+                    certs,
+                });
+            }
+            // Credentials stay with the origin they were written for.
+            if next.origin() != url.origin() {
+                headers.retain(|(k, _)| {
+                    !k.eq_ignore_ascii_case("authorization") && !k.eq_ignore_ascii_case("cookie")
+                });
+            }
+            url = next;
+            continue;
+        }
+        let body = match req.max_body {
+            Some(limit) if wire::has_body(req.method, head.status) => {
+                match wire::read_body(&mut conn, rest, &head, limit) {
+                    Ok(b) => Some(b),
+                    Err(e) => {
+                        return Err(Failed {
+                            error: wire_error(e, &target, Phase::Body, req.timeout),
+                            redirects,
+                            certs,
+                        });
+                    }
+                }
+            }
+            _ => None,
+        };
+        return Ok(Response {
+            url,
+            head,
+            body,
+            redirects,
+            took,
+            certs,
+            proxy: proxy.as_ref().map(proxy::display),
+        });
+    }
+}
+
+/// What one request/response exchange leaves: the connection (for the
+/// body), the target for messages, the head, bytes read past it, the proxy.
+type Exchange<'a> = (Conn<'a>, String, Head, Vec<u8>, Option<Url>);
+
+/// Connects, sends the request and reads the response head.
+fn exchange<'a>(
+    req: &Request,
+    url: &Url,
+    headers: &[(String, String)],
+    deadline: Instant,
+    cancel: &'a Cancel,
+    certs: &mut Vec<CertInfo>,
+) -> Result<Exchange<'a>, Error> {
+    let env = |name: &str| std::env::var(name).ok();
+    let proxy = proxy::choose(&req.proxy, url, &env).map_err(Error::Proxy)?;
+    let (mut conn, target, cert) = open(url, proxy.as_ref(), req, deadline, cancel)?;
+    certs.extend(cert);
+    send(&mut conn, req.method, url, headers, proxy.as_ref(), &target)?;
+    let (head, rest) = wire::read_head(&mut conn)
+        .map_err(|e| wire_error(e, &target, Phase::Response, req.timeout))?;
+    Ok((conn, target, head, rest, proxy))
+}
+
+/// What was awaited when a connection failed.
+#[derive(Clone, Copy)]
+enum Phase {
+    Response,
+    Body,
+}
+
+fn wire_error(e: WireError, target: &str, phase: Phase, waited: Duration) -> Error {
+    let target = target.to_string();
+    let (silent, what) = match phase {
+        Phase::Response => ("sent no response", "a response"),
+        Phase::Body => ("did not finish sending the body", "the end of the body"),
+    };
+    match e {
+        WireError::TimedOut => Error::Silent {
+            target,
+            phase: silent,
+            waited,
+        },
+        WireError::Closed => Error::Dropped {
+            target,
+            phase: what,
+            reset: false,
+        },
+        WireError::Reset => Error::Dropped {
+            target,
+            phase: what,
+            reset: true,
+        },
+        WireError::Cancelled => Error::Cancelled,
+        WireError::Malformed(message) => Error::Protocol { target, message },
+        WireError::Io(message) => Error::Protocol { target, message },
+    }
+}
+
+/// Connects to the URL's host (or the proxy), tunnels and runs TLS as needed.
+fn open<'a>(
+    url: &Url,
+    proxy: Option<&Url>,
+    req: &Request,
+    deadline: Instant,
+    cancel: &'a Cancel,
+) -> Result<(Conn<'a>, String, Option<CertInfo>), Error> {
+    let https = match url.scheme() {
+        "https" => true,
+        "http" => false,
+        other => {
+            return Err(Error::Url(format!(
+                "`{other}:` URLs cannot be fetched; use http or https"
+            )));
+        }
+    };
+    let host = url
+        .host_str()
+        .ok_or_else(|| Error::Url(format!("`{url}` names no host")))?
+        .to_string();
+    let port = url
+        .port_or_known_default()
+        .unwrap_or(if https { 443 } else { 80 });
+    let target = host_port(&host, port);
+    let (via_host, via_port, via) = match proxy {
+        Some(p) => {
+            let h = p.host_str().unwrap_or_default().to_string();
+            let pp = p.port_or_known_default().unwrap_or(80);
+            let shown = format!("proxy {}", host_port(&h, pp));
+            (h, pp, shown)
+        }
+        None => (host.clone(), port, target.clone()),
+    };
+    let waited = req.timeout;
+    let (socket, _, _) =
+        crate::net::connect(&via_host, via_port, deadline).map_err(|e| match e {
+            ConnectError::Unresolved(m) if proxy.is_some() => Error::Proxy(format!("proxy: {m}")),
+            ConnectError::Unresolved(m) => Error::Resolve(m),
+            ConnectError::Refused => Error::Refused {
+                target: via.clone(),
+            },
+            ConnectError::NoAnswer => Error::NoAnswer {
+                target: via.clone(),
+                waited,
+            },
+            ConnectError::Failed(m) => Error::Connect(format!("{via}: {m}")),
+        })?;
+    let _ = socket.set_nodelay(true);
+    let control = socket
+        .try_clone()
+        .map_err(|e| Error::Connect(format!("{via}: {e}")))?;
+    let mut conn = Conn {
+        io: Box::new(socket),
+        socket: control,
+        deadline,
+        cancel,
+    };
+    if https && let Some(p) = proxy {
+        tunnel(&mut conn, &target, p, req.timeout)?;
+    }
+    if !https {
+        return Ok((conn, target, None));
+    }
+    let for_tls = conn
+        .socket
+        .try_clone()
+        .map_err(|e| Error::Connect(format!("{target}: {e}")))?;
+    let left = deadline.saturating_duration_since(Instant::now());
+    if left.is_zero() {
+        return Err(Error::Silent {
+            target,
+            phase: "did not finish the TLS handshake",
+            waited,
+        });
+    }
+    let _ = for_tls.set_read_timeout(Some(left));
+    let _ = for_tls.set_write_timeout(Some(left));
+    match tls::handshake(for_tls, &host, &req.tls) {
+        Ok((io, cert)) => {
+            conn.io = io;
+            Ok((conn, target, cert))
+        }
+        Err(failure) if failure.timed_out => Err(Error::Silent {
+            target,
+            phase: "did not finish the TLS handshake",
+            waited,
+        }),
+        Err(failure) => Err(Error::Tls {
+            target,
+            failure: Box::new(failure),
+        }),
+    }
+}
+
+/// Asks the proxy for a tunnel to `target` (`host:port`).
+fn tunnel(conn: &mut Conn, target: &str, proxy: &Url, waited: Duration) -> Result<(), Error> {
+    let shown = proxy::display(proxy);
+    let mut headers = Vec::new();
+    if let Some(auth) = proxy::basic_auth(proxy) {
+        headers.push(("Proxy-Authorization".to_string(), auth));
+    }
+    let mut request = format!("CONNECT {target} HTTP/1.1\r\nHost: {target}\r\n");
+    for (k, v) in &headers {
+        request.push_str(&format!("{k}: {v}\r\n"));
+    }
+    request.push_str("\r\n");
+    conn.write_all(request.as_bytes())
+        .and_then(|()| conn.flush())
+        .map_err(|e| wire_error(e.into(), &shown, Phase::Response, waited))?;
+    let (head, _) = wire::read_head(conn)
+        .map_err(|e| wire_error(e, &format!("proxy {shown}"), Phase::Response, waited))?;
+    match head.status {
+        200..=299 => Ok(()),
+        407 => Err(Error::Proxy(format!(
+            "proxy {shown} wants credentials (407): put them in the proxy URL, http://user:password@host:port"
+        ))),
+        s => Err(Error::Proxy(format!(
+            "proxy {shown} refused the tunnel to {target}: {s} {}",
+            head.reason
+        ))),
+    }
+}
+
+/// Writes the request (absolute form through a proxy for plain http).
+fn send(
+    conn: &mut Conn,
+    method: &str,
+    url: &Url,
+    headers: &[(String, String)],
+    proxy: Option<&Url>,
+    target: &str,
+) -> Result<(), Error> {
+    let mut all = headers.to_vec();
+    let request_target = match proxy {
+        Some(p) if url.scheme() == "http" => {
+            if let Some(auth) = proxy::basic_auth(p) {
+                all.push(("Proxy-Authorization".into(), auth));
+            }
+            url[..Position::AfterQuery].to_string()
+        }
+        _ => url[Position::BeforePath..Position::AfterQuery].to_string(),
+    };
+    let host_header = match url.port() {
+        Some(port) => format!("{}:{port}", url.host_str().unwrap_or_default()),
+        None => url.host_str().unwrap_or_default().to_string(),
+    };
+    let bytes = wire::request_bytes(method, &request_target, &host_header, &all);
+    conn.write_all(&bytes)
+        .and_then(|()| conn.flush())
+        .map_err(|e| match WireError::from(e) {
+            WireError::Cancelled => Error::Cancelled,
+            WireError::TimedOut => Error::Silent {
+                target: target.to_string(),
+                phase: "did not take the request",
+                waited: Duration::ZERO,
+            },
+            other => Error::Protocol {
+                target: target.to_string(),
+                message: format!("sending the request failed: {other:?}"),
+            },
+        })
+}

@@ -1,0 +1,363 @@
+//! TLS for `http` steps: rustls trusting the OS certificate store (plus any
+//! `ca_file`), or Security.framework through native-tls on macOS (ring,
+//! rustls' crypto, needs a C compiler for Apple targets).
+//!
+//! The server's certificate is kept even when verification fails, so a
+//! failure can say *why* in plain words: "expired 3 days ago", "is for
+//! other.example, not portal.example", "issuer not trusted".
+
+use std::io::{Read, Write};
+
+use super::cert::{self, CertInfo};
+
+/// A connection we can read from and write to: plain TCP or TLS over it.
+pub trait Io: Read + Write + Send {}
+impl<T: Read + Write + Send> Io for T {}
+
+/// How to verify the server.
+#[derive(Clone, Debug, Default)]
+pub struct TlsOptions {
+    /// Accept any certificate (still read for expiry).
+    pub insecure: bool,
+    /// Extra trusted CA certificates (DER), e.g. an organisation's own CA.
+    pub extra_roots: Vec<Vec<u8>>,
+}
+
+/// Why a TLS handshake failed.
+#[derive(Debug)]
+pub struct TlsFailure {
+    pub reason: String,
+    /// The server's certificate, when it sent one.
+    pub cert: Option<Box<CertInfo>>,
+    /// The handshake ran out of time (the server stopped answering).
+    pub timed_out: bool,
+}
+
+impl TlsFailure {
+    fn new(reason: impl Into<String>) -> TlsFailure {
+        TlsFailure {
+            reason: reason.into(),
+            cert: None,
+            timed_out: false,
+        }
+    }
+}
+
+/// Reads the certificates of a PEM file (for `ca_file`), as DER.
+pub fn read_pem_certificates(path: &std::path::Path) -> Result<Vec<Vec<u8>>, String> {
+    let bytes =
+        std::fs::read(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    let mut out = Vec::new();
+    for pem in x509_parser::pem::Pem::iter_from_buffer(&bytes) {
+        match pem {
+            Ok(p) if p.label == "CERTIFICATE" => out.push(p.contents),
+            Ok(_) => {}
+            Err(e) => return Err(format!("`{}` is not valid PEM: {e}", path.display())),
+        }
+    }
+    if out.is_empty() {
+        return Err(format!(
+            "`{}` holds no PEM certificate (-----BEGIN CERTIFICATE-----)",
+            path.display()
+        ));
+    }
+    Ok(out)
+}
+
+/// The words for an unreadable or untrusted certificate, given what it says.
+fn untrusted(cert: Option<&CertInfo>) -> String {
+    let issuer = cert.map_or(String::new(), |c| format!(" ({})", c.issuer));
+    format!(
+        "certificate is not trusted: its issuer{issuer} is not in this machine's trust store \
+         (self-signed, a missing intermediate, or a TLS-inspecting proxy; give the CA with \
+         `ca_file`, or set `insecure = true` for a device you accept as is)"
+    )
+}
+
+fn wrong_name(host: &str, cert: Option<&CertInfo>) -> String {
+    match cert {
+        Some(c) => format!(
+            "certificate is not valid for `{host}`: it is for {}",
+            c.names_list()
+        ),
+        None => format!("certificate is not valid for `{host}`"),
+    }
+}
+
+fn expired(cert: Option<&CertInfo>) -> String {
+    let now = jiff::Timestamp::now().as_second();
+    match cert {
+        Some(c) if c.not_before > now => format!(
+            "certificate is not valid until {} (is this machine's clock right?)",
+            cert::date(c.not_before)
+        ),
+        Some(c) => format!("certificate {}", c.expiry_phrase(now)),
+        None => "certificate has expired or is not valid yet".into(),
+    }
+}
+
+fn is_timeout(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+    )
+}
+
+#[cfg(not(target_os = "macos"))]
+pub use rustls_impl::handshake;
+
+#[cfg(target_os = "macos")]
+pub use native_impl::handshake;
+
+#[cfg(not(target_os = "macos"))]
+mod rustls_impl {
+    use std::net::TcpStream;
+    use std::sync::{Arc, Mutex, OnceLock};
+
+    use rustls::client::WebPkiServerVerifier;
+    use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+    use rustls::crypto::{CryptoProvider, verify_tls12_signature, verify_tls13_signature};
+    use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+    use rustls::{
+        CertificateError, ClientConfig, ClientConnection, DigitallySignedStruct, RootCertStore,
+        SignatureScheme, StreamOwned,
+    };
+
+    use super::{Io, TlsFailure, TlsOptions, expired, untrusted, wrong_name};
+    use crate::http::cert::{self, CertInfo};
+
+    /// The OS trust store, loaded once per run.
+    fn system_roots() -> &'static RootCertStore {
+        static ROOTS: OnceLock<RootCertStore> = OnceLock::new();
+        ROOTS.get_or_init(|| {
+            let mut store = RootCertStore::empty();
+            store.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
+            store
+        })
+    }
+
+    /// Verifies like rustls' WebPKI verifier (or not at all when insecure),
+    /// keeping the server's certificate for expiry and messages.
+    #[derive(Debug)]
+    struct Recorder {
+        inner: Option<Arc<WebPkiServerVerifier>>,
+        provider: Arc<CryptoProvider>,
+        seen: Mutex<Option<Vec<u8>>>,
+    }
+
+    impl ServerCertVerifier for Recorder {
+        fn verify_server_cert(
+            &self,
+            end_entity: &CertificateDer<'_>,
+            intermediates: &[CertificateDer<'_>],
+            server_name: &ServerName<'_>,
+            ocsp: &[u8],
+            now: UnixTime,
+        ) -> Result<ServerCertVerified, rustls::Error> {
+            if let Ok(mut seen) = self.seen.lock() {
+                *seen = Some(end_entity.to_vec());
+            }
+            match &self.inner {
+                Some(v) => v.verify_server_cert(end_entity, intermediates, server_name, ocsp, now),
+                None => Ok(ServerCertVerified::assertion()),
+            }
+        }
+
+        fn verify_tls12_signature(
+            &self,
+            message: &[u8],
+            cert: &CertificateDer<'_>,
+            dss: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, rustls::Error> {
+            verify_tls12_signature(
+                message,
+                cert,
+                dss,
+                &self.provider.signature_verification_algorithms,
+            )
+        }
+
+        fn verify_tls13_signature(
+            &self,
+            message: &[u8],
+            cert: &CertificateDer<'_>,
+            dss: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, rustls::Error> {
+            verify_tls13_signature(
+                message,
+                cert,
+                dss,
+                &self.provider.signature_verification_algorithms,
+            )
+        }
+
+        fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+            self.provider
+                .signature_verification_algorithms
+                .supported_schemes()
+        }
+    }
+
+    fn reason(e: &rustls::Error, host: &str, cert: Option<&CertInfo>) -> String {
+        match e {
+            rustls::Error::InvalidCertificate(ce) => match ce {
+                CertificateError::Expired
+                | CertificateError::ExpiredContext { .. }
+                | CertificateError::NotValidYet
+                | CertificateError::NotValidYetContext { .. } => expired(cert),
+                CertificateError::NotValidForName
+                | CertificateError::NotValidForNameContext { .. } => wrong_name(host, cert),
+                CertificateError::UnknownIssuer => untrusted(cert),
+                CertificateError::Revoked => "certificate has been revoked".into(),
+                other => format!("certificate rejected: {other:?}"),
+            },
+            rustls::Error::InvalidMessage(_) => {
+                format!("the server does not speak TLS on this port (plain HTTP? try http://): {e}")
+            }
+            other => format!("TLS handshake failed: {other}"),
+        }
+    }
+
+    /// Runs the TLS handshake on `tcp` (its timeouts already set).
+    pub fn handshake(
+        mut tcp: TcpStream,
+        host: &str,
+        opts: &TlsOptions,
+    ) -> Result<(Box<dyn Io>, Option<CertInfo>), TlsFailure> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let inner = if opts.insecure {
+            None
+        } else {
+            let mut roots = system_roots().clone();
+            for der in &opts.extra_roots {
+                roots
+                    .add(CertificateDer::from(der.clone()))
+                    .map_err(|e| TlsFailure::new(format!("`ca_file` certificate unusable: {e}")))?;
+            }
+            if roots.is_empty() {
+                return Err(TlsFailure::new(
+                    "no trusted CA certificates found on this machine: give them with `ca_file`",
+                ));
+            }
+            Some(
+                WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+                    .build()
+                    .map_err(|e| TlsFailure::new(format!("cannot set up verification: {e}")))?,
+            )
+        };
+        let recorder = Arc::new(Recorder {
+            inner,
+            provider: provider.clone(),
+            seen: Mutex::new(None),
+        });
+        let config = ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| TlsFailure::new(e.to_string()))?
+            .dangerous()
+            .with_custom_certificate_verifier(recorder.clone())
+            .with_no_client_auth();
+        let name = ServerName::try_from(host.trim_matches(['[', ']']).to_string())
+            .map_err(|_| TlsFailure::new(format!("`{host}` is not a valid TLS server name")))?;
+        let mut conn = ClientConnection::new(Arc::new(config), name)
+            .map_err(|e| TlsFailure::new(e.to_string()))?;
+        let seen = || {
+            recorder
+                .seen
+                .lock()
+                .ok()
+                .and_then(|s| s.as_ref().and_then(|der| cert::parse(host, der)))
+        };
+        while conn.is_handshaking() {
+            if let Err(e) = conn.complete_io(&mut tcp) {
+                let cert = seen();
+                let tls = e
+                    .get_ref()
+                    .and_then(|inner| inner.downcast_ref::<rustls::Error>());
+                let timed_out = super::is_timeout(&e);
+                let reason = match tls {
+                    Some(t) => reason(t, host, cert.as_ref()),
+                    None if timed_out => "the TLS handshake got no answer in time".into(),
+                    None if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                        "the server closed the connection during the TLS handshake (not a TLS port?)"
+                            .into()
+                    }
+                    None => format!("TLS handshake failed: {e}"),
+                };
+                return Err(TlsFailure {
+                    reason,
+                    cert: cert.map(Box::new),
+                    timed_out,
+                });
+            }
+        }
+        let cert = seen();
+        Ok((Box::new(StreamOwned::new(conn, tcp)), cert))
+    }
+}
+
+#[cfg(target_os = "macos")]
+mod native_impl {
+    use std::net::TcpStream;
+
+    use native_tls::{Certificate, HandshakeError, TlsConnector};
+
+    use super::{Io, TlsFailure, TlsOptions, expired, untrusted, wrong_name};
+    use crate::http::cert::{self, CertInfo};
+
+    /// Runs the TLS handshake on `tcp` (its timeouts already set) through
+    /// Security.framework. A rejected certificate is not available to read,
+    /// so the reason is classified from the framework's message.
+    pub fn handshake(
+        tcp: TcpStream,
+        host: &str,
+        opts: &TlsOptions,
+    ) -> Result<(Box<dyn Io>, Option<CertInfo>), TlsFailure> {
+        let mut builder = TlsConnector::builder();
+        builder
+            .danger_accept_invalid_certs(opts.insecure)
+            .danger_accept_invalid_hostnames(opts.insecure);
+        for der in &opts.extra_roots {
+            let c = Certificate::from_der(der)
+                .map_err(|e| TlsFailure::new(format!("`ca_file` certificate unusable: {e}")))?;
+            builder.add_root_certificate(c);
+        }
+        let connector = builder
+            .build()
+            .map_err(|e| TlsFailure::new(format!("cannot set up TLS: {e}")))?;
+        let bare = host.trim_matches(['[', ']']);
+        match connector.connect(bare, tcp) {
+            Ok(stream) => {
+                let cert = stream
+                    .peer_certificate()
+                    .ok()
+                    .flatten()
+                    .and_then(|c| c.to_der().ok())
+                    .and_then(|der| cert::parse(host, &der));
+                Ok((Box::new(stream), cert))
+            }
+            Err(HandshakeError::WouldBlock(_)) => Err(TlsFailure {
+                reason: "the TLS handshake got no answer in time".into(),
+                cert: None,
+                timed_out: true,
+            }),
+            Err(HandshakeError::Failure(e)) => {
+                let text = e.to_string();
+                let lower = text.to_ascii_lowercase();
+                let reason = if lower.contains("expired") {
+                    expired(None)
+                } else if lower.contains("host") || lower.contains("name") {
+                    wrong_name(host, None)
+                } else if lower.contains("trust") || lower.contains("root") {
+                    untrusted(None)
+                } else {
+                    format!("TLS handshake failed: {text}")
+                };
+                Err(TlsFailure {
+                    reason: format!("{reason} ({text})"),
+                    cert: None,
+                    timed_out: false,
+                })
+            }
+        }
+    }
+}

@@ -1,0 +1,737 @@
+//! `http`: GET or HEAD a URL and judge the answer: status, body, latency,
+//! and for https the server certificate's days to expiry.
+//!
+//! The fetching is [`crate::http`]'s (bounded by the step's deadline from
+//! resolving to the last body byte); this file holds the keys, their
+//! load-time checks and the verdict, which is pure ([`HttpStep::judge`]).
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::time::Duration;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use url::Url;
+
+use super::{Check, Evaluation, FieldProblem, StepContext};
+use crate::facts::Facts;
+use crate::http::cert::CertInfo;
+use crate::http::proxy::{self, ProxySetting};
+use crate::http::tls::{self, TlsOptions};
+use crate::http::{self as client, Error, Failed, Response};
+use crate::playbook::values::{ByteSize, Dur, OneOrMany, Pattern};
+use crate::report::{Measurement, Output, Status};
+
+/// The request method.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+pub enum Method {
+    #[default]
+    #[serde(rename = "GET", alias = "get")]
+    Get,
+    /// Headers only: no body is sent back, so body checks cannot be used.
+    #[serde(rename = "HEAD", alias = "head")]
+    Head,
+}
+
+impl Method {
+    fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Head => "HEAD",
+        }
+    }
+}
+
+/// Accepted status codes: `200`, `"200-299"` or `"2xx"`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StatusRange {
+    pub low: u16,
+    pub high: u16,
+}
+
+impl StatusRange {
+    fn contains(self, status: u16) -> bool {
+        (self.low..=self.high).contains(&status)
+    }
+
+    fn parse(text: &str) -> Result<StatusRange, String> {
+        let bad =
+            || format!("`{text}` is not a status code or range; write 200, \"200-299\" or \"2xx\"");
+        let code = |s: &str| {
+            s.trim()
+                .parse::<u16>()
+                .ok()
+                .filter(|c| (100..=599).contains(c))
+                .ok_or_else(bad)
+        };
+        let t = text.trim();
+        if let Some(first) = t.strip_suffix("xx").or_else(|| t.strip_suffix("XX")) {
+            let d = code(&format!("{first}00"))?;
+            return Ok(StatusRange {
+                low: d,
+                high: d + 99,
+            });
+        }
+        let (low, high) = match t.split_once('-') {
+            Some((a, b)) => (code(a)?, code(b)?),
+            None => (code(t)?, code(t)?),
+        };
+        if low > high {
+            return Err(bad());
+        }
+        Ok(StatusRange { low, high })
+    }
+}
+
+impl fmt::Display for StatusRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.low == self.high {
+            write!(f, "{}", self.low)
+        } else {
+            write!(f, "{}-{}", self.low, self.high)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for StatusRange {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Code(i64),
+            Text(String),
+        }
+        let text = match Raw::deserialize(d)? {
+            Raw::Code(c) => c.to_string(),
+            Raw::Text(t) => t,
+        };
+        StatusRange::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+impl Serialize for StatusRange {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl JsonSchema for StatusRange {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "StatusRange".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A status code (200), a range (\"200-299\") or a class (\"2xx\").",
+            "anyOf": [
+                {"type": "integer", "minimum": 100, "maximum": 599},
+                {"type": "string", "pattern": "^\\s*([1-5][0-9][0-9]\\s*(-\\s*[1-5][0-9][0-9])?|[1-5](xx|XX))\\s*$"}
+            ]
+        })
+    }
+}
+
+/// Keys of an `http` step.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+pub struct HttpStep {
+    /// `http://` or `https://` URL (templated), e.g. `"https://portal.corp.example/health"`.
+    pub url: String,
+    /// `GET` (default) or `HEAD`.
+    #[serde(default)]
+    pub method: Method,
+    /// Accepted final status codes (default `"200-399"`).
+    #[serde(default)]
+    pub expect_status: OneOrMany<StatusRange>,
+    /// Texts the body must contain (all of them).
+    #[serde(default)]
+    pub body_contains: OneOrMany<String>,
+    /// A regular expression the body must match.
+    pub body_regex: Option<Pattern>,
+    /// Request headers, e.g. `{ Authorization = "Bearer ..." }`.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// Redirects followed at most (default 5; 0: the redirect is the answer).
+    pub max_redirects: Option<u32>,
+    /// `"http://host:port"` (credentials as `http://user:pass@host:port`), or
+    /// `"none"`; default: the environment (`https_proxy`, `http_proxy`, `no_proxy`).
+    pub proxy: Option<String>,
+    /// Accept any certificate (self-signed devices). Expiry is still read.
+    #[serde(default)]
+    pub insecure: bool,
+    /// A PEM file of extra CA certificates to trust (an organisation's own CA).
+    pub ca_file: Option<String>,
+    /// Warn when the certificate expires in fewer days (default 14; not applied with `insecure` unless set).
+    pub cert_warn_days: Option<u32>,
+    /// Fail when the certificate expires in fewer days (default 0: expired; not applied with `insecure` unless set).
+    pub cert_fail_days: Option<u32>,
+    /// Warn when the response takes longer than this.
+    pub warn_latency: Option<Dur>,
+    /// Fail when the response takes longer than this.
+    pub fail_latency: Option<Dur>,
+    /// Body bytes read for body checks (default 1 MiB).
+    pub max_body: Option<ByteSize>,
+}
+
+const DEFAULT_STATUS: StatusRange = StatusRange {
+    low: 200,
+    high: 399,
+};
+const DEFAULT_REDIRECTS: u32 = 5;
+const DEFAULT_MAX_BODY: u64 = 1024 * 1024;
+const MAX_REDIRECTS: u32 = 50;
+
+impl HttpStep {
+    fn statuses(&self) -> Vec<StatusRange> {
+        if self.expect_status.0.is_empty() {
+            vec![DEFAULT_STATUS]
+        } else {
+            self.expect_status.0.clone()
+        }
+    }
+
+    fn checks_body(&self) -> bool {
+        !self.body_contains.0.is_empty() || self.body_regex.is_some()
+    }
+
+    /// Expiry thresholds in days: (warn, fail), defaults only when verifying.
+    fn cert_limits(&self) -> (Option<u32>, Option<u32>) {
+        if self.insecure {
+            (self.cert_warn_days, self.cert_fail_days)
+        } else {
+            (
+                Some(self.cert_warn_days.unwrap_or(14)),
+                Some(self.cert_fail_days.unwrap_or(0)),
+            )
+        }
+    }
+
+    fn proxy_setting(&self) -> Result<ProxySetting, String> {
+        match self.proxy.as_deref().map(str::trim) {
+            None => Ok(ProxySetting::FromEnv),
+            Some(p) if p.eq_ignore_ascii_case("none") => Ok(ProxySetting::Direct),
+            Some(p) => proxy::parse_proxy(p).map(ProxySetting::Explicit),
+        }
+    }
+
+    fn request(&self, timeout: Duration) -> Result<client::Request, String> {
+        let url = parse_url(&self.url)?;
+        let extra_roots = match &self.ca_file {
+            Some(path) => tls::read_pem_certificates(std::path::Path::new(path))?,
+            None => Vec::new(),
+        };
+        Ok(client::Request {
+            method: self.method.as_str(),
+            url,
+            headers: self
+                .headers
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            max_redirects: self.max_redirects.unwrap_or(DEFAULT_REDIRECTS),
+            proxy: self.proxy_setting()?,
+            tls: TlsOptions {
+                insecure: self.insecure,
+                extra_roots,
+            },
+            max_body: self
+                .checks_body()
+                .then(|| self.max_body.map_or(DEFAULT_MAX_BODY, |b| b.0)),
+            timeout,
+        })
+    }
+
+    /// The verdict on a fetch (pure: `now` in Unix seconds).
+    pub fn judge(&self, result: Result<Response, Failed>, now: i64) -> Evaluation {
+        let method = self.method.as_str();
+        let resp = match result {
+            Ok(r) => r,
+            Err(failed) => return self.judge_failure(failed, now),
+        };
+        let status = resp.head.status;
+        let mut line = format!("{method} {} -> {status}", resp.url);
+        if !resp.head.reason.is_empty() {
+            line.push_str(&format!(" {}", resp.head.reason));
+        }
+        line.push_str(&format!(" in {} ms", crate::net::ms(resp.took)));
+        if let Some(first) = resp.redirects.first() {
+            line.push_str(&format!(
+                " (after {} redirect{} from {})",
+                resp.redirects.len(),
+                if resp.redirects.len() == 1 { "" } else { "s" },
+                first.url
+            ));
+        }
+        if let Some(p) = &resp.proxy {
+            line.push_str(&format!(" via {p}"));
+        }
+        let mut problems: Vec<(Status, String)> = Vec::new();
+        let statuses = self.statuses();
+        if !statuses.iter().any(|r| r.contains(status)) {
+            let want: Vec<String> = statuses.iter().map(ToString::to_string).collect();
+            let mut why = format!("status {status}, expected {}", want.join(" or "));
+            if let (true, Some(loc)) = ((300..400).contains(&status), resp.head.header("location"))
+            {
+                why.push_str(&format!(" (redirects to {loc})"));
+            }
+            problems.push((Status::Fail, why));
+        }
+        let mut output = None;
+        if let Some(body) = &resp.body {
+            let text = String::from_utf8_lossy(&body.bytes);
+            let scope = if body.truncated {
+                format!(
+                    " in its first {}",
+                    crate::playbook::values::human_bytes(body.bytes.len() as u64)
+                )
+            } else {
+                String::new()
+            };
+            for needle in &self.body_contains.0 {
+                if !text.contains(needle.as_str()) {
+                    problems.push((Status::Fail, format!("the body lacks `{needle}`{scope}")));
+                }
+            }
+            if let Some(re) = &self.body_regex
+                && !re.0.is_match(&text)
+            {
+                problems.push((
+                    Status::Fail,
+                    format!("the body does not match /{}/{scope}", re.0.as_str()),
+                ));
+            }
+            let start: String = text.chars().take(2048).collect();
+            output = Some(Output {
+                truncated: start.len() < body.bytes.len(),
+                stdout: start,
+                stderr: String::new(),
+            });
+        }
+        let mut measurements = vec![Measurement::new("status_code", f64::from(status), "")];
+        let cert_note = self.judge_certs(&resp.certs, now, &mut problems, &mut measurements);
+        if let Some(note) = cert_note {
+            line.push_str(&format!("; {note}"));
+        }
+        let worst = problems
+            .iter()
+            .map(|(s, _)| *s)
+            .max_by_key(|s| severity(*s));
+        let mut e = Evaluation::new(worst.unwrap_or(Status::Pass), line);
+        if !problems.is_empty() {
+            let list: Vec<&str> = problems.iter().map(|(_, m)| m.as_str()).collect();
+            e.message = format!("{}: {}", list.join("; "), e.message);
+        }
+        e.measurements = measurements;
+        crate::net::judge_latency(
+            &mut e,
+            "response_time",
+            resp.took,
+            self.warn_latency,
+            self.fail_latency,
+        );
+        e.show_output = e.status != Status::Pass && output.is_some();
+        e.output = output;
+        e
+    }
+
+    /// Judges the certificate closest to expiry; returns a note for the message.
+    fn judge_certs(
+        &self,
+        certs: &[CertInfo],
+        now: i64,
+        problems: &mut Vec<(Status, String)>,
+        measurements: &mut Vec<Measurement>,
+    ) -> Option<String> {
+        let cert = certs.iter().min_by_key(|c| c.not_after)?;
+        let days = cert.days_left(now);
+        let (warn, fail) = self.cert_limits();
+        let mut m = Measurement::new("cert_days_left", days as f64, "days");
+        m.warn = warn.map(f64::from);
+        m.fail = fail.map(f64::from);
+        m.below = true;
+        measurements.push(m);
+        let phrase = format!("certificate of {} {}", cert.host, cert.expiry_phrase(now));
+        if let Some(f) = fail
+            && days < i64::from(f)
+        {
+            problems.push((Status::Fail, format!("{phrase}, under cert_fail_days {f}")));
+        } else if let Some(w) = warn
+            && days < i64::from(w)
+        {
+            problems.push((Status::Warn, format!("{phrase}, under cert_warn_days {w}")));
+        } else {
+            return Some(phrase);
+        }
+        None
+    }
+
+    fn judge_failure(&self, failed: Failed, now: i64) -> Evaluation {
+        let mut message = failed.error.to_string();
+        if let Some(first) = failed.redirects.first() {
+            message.push_str(&format!(
+                " (after {} redirect{} from {})",
+                failed.redirects.len(),
+                if failed.redirects.len() == 1 { "" } else { "s" },
+                first.url
+            ));
+        }
+        let mut e = Evaluation::new(Status::Fail, message);
+        let mut certs = failed.certs;
+        if let Error::Tls { failure, .. } = &failed.error {
+            certs.extend(failure.cert.as_deref().cloned());
+        }
+        if let Some(cert) = certs.iter().min_by_key(|c| c.not_after) {
+            let (warn, fail) = self.cert_limits();
+            let mut m = Measurement::new("cert_days_left", cert.days_left(now) as f64, "days");
+            m.warn = warn.map(f64::from);
+            m.fail = fail.map(f64::from);
+            m.below = true;
+            e.measurements.push(m);
+        }
+        if matches!(failed.error, Error::Cancelled) {
+            e.status = Status::Error;
+        }
+        e
+    }
+}
+
+fn severity(s: Status) -> u8 {
+    match s {
+        Status::Fail | Status::Error => 2,
+        Status::Warn => 1,
+        _ => 0,
+    }
+}
+
+/// Parses a step's URL: http or https, with a host.
+fn parse_url(text: &str) -> Result<Url, String> {
+    let url = Url::parse(text.trim()).map_err(|e| format!("`{text}` is not a URL: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!(
+            "`{text}`: only http:// and https:// URLs can be fetched"
+        ));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(format!("`{text}` names no host"));
+    }
+    Ok(url)
+}
+
+/// Whether a header name is an HTTP token.
+fn is_token(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+impl Check for HttpStep {
+    fn evaluate(&self, ctx: &StepContext) -> Evaluation {
+        let request = match self.request(ctx.timeout) {
+            Ok(r) => r,
+            Err(e) => return Evaluation::new(Status::Error, e),
+        };
+        let result = client::fetch(&request, ctx.deadline, ctx.cancel);
+        self.judge(result, jiff::Timestamp::now().as_second())
+    }
+
+    fn describe(&self) -> String {
+        format!("{} {}", self.method.as_str(), self.url)
+    }
+
+    fn default_timeout(&self) -> Duration {
+        Duration::from_secs(10)
+    }
+
+    fn validate(&self, _facts: &Facts) -> Vec<FieldProblem> {
+        let mut out = Vec::new();
+        let mut problem = |key, message: String, hint: &str| {
+            out.push(FieldProblem {
+                key,
+                message,
+                hint: Some(hint.into()),
+            })
+        };
+        if let Err(e) = parse_url(&self.url) {
+            problem(
+                "url",
+                e,
+                "e.g. url = \"https://portal.corp.example/health\"",
+            );
+        }
+        if self.method == Method::Head && self.checks_body() {
+            problem(
+                "body_contains",
+                "a HEAD request gets no body to check".into(),
+                "use method = \"GET\", or drop the body checks",
+            );
+        }
+        for (name, value) in &self.headers {
+            if !is_token(name) {
+                problem(
+                    "headers",
+                    format!("`{name}` is not a valid header name"),
+                    "letters, digits and - only, e.g. X-Request-Id",
+                );
+            }
+            if value.contains(['\r', '\n']) {
+                problem(
+                    "headers",
+                    format!("the value of `{name}` contains a line break"),
+                    "header values are one line",
+                );
+            }
+        }
+        if self.max_redirects.is_some_and(|n| n > MAX_REDIRECTS) {
+            problem(
+                "max_redirects",
+                format!(
+                    "{} redirects is more than {MAX_REDIRECTS}",
+                    self.max_redirects.unwrap_or(0)
+                ),
+                "a handful is plenty, e.g. 5",
+            );
+        }
+        if let Err(e) = self.proxy_setting() {
+            problem(
+                "proxy",
+                e,
+                "e.g. proxy = \"http://proxy.corp.example:3128\", or \"none\" to go direct",
+            );
+        }
+        if let Some(path) = &self.ca_file
+            && let Err(e) = tls::read_pem_certificates(std::path::Path::new(path))
+        {
+            problem("ca_file", e, "a PEM file with one or more CA certificates");
+        }
+        if let (Some(w), Some(f)) = self.cert_limits()
+            && w < f
+        {
+            problem(
+                "cert_warn_days",
+                format!("`cert_warn_days` ({w}) is below `cert_fail_days` ({f})"),
+                "warn earlier (more days) than you fail",
+            );
+        }
+        if let (Some(w), Some(f)) = (self.warn_latency, self.fail_latency)
+            && w.0 > f.0
+        {
+            problem(
+                "warn_latency",
+                "`warn_latency` is above `fail_latency`".into(),
+                "warn at the lower latency, fail at the higher",
+            );
+        }
+        if self.max_body.is_some_and(|b| b.0 == 0) {
+            problem(
+                "max_body",
+                "`max_body` is 0".into(),
+                "e.g. max_body = \"1MiB\"",
+            );
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::Hop;
+    use crate::http::wire::{Body, Head};
+    use std::time::Duration;
+
+    fn step(toml: &str) -> HttpStep {
+        toml::from_str(toml).unwrap()
+    }
+
+    const DAY: i64 = 86_400;
+    const NOW: i64 = 1_800_000_000;
+
+    fn cert(days: i64) -> CertInfo {
+        CertInfo {
+            host: "portal.test".into(),
+            subject: "CN=portal.test".into(),
+            issuer: "CN=Test CA".into(),
+            names: vec!["portal.test".into()],
+            not_before: NOW - 100 * DAY,
+            not_after: NOW + days * DAY + 60,
+        }
+    }
+
+    fn response(status: u16, body: &str, certs: Vec<CertInfo>) -> Response {
+        Response {
+            url: Url::parse("https://portal.test/health").unwrap(),
+            head: Head {
+                status,
+                reason: "Reason".into(),
+                headers: vec![("Location".into(), "/login".into())],
+            },
+            body: Some(Body {
+                bytes: body.as_bytes().to_vec(),
+                truncated: false,
+            }),
+            redirects: vec![],
+            took: Duration::from_millis(20),
+            certs,
+            proxy: None,
+        }
+    }
+
+    #[test]
+    fn status_ranges_parse() {
+        let r = |s: &str| StatusRange::parse(s);
+        assert_eq!(
+            r("200").unwrap(),
+            StatusRange {
+                low: 200,
+                high: 200
+            }
+        );
+        assert_eq!(
+            r("200-299").unwrap(),
+            StatusRange {
+                low: 200,
+                high: 299
+            }
+        );
+        assert_eq!(
+            r("4xx").unwrap(),
+            StatusRange {
+                low: 400,
+                high: 499
+            }
+        );
+        for bad in ["", "99", "600", "2xxx", "300-200", "abc", "6xx"] {
+            assert!(r(bad).is_err(), "{bad}");
+        }
+        let s = step("url = \"http://h/\"\nexpect_status = [204, \"3xx\"]");
+        assert_eq!(s.statuses().len(), 2);
+    }
+
+    #[test]
+    fn status_body_and_certificate_verdicts() {
+        let s = step("url = \"https://portal.test/health\"\nbody_contains = \"healthy\"");
+        let pass = s.judge(Ok(response(200, "all healthy", vec![cert(90)])), NOW);
+        assert_eq!(pass.status, Status::Pass, "{}", pass.message);
+        assert!(
+            pass.message.contains("-> 200 Reason in 20 ms"),
+            "{}",
+            pass.message
+        );
+        assert!(
+            pass.message.contains("expires in 90 days"),
+            "{}",
+            pass.message
+        );
+        let e = s.judge(Ok(response(503, "all healthy", vec![cert(90)])), NOW);
+        assert_eq!(e.status, Status::Fail);
+        assert!(
+            e.message.starts_with("status 503, expected 200-399"),
+            "{}",
+            e.message
+        );
+        let e = s.judge(Ok(response(200, "maintenance", vec![cert(90)])), NOW);
+        assert_eq!(e.status, Status::Fail);
+        assert!(
+            e.message.contains("the body lacks `healthy`"),
+            "{}",
+            e.message
+        );
+        assert!(e.show_output);
+        let e = s.judge(Ok(response(200, "healthy", vec![cert(5)])), NOW);
+        assert_eq!(e.status, Status::Warn);
+        assert!(e.message.contains("expires in 5 days"), "{}", e.message);
+        assert!(
+            e.message.contains("under cert_warn_days 14"),
+            "{}",
+            e.message
+        );
+        let strict = step("url = \"https://h/\"\ncert_fail_days = 7\ncert_warn_days = 30");
+        assert_eq!(
+            strict
+                .judge(Ok(response(200, "", vec![cert(5)])), NOW)
+                .status,
+            Status::Fail
+        );
+        // insecure: no default expiry thresholds.
+        let lax = step("url = \"https://h/\"\ninsecure = true");
+        assert_eq!(
+            lax.judge(Ok(response(200, "", vec![cert(-3)])), NOW).status,
+            Status::Pass
+        );
+        let redirect = step("url = \"https://h/\"\nexpect_status = 200\nmax_redirects = 0");
+        let e = redirect.judge(Ok(response(302, "", vec![])), NOW);
+        assert!(
+            e.message
+                .contains("status 302, expected 200 (redirects to /login)"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn failures_keep_what_was_seen() {
+        let s = step("url = \"https://h/\"");
+        let failed = Failed {
+            error: Error::TooManyRedirects {
+                max: 1,
+                last: "https://h/c".into(),
+            },
+            redirects: vec![Hop {
+                url: "https://h/a".into(),
+                status: 302,
+            }],
+            certs: vec![cert(40)],
+        };
+        let e = s.judge(Err(failed), NOW);
+        assert_eq!(e.status, Status::Fail);
+        assert_eq!(
+            e.message,
+            "more than 1 redirects (the last to https://h/c) (after 1 redirect from https://h/a)"
+        );
+        assert_eq!(e.measurements[0].name, "cert_days_left");
+        assert_eq!(e.measurements[0].value, 40.0);
+    }
+
+    #[test]
+    fn load_time_problems() {
+        let keys = |toml: &str| -> Vec<&'static str> {
+            step(toml)
+                .validate(&Facts::gather())
+                .into_iter()
+                .map(|p| p.key)
+                .collect()
+        };
+        assert_eq!(keys("url = \"ftp://h/\""), ["url"]);
+        assert_eq!(keys("url = \"not a url\""), ["url"]);
+        assert_eq!(
+            keys("url = \"http://h/\"\nmethod = \"HEAD\"\nbody_contains = \"x\""),
+            ["body_contains"]
+        );
+        assert_eq!(
+            keys("url = \"http://h/\"\nheaders = { \"Bad Name\" = \"x\" }"),
+            ["headers"]
+        );
+        assert_eq!(
+            keys("url = \"http://h/\"\nheaders = { X-A = \"a\\r\\nInjected: 1\" }"),
+            ["headers"]
+        );
+        assert_eq!(
+            keys("url = \"http://h/\"\nproxy = \"socks5://127.0.0.1:1080\""),
+            ["proxy"]
+        );
+        assert_eq!(
+            keys("url = \"http://h/\"\nca_file = \"/nonexistent/ca.pem\""),
+            ["ca_file"]
+        );
+        assert_eq!(
+            keys("url = \"http://h/\"\ncert_warn_days = 3\ncert_fail_days = 7"),
+            ["cert_warn_days"]
+        );
+        assert_eq!(
+            keys("url = \"http://h/\"\nmax_redirects = 500"),
+            ["max_redirects"]
+        );
+        assert!(
+            keys("url = \"https://h:8443/x?y=1\"\nproxy = \"none\"\nmethod = \"head\"").is_empty()
+        );
+    }
+}

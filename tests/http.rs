@@ -1,0 +1,583 @@
+//! `http` steps against servers these tests run on loopback: plain HTTP,
+//! TLS with rcgen certificates (valid, expired, near expiry, wrong name,
+//! untrusted), a listener that accepts and never answers, one that resets,
+//! a closed port, and a small proxy (absolute-form and CONNECT). The only
+//! other name used, `portal.test`, is never resolved: it goes to the proxy.
+#![cfg(unix)]
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::{Run, Test};
+use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+
+/// A test CA and what it signs.
+struct Ca {
+    issuer: Issuer<'static, KeyPair>,
+    pem: String,
+}
+
+fn ca(name: &str) -> Ca {
+    let key = KeyPair::generate().unwrap();
+    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params.distinguished_name.push(DnType::CommonName, name);
+    let cert = params.self_signed(&key).unwrap();
+    Ca {
+        pem: cert.pem(),
+        issuer: Issuer::new(params, key),
+    }
+}
+
+/// A TLS server config for `names`, valid from `from` to `to` days from now.
+fn tls_config(ca: &Ca, names: &[&str], from: i64, to: i64) -> Arc<rustls::ServerConfig> {
+    let key = KeyPair::generate().unwrap();
+    let mut params =
+        CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>()).unwrap();
+    params.distinguished_name.push(DnType::CommonName, names[0]);
+    params.not_before = date(from);
+    params.not_after = date(to);
+    let cert = params.signed_by(&key, &ca.issuer).unwrap();
+    let chain = vec![CertificateDer::from(cert.der().to_vec())];
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
+    Arc::new(
+        rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .unwrap(),
+    )
+}
+
+/// Midnight UTC `days` from today, for rcgen.
+fn date(days: i64) -> time::OffsetDateTime {
+    let t = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * days);
+    let d = t.to_zoned(jiff::tz::TimeZone::UTC).date();
+    rcgen::date_time_ymd(i32::from(d.year()), d.month() as u8, d.day() as u8)
+}
+
+/// The path of a request head.
+fn read_request(s: &mut dyn Read) -> Option<String> {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        if s.read(&mut byte).ok()? == 0 {
+            return None;
+        }
+        head.push(byte[0]);
+    }
+    let text = String::from_utf8_lossy(&head).into_owned();
+    Some(text.split_whitespace().nth(1)?.to_string())
+}
+
+/// The answer of the test site for a path.
+fn site(path: &str) -> Vec<u8> {
+    let (status, extra, body) = match path {
+        "/" | "/ok" => ("200 OK", "", "status: healthy\n"),
+        "/down" => ("503 Service Unavailable", "", "maintenance\n"),
+        "/a" => ("301 Moved Permanently", "Location: /b\r\n", ""),
+        "/b" => ("302 Found", "Location: /ok\r\n", ""),
+        "/loop" => ("302 Found", "Location: /loop\r\n", ""),
+        "/chunked" => {
+            return b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n7\r\nstatus:\r\n9\r\n healthy\n\r\n0\r\n\r\n"
+                .to_vec();
+        }
+        _ => ("404 Not Found", "", "no such page\n"),
+    };
+    format!(
+        "HTTP/1.1 {status}\r\n{extra}Content-Length: {}\r\nContent-Type: text/plain\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+/// Serves [`site`] on a loopback port, over TLS when given a config.
+fn serve(tls: Option<Arc<rustls::ServerConfig>>) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let tls = tls.clone();
+            std::thread::spawn(move || {
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+                match tls {
+                    Some(config) => {
+                        let Ok(conn) = rustls::ServerConnection::new(config) else {
+                            return;
+                        };
+                        let mut s = rustls::StreamOwned::new(conn, stream);
+                        if let Some(path) = read_request(&mut s) {
+                            let _ = s.write_all(&site(&path));
+                            s.conn.send_close_notify();
+                            let _ = s.flush();
+                        }
+                    }
+                    None => {
+                        let mut s = stream;
+                        if let Some(path) = read_request(&mut s) {
+                            let _ = s.write_all(&site(&path));
+                        }
+                    }
+                }
+            });
+        }
+    });
+    port
+}
+
+/// A listener that accepts and then never says a word.
+fn mute_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            held.push(stream);
+        }
+    });
+    port
+}
+
+/// A listener that accepts and resets the connection at once.
+fn resetting_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut buf = [0u8; 64];
+            let _ = stream.set_read_timeout(Some(Duration::from_millis(200)));
+            let _ = (&stream).read(&mut buf);
+            let linger = libc::linger {
+                l_onoff: 1,
+                l_linger: 0,
+            };
+            // SAFETY: SO_LINGER on a socket this thread owns; closing then sends RST.
+            unsafe {
+                use std::os::fd::AsRawFd;
+                libc::setsockopt(
+                    stream.as_raw_fd(),
+                    libc::SOL_SOCKET,
+                    libc::SO_LINGER,
+                    &linger as *const _ as *const libc::c_void,
+                    std::mem::size_of::<libc::linger>() as libc::socklen_t,
+                );
+            }
+            drop(stream);
+        }
+    });
+    port
+}
+
+/// A proxy: plain requests (absolute form) are answered by [`site`] with a
+/// `Via` body marker; CONNECT to any host is tunnelled to `tunnel_to`.
+fn proxy(tunnel_to: u16) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut client in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let Some(target) = read_request(&mut client) else {
+                    return;
+                };
+                if target.starts_with("http://") {
+                    let body = format!("proxied {target}\n");
+                    let _ = write!(
+                        client,
+                        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{body}",
+                        body.len()
+                    );
+                    return;
+                }
+                let Ok(upstream) = TcpStream::connect(("127.0.0.1", tunnel_to)) else {
+                    return;
+                };
+                let _ = client.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n");
+                let (mut a, mut b) = (client.try_clone().unwrap(), upstream.try_clone().unwrap());
+                let (mut c, mut u) = (client, upstream);
+                std::thread::spawn(move || std::io::copy(&mut a, &mut u));
+                let _ = std::io::copy(&mut b, &mut c);
+            });
+        }
+    });
+    port
+}
+
+fn closed_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Runs `http` steps given as (id, keys) with the test CA's PEM at `ca.pem`.
+fn http_steps(ca_pem: &str, steps: &[(&str, String)], env: &[(&str, &str)]) -> Run {
+    let mut text = String::from("[playbook]\nname = \"http\"\n");
+    for (id, body) in steps {
+        text.push_str(&format!(
+            "\n[[step]]\nid = \"{id}\"\nkind = \"http\"\n{body}\n"
+        ));
+    }
+    let mut t = Test::new()
+        .playbook(&text)
+        .file("ca.pem", ca_pem)
+        .args(&["run", "p.toml", "--format", "json", "--jobs", "8"]);
+    for (k, v) in env {
+        t = t.env(k, v);
+    }
+    t.run()
+}
+
+fn message(r: &Run, id: &str) -> String {
+    r.step(id)["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn measurement(r: &Run, id: &str, name: &str) -> Option<f64> {
+    r.step(id)["measurements"]
+        .as_array()?
+        .iter()
+        .find(|m| m["name"] == name)?["value"]
+        .as_f64()
+}
+
+#[test]
+fn plain_http_status_body_and_redirects() {
+    let port = serve(None);
+    let url = |path: &str| format!("url = \"http://127.0.0.1:{port}{path}\"");
+    let r = http_steps(
+        "",
+        &[
+            ("ok", format!("{}\nbody_contains = \"healthy\"", url("/ok"))),
+            (
+                "by-name",
+                format!("url = \"http://localhost:{port}/ok\"\nmethod = \"HEAD\""),
+            ),
+            (
+                "chunked",
+                format!("{}\nbody_regex = \"status:\\\\s+healthy\"", url("/chunked")),
+            ),
+            (
+                "down",
+                format!("{}\nbody_contains = \"healthy\"", url("/down")),
+            ),
+            (
+                "down-accepted",
+                format!("{}\nexpect_status = \"5xx\"", url("/down")),
+            ),
+            ("missing", url("/nope")),
+            (
+                "redirected",
+                format!("{}\nbody_contains = \"healthy\"", url("/a")),
+            ),
+            (
+                "not-followed",
+                format!("{}\nmax_redirects = 0\nexpect_status = 200", url("/a")),
+            ),
+            ("loop", format!("{}\nmax_redirects = 3", url("/loop"))),
+        ],
+        &[],
+    );
+    assert_eq!(r.step_status("ok"), "pass", "{}", r.step("ok"));
+    assert!(
+        message(&r, "ok").contains("-> 200 OK in "),
+        "{}",
+        message(&r, "ok")
+    );
+    assert!(measurement(&r, "ok", "response_time").is_some());
+    assert_eq!(measurement(&r, "ok", "status_code"), Some(200.0));
+    assert_eq!(r.step_status("by-name"), "pass", "{}", r.step("by-name"));
+    assert_eq!(r.step_status("chunked"), "pass", "{}", r.step("chunked"));
+    assert_eq!(r.step_status("down"), "fail");
+    let down = message(&r, "down");
+    assert!(down.contains("status 503, expected 200-399"), "{down}");
+    assert!(down.contains("the body lacks `healthy`"), "{down}");
+    // The start of the body is kept for the technician.
+    assert!(
+        r.step("down")["output"]["stdout"]
+            .as_str()
+            .unwrap()
+            .contains("maintenance")
+    );
+    assert_eq!(r.step_status("down-accepted"), "pass");
+    assert_eq!(r.step_status("missing"), "fail");
+    assert!(message(&r, "missing").contains("status 404"));
+    assert_eq!(
+        r.step_status("redirected"),
+        "pass",
+        "{}",
+        r.step("redirected")
+    );
+    assert!(
+        message(&r, "redirected").contains("(after 2 redirects from http://127.0.0.1"),
+        "{}",
+        message(&r, "redirected")
+    );
+    assert_eq!(r.step_status("not-followed"), "fail");
+    assert!(message(&r, "not-followed").contains("status 301, expected 200 (redirects to /b)"));
+    assert_eq!(r.step_status("loop"), "fail");
+    assert!(
+        message(&r, "loop").starts_with("more than 3 redirects"),
+        "{}",
+        message(&r, "loop")
+    );
+}
+
+#[test]
+fn certificates_valid_expired_near_expiry_wrong_name_untrusted() {
+    let ca_a = ca("supportctl test CA");
+    let valid = serve(Some(tls_config(
+        &ca_a,
+        &["localhost", "127.0.0.1"],
+        -30,
+        90,
+    )));
+    let expired = serve(Some(tls_config(&ca_a, &["localhost"], -400, -3)));
+    let soon = serve(Some(tls_config(&ca_a, &["localhost"], -30, 5)));
+    let wrong = serve(Some(tls_config(&ca_a, &["other.test"], -30, 90)));
+    let other_ca = ca("some appliance");
+    let untrusted = serve(Some(tls_config(&other_ca, &["localhost"], -30, 90)));
+    let with_ca = "ca_file = \"{{ playbook_dir }}/ca.pem\"";
+    let r = http_steps(
+        &ca_a.pem,
+        &[
+            (
+                "valid",
+                format!(
+                    "url = \"https://localhost:{valid}/ok\"\n{with_ca}\nbody_contains = \"healthy\""
+                ),
+            ),
+            (
+                "valid-ip",
+                format!("url = \"https://127.0.0.1:{valid}/\"\n{with_ca}"),
+            ),
+            (
+                "expired",
+                format!("url = \"https://localhost:{expired}/\"\n{with_ca}"),
+            ),
+            (
+                "soon",
+                format!("url = \"https://localhost:{soon}/\"\n{with_ca}"),
+            ),
+            (
+                "soon-fail",
+                format!(
+                    "url = \"https://localhost:{soon}/\"\n{with_ca}\ncert_fail_days = 7\ncert_warn_days = 30"
+                ),
+            ),
+            (
+                "wrong-name",
+                format!("url = \"https://localhost:{wrong}/\"\n{with_ca}"),
+            ),
+            (
+                "untrusted",
+                format!("url = \"https://localhost:{untrusted}/\""),
+            ),
+            (
+                "insecure",
+                format!("url = \"https://localhost:{untrusted}/\"\ninsecure = true"),
+            ),
+            (
+                "insecure-expired",
+                format!("url = \"https://localhost:{expired}/\"\ninsecure = true"),
+            ),
+            (
+                "insecure-expiry-set",
+                format!(
+                    "url = \"https://localhost:{expired}/\"\ninsecure = true\ncert_fail_days = 0"
+                ),
+            ),
+            (
+                "plain-to-tls",
+                format!("url = \"http://localhost:{valid}/\"\ntimeout = \"2s\""),
+            ),
+        ],
+        &[],
+    );
+    assert_eq!(r.step_status("valid"), "pass", "{}", r.step("valid"));
+    let days = measurement(&r, "valid", "cert_days_left").unwrap();
+    assert!((88.0..=90.0).contains(&days), "{days}");
+    assert!(message(&r, "valid").contains("certificate of localhost expires in"));
+    assert_eq!(r.step_status("valid-ip"), "pass", "{}", r.step("valid-ip"));
+
+    assert_eq!(r.step_status("expired"), "fail");
+    let m = message(&r, "expired");
+    assert!(
+        m.contains("certificate expired") && m.contains("days ago"),
+        "{m}"
+    );
+    assert!(measurement(&r, "expired", "cert_days_left").unwrap() < 0.0);
+
+    assert_eq!(r.step_status("soon"), "warn", "{}", r.step("soon"));
+    assert!(
+        message(&r, "soon").contains("under cert_warn_days 14"),
+        "{}",
+        message(&r, "soon")
+    );
+    assert_eq!(r.step_status("soon-fail"), "fail");
+
+    assert_eq!(r.step_status("wrong-name"), "fail");
+    let m = message(&r, "wrong-name");
+    assert!(
+        m.contains("certificate is not valid for `localhost`: it is for other.test"),
+        "{m}"
+    );
+
+    assert_eq!(r.step_status("untrusted"), "fail");
+    let m = message(&r, "untrusted");
+    assert!(
+        m.contains("certificate is not trusted") && m.contains("some appliance"),
+        "{m}"
+    );
+
+    assert_eq!(r.step_status("insecure"), "pass", "{}", r.step("insecure"));
+    assert_eq!(
+        r.step_status("insecure-expired"),
+        "pass",
+        "{}",
+        r.step("insecure-expired")
+    );
+    assert_eq!(r.step_status("insecure-expiry-set"), "fail");
+    assert!(message(&r, "insecure-expiry-set").contains("under cert_fail_days 0"));
+
+    // Plain HTTP to a TLS port: the TLS server answers garbage or closes.
+    assert_eq!(
+        r.step_status("plain-to-tls"),
+        "fail",
+        "{}",
+        r.step("plain-to-tls")
+    );
+}
+
+#[test]
+fn silent_resetting_and_closed_servers_end_within_the_timeout() {
+    let mute = mute_port();
+    let reset = resetting_port();
+    let closed = closed_port();
+    let r = http_steps(
+        "",
+        &[
+            (
+                "mute",
+                format!("url = \"http://127.0.0.1:{mute}/\"\ntimeout = \"1s\""),
+            ),
+            (
+                "mute-tls",
+                format!("url = \"https://127.0.0.1:{mute}/\"\ntimeout = \"1s\""),
+            ),
+            (
+                "reset",
+                format!("url = \"http://127.0.0.1:{reset}/\"\ntimeout = \"2s\""),
+            ),
+            ("closed", format!("url = \"http://127.0.0.1:{closed}/\"")),
+        ],
+        &[],
+    );
+    assert_eq!(r.step_status("mute"), "fail", "{}", r.step("mute"));
+    assert_eq!(
+        message(&r, "mute"),
+        format!("127.0.0.1:{mute} accepted the connection but sent no response within 1s")
+    );
+    assert_eq!(r.step_status("mute-tls"), "fail");
+    assert!(
+        message(&r, "mute-tls").contains("did not finish the TLS handshake within 1s"),
+        "{}",
+        message(&r, "mute-tls")
+    );
+    assert_eq!(r.step_status("reset"), "fail");
+    assert_eq!(
+        message(&r, "reset"),
+        format!("127.0.0.1:{reset} reset the connection before a response")
+    );
+    assert_eq!(r.step_status("closed"), "fail");
+    assert!(message(&r, "closed").contains("refused the connection"));
+    // Each ended by its own timeout: the steps ran side by side, well under 1s + 1s + 2s.
+    for id in ["mute", "mute-tls"] {
+        let ms = r.step(id)["duration_ms"].as_u64().unwrap();
+        assert!(ms < 5_000, "{id} took {ms} ms");
+    }
+}
+
+#[test]
+fn proxies_from_the_step_and_the_environment() {
+    let ca_a = ca("supportctl test CA");
+    // portal.test is never resolved here: it only travels to the proxy.
+    let tls = serve(Some(tls_config(&ca_a, &["portal.test"], -30, 90)));
+    let via = proxy(tls);
+    let with_ca = "ca_file = \"{{ playbook_dir }}/ca.pem\"";
+    let r = http_steps(
+        &ca_a.pem,
+        &[
+            (
+                "explicit-plain",
+                format!(
+                    "url = \"http://portal.test/status\"\nproxy = \"127.0.0.1:{via}\"\nbody_contains = \"proxied http://portal.test/status\""
+                ),
+            ),
+            (
+                "explicit-tunnel",
+                format!(
+                    "url = \"https://portal.test/ok\"\nproxy = \"http://u:p@127.0.0.1:{via}\"\n{with_ca}\nbody_contains = \"healthy\""
+                ),
+            ),
+            (
+                "from-env",
+                format!("url = \"https://portal.test/ok\"\n{with_ca}"),
+            ),
+        ],
+        &[
+            ("https_proxy", &format!("http://127.0.0.1:{via}")),
+            ("no_proxy", ""),
+        ],
+    );
+    assert_eq!(
+        r.step_status("explicit-plain"),
+        "pass",
+        "{}",
+        r.step("explicit-plain")
+    );
+    assert!(message(&r, "explicit-plain").contains(&format!("via http://127.0.0.1:{via}")));
+    assert_eq!(
+        r.step_status("explicit-tunnel"),
+        "pass",
+        "{}",
+        r.step("explicit-tunnel")
+    );
+    assert!(message(&r, "explicit-tunnel").contains("certificate of portal.test expires in"));
+    // Credentials never reach the report.
+    assert!(!r.stdout.contains("u:p@"));
+    assert_eq!(r.step_status("from-env"), "pass", "{}", r.step("from-env"));
+
+    // "none" ignores the environment: portal.test is then looked up, so
+    // this runs only as a load-time check (nothing is fetched).
+    Test::new()
+        .playbook("[[step]]\nkind = \"http\"\nurl = \"https://portal.test/\"\nproxy = \"none\"\n")
+        .args(&["check", "p.toml"])
+        .run()
+        .status(0);
+}
+
+#[test]
+fn bad_http_settings_are_load_errors() {
+    Test::new()
+        .playbook(
+            "[[step]]\nkind = \"http\"\nurl = \"ftp://files.test/\"\nexpect_status = \"600\"\n\n[[step]]\nkind = \"http\"\nurl = \"https://h.test/\"\nmethod = \"HEAD\"\nbody_contains = \"x\"\nproxy = \"socks5://127.0.0.1:1080\"\nca_file = \"missing.pem\"\n",
+        )
+        .args(&["check", "p.toml"])
+        .run()
+        .status(2)
+        .stderr_has("`600` is not a status code or range")
+        .stderr_has("a HEAD request gets no body to check")
+        .stderr_has("socks5 proxies are not supported")
+        .stderr_has("cannot read `missing.pem`");
+}
