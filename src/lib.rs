@@ -22,6 +22,7 @@ pub mod http;
 pub mod largest;
 pub mod merge;
 pub mod net;
+pub mod netfacts;
 pub mod packages;
 pub mod pathglob;
 pub mod playbook;

@@ -79,7 +79,21 @@ pub fn connect(
             Ok(stream) => return Ok((stream, *addr, started.elapsed())),
             Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => refused += 1,
             Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {}
-            Err(e) => other = Some(format!("{addr}: {e}")),
+            Err(e) => {
+                let why = match e.kind() {
+                    std::io::ErrorKind::NetworkUnreachable => {
+                        "the network is unreachable (no route there: not connected?)".to_string()
+                    }
+                    std::io::ErrorKind::HostUnreachable => "no route to the host".to_string(),
+                    _ => e.to_string(),
+                };
+                // Name the address only when the target was a name.
+                other = Some(if addrs.len() == 1 && host.parse::<IpAddr>().is_ok() {
+                    why
+                } else {
+                    format!("{why} (at {addr})")
+                });
+            }
         }
     }
     if refused == addrs.len() {

@@ -36,6 +36,10 @@ pub const BUILTINS: &[(&str, &str)] = &[
         "system_drive",
         "C:\\ on Windows (%SystemDrive%), / elsewhere",
     ),
+    (
+        "gateway",
+        "the default gateway's address (`no-default-gateway` when there is none: steps using it then fail saying so)",
+    ),
     ("date", "today as YYYY-MM-DD"),
     ("datetime", "now as YYYYMMDD-HHMMSS (safe in file names)"),
     (

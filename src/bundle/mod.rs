@@ -684,7 +684,16 @@ fn collect(
         });
     }
     // The machine and the run so far, every string redacted.
-    let (facts, counts) = w.redacted_json(ctx.facts)?;
+    #[derive(serde::Serialize)]
+    struct BundleFacts<'a> {
+        #[serde(flatten)]
+        facts: &'a crate::facts::Facts,
+        network: &'a crate::netfacts::NetworkFacts,
+    }
+    let (facts, counts) = w.redacted_json(&BundleFacts {
+        facts: ctx.facts,
+        network: crate::netfacts::cached(),
+    })?;
     w.add_generated(
         "facts.json",
         &serde_json::to_vec_pretty(&facts).map_err(io::Error::other)?,

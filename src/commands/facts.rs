@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use crate::cli::{FactsArgs, ListFormat};
 use crate::facts::{DiskFact, Facts, list_disks};
+use crate::netfacts::NetworkFacts;
 use crate::playbook::values::human_bytes;
 
 #[derive(Serialize)]
@@ -11,12 +12,14 @@ struct AllFacts {
     #[serde(flatten)]
     facts: Facts,
     disks: Vec<DiskFact>,
+    network: NetworkFacts,
 }
 
 pub fn run(args: &FactsArgs) -> i32 {
     let all = AllFacts {
         facts: Facts::gather(),
         disks: list_disks(),
+        network: crate::netfacts::gather(),
     };
     match args.format {
         ListFormat::Json => {
@@ -48,7 +51,33 @@ pub fn run(args: &FactsArgs) -> i32 {
                     human_bytes(d.total_bytes)
                 );
             }
+            print_network(&all.network);
         }
     }
     0
+}
+
+fn print_network(net: &NetworkFacts) {
+    let or_none =
+        |ip: Option<std::net::IpAddr>| ip.map_or_else(|| "none".to_string(), |ip| ip.to_string());
+    crate::outln!("network:");
+    let via = net
+        .gateway_interface
+        .as_ref()
+        .map_or(String::new(), |i| format!(" (via {i})"));
+    crate::outln!("  gateway       {}{via}", or_none(net.gateway));
+    crate::outln!("  gateway IPv6  {}", or_none(net.gateway_v6));
+    let dns: Vec<String> = net.dns_servers.iter().map(ToString::to_string).collect();
+    crate::outln!(
+        "  dns servers   {}",
+        if dns.is_empty() {
+            "none found".to_string()
+        } else {
+            dns.join(", ")
+        }
+    );
+    for i in &net.interfaces {
+        let state = if i.up { "up" } else { "down" };
+        crate::outln!("  {:<20} {:<5} {}", i.name, state, i.addresses.join(", "));
+    }
 }

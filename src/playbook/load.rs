@@ -669,6 +669,15 @@ pub fn load(
     };
     // `--var` may override a built-in; [vars] values are expanded after that.
     let mut builtins = vars::builtins(facts, &file.dir);
+    // Network facts can cost a program run (macOS): read them only when a
+    // template may use them.
+    if crate::netfacts::VARIABLES
+        .iter()
+        .any(|name| file.text.contains(name))
+    {
+        let net = crate::netfacts::variables(crate::netfacts::cached());
+        builtins.extend(net.into_iter().map(|(k, v)| (k.to_string(), v)));
+    }
     for (k, v) in overrides {
         if let Some(b) = builtins.get_mut(k) {
             *b = v.clone();
