@@ -16,11 +16,12 @@ fn main() {
     for path in entries {
         println!("cargo:rerun-if-changed={}", path.display());
         let name = path.file_stem().unwrap().to_string_lossy().to_string();
-        let abs = fs::canonicalize(&path).unwrap();
+        // Resolved when the crate compiles, not baked in here: a build
+        // script's output reused from another checkout path stays right.
+        let file = path.file_name().unwrap().to_string_lossy().to_string();
         writeln!(
             code,
-            "    ({name:?}, include_str!({:?})),",
-            abs.display().to_string()
+            "    ({name:?}, include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/playbooks/\", {file:?}))),"
         )
         .unwrap();
     }

@@ -83,6 +83,7 @@ fn site(path: &str) -> Vec<u8> {
     let (status, extra, body) = match path {
         "/" | "/ok" => ("200 OK", "", "status: healthy\n"),
         "/down" => ("503 Service Unavailable", "", "maintenance\n"),
+        "/generate_204" => ("204 No Content", "", ""),
         "/a" => ("301 Moved Permanently", "Location: /b\r\n", ""),
         "/b" => ("302 Found", "Location: /ok\r\n", ""),
         "/loop" => ("302 Found", "Location: /loop\r\n", ""),
@@ -580,4 +581,107 @@ fn bad_http_settings_are_load_errors() {
         .stderr_has("a HEAD request gets no body to check")
         .stderr_has("socks5 proxies are not supported")
         .stderr_has("cannot read `missing.pem`");
+}
+
+/// The `--var` overrides that point the shipped `no-internet` playbook at loopback.
+fn no_internet_vars(tcp: u16, https: u16, portal: &str) -> Vec<String> {
+    [
+        "gateway=127.0.0.1".to_string(),
+        "dns_name=localhost".into(),
+        "tcp_ip=127.0.0.1".into(),
+        "tcp_name=localhost".into(),
+        format!("tcp_port={tcp}"),
+        format!("https_url=https://localhost:{https}/ok"),
+        format!("portal_check_url={portal}"),
+    ]
+    .into_iter()
+    .flat_map(|v| ["--var".to_string(), v])
+    .collect()
+}
+
+#[test]
+fn no_internet_playbook_against_loopback() {
+    let ca_a = ca("supportctl test CA");
+    let https = serve(Some(tls_config(&ca_a, &["localhost"], -30, 90)));
+    let plain = serve(None);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let tcp = listener.local_addr().unwrap().port();
+    let run = |portal: &str| {
+        let t = Test::new().file("ca.pem", &ca_a.pem);
+        // The OS trust store, as rustls-native-certs reads it, is our CA here.
+        let ca_path = t.path().join("ca.pem").display().to_string();
+        let mut args = vec![
+            "run".to_string(),
+            "no-internet".into(),
+            "--format".into(),
+            "json".into(),
+        ];
+        args.extend(no_internet_vars(tcp, https, portal));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        t.env("SSL_CERT_FILE", &ca_path).args(&args).run()
+    };
+    let r = run(&format!("http://127.0.0.1:{plain}/generate_204"));
+    for id in [
+        "gateway",
+        "dns",
+        "tcp-by-address",
+        "tcp-by-name",
+        "https",
+        "captive-portal",
+    ] {
+        assert_eq!(r.step_status(id), "pass", "{id}: {}", r.step(id));
+    }
+    assert_eq!(r.code, 0);
+    assert!(message(&r, "https").contains("certificate of localhost expires in"));
+
+    // A login page in the way: the check URL redirects instead of answering 204.
+    let r = run(&format!("http://127.0.0.1:{plain}/a"));
+    assert_eq!(r.step_status("captive-portal"), "fail");
+    assert!(
+        message(&r, "captive-portal").contains("status 301, expected 204 (redirects to /b)"),
+        "{}",
+        message(&r, "captive-portal")
+    );
+    assert!(
+        r.step("captive-portal")["advice"]
+            .as_str()
+            .unwrap()
+            .contains("log in")
+    );
+    assert_eq!(r.code, 1);
+    drop(listener);
+}
+
+/// In a network namespace of its own (no routes, loopback down), the
+/// gateway step says there is no default gateway. Needs root and unshare.
+#[test]
+fn no_default_gateway_is_reported_as_such() {
+    if !common::is_root() || !common::program_available("unshare") {
+        eprintln!("NOT RUN: needs root and unshare for a network namespace");
+        return;
+    }
+    let out = std::process::Command::new("unshare")
+        .args(["-n", env!("CARGO_BIN_EXE_supportctl")])
+        .args([
+            "run",
+            "no-internet",
+            "--only",
+            "gateway",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let step = &report["playbooks"][0]["steps"][0];
+    assert_eq!(step["id"], "gateway");
+    assert_eq!(step["status"], "warn", "{step}");
+    assert!(
+        step["message"]
+            .as_str()
+            .unwrap()
+            .contains("this machine has no default gateway"),
+        "{step}"
+    );
 }

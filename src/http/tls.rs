@@ -96,13 +96,6 @@ fn expired(cert: Option<&CertInfo>) -> String {
     }
 }
 
-fn is_timeout(e: &std::io::Error) -> bool {
-    matches!(
-        e.kind(),
-        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-    )
-}
-
 #[cfg(not(target_os = "macos"))]
 pub use rustls_impl::handshake;
 
@@ -273,7 +266,10 @@ mod rustls_impl {
                 let tls = e
                     .get_ref()
                     .and_then(|inner| inner.downcast_ref::<rustls::Error>());
-                let timed_out = super::is_timeout(&e);
+                let timed_out = matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                );
                 let reason = match tls {
                     Some(t) => reason(t, host, cert.as_ref()),
                     None if timed_out => "the TLS handshake got no answer in time".into(),

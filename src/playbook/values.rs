@@ -122,6 +122,36 @@ impl fmt::Display for ByteSize {
     }
 }
 
+/// A TCP port written as a number, or as text so a template can supply it
+/// (`port = "{{ https_port }}"`).
+pub fn port<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u16, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Number(i64),
+        Text(String),
+    }
+    let bad = |shown: String| {
+        serde::de::Error::custom(format!(
+            "`{shown}` is not a port{HINT}a number from 1 to 65535, e.g. 443"
+        ))
+    };
+    match Raw::deserialize(d)? {
+        Raw::Number(n) => u16::try_from(n).map_err(|_| bad(n.to_string())),
+        Raw::Text(t) => t.trim().parse::<u16>().map_err(|_| bad(t)),
+    }
+}
+
+/// The JSON Schema of [`port`]: an integer, or digits as text.
+pub fn port_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "anyOf": [
+            {"type": "integer", "minimum": 0, "maximum": 65535},
+            {"type": "string", "description": "digits, usually from a template"}
+        ]
+    })
+}
+
 /// Formats bytes with binary units and one decimal: `1.5 GiB`.
 pub fn human_bytes(bytes: u64) -> String {
     const NAMES: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];

@@ -33,6 +33,9 @@ pub enum Expect {
 pub struct TcpStep {
     /// A host name or IP address (templated), e.g. `"{{ gateway }}"`, `"fileserver"`, `"::1"`.
     pub host: String,
+    /// 1-65535, a number or text (so `"{{ port_var }}"` works).
+    #[serde(deserialize_with = "crate::playbook::values::port")]
+    #[schemars(schema_with = "crate::playbook::values::port_schema")]
     pub port: u16,
     /// `open` (default) or `closed`.
     #[serde(default)]
