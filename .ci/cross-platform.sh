@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(rustc-web cargo-web rust-web-src binutils-mingw-w64-x86-64 gcc-mingw-w64-x86-64 wine64)
+packages=(rustc-web cargo-web rust-web-src binutils-mingw-w64-x86-64 gcc-mingw-w64-x86-64 wine64 openssl)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -54,7 +54,10 @@ assert f["system_drive"].endswith(":\\"), f["system_drive"]
 assert f["cpus"] >= 1 and f["memory_total_bytes"] > 0, f
 import re
 assert re.fullmatch(r"\d+\.\d+\.\d+", f["os_version"]), f"os_version in NT form: {f['os_version']}"
-print("facts ok:", f["os_name"], f["os_version"], f["system_drive"])
+net = f["network"]
+assert any(i["addresses"] for i in net["interfaces"]), f"no interface with an address: {net}"
+print("facts ok:", f["os_name"], f["os_version"], f["system_drive"],
+      "| network:", len(net["interfaces"]), "interfaces, gateway", net["gateway"], "dns", net["dns_servers"])
 PY
 
 echo "==> smoke playbook under Wine"
@@ -85,6 +88,43 @@ if bad:
     sys.exit("smoke failures:\n  " + "\n  ".join(bad))
 assert sys.argv[2] == "3", f"exit code {sys.argv[2]}, expected 3 (one step errored by design)"
 print(f"smoke ok: {len(steps)} steps as expected")
+PY
+
+echo "==> http steps under Wine: plain, TLS verified with a CA file, untrusted, silent"
+certs="$prefix/certs"
+mkdir -p "$certs"
+(
+  cd "$certs"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key -out ca.pem \
+    -days 30 -subj "/CN=supportctl smoke CA" 2>/dev/null
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout leaf.key -out leaf.csr \
+    -subj /CN=localhost 2>/dev/null
+  printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' > ext
+  openssl x509 -req -in leaf.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out leaf.pem -days 20 \
+    -extfile ext 2>/dev/null
+)
+python3 .ci/windows/http_targets.py "$certs" "$certs/leaf.pem" "$certs/leaf.key" &
+http_targets=$!
+trap 'kill $http_targets 2>/dev/null || true; rm -rf "$prefix"' EXIT
+while [ ! -f "$certs/ports" ]; do sleep 0.1; done
+port() { awk -v k="$1" '$1 == k {print $2}' "$certs/ports"; }
+cp .ci/windows/http.toml "$prefix/http.toml"
+set +e
+run run 'Z:'"$prefix/http.toml" --format json --var "plain_port=$(port plain)" --var "tls_port=$(port tls)" \
+  --var "mute_port=$(port mute)" --var 'ca=Z:'"$certs/ca.pem" > "$prefix/http.json"
+set -e
+kill $http_targets 2>/dev/null || true
+python3 - "$prefix/http.json" <<'PY'
+import json, sys
+steps = {s["id"]: s for s in json.load(open(sys.argv[1]))["playbooks"][0]["steps"]}
+def check(id, status, text):
+    s = steps[id]
+    assert s["status"] == status and text in s["message"], f"{id}: {s['status']} ({s['message']})"
+check("http-plain", "pass", "-> 200 OK")
+check("https-with-ca", "pass", "certificate of localhost expires in")
+check("https-untrusted", "fail", "certificate is not trusted")
+check("http-mute", "fail", "accepted the connection but sent no response within 1s")
+print("http ok: plain, TLS with ca_file (rustls under Wine), untrusted, silent server")
 PY
 
 echo "==> cleanup of a C:\\ folder under Wine: dry run, then for real"

@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """Loopback targets for the network benchmark: N listening ports that
 accept, and M "silent" ports whose zero-backlog queue is full, so a new
-connection gets no answer. Writes `open` and `silent` port lists to
-DIR/ports and serves until killed. Usage: net_targets.py DIR N M"""
+connection gets no answer; plus, for `http` checks, one HTTP server and M
+"mute" ports that accept and then never answer. Writes `open`, `silent`,
+`http` and `mute` port lists to DIR/ports and serves until killed.
+Usage: net_targets.py DIR N M"""
+import http.server
 import os
 import socket
 import sys
@@ -44,8 +47,42 @@ for _ in range(n_silent):
     keep.append(s)
     silent_ports.append(port)
 
+
+class Ok(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = b"status: healthy\n"
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+web = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Ok)
+threading.Thread(target=web.serve_forever, daemon=True).start()
+
+
+def hold_forever(s):
+    while True:
+        conn, _ = s.accept()
+        keep.append(conn)
+
+
+mute_ports = []
+for _ in range(n_silent):
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    s.listen(128)
+    threading.Thread(target=hold_forever, args=(s,), daemon=True).start()
+    keep.append(s)
+    mute_ports.append(s.getsockname()[1])
+
 with open(os.path.join(out, "ports.tmp"), "w") as f:
     f.write("open " + " ".join(map(str, open_ports)) + "\n")
     f.write("silent " + " ".join(map(str, silent_ports)) + "\n")
+    f.write("http " + str(web.server_address[1]) + "\n")
+    f.write("mute " + " ".join(map(str, mute_ports)) + "\n")
 os.rename(os.path.join(out, "ports.tmp"), os.path.join(out, "ports"))
 threading.Event().wait()

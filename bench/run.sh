@@ -14,15 +14,17 @@
 #             the copies make a full run take about 8 minutes)
 #   network   50 tcp checks against loopback (45 open, 5 that never answer, 1s timeout)
 #             vs  the same checks one after another in a bash loop (/dev/tcp with timeout 1)
+#   http      50 http checks against loopback (45 answered by a local server, 5 ports that
+#             accept and never answer, 1s timeout)  vs  the same with curl in a loop
 #   bundle    1 GiB of generated logs (bench/gen_logs.py; BENCH_LOG_MIB=N to change) into a zip:
 #             no redaction, built-in rules, built-in + IP/e-mail pseudonyms
 #             vs  zip -r -6  and  tar czf; then peak memory of each with /usr/bin/time
 #
-# BENCH_CASES="startup scan cleanup bundle" (the default) picks the cases;
+# BENCH_CASES="startup scan cleanup network http bundle" (the default) picks the cases;
 # e.g. BENCH_CASES=bundle bench/run.sh --record re-measures only bundles.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cases=" ${BENCH_CASES:-startup scan cleanup network bundle} "
+cases=" ${BENCH_CASES:-startup scan cleanup network http bundle} "
 want() { [[ "$cases" == *" $1 "* ]]; }
 rm -f bench/work/*.md
 record=false
@@ -82,6 +84,32 @@ hyperfine -N -i --runs 5 --export-markdown bench/work/network.md \
 kill $targets 2>/dev/null || true
 fi
 
+if want http; then
+net="$PWD/bench/work/http"
+rm -rf "$net" && mkdir -p "$net"
+python3 bench/net_targets.py "$net" 0 5 &
+targets=$!
+trap 'kill $targets 2>/dev/null' EXIT
+while [ ! -f "$net/ports" ]; do sleep 0.1; done
+read -r _ web < <(grep '^http' "$net/ports")
+read -r _ mute_ports < <(grep '^mute' "$net/ports")
+urls=()
+for i in $(seq 1 45); do urls+=("http://127.0.0.1:$web/check/$i"); done
+for p in $mute_ports; do urls+=("http://127.0.0.1:$p/"); done
+{
+  printf '[playbook]\nname = "http-bench"\n'
+  for u in "${urls[@]}"; do
+    printf '\n[[step]]\nkind = "http"\nurl = "%s"\nbody_contains = "healthy"\ntimeout = "1s"\n' "$u"
+  done
+} > "$net/http.toml"
+printf '#!/usr/bin/env bash\nfor u in %s; do curl -s --max-time 1 "$u" | grep -q healthy; done; true\n' "${urls[*]}" > "$net/loop.sh"
+hyperfine -N -i --runs 5 --export-markdown bench/work/http.md \
+  -n "supportctl, 50 http checks, --jobs 10" "$bin run $net/http.toml -q --jobs 10" \
+  -n "supportctl, 50 http checks, --jobs 4 (default)" "$bin run $net/http.toml -q" \
+  -n "bash loop, curl --max-time 1" "bash $net/loop.sh"
+kill $targets 2>/dev/null || true
+fi
+
 if want bundle; then
 mib="${BENCH_LOG_MIB:-1024}"
 logs="$PWD/bench/work/logs"
@@ -123,7 +151,7 @@ if $record; then
     printf 'Machine: %s cores, %s, %s\n\n' "$(nproc)" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" "$(uname -sr)"
     printf 'Command: `BENCH_CASES="%s" bench/run.sh --record` · release binary: %s bytes\n\n' "$(echo $cases)" "$(stat -c %s "$bin")"
     printf 'Cases: %s\n\n' "$(echo $cases)"
-    for md in startup scan cleanup network bundle; do
+    for md in startup scan cleanup network http bundle; do
       if [ -f "bench/work/$md.md" ]; then cat "bench/work/$md.md"; printf '\n'; fi
     done
     if [ -f bench/work/bundle-mem.md ]; then
