@@ -55,11 +55,18 @@ pub fn gather() -> NetworkFacts {
 pub fn variables(facts: &NetworkFacts) -> Vec<(&'static str, String)> {
     vec![(
         "gateway",
+        // A link-local IPv6 gateway (fe80::/10, the usual kind) needs its
+        // interface to be reached, which a host string cannot carry.
         facts
             .gateway
-            .or(facts.gateway_v6)
+            .or(facts.gateway_v6.filter(|ip| !is_link_local(*ip)))
             .map_or_else(|| crate::net::NO_GATEWAY.to_string(), |ip| ip.to_string()),
     )]
+}
+
+/// Whether an address is IPv6 link-local (fe80::/10).
+fn is_link_local(ip: IpAddr) -> bool {
+    matches!(ip, IpAddr::V6(v6) if v6.segments()[0] & 0xffc0 == 0xfe80)
 }
 
 /// Names of the variables [`variables`] gives (gathered only when used).
@@ -329,6 +336,7 @@ mod imp {
         let flags = GAA_FLAG_INCLUDE_GATEWAYS | GAA_FLAG_SKIP_ANYCAST | GAA_FLAG_SKIP_MULTICAST;
         let mut size: u32 = 16 * 1024;
         let mut buf: Vec<u64> = Vec::new();
+        let mut filled = false;
         for _ in 0..4 {
             buf = vec![0u64; (size as usize).div_ceil(8)];
             // SAFETY: `buf` is writable for `size` bytes and 8-byte aligned.
@@ -342,10 +350,16 @@ mod imp {
                 )
             };
             match rc {
-                0 => break,
+                0 => {
+                    filled = true;
+                    break;
+                }
                 ERROR_BUFFER_OVERFLOW => continue,
                 _ => return facts,
             }
+        }
+        if !filled {
+            return facts;
         }
         let mut p = buf.as_ptr().cast::<IP_ADAPTER_ADDRESSES_LH>();
         while !p.is_null() {
@@ -406,7 +420,9 @@ mod imp {
                 // SAFETY: list nodes inside `buf`.
                 let da = unsafe { &*d };
                 // SAFETY: the sockaddr of a DNS server entry.
+                // fec0:0:0:ffff::1-3 are Windows' placeholder resolvers.
                 if let Some(ip) = unsafe { ip(&da.Address) }
+                    && !matches!(ip, IpAddr::V6(v6) if v6.segments()[0] & 0xffc0 == 0xfec0)
                     && !facts.dns_servers.contains(&ip)
                 {
                     facts.dns_servers.push(ip);
@@ -480,6 +496,12 @@ mod tests {
             ..NetworkFacts::default()
         };
         assert_eq!(variables(&some)[0].1, "10.0.0.1");
+        let v6_only = |gw: &str| NetworkFacts {
+            gateway_v6: Some(gw.parse().unwrap()),
+            ..NetworkFacts::default()
+        };
+        assert_eq!(variables(&v6_only("2001:db8::1"))[0].1, "2001:db8::1");
+        assert_eq!(variables(&v6_only("fe80::1"))[0].1, crate::net::NO_GATEWAY);
     }
 
     #[test]

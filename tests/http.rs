@@ -3,7 +3,8 @@
 //! untrusted), a listener that accepts and never answers, one that resets,
 //! a closed port, and a small proxy (absolute-form and CONNECT). The only
 //! other name used, `portal.test`, is never resolved: it goes to the proxy.
-#![cfg(unix)]
+//! Not on macOS, where TLS is Security.framework rather than rustls.
+#![cfg(all(unix, not(target_os = "macos")))]
 
 mod common;
 
@@ -142,6 +143,26 @@ fn mute_port() -> u16 {
         let mut held = Vec::new();
         for stream in listener.incoming().flatten() {
             held.push(stream);
+        }
+    });
+    port
+}
+
+/// A listener that answers a TLS client one byte every 300 ms, forever:
+/// a handshake that never completes but never goes quiet either.
+fn dripping_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                for byte in [0x16u8, 0x03, 0x03, 0x40, 0x00].iter().cycle().take(100) {
+                    if stream.write_all(&[*byte]).is_err() {
+                        return;
+                    }
+                    std::thread::sleep(Duration::from_millis(300));
+                }
+            });
         }
     });
     port
@@ -464,6 +485,7 @@ fn certificates_valid_expired_near_expiry_wrong_name_untrusted() {
 fn silent_resetting_and_closed_servers_end_within_the_timeout() {
     let mute = mute_port();
     let reset = resetting_port();
+    let drip = dripping_port();
     let closed = closed_port();
     let r = http_steps(
         "",
@@ -481,6 +503,10 @@ fn silent_resetting_and_closed_servers_end_within_the_timeout() {
                 format!("url = \"http://127.0.0.1:{reset}/\"\ntimeout = \"2s\""),
             ),
             ("closed", format!("url = \"http://127.0.0.1:{closed}/\"")),
+            (
+                "drip-tls",
+                format!("url = \"https://127.0.0.1:{drip}/\"\ntimeout = \"1s\""),
+            ),
         ],
         &[],
     );
@@ -503,7 +529,13 @@ fn silent_resetting_and_closed_servers_end_within_the_timeout() {
     assert_eq!(r.step_status("closed"), "fail");
     assert!(message(&r, "closed").contains("refused the connection"));
     // Each ended by its own timeout: the steps ran side by side, well under 1s + 1s + 2s.
-    for id in ["mute", "mute-tls"] {
+    assert_eq!(r.step_status("drip-tls"), "fail");
+    assert!(
+        message(&r, "drip-tls").contains("did not finish the TLS handshake within 1s"),
+        "{}",
+        message(&r, "drip-tls")
+    );
+    for id in ["mute", "mute-tls", "drip-tls"] {
         let ms = r.step(id)["duration_ms"].as_u64().unwrap();
         assert!(ms < 5_000, "{id} took {ms} ms");
     }

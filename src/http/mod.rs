@@ -169,17 +169,17 @@ pub struct Failed {
     pub certs: Vec<CertInfo>,
 }
 
-/// A connection whose every read and write is bounded by the deadline and
-/// stops when the step is cancelled.
-struct Conn<'a> {
-    io: Box<dyn Io>,
-    /// The socket, to set its timeouts before each read or write.
-    socket: TcpStream,
+/// A TCP connection whose reads and writes wait at most a second at a
+/// time, fail with `TimedOut` at the deadline and stop when the step is
+/// cancelled. TLS runs on top of it, so the handshake is bounded too.
+#[derive(Debug)]
+pub struct Bounded {
+    tcp: TcpStream,
     deadline: Instant,
-    cancel: &'a Cancel,
+    cancel: Cancel,
 }
 
-impl Conn<'_> {
+impl Bounded {
     fn left(&self) -> io::Result<Duration> {
         if self.cancel.is_set() {
             return Err(io::Error::other(CANCELLED));
@@ -196,12 +196,12 @@ impl Conn<'_> {
     fn bounded<T>(
         &mut self,
         set: fn(&TcpStream, Option<Duration>) -> io::Result<()>,
-        mut op: impl FnMut(&mut dyn Io) -> io::Result<T>,
+        mut op: impl FnMut(&mut TcpStream) -> io::Result<T>,
     ) -> io::Result<T> {
         loop {
             let left = self.left()?;
-            set(&self.socket, Some(left))?;
-            match op(&mut *self.io) {
+            set(&self.tcp, Some(left))?;
+            match op(&mut self.tcp) {
                 Err(e)
                     if matches!(
                         e.kind(),
@@ -213,18 +213,18 @@ impl Conn<'_> {
     }
 }
 
-impl Read for Conn<'_> {
+impl Read for Bounded {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.bounded(TcpStream::set_read_timeout, |io| io.read(buf))
+        self.bounded(TcpStream::set_read_timeout, |tcp| tcp.read(buf))
     }
 }
 
-impl Write for Conn<'_> {
+impl Write for Bounded {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.bounded(TcpStream::set_write_timeout, |io| io.write(buf))
+        self.bounded(TcpStream::set_write_timeout, |tcp| tcp.write(buf))
     }
     fn flush(&mut self) -> io::Result<()> {
-        self.bounded(TcpStream::set_write_timeout, |io| io.flush())
+        self.bounded(TcpStream::set_write_timeout, |tcp| tcp.flush())
     }
 }
 
@@ -285,18 +285,24 @@ pub fn fetch(req: &Request, deadline: Instant, cancel: &Cancel) -> Result<Respon
                     certs,
                 });
             }
-            // Credentials stay with the origin they were written for.
+            // Headers (credentials, API keys) stay with the origin they
+            // were written for; only harmless ones follow a redirect away.
             if next.origin() != url.origin() {
                 headers.retain(|(k, _)| {
-                    !k.eq_ignore_ascii_case("authorization") && !k.eq_ignore_ascii_case("cookie")
+                    ["accept", "accept-language", "user-agent"]
+                        .iter()
+                        .any(|safe| k.eq_ignore_ascii_case(safe))
                 });
             }
+            let mut next = next;
+            let _ = next.set_username("");
+            let _ = next.set_password(None);
             url = next;
             continue;
         }
         let body = match req.max_body {
             Some(limit) if wire::has_body(req.method, head.status) => {
-                match wire::read_body(&mut conn, rest, &head, limit) {
+                match wire::read_body(&mut *conn, rest, &head, limit) {
                     Ok(b) => Some(b),
                     Err(e) => {
                         return Err(Failed {
@@ -323,23 +329,23 @@ pub fn fetch(req: &Request, deadline: Instant, cancel: &Cancel) -> Result<Respon
 
 /// What one request/response exchange leaves: the connection (for the
 /// body), the target for messages, the head, bytes read past it, the proxy.
-type Exchange<'a> = (Conn<'a>, String, Head, Vec<u8>, Option<Url>);
+type Exchange = (Box<dyn Io>, String, Head, Vec<u8>, Option<Url>);
 
 /// Connects, sends the request and reads the response head.
-fn exchange<'a>(
+fn exchange(
     req: &Request,
     url: &Url,
     headers: &[(String, String)],
     deadline: Instant,
-    cancel: &'a Cancel,
+    cancel: &Cancel,
     certs: &mut Vec<CertInfo>,
-) -> Result<Exchange<'a>, Error> {
+) -> Result<Exchange, Error> {
     let env = |name: &str| std::env::var(name).ok();
     let proxy = proxy::choose(&req.proxy, url, &env).map_err(Error::Proxy)?;
     let (mut conn, target, cert) = open(url, proxy.as_ref(), req, deadline, cancel)?;
     certs.extend(cert);
-    send(&mut conn, req.method, url, headers, proxy.as_ref(), &target)?;
-    let (head, rest) = wire::read_head(&mut conn)
+    send(&mut *conn, req, url, headers, proxy.as_ref(), &target)?;
+    let (head, rest) = wire::read_head(&mut *conn)
         .map_err(|e| wire_error(e, &target, Phase::Response, req.timeout))?;
     Ok((conn, target, head, rest, proxy))
 }
@@ -379,14 +385,17 @@ fn wire_error(e: WireError, target: &str, phase: Phase, waited: Duration) -> Err
     }
 }
 
+/// An open connection, the target for messages, and the certificate seen.
+type Opened = (Box<dyn Io>, String, Option<CertInfo>);
+
 /// Connects to the URL's host (or the proxy), tunnels and runs TLS as needed.
-fn open<'a>(
+fn open(
     url: &Url,
     proxy: Option<&Url>,
     req: &Request,
     deadline: Instant,
-    cancel: &'a Cancel,
-) -> Result<(Conn<'a>, String, Option<CertInfo>), Error> {
+    cancel: &Cancel,
+) -> Result<Opened, Error> {
     let https = match url.scheme() {
         "https" => true,
         "http" => false,
@@ -428,40 +437,20 @@ fn open<'a>(
             ConnectError::Failed(m) => Error::Connect(format!("{via}: {m}")),
         })?;
     let _ = socket.set_nodelay(true);
-    let control = socket
-        .try_clone()
-        .map_err(|e| Error::Connect(format!("{via}: {e}")))?;
-    let mut conn = Conn {
-        io: Box::new(socket),
-        socket: control,
+    let mut conn = Bounded {
+        tcp: socket,
         deadline,
-        cancel,
+        cancel: cancel.clone(),
     };
     if https && let Some(p) = proxy {
         tunnel(&mut conn, &target, p, req.timeout)?;
     }
     if !https {
-        return Ok((conn, target, None));
+        return Ok((Box::new(conn), target, None));
     }
-    let for_tls = conn
-        .socket
-        .try_clone()
-        .map_err(|e| Error::Connect(format!("{target}: {e}")))?;
-    let left = deadline.saturating_duration_since(Instant::now());
-    if left.is_zero() {
-        return Err(Error::Silent {
-            target,
-            phase: "did not finish the TLS handshake",
-            waited,
-        });
-    }
-    let _ = for_tls.set_read_timeout(Some(left));
-    let _ = for_tls.set_write_timeout(Some(left));
-    match tls::handshake(for_tls, &host, &req.tls) {
-        Ok((io, cert)) => {
-            conn.io = io;
-            Ok((conn, target, cert))
-        }
+    match tls::handshake(conn, &host, &req.tls) {
+        Ok((io, cert)) => Ok((io, target, cert)),
+        Err(_) if cancel.is_set() => Err(Error::Cancelled),
         Err(failure) if failure.timed_out => Err(Error::Silent {
             target,
             phase: "did not finish the TLS handshake",
@@ -475,7 +464,7 @@ fn open<'a>(
 }
 
 /// Asks the proxy for a tunnel to `target` (`host:port`).
-fn tunnel(conn: &mut Conn, target: &str, proxy: &Url, waited: Duration) -> Result<(), Error> {
+fn tunnel(conn: &mut dyn Io, target: &str, proxy: &Url, waited: Duration) -> Result<(), Error> {
     let shown = proxy::display(proxy);
     let mut headers = Vec::new();
     if let Some(auth) = proxy::basic_auth(proxy) {
@@ -488,13 +477,16 @@ fn tunnel(conn: &mut Conn, target: &str, proxy: &Url, waited: Duration) -> Resul
     request.push_str("\r\n");
     conn.write_all(request.as_bytes())
         .and_then(|()| conn.flush())
-        .map_err(|e| wire_error(e.into(), &shown, Phase::Response, waited))?;
+        .map_err(|e| wire_error(e.into(), &format!("proxy {shown}"), Phase::Response, waited))?;
     let (head, _) = wire::read_head(conn)
         .map_err(|e| wire_error(e, &format!("proxy {shown}"), Phase::Response, waited))?;
     match head.status {
         200..=299 => Ok(()),
-        407 => Err(Error::Proxy(format!(
+        407 if proxy.username().is_empty() => Err(Error::Proxy(format!(
             "proxy {shown} wants credentials (407): put them in the proxy URL, http://user:password@host:port"
+        ))),
+        407 => Err(Error::Proxy(format!(
+            "proxy {shown} rejected the credentials in its URL (407)"
         ))),
         s => Err(Error::Proxy(format!(
             "proxy {shown} refused the tunnel to {target}: {s} {}",
@@ -505,8 +497,8 @@ fn tunnel(conn: &mut Conn, target: &str, proxy: &Url, waited: Duration) -> Resul
 
 /// Writes the request (absolute form through a proxy for plain http).
 fn send(
-    conn: &mut Conn,
-    method: &str,
+    conn: &mut dyn Io,
+    req: &Request,
     url: &Url,
     headers: &[(String, String)],
     proxy: Option<&Url>,
@@ -526,19 +518,8 @@ fn send(
         Some(port) => format!("{}:{port}", url.host_str().unwrap_or_default()),
         None => url.host_str().unwrap_or_default().to_string(),
     };
-    let bytes = wire::request_bytes(method, &request_target, &host_header, &all);
+    let bytes = wire::request_bytes(req.method, &request_target, &host_header, &all);
     conn.write_all(&bytes)
         .and_then(|()| conn.flush())
-        .map_err(|e| match WireError::from(e) {
-            WireError::Cancelled => Error::Cancelled,
-            WireError::TimedOut => Error::Silent {
-                target: target.to_string(),
-                phase: "did not take the request",
-                waited: Duration::ZERO,
-            },
-            other => Error::Protocol {
-                target: target.to_string(),
-                message: format!("sending the request failed: {other:?}"),
-            },
-        })
+        .map_err(|e| wire_error(e.into(), target, Phase::Response, req.timeout))
 }

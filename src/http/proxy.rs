@@ -26,11 +26,13 @@ pub enum ProxySetting {
 /// Parses a proxy address: `http://[user:pass@]host[:port]`, or bare
 /// `host:port` (taken as http). Other schemes are refused with a reason.
 pub fn parse_proxy(text: &str) -> Result<Url, String> {
-    let text = text.trim();
-    let with_scheme = if text.contains("://") {
-        text.to_string()
+    let raw = text.trim();
+    // Messages never repeat a password.
+    let text = &mask_credentials(raw);
+    let with_scheme = if raw.contains("://") {
+        raw.to_string()
     } else {
-        format!("http://{text}")
+        format!("http://{raw}")
     };
     let url = Url::parse(&with_scheme).map_err(|e| format!("`{text}` is not a proxy URL: {e}"))?;
     match url.scheme() {
@@ -144,9 +146,10 @@ fn in_network(ip: IpAddr, net: &str, bits: &str) -> bool {
     }
 }
 
-/// `Proxy-Authorization` value for credentials in the proxy URL.
-pub fn basic_auth(proxy: &Url) -> Option<String> {
-    if proxy.username().is_empty() {
+/// `Basic` credentials from a URL's user and password (`Proxy-Authorization`
+/// for a proxy URL, `Authorization` for a site URL), if it has any.
+pub fn basic_auth(url: &Url) -> Option<String> {
+    if url.username().is_empty() {
         return None;
     }
     let decode = |s: &str| {
@@ -156,10 +159,21 @@ pub fn basic_auth(proxy: &Url) -> Option<String> {
     };
     let pair = format!(
         "{}:{}",
-        decode(proxy.username()),
-        decode(proxy.password().unwrap_or(""))
+        decode(url.username()),
+        decode(url.password().unwrap_or(""))
     );
     Some(format!("Basic {}", base64(pair.as_bytes())))
+}
+
+/// A URL-ish text with any `user:password@` replaced by `***@`, for messages.
+pub fn mask_credentials(text: &str) -> String {
+    let start = text.find("://").map_or(0, |i| i + 3);
+    let rest = &text[start..];
+    let authority = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority].rfind('@') {
+        Some(at) => format!("{}***{}", &text[..start], &rest[at..]),
+        None => text.to_string(),
+    }
 }
 
 /// The proxy as shown in reports: no credentials.
@@ -273,6 +287,14 @@ mod tests {
         assert!(no_proxy_matches("*", "anything"));
         assert!(no_proxy_matches("portal.example:443", "portal.example"));
         assert!(!no_proxy_matches("example", "portal.example.org"));
+        // Passwords never reach a message.
+        let e = parse_proxy("https://jdoe:Winter2025@proxy:8080").unwrap_err();
+        assert!(
+            !e.contains("Winter2025") && e.contains("https://***@proxy:8080"),
+            "{e}"
+        );
+        assert_eq!(mask_credentials("jdoe:pw@proxy:3128"), "***@proxy:3128");
+        assert_eq!(mask_credentials("http://proxy/a@b"), "http://proxy/a@b");
     }
 
     #[test]

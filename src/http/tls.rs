@@ -84,6 +84,15 @@ fn wrong_name(host: &str, cert: Option<&CertInfo>) -> String {
     }
 }
 
+/// A server that only offers what rustls refuses (TLS 1.0/1.1, RSA key
+/// exchange, short keys): common on old printers, UPS cards, switches.
+fn old_tls(detail: &str) -> String {
+    format!(
+        "the server offers only old TLS versions or ciphers that supportctl refuses (TLS 1.0/1.1, \
+         RSA key exchange: an old device?); `insecure = true` does not change that ({detail})"
+    )
+}
+
 fn expired(cert: Option<&CertInfo>) -> String {
     let now = jiff::Timestamp::now().as_second();
     match cert {
@@ -104,7 +113,6 @@ pub use native_impl::handshake;
 
 #[cfg(not(target_os = "macos"))]
 mod rustls_impl {
-    use std::net::TcpStream;
     use std::sync::{Arc, Mutex, OnceLock};
 
     use rustls::client::WebPkiServerVerifier;
@@ -116,7 +124,8 @@ mod rustls_impl {
         SignatureScheme, StreamOwned,
     };
 
-    use super::{Io, TlsFailure, TlsOptions, expired, untrusted, wrong_name};
+    use super::{Io, TlsFailure, TlsOptions, expired, old_tls, untrusted, wrong_name};
+    use crate::http::Bounded;
     use crate::http::cert::{self, CertInfo};
 
     /// The OS trust store, loaded once per run.
@@ -207,13 +216,19 @@ mod rustls_impl {
             rustls::Error::InvalidMessage(_) => {
                 format!("the server does not speak TLS on this port (plain HTTP? try http://): {e}")
             }
+            rustls::Error::PeerIncompatible(_)
+            | rustls::Error::AlertReceived(
+                rustls::AlertDescription::HandshakeFailure
+                | rustls::AlertDescription::ProtocolVersion
+                | rustls::AlertDescription::InsufficientSecurity,
+            ) => old_tls(&e.to_string()),
             other => format!("TLS handshake failed: {other}"),
         }
     }
 
-    /// Runs the TLS handshake on `tcp` (its timeouts already set).
+    /// Runs the TLS handshake on `tcp`.
     pub fn handshake(
-        mut tcp: TcpStream,
+        mut tcp: Bounded,
         host: &str,
         opts: &TlsOptions,
     ) -> Result<(Box<dyn Io>, Option<CertInfo>), TlsFailure> {
@@ -293,18 +308,18 @@ mod rustls_impl {
 
 #[cfg(target_os = "macos")]
 mod native_impl {
-    use std::net::TcpStream;
-
     use native_tls::{Certificate, HandshakeError, TlsConnector};
 
-    use super::{Io, TlsFailure, TlsOptions, expired, untrusted, wrong_name};
+    use super::{Io, TlsFailure, TlsOptions, expired, old_tls, untrusted, wrong_name};
+    use crate::http::Bounded;
     use crate::http::cert::{self, CertInfo};
 
-    /// Runs the TLS handshake on `tcp` (its timeouts already set) through
-    /// Security.framework. A rejected certificate is not available to read,
-    /// so the reason is classified from the framework's message.
+    /// Runs the TLS handshake on `tcp` through Security.framework. A
+    /// rejected certificate is not available to read, so the reason is
+    /// classified from the framework's message (the host name removed
+    /// first, so `localhost` does not read as a name problem).
     pub fn handshake(
-        tcp: TcpStream,
+        tcp: Bounded,
         host: &str,
         opts: &TlsOptions,
     ) -> Result<(Box<dyn Io>, Option<CertInfo>), TlsFailure> {
@@ -338,20 +353,34 @@ mod native_impl {
             }),
             Err(HandshakeError::Failure(e)) => {
                 let text = e.to_string();
-                let lower = text.to_ascii_lowercase();
+                let lower = text
+                    .to_ascii_lowercase()
+                    .replace(&bare.to_ascii_lowercase(), "");
+                let timed_out = lower.contains("timed out") || lower.contains("would block");
                 let reason = if lower.contains("expired") {
                     expired(None)
-                } else if lower.contains("host") || lower.contains("name") {
-                    wrong_name(host, None)
-                } else if lower.contains("trust") || lower.contains("root") {
+                } else if lower.contains("trust")
+                    || lower.contains("root")
+                    || lower.contains("issuer")
+                {
                     untrusted(None)
+                } else if lower.contains("hostname")
+                    || lower.contains("name mismatch")
+                    || lower.contains("does not match")
+                {
+                    wrong_name(host, None)
+                } else if lower.contains("protocol version")
+                    || lower.contains("handshake failure")
+                    || lower.contains("cipher")
+                {
+                    old_tls(&text)
                 } else {
                     format!("TLS handshake failed: {text}")
                 };
                 Err(TlsFailure {
                     reason: format!("{reason} ({text})"),
                     cert: None,
-                    timed_out: false,
+                    timed_out,
                 })
             }
         }

@@ -8,6 +8,9 @@ use std::io::{self, BufRead, BufReader, Read};
 /// The largest response head accepted.
 const MAX_HEAD: usize = 64 * 1024;
 
+/// The io error text for a chunked body cut off before its last chunk.
+const CUT_OFF: &str = "the connection closed in the middle of a chunked body";
+
 /// A response's status line and headers.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Head {
@@ -57,6 +60,7 @@ impl From<io::Error> for WireError {
             io::ErrorKind::ConnectionReset
             | io::ErrorKind::ConnectionAborted
             | io::ErrorKind::BrokenPipe => WireError::Reset,
+            _ if e.to_string() == CUT_OFF => WireError::Closed,
             io::ErrorKind::InvalidData => WireError::Malformed(e.to_string()),
             _ if e.to_string() == super::CANCELLED => WireError::Cancelled,
             _ => WireError::Io(e.to_string()),
@@ -71,8 +75,13 @@ pub fn request_bytes(
     host: &str,
     headers: &[(String, String)],
 ) -> Vec<u8> {
-    let mut out = format!("{method} {target} HTTP/1.1\r\nHost: {host}\r\n");
     let has = |name: &str| headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(name));
+    // A `Host` of the step's own replaces the URL's (testing a backend by IP).
+    let mut out = if has("host") {
+        format!("{method} {target} HTTP/1.1\r\n")
+    } else {
+        format!("{method} {target} HTTP/1.1\r\nHost: {host}\r\n")
+    };
     if !has("user-agent") {
         out.push_str(concat!(
             "User-Agent: supportctl/",
@@ -99,9 +108,16 @@ pub fn read_head(r: &mut dyn Read) -> Result<(Head, Vec<u8>), WireError> {
     let mut buf: Vec<u8> = Vec::with_capacity(4096);
     let mut chunk = [0u8; 4096];
     loop {
-        let mut headers = [httparse::EMPTY_HEADER; 128];
+        let mut headers = [httparse::EMPTY_HEADER; 256];
         let mut resp = httparse::Response::new(&mut headers);
-        match resp.parse(&buf) {
+        // Lenient as browsers are: embedded devices send `Name : value`,
+        // folded lines and the odd invalid header.
+        let parsed = httparse::ParserConfig::default()
+            .allow_spaces_after_header_name_in_responses(true)
+            .allow_obsolete_multiline_headers_in_responses(true)
+            .ignore_invalid_headers_in_responses(true)
+            .parse_response(&mut resp, &buf);
+        match parsed {
             Ok(httparse::Status::Complete(used)) => {
                 let status = resp.code.unwrap_or(0);
                 let head = Head {
@@ -126,6 +142,11 @@ pub fn read_head(r: &mut dyn Read) -> Result<(Head, Vec<u8>), WireError> {
                 return Ok((head, rest));
             }
             Ok(httparse::Status::Partial) => {}
+            Err(httparse::Error::TooManyHeaders) => {
+                return Err(WireError::Malformed(
+                    "the response has more than 256 headers".into(),
+                ));
+            }
             Err(e) => {
                 let start = String::from_utf8_lossy(&buf[..buf.len().min(40)])
                     .lines()
@@ -170,19 +191,20 @@ pub fn read_body(
         .is_some_and(|te| te.to_ascii_lowercase().contains("chunked"));
     // Read one byte past the limit to know whether there was more (before
     // decompression: a compressed body is read up to the limit as well).
+    let over = limit.saturating_add(1);
     let raw = if chunked {
-        read_limited(&mut Chunked::new(BufReader::new(source)), limit + 1)?
+        read_limited(&mut Chunked::new(BufReader::new(source)), over)?
     } else if let Some(len) = head.header("content-length") {
         let len: u64 = len
             .parse()
             .map_err(|_| WireError::Malformed(format!("Content-Length `{len}` is not a number")))?;
-        let body = read_limited(&mut source.take(len), limit + 1)?;
-        if (body.len() as u64) < len.min(limit + 1) {
+        let body = read_limited(&mut source.take(len), over)?;
+        if (body.len() as u64) < len.min(over) {
             return Err(WireError::Closed);
         }
         body
     } else {
-        read_limited(&mut source, limit + 1)?
+        read_limited(&mut source, over)?
     };
     let encoding = head
         .header("content-encoding")
@@ -190,23 +212,25 @@ pub fn read_body(
         .trim()
         .to_ascii_lowercase();
     let raw_truncated = raw.len() as u64 > limit;
-    let (mut bytes, truncated) = match encoding.as_str() {
-        "" | "identity" => (raw, raw_truncated),
+    let decoded = match encoding.as_str() {
+        _ if raw.is_empty() => Decoded::Done(raw, false),
+        "" | "identity" => Decoded::Done(raw, raw_truncated),
         "gzip" | "x-gzip" => decode(flate2::read::GzDecoder::new(&raw[..]), limit),
-        "deflate" => {
-            // Usually zlib-wrapped; some servers send raw deflate.
-            let zlib = decode(flate2::read::ZlibDecoder::new(&raw[..]), limit);
-            if zlib.0.is_empty() && !raw.is_empty() {
-                decode(flate2::read::DeflateDecoder::new(&raw[..]), limit)
-            } else {
-                zlib
-            }
-        }
+        // Usually zlib-wrapped; some servers send raw deflate.
+        "deflate" => match decode(flate2::read::ZlibDecoder::new(&raw[..]), limit) {
+            Decoded::Failed => decode(flate2::read::DeflateDecoder::new(&raw[..]), limit),
+            done => done,
+        },
         other => {
             return Err(WireError::Malformed(format!(
                 "the body is encoded as `{other}`, which supportctl cannot decode"
             )));
         }
+    };
+    let Decoded::Done(mut bytes, truncated) = decoded else {
+        return Err(WireError::Malformed(format!(
+            "the body is marked `{encoding}` but does not decode as such"
+        )));
     };
     if bytes.len() as u64 > limit {
         bytes.truncate(limit as usize);
@@ -217,17 +241,27 @@ pub fn read_body(
     })
 }
 
+/// What decompressing gave.
+enum Decoded {
+    /// The bytes, and whether there was more than the limit.
+    Done(Vec<u8>, bool),
+    /// Not in that encoding at all (an error before any output).
+    Failed,
+}
+
 /// Decompresses as much as possible (a truncated stream still yields its start).
-fn decode(mut d: impl Read, limit: u64) -> (Vec<u8>, bool) {
+fn decode(mut d: impl Read, limit: u64) -> Decoded {
     let mut out = Vec::new();
     let mut buf = [0u8; 8192];
     loop {
         match d.read(&mut buf) {
-            Ok(0) | Err(_) => return (out, false),
+            Ok(0) => return Decoded::Done(out, false),
+            Err(_) if out.is_empty() => return Decoded::Failed,
+            Err(_) => return Decoded::Done(out, false),
             Ok(n) => {
                 out.extend_from_slice(&buf[..n]);
                 if out.len() as u64 > limit {
-                    return (out, true);
+                    return Decoded::Done(out, true);
                 }
             }
         }
@@ -272,7 +306,7 @@ impl<R: BufRead> Chunked<R> {
         let mut line = String::new();
         let n = (&mut self.inner).take(1024).read_line(&mut line)?;
         if n == 0 {
-            return Err(io::ErrorKind::UnexpectedEof.into());
+            return Err(io::Error::other(CUT_OFF));
         }
         Ok(line.trim_end().to_string())
     }
@@ -298,10 +332,13 @@ impl<R: BufRead> Read for Chunked<R> {
             }
         }
         let want = buf.len().min(self.left as usize);
-        let n = self.inner.read(&mut buf[..want])?;
-        if n == 0 {
-            return Err(io::ErrorKind::UnexpectedEof.into());
-        }
+        let n = match self.inner.read(&mut buf[..want]) {
+            Ok(0) => return Err(io::Error::other(CUT_OFF)),
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                return Err(io::Error::other(CUT_OFF));
+            }
+            other => other?,
+        };
         self.left -= n as u64;
         if self.left == 0 {
             self.line()?; // the CRLF after the chunk
@@ -370,6 +407,29 @@ mod tests {
             body("HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\nshort", 100),
             Err(WireError::Closed)
         );
+        // A chunked body cut off before its last chunk is not complete.
+        assert_eq!(
+            body(
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel",
+                100
+            ),
+            Err(WireError::Closed)
+        );
+        assert_eq!(
+            body(
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n",
+                100
+            ),
+            Err(WireError::Closed)
+        );
+        // A body that claims gzip but is not.
+        assert!(matches!(
+            body("HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n\r\nplain text", 100),
+            Err(WireError::Malformed(m)) if m.contains("marked `gzip`")
+        ));
+        // Devices' sloppy headers are accepted.
+        let (head, _) = head_of("HTTP/1.1 200 OK\r\nServer : printer\r\nX-Folded: a\r\n b\r\n\r\n");
+        assert_eq!(head.header("server"), Some("printer"));
         assert!(matches!(
             body("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 100),
             Err(WireError::Malformed(m)) if m.contains("bad chunk size `zz`")
@@ -405,5 +465,14 @@ mod tests {
         assert!(text.contains("User-Agent: probe/1\r\n"));
         assert!(!text.contains("supportctl/"));
         assert!(text.ends_with("Connection: close\r\n\r\n"));
+        let text = String::from_utf8(request_bytes(
+            "GET",
+            "/",
+            "10.0.0.5",
+            &[("Host".into(), "portal.corp.example".into())],
+        ))
+        .unwrap();
+        assert_eq!(text.matches("Host:").count(), 1, "{text}");
+        assert!(text.contains("Host: portal.corp.example\r\n"));
     }
 }

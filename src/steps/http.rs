@@ -213,7 +213,23 @@ impl HttpStep {
     }
 
     fn request(&self, timeout: Duration) -> Result<client::Request, String> {
-        let url = parse_url(&self.url)?;
+        let mut url = parse_url(&self.url)?;
+        let mut headers: Vec<(String, String)> = self
+            .headers
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        // `https://user:pass@host/` logs in with Basic authentication, as in
+        // curl; the credentials then leave the URL so no message shows them.
+        if let Some(auth) = proxy::basic_auth(&url)
+            && !headers
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case("authorization"))
+        {
+            headers.push(("Authorization".into(), auth));
+        }
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
         let extra_roots = match &self.ca_file {
             Some(path) => tls::read_pem_certificates(std::path::Path::new(path))?,
             None => Vec::new(),
@@ -221,11 +237,7 @@ impl HttpStep {
         Ok(client::Request {
             method: self.method.as_str(),
             url,
-            headers: self
-                .headers
-                .iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect(),
+            headers,
             max_redirects: self.max_redirects.unwrap_or(DEFAULT_REDIRECTS),
             proxy: self.proxy_setting()?,
             tls: TlsOptions {
@@ -275,6 +287,12 @@ impl HttpStep {
             problems.push((Status::Fail, why));
         }
         let mut output = None;
+        if resp.body.is_none() && self.checks_body() {
+            problems.push((
+                Status::Fail,
+                format!("the {status} response has no body to check"),
+            ));
+        }
         if let Some(body) = &resp.body {
             let text = String::from_utf8_lossy(&body.bytes);
             let scope = if body.truncated {
@@ -402,8 +420,9 @@ fn severity(s: Status) -> u8 {
 }
 
 /// Parses a step's URL: http or https, with a host.
-fn parse_url(text: &str) -> Result<Url, String> {
-    let url = Url::parse(text.trim()).map_err(|e| format!("`{text}` is not a URL: {e}"))?;
+fn parse_url(raw: &str) -> Result<Url, String> {
+    let text = &proxy::mask_credentials(raw);
+    let url = Url::parse(raw.trim()).map_err(|e| format!("`{text}` is not a URL: {e}"))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(format!(
             "`{text}`: only http:// and https:// URLs can be fetched"
@@ -434,7 +453,11 @@ impl Check for HttpStep {
     }
 
     fn describe(&self) -> String {
-        format!("{} {}", self.method.as_str(), self.url)
+        format!(
+            "{} {}",
+            self.method.as_str(),
+            proxy::mask_credentials(&self.url)
+        )
     }
 
     fn default_timeout(&self) -> Duration {
@@ -470,6 +493,16 @@ impl Check for HttpStep {
                     "headers",
                     format!("`{name}` is not a valid header name"),
                     "letters, digits and - only, e.g. X-Request-Id",
+                );
+            }
+            if ["content-length", "transfer-encoding", "connection"]
+                .iter()
+                .any(|h| name.eq_ignore_ascii_case(h))
+            {
+                problem(
+                    "headers",
+                    format!("`{name}` is set by supportctl itself"),
+                    "GET and HEAD carry no body, and each check uses one connection",
                 );
             }
             if value.contains(['\r', '\n']) {
@@ -668,6 +701,32 @@ mod tests {
     }
 
     #[test]
+    fn url_credentials_become_basic_auth_and_leave_the_url() {
+        let s = step("url = \"https://admin:s3cret@10.0.0.40/status\"");
+        let req = s.request(Duration::from_secs(1)).unwrap();
+        assert_eq!(req.url.as_str(), "https://10.0.0.40/status");
+        assert!(
+            req.headers
+                .contains(&("Authorization".into(), "Basic YWRtaW46czNjcmV0".into()))
+        );
+        assert_eq!(s.describe(), "GET https://***@10.0.0.40/status");
+    }
+
+    #[test]
+    fn body_checks_on_a_response_without_body_fail() {
+        let s = step("url = \"https://h/\"\nbody_contains = \"ok\"");
+        let mut r = response(204, "", vec![]);
+        r.body = None;
+        let e = s.judge(Ok(r), NOW);
+        assert_eq!(e.status, Status::Fail);
+        assert!(
+            e.message.contains("the 204 response has no body to check"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
     fn failures_keep_what_was_seen() {
         let s = step("url = \"https://h/\"");
         let failed = Failed {
@@ -729,6 +788,10 @@ mod tests {
         assert_eq!(
             keys("url = \"http://h/\"\nmax_redirects = 500"),
             ["max_redirects"]
+        );
+        assert_eq!(
+            keys("url = \"http://h/\"\nheaders = { Content-Length = \"10\" }"),
+            ["headers"]
         );
         assert!(
             keys("url = \"https://h:8443/x?y=1\"\nproxy = \"none\"\nmethod = \"head\"").is_empty()
