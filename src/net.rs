@@ -119,6 +119,18 @@ pub fn ms(d: Duration) -> f64 {
     (d.as_secs_f64() * 100_000.0).round() / 100.0
 }
 
+/// The load-time problem when `warn_latency` is above `fail_latency`.
+pub fn latency_order(warn: Option<Dur>, fail: Option<Dur>) -> Option<crate::steps::FieldProblem> {
+    match (warn, fail) {
+        (Some(w), Some(f)) if w.0 > f.0 => Some(crate::steps::FieldProblem {
+            key: "warn_latency",
+            message: "`warn_latency` is above `fail_latency`".into(),
+            hint: Some("warn at the lower latency, fail at the higher".into()),
+        }),
+        _ => None,
+    }
+}
+
 /// Adds the measurement `name` (ms) with its thresholds and, when `e`
 /// passed, turns it into a warning or failure when `took` is over them.
 pub fn judge_latency(

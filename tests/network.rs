@@ -169,6 +169,16 @@ fn bad_tcp_settings_are_load_errors() {
         .stderr_has("`warn_latency` is above `fail_latency`");
 }
 
+#[test]
+fn dns_latency_thresholds_in_the_wrong_order_are_a_load_error() {
+    Test::new()
+        .playbook("[[step]]\nkind = \"dns\"\nlookup = \"localhost\"\nwarn_latency = \"2s\"\nfail_latency = \"1s\"\n")
+        .args(&["check", "p.toml"])
+        .run()
+        .status(2)
+        .stderr_has("`warn_latency` is above `fail_latency`");
+}
+
 /// A DNS responder on a loopback UDP port, answering from a fixed zone:
 /// `host.test` A 10.1.2.3 and AAAA fd00::1, `v4only.test` A 10.9.9.9,
 /// `broken.test` SERVFAIL, `silent.test` never, anything else NXDOMAIN.

@@ -336,6 +336,10 @@ impl Check for DnsStep {
                 hint: Some("e.g. server = \"10.0.0.2\" or \"[2001:db8::53]:53\"; names are not allowed (they would need a resolver)".into()),
             });
         }
+        out.extend(crate::net::latency_order(
+            self.warn_latency,
+            self.fail_latency,
+        ));
         out
     }
 }

@@ -544,15 +544,6 @@ impl Check for HttpStep {
                 "warn earlier (more days) than you fail",
             );
         }
-        if let (Some(w), Some(f)) = (self.warn_latency, self.fail_latency)
-            && w.0 > f.0
-        {
-            problem(
-                "warn_latency",
-                "`warn_latency` is above `fail_latency`".into(),
-                "warn at the lower latency, fail at the higher",
-            );
-        }
         if self.max_body.is_some_and(|b| b.0 == 0) {
             problem(
                 "max_body",
@@ -560,6 +551,10 @@ impl Check for HttpStep {
                 "e.g. max_body = \"1MiB\"",
             );
         }
+        out.extend(crate::net::latency_order(
+            self.warn_latency,
+            self.fail_latency,
+        ));
         out
     }
 }
@@ -784,6 +779,10 @@ mod tests {
         assert_eq!(
             keys("url = \"http://h/\"\ncert_warn_days = 3\ncert_fail_days = 7"),
             ["cert_warn_days"]
+        );
+        assert_eq!(
+            keys("url = \"http://h/\"\nwarn_latency = \"2s\"\nfail_latency = \"1s\""),
+            ["warn_latency"]
         );
         assert_eq!(
             keys("url = \"http://h/\"\nmax_redirects = 500"),

@@ -162,15 +162,10 @@ impl Check for TcpStep {
                 hint: Some("a port from 1 to 65535, e.g. 443".into()),
             });
         }
-        if let (Some(w), Some(f)) = (self.warn_latency, self.fail_latency)
-            && w.0 > f.0
-        {
-            out.push(FieldProblem {
-                key: "warn_latency",
-                message: "`warn_latency` is above `fail_latency`".into(),
-                hint: Some("warn at the lower latency, fail at the higher".into()),
-            });
-        }
+        out.extend(crate::net::latency_order(
+            self.warn_latency,
+            self.fail_latency,
+        ));
         out
     }
 }
