@@ -232,14 +232,6 @@ fn proxy(tunnel_to: u16) -> u16 {
     port
 }
 
-fn closed_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// Runs `http` steps given as (id, keys) with the test CA's PEM at `ca.pem`.
 fn http_steps(ca_pem: &str, steps: &[(&str, String)], env: &[(&str, &str)]) -> Run {
     let mut text = String::from("[playbook]\nname = \"http\"\n");
@@ -486,7 +478,7 @@ fn silent_resetting_and_closed_servers_end_within_the_timeout() {
     let mute = mute_port();
     let reset = resetting_port();
     let drip = dripping_port();
-    let closed = closed_port();
+    let closed = common::closed_port();
     let r = http_steps(
         "",
         &[

@@ -23,15 +23,6 @@ fn tcp_steps(steps: &[(&str, String)]) -> common::Run {
         .run()
 }
 
-/// A port nothing listens on (bound, then released).
-fn closed_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// A listener with a zero backlog that never accepts, its queue filled: the
 /// kernel drops further connection attempts, which then get no answer.
 fn silent_port() -> (i32, u16, Vec<TcpStream>) {
@@ -70,7 +61,7 @@ fn silent_port() -> (i32, u16, Vec<TcpStream>) {
 fn open_closed_and_expected_closed_ports() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let open = listener.local_addr().unwrap().port();
-    let closed = closed_port();
+    let closed = common::closed_port();
     let r = tcp_steps(&[
         ("open", format!("host = \"127.0.0.1\"\nport = {open}")),
         ("by-name", format!("host = \"localhost\"\nport = {open}")),
