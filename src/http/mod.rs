@@ -255,7 +255,7 @@ pub fn fetch(req: &Request, deadline: Instant, cancel: &Cancel) -> Result<Respon
         let location = head.header("location").map(str::to_string);
         if is_redirect(head.status) && req.max_redirects > 0 && location.is_some() {
             let next = url.join(location.as_deref().unwrap_or_default());
-            let next = match next {
+            let mut next = match next {
                 Ok(n) if n.scheme() == "http" || n.scheme() == "https" => n,
                 _ => {
                     return Err(Failed {
@@ -271,6 +271,9 @@ pub fn fetch(req: &Request, deadline: Instant, cancel: &Cancel) -> Result<Respon
                     });
                 }
             };
+            // No credentials from a Location header reach a message.
+            let _ = next.set_username("");
+            let _ = next.set_password(None);
             redirects.push(Hop {
                 url: url.to_string(),
                 status: head.status,
@@ -294,9 +297,6 @@ pub fn fetch(req: &Request, deadline: Instant, cancel: &Cancel) -> Result<Respon
                         .any(|safe| k.eq_ignore_ascii_case(safe))
                 });
             }
-            let mut next = next;
-            let _ = next.set_username("");
-            let _ = next.set_password(None);
             url = next;
             continue;
         }
