@@ -326,6 +326,14 @@ fn plain_http_status_body_and_redirects() {
     assert_eq!(r.step_status("down-accepted"), "pass");
     assert_eq!(r.step_status("missing"), "fail");
     assert!(message(&r, "missing").contains("status 404"));
+    // Without body checks, a failing response's page is still kept to show.
+    assert!(
+        r.step("missing")["output"]["stdout"]
+            .as_str()
+            .unwrap()
+            .contains("no such page")
+    );
+    assert!(r.step("ok")["output"].is_null(), "{}", r.step("ok"));
     assert_eq!(
         r.step_status("redirected"),
         "pass",
@@ -601,7 +609,7 @@ fn bad_http_settings_are_load_errors() {
         .args(&["check", "p.toml"])
         .run()
         .status(2)
-        .stderr_has("`600` is not a status code or range")
+        .stderr_has("`600` is not a final status code or range")
         .stderr_has("a HEAD request gets no body to check")
         .stderr_has("socks5 proxies are not supported")
         .stderr_has("cannot read `missing.pem`");

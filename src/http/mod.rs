@@ -33,6 +33,9 @@ use proxy::ProxySetting;
 use tls::{Io, TlsOptions};
 use wire::{Body, Head, WireError};
 
+/// Bytes of a failing response's body kept to show (see [`Request::excerpt_unless`]).
+pub const EXCERPT: u64 = 2048;
+
 /// The text of the io error that stands for "the step was cancelled".
 pub(crate) const CANCELLED: &str = "cancelled";
 
@@ -49,6 +52,10 @@ pub struct Request {
     pub tls: TlsOptions,
     /// Read the body up to this many bytes; `None`: do not read it.
     pub max_body: Option<u64>,
+    /// Without `max_body`: keep the start of the body (an error or login
+    /// page) when the final status is outside these ranges. Reading it is
+    /// best effort: a failure to read it is ignored.
+    pub excerpt_unless: Vec<(u16, u16)>,
     /// The step's timeout, for messages ("no response within 5s").
     pub timeout: Duration,
 }
@@ -80,6 +87,8 @@ pub struct Response {
 pub enum Error {
     /// The URL cannot be fetched as written.
     Url(String),
+    /// A setting from outside the playbook is unusable (a bad `https_proxy`).
+    Config(String),
     Proxy(String),
     Resolve(String),
     Refused {
@@ -121,9 +130,11 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use crate::playbook::values::human_duration;
         match self {
-            Error::Url(m) | Error::Proxy(m) | Error::Resolve(m) | Error::Connect(m) => {
-                f.write_str(m)
-            }
+            Error::Url(m)
+            | Error::Proxy(m)
+            | Error::Config(m)
+            | Error::Resolve(m)
+            | Error::Connect(m) => f.write_str(m),
             Error::Refused { target } => write!(
                 f,
                 "{target} refused the connection (nothing listens on that port)"
@@ -156,7 +167,7 @@ impl fmt::Display for Error {
             Error::TooManyRedirects { max, last } => {
                 write!(f, "more than {max} redirects (the last to {last})")
             }
-            Error::Cancelled => f.write_str("cancelled"),
+            Error::Cancelled => f.write_str("interrupted"),
         }
     }
 }
@@ -263,7 +274,7 @@ pub fn fetch(req: &Request, deadline: Instant, cancel: &Cancel) -> Result<Respon
                             target,
                             message: format!(
                                 "redirect to `{}`, which is not an http(s) URL",
-                                location.unwrap_or_default()
+                                proxy::mask_credentials(&location.unwrap_or_default())
                             ),
                         },
                         redirects,
@@ -313,6 +324,14 @@ pub fn fetch(req: &Request, deadline: Instant, cancel: &Cancel) -> Result<Respon
                     }
                 }
             }
+            None if wire::has_body(req.method, head.status)
+                && !req
+                    .excerpt_unless
+                    .iter()
+                    .any(|(lo, hi)| (*lo..=*hi).contains(&head.status)) =>
+            {
+                wire::read_body(&mut *conn, rest, &head, EXCERPT).ok()
+            }
             _ => None,
         };
         return Ok(Response {
@@ -341,7 +360,7 @@ fn exchange(
     certs: &mut Vec<CertInfo>,
 ) -> Result<Exchange, Error> {
     let env = |name: &str| std::env::var(name).ok();
-    let proxy = proxy::choose(&req.proxy, url, &env).map_err(Error::Proxy)?;
+    let proxy = proxy::choose(&req.proxy, url, &env).map_err(Error::Config)?;
     let (mut conn, target, cert) = open(url, proxy.as_ref(), req, deadline, cancel)?;
     certs.extend(cert);
     send(&mut *conn, req, url, headers, proxy.as_ref(), &target)?;
@@ -421,6 +440,12 @@ fn open(
             (h, pp, shown)
         }
         None => (host.clone(), port, target.clone()),
+    };
+    // Plain http through a proxy: the proxy is who answers (or not).
+    let target = if proxy.is_some() && !https {
+        via.clone()
+    } else {
+        target
     };
     let waited = req.timeout;
     let (socket, _, _) =

@@ -44,13 +44,33 @@ impl TlsFailure {
 }
 
 /// Reads the certificates of a PEM file (for `ca_file`), as DER.
+/// Only a regular file of at most 1 MiB is read (never a FIFO or a device).
 pub fn read_pem_certificates(path: &std::path::Path) -> Result<Vec<Vec<u8>>, String> {
-    let bytes =
-        std::fs::read(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    use std::io::Read as _;
+    const MAX: u64 = 1024 * 1024;
+    let shown = path.display();
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read `{shown}`: {e}"))?;
+    if !meta.is_file() {
+        return Err(format!("`{shown}` is not a regular file"));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX + 1).read_to_end(&mut bytes))
+        .map_err(|e| format!("cannot read `{shown}`: {e}"))?;
+    if bytes.len() as u64 > MAX {
+        return Err(format!("`{shown}` is larger than 1 MiB: not a CA file"));
+    }
     let mut out = Vec::new();
     for pem in x509_parser::pem::Pem::iter_from_buffer(&bytes) {
         match pem {
-            Ok(p) if p.label == "CERTIFICATE" => out.push(p.contents),
+            Ok(p) if p.label == "CERTIFICATE" => {
+                if x509_parser::parse_x509_certificate(&p.contents).is_err() {
+                    return Err(format!(
+                        "`{shown}` holds a CERTIFICATE block that is not a valid X.509 certificate"
+                    ));
+                }
+                out.push(p.contents);
+            }
             Ok(_) => {}
             Err(e) => return Err(format!("`{}` is not valid PEM: {e}", path.display())),
         }
@@ -66,6 +86,14 @@ pub fn read_pem_certificates(path: &std::path::Path) -> Result<Vec<Vec<u8>>, Str
 
 /// The words for an unreadable or untrusted certificate, given what it says.
 fn untrusted(cert: Option<&CertInfo>) -> String {
+    if let Some(c) = cert.filter(|c| c.subject == c.issuer) {
+        return format!(
+            "certificate is self-signed ({}) and not trusted: set `insecure = true` for a device \
+             you accept as is, or give the server a certificate issued by a CA and that CA in \
+             `ca_file` (a self-signed server certificate cannot be its own CA)",
+            c.subject
+        );
+    }
     let issuer = cert.map_or(String::new(), |c| format!(" ({})", c.issuer));
     format!(
         "certificate is not trusted: its issuer{issuer} is not in this machine's trust store \
@@ -211,6 +239,14 @@ mod rustls_impl {
                 | CertificateError::NotValidForNameContext { .. } => wrong_name(host, cert),
                 CertificateError::UnknownIssuer => untrusted(cert),
                 CertificateError::Revoked => "certificate has been revoked".into(),
+                // webpki's words for a self-signed certificate: a CA used as
+                // the server's own, or a signature no trusted CA made.
+                _ if cert.is_some_and(|c| c.subject == c.issuer) => untrusted(cert),
+                CertificateError::Other(other)
+                    if format!("{other:?}").contains("CaUsedAsEndEntity") =>
+                {
+                    "certificate is a CA certificate used as the server's own (not allowed)".into()
+                }
                 other => format!("certificate rejected: {other:?}"),
             },
             rustls::Error::InvalidMessage(_) => {

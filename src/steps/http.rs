@@ -55,13 +55,16 @@ impl StatusRange {
     }
 
     fn parse(text: &str) -> Result<StatusRange, String> {
-        let bad =
-            || format!("`{text}` is not a status code or range; write 200, \"200-299\" or \"2xx\"");
+        let bad = || {
+            format!(
+                "`{text}` is not a final status code or range (200-599); write 200, \"200-299\" or \"2xx\""
+            )
+        };
         let code = |s: &str| {
             s.trim()
                 .parse::<u16>()
                 .ok()
-                .filter(|c| (100..=599).contains(c))
+                .filter(|c| (200..=599).contains(c))
                 .ok_or_else(bad)
         };
         let t = text.trim();
@@ -139,8 +142,7 @@ pub struct HttpStep {
     #[serde(default)]
     pub method: Method,
     /// Accepted final status codes (default `"200-399"`).
-    #[serde(default)]
-    pub expect_status: OneOrMany<StatusRange>,
+    pub expect_status: Option<OneOrMany<StatusRange>>,
     /// Texts the body must contain (all of them).
     #[serde(default)]
     pub body_contains: OneOrMany<String>,
@@ -178,13 +180,13 @@ const DEFAULT_STATUS: StatusRange = StatusRange {
 const DEFAULT_REDIRECTS: u32 = 5;
 const DEFAULT_MAX_BODY: u64 = 1024 * 1024;
 const MAX_REDIRECTS: u32 = 50;
+const MAX_BODY: u64 = 64 * 1024 * 1024;
 
 impl HttpStep {
     fn statuses(&self) -> Vec<StatusRange> {
-        if self.expect_status.0.is_empty() {
-            vec![DEFAULT_STATUS]
-        } else {
-            self.expect_status.0.clone()
+        match &self.expect_status {
+            Some(list) if !list.0.is_empty() => list.0.clone(),
+            _ => vec![DEFAULT_STATUS],
         }
     }
 
@@ -247,6 +249,7 @@ impl HttpStep {
             max_body: self
                 .checks_body()
                 .then(|| self.max_body.map_or(DEFAULT_MAX_BODY, |b| b.0)),
+            excerpt_unless: self.statuses().iter().map(|r| (r.low, r.high)).collect(),
             timeout,
         })
     }
@@ -345,8 +348,11 @@ impl HttpStep {
             self.warn_latency,
             self.fail_latency,
         );
-        e.show_output = e.status != Status::Pass && output.is_some();
-        e.output = output;
+        // The page is kept only to explain a failure or warning.
+        if e.status != Status::Pass {
+            e.show_output = output.is_some();
+            e.output = output;
+        }
         e
     }
 
@@ -404,7 +410,7 @@ impl HttpStep {
             m.below = true;
             e.measurements.push(m);
         }
-        if matches!(failed.error, Error::Cancelled) {
+        if matches!(failed.error, Error::Cancelled | Error::Config(_)) {
             e.status = Status::Error;
         }
         e
@@ -430,6 +436,9 @@ fn parse_url(raw: &str) -> Result<Url, String> {
     }
     if url.host_str().is_none_or(str::is_empty) {
         return Err(format!("`{text}` names no host"));
+    }
+    if url.port() == Some(0) {
+        return Err(format!("`{text}`: port 0 cannot be connected to"));
     }
     Ok(url)
 }
@@ -505,6 +514,29 @@ impl Check for HttpStep {
                     "GET and HEAD carry no body, and each check uses one connection",
                 );
             }
+            if self
+                .headers
+                .keys()
+                .filter(|k| k.eq_ignore_ascii_case(name))
+                .count()
+                > 1
+            {
+                problem(
+                    "headers",
+                    format!("`{name}` is given twice (header names ignore case)"),
+                    "keep one of them",
+                );
+            }
+            if value
+                .chars()
+                .any(|c| c.is_control() && c != '\t' && c != '\r' && c != '\n')
+            {
+                problem(
+                    "headers",
+                    format!("the value of `{name}` contains a control character"),
+                    "header values are printable text",
+                );
+            }
             if value.contains(['\r', '\n']) {
                 problem(
                     "headers",
@@ -542,6 +574,23 @@ impl Check for HttpStep {
                 "cert_warn_days",
                 format!("`cert_warn_days` ({w}) is below `cert_fail_days` ({f})"),
                 "warn earlier (more days) than you fail",
+            );
+        }
+        if self.max_body.is_some_and(|b| b.0 > MAX_BODY) {
+            problem(
+                "max_body",
+                format!(
+                    "`max_body` is above {}",
+                    crate::playbook::values::human_bytes(MAX_BODY)
+                ),
+                "body checks need the start of a page, e.g. max_body = \"1MiB\"",
+            );
+        }
+        if self.expect_status.as_ref().is_some_and(|l| l.0.is_empty()) {
+            problem(
+                "expect_status",
+                "`expect_status` is an empty list".into(),
+                "list the accepted codes, e.g. expect_status = [200, 204], or leave it out for 200-399",
             );
         }
         if self.max_body.is_some_and(|b| b.0 == 0) {
@@ -627,7 +676,9 @@ mod tests {
                 high: 499
             }
         );
-        for bad in ["", "99", "600", "2xxx", "300-200", "abc", "6xx"] {
+        for bad in [
+            "", "99", "600", "2xxx", "300-200", "abc", "6xx", "1xx", "101",
+        ] {
             assert!(r(bad).is_err(), "{bad}");
         }
         let s = step("url = \"http://h/\"\nexpect_status = [204, \"3xx\"]");
@@ -787,6 +838,19 @@ mod tests {
         assert_eq!(
             keys("url = \"http://h/\"\nmax_redirects = 500"),
             ["max_redirects"]
+        );
+        assert_eq!(
+            keys("url = \"http://h/\"\nexpect_status = []"),
+            ["expect_status"]
+        );
+        assert_eq!(
+            keys("url = \"http://h/\"\nmax_body = \"1TiB\""),
+            ["max_body"]
+        );
+        assert_eq!(keys("url = \"http://h:0/\""), ["url"]);
+        assert_eq!(
+            keys("url = \"http://h/\"\nheaders = { Host = \"a\", host = \"b\" }"),
+            ["headers", "headers"]
         );
         assert_eq!(
             keys("url = \"http://h/\"\nheaders = { Content-Length = \"10\" }"),
