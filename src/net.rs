@@ -1,4 +1,5 @@
-//! Small network helpers shared by the network step kinds.
+//! Network helpers shared by the network step kinds and the http client:
+//! resolve and connect bounded by a deadline, latency checks and verdicts.
 
 use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
 use std::sync::mpsc;
