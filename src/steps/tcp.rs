@@ -46,30 +46,13 @@ pub struct TcpStep {
     pub fail_latency: Option<Dur>,
 }
 
-/// How a connection attempt ended.
-#[derive(Debug, PartialEq)]
-pub enum Probe {
-    Open {
-        addr: SocketAddr,
-        took: Duration,
-    },
-    /// Refused by every address (a closed port: the host answered).
-    Refused,
-    /// No answer before the deadline (filtered, or the host is down).
-    NoAnswer,
-    Unresolved(String),
-    Failed(String),
-}
+/// How a connection attempt ended: the address that accepted and how long
+/// connecting took, or why there was no connection.
+pub type Probe = Result<(SocketAddr, Duration), ConnectError>;
 
 /// Connects to `host:port`, trying each address until one answers or the deadline passes.
 pub fn probe(host: &str, port: u16, deadline: Instant) -> Probe {
-    match crate::net::connect(host, port, deadline) {
-        Ok((_, addr, took)) => Probe::Open { addr, took },
-        Err(ConnectError::Unresolved(e)) => Probe::Unresolved(e),
-        Err(ConnectError::Refused) => Probe::Refused,
-        Err(ConnectError::NoAnswer) => Probe::NoAnswer,
-        Err(ConnectError::Failed(e)) => Probe::Failed(e),
-    }
+    crate::net::connect(host, port, deadline).map(|(_, addr, took)| (addr, took))
 }
 
 impl TcpStep {
@@ -77,8 +60,8 @@ impl TcpStep {
     pub fn judge(&self, target: &str, probe: Probe, timeout: Duration) -> Evaluation {
         let waited = human_duration(timeout);
         match (self.expect, probe) {
-            (_, Probe::Unresolved(why)) => Evaluation::new(Status::Fail, why),
-            (Expect::Open, Probe::Open { addr, took }) => {
+            (_, Err(ConnectError::Unresolved(why))) => Evaluation::new(Status::Fail, why),
+            (Expect::Open, Ok((addr, took))) => {
                 let mut e = Evaluation::new(
                     Status::Pass,
                     format!("{target} open ({addr}) in {} ms", ms(took)),
@@ -92,32 +75,32 @@ impl TcpStep {
                 );
                 e
             }
-            (Expect::Open, Probe::Refused) => Evaluation::new(
+            (Expect::Open, Err(ConnectError::Refused)) => Evaluation::new(
                 Status::Fail,
                 format!("{target} refused the connection (port closed)"),
             ),
-            (Expect::Open, Probe::NoAnswer) => Evaluation::new(
+            (Expect::Open, Err(ConnectError::NoAnswer)) => Evaluation::new(
                 Status::Fail,
                 format!(
                     "{target} did not answer within {waited} (filtered by a firewall, or the host is down)"
                 ),
             ),
-            (Expect::Open, Probe::Failed(e)) => {
+            (Expect::Open, Err(ConnectError::Failed(e))) => {
                 Evaluation::new(Status::Fail, format!("{target}: {e}"))
             }
-            (Expect::Closed, Probe::Open { addr, .. }) => Evaluation::new(
+            (Expect::Closed, Ok((addr, _))) => Evaluation::new(
                 Status::Fail,
                 format!("{target} is open ({addr}) but must be closed"),
             ),
-            (Expect::Closed, Probe::Refused) => Evaluation::new(
+            (Expect::Closed, Err(ConnectError::Refused)) => Evaluation::new(
                 Status::Pass,
                 format!("{target} is closed (connection refused)"),
             ),
-            (Expect::Closed, Probe::NoAnswer) => Evaluation::new(
+            (Expect::Closed, Err(ConnectError::NoAnswer)) => Evaluation::new(
                 Status::Pass,
                 format!("{target} is not reachable (no answer within {waited})"),
             ),
-            (Expect::Closed, Probe::Failed(e)) => {
+            (Expect::Closed, Err(ConnectError::Failed(e))) => {
                 Evaluation::new(Status::Pass, format!("{target} is not reachable: {e}"))
             }
         }
@@ -183,45 +166,35 @@ mod tests {
         let open = step("host = \"h\"\nport = 1\nwarn_latency = \"100ms\"\nfail_latency = \"1s\"");
         let addr: SocketAddr = "127.0.0.1:1".parse().unwrap();
         let t = Duration::from_secs(2);
-        let fast = Probe::Open {
-            addr,
-            took: Duration::from_millis(5),
-        };
+        let fast = Ok((addr, Duration::from_millis(5)));
         assert_eq!(open.judge("h:1", fast, t).status, Status::Pass);
-        let slow = Probe::Open {
-            addr,
-            took: Duration::from_millis(300),
-        };
+        let slow = Ok((addr, Duration::from_millis(300)));
         assert_eq!(open.judge("h:1", slow, t).status, Status::Warn);
-        let slower = Probe::Open {
-            addr,
-            took: Duration::from_secs(2),
-        };
+        let slower = Ok((addr, Duration::from_secs(2)));
         assert_eq!(open.judge("h:1", slower, t).status, Status::Fail);
-        let e = open.judge("h:1", Probe::NoAnswer, t);
+        let e = open.judge("h:1", Err(ConnectError::NoAnswer), t);
         assert!(
             e.message.contains("did not answer within 2s"),
             "{}",
             e.message
         );
         let closed = step("host = \"h\"\nport = 1\nexpect = \"closed\"");
-        assert_eq!(closed.judge("h:1", Probe::Refused, t).status, Status::Pass);
-        assert_eq!(closed.judge("h:1", Probe::NoAnswer, t).status, Status::Pass);
         assert_eq!(
-            closed
-                .judge(
-                    "h:1",
-                    Probe::Open {
-                        addr,
-                        took: Duration::ZERO
-                    },
-                    t
-                )
-                .status,
+            closed.judge("h:1", Err(ConnectError::Refused), t).status,
+            Status::Pass
+        );
+        assert_eq!(
+            closed.judge("h:1", Err(ConnectError::NoAnswer), t).status,
+            Status::Pass
+        );
+        assert_eq!(
+            closed.judge("h:1", Ok((addr, Duration::ZERO)), t).status,
             Status::Fail
         );
         assert_eq!(
-            closed.judge("h:1", Probe::Unresolved("x".into()), t).status,
+            closed
+                .judge("h:1", Err(ConnectError::Unresolved("x".into())), t)
+                .status,
             Status::Fail
         );
     }
