@@ -267,14 +267,7 @@ impl HttpStep {
             line.push_str(&format!(" {}", resp.head.reason));
         }
         line.push_str(&format!(" in {} ms", crate::net::ms(resp.took)));
-        if let Some(first) = resp.redirects.first() {
-            line.push_str(&format!(
-                " (after {} redirect{} from {})",
-                resp.redirects.len(),
-                if resp.redirects.len() == 1 { "" } else { "s" },
-                first.url
-            ));
-        }
+        line.push_str(&redirect_note(&resp.redirects));
         if let Some(p) = &resp.proxy {
             line.push_str(&format!(" via {p}"));
         }
@@ -364,14 +357,10 @@ impl HttpStep {
         problems: &mut Vec<(Status, String)>,
         measurements: &mut Vec<Measurement>,
     ) -> Option<String> {
-        let cert = certs.iter().min_by_key(|c| c.not_after)?;
+        let cert = soonest_to_expire(certs)?;
         let days = cert.days_left(now);
         let (warn, fail) = self.cert_limits();
-        let mut m = Measurement::new("cert_days_left", days as f64, "days");
-        m.warn = warn.map(f64::from);
-        m.fail = fail.map(f64::from);
-        m.below = true;
-        measurements.push(m);
+        measurements.push(self.cert_measurement(cert, now));
         let phrase = format!("certificate of {} {}", cert.host, cert.expiry_phrase(now));
         if let Some(f) = fail
             && days < i64::from(f)
@@ -387,33 +376,48 @@ impl HttpStep {
         None
     }
 
+    /// `cert_days_left` with the expiry thresholds in force.
+    fn cert_measurement(&self, cert: &CertInfo, now: i64) -> Measurement {
+        let (warn, fail) = self.cert_limits();
+        let mut m = Measurement::new("cert_days_left", cert.days_left(now) as f64, "days");
+        m.warn = warn.map(f64::from);
+        m.fail = fail.map(f64::from);
+        m.below = true;
+        m
+    }
+
     fn judge_failure(&self, failed: Failed, now: i64) -> Evaluation {
-        let mut message = failed.error.to_string();
-        if let Some(first) = failed.redirects.first() {
-            message.push_str(&format!(
-                " (after {} redirect{} from {})",
-                failed.redirects.len(),
-                if failed.redirects.len() == 1 { "" } else { "s" },
-                first.url
-            ));
-        }
+        let message = failed.error.to_string() + &redirect_note(&failed.redirects);
         let mut e = Evaluation::new(Status::Fail, message);
         let mut certs = failed.certs;
         if let Error::Tls { failure, .. } = &failed.error {
             certs.extend(failure.cert.as_deref().cloned());
         }
-        if let Some(cert) = certs.iter().min_by_key(|c| c.not_after) {
-            let (warn, fail) = self.cert_limits();
-            let mut m = Measurement::new("cert_days_left", cert.days_left(now) as f64, "days");
-            m.warn = warn.map(f64::from);
-            m.fail = fail.map(f64::from);
-            m.below = true;
-            e.measurements.push(m);
+        if let Some(cert) = soonest_to_expire(&certs) {
+            e.measurements.push(self.cert_measurement(cert, now));
         }
         if matches!(failed.error, Error::Cancelled | Error::Config(_)) {
             e.status = Status::Error;
         }
         e
+    }
+}
+
+/// The certificate judged when several hosts were crossed: the soonest to expire.
+fn soonest_to_expire(certs: &[CertInfo]) -> Option<&CertInfo> {
+    certs.iter().min_by_key(|c| c.not_after)
+}
+
+/// " (after 2 redirects from URL)", or nothing without redirects.
+fn redirect_note(redirects: &[client::Hop]) -> String {
+    match redirects.first() {
+        None => String::new(),
+        Some(first) => format!(
+            " (after {} redirect{} from {})",
+            redirects.len(),
+            if redirects.len() == 1 { "" } else { "s" },
+            first.url
+        ),
     }
 }
 
