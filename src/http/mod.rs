@@ -245,23 +245,37 @@ fn is_redirect(status: u16) -> bool {
 
 /// Fetches `req.url`, following redirects, all before `deadline`.
 pub fn fetch(req: &Request, deadline: Instant, cancel: &Cancel) -> Result<Response, Failed> {
+    let mut redirects = Vec::new();
+    let mut certs = Vec::new();
+    match follow(req, deadline, cancel, &mut redirects, &mut certs) {
+        Ok(mut response) => {
+            response.redirects = redirects;
+            response.certs = certs;
+            Ok(response)
+        }
+        Err(error) => Err(Failed {
+            error,
+            redirects,
+            certs,
+        }),
+    }
+}
+
+/// The request and its redirects; what was seen on the way is recorded in
+/// `redirects` and `certs` (the returned response leaves those empty).
+fn follow(
+    req: &Request,
+    deadline: Instant,
+    cancel: &Cancel,
+    redirects: &mut Vec<Hop>,
+    certs: &mut Vec<CertInfo>,
+) -> Result<Response, Error> {
     let started = Instant::now();
     let mut url = req.url.clone();
     let mut headers = req.headers.clone();
-    let mut redirects = Vec::new();
-    let mut certs = Vec::new();
     loop {
-        let attempt = exchange(req, &url, &headers, deadline, cancel, &mut certs);
-        let (mut conn, target, head, rest, proxy) = match attempt {
-            Ok(ok) => ok,
-            Err(error) => {
-                return Err(Failed {
-                    error,
-                    redirects,
-                    certs,
-                });
-            }
-        };
+        let (mut conn, target, head, rest, proxy) =
+            exchange(req, &url, &headers, deadline, cancel, certs)?;
         let took = started.elapsed();
         let location = head.header("location").map(str::to_string);
         if is_redirect(head.status) && req.max_redirects > 0 && location.is_some() {
@@ -269,16 +283,12 @@ pub fn fetch(req: &Request, deadline: Instant, cancel: &Cancel) -> Result<Respon
             let mut next = match next {
                 Ok(n) if n.scheme() == "http" || n.scheme() == "https" => n,
                 _ => {
-                    return Err(Failed {
-                        error: Error::Protocol {
-                            target,
-                            message: format!(
-                                "redirect to `{}`, which is not an http(s) URL",
-                                proxy::mask_credentials(&location.unwrap_or_default())
-                            ),
-                        },
-                        redirects,
-                        certs,
+                    return Err(Error::Protocol {
+                        target,
+                        message: format!(
+                            "redirect to `{}`, which is not an http(s) URL",
+                            proxy::mask_credentials(&location.unwrap_or_default())
+                        ),
                     });
                 }
             };
@@ -290,13 +300,9 @@ pub fn fetch(req: &Request, deadline: Instant, cancel: &Cancel) -> Result<Respon
                 status: head.status,
             });
             if redirects.len() as u32 > req.max_redirects {
-                return Err(Failed {
-                    error: Error::TooManyRedirects {
-                        max: req.max_redirects,
-                        last: next.to_string(),
-                    },
-                    redirects,
-                    certs,
+                return Err(Error::TooManyRedirects {
+                    max: req.max_redirects,
+                    last: next.to_string(),
                 });
             }
             // Headers (credentials, API keys) stay with the origin they
@@ -312,18 +318,10 @@ pub fn fetch(req: &Request, deadline: Instant, cancel: &Cancel) -> Result<Respon
             continue;
         }
         let body = match req.max_body {
-            Some(limit) if wire::has_body(req.method, head.status) => {
-                match wire::read_body(&mut *conn, rest, &head, limit) {
-                    Ok(b) => Some(b),
-                    Err(e) => {
-                        return Err(Failed {
-                            error: wire_error(e, &target, Phase::Body, req.timeout),
-                            redirects,
-                            certs,
-                        });
-                    }
-                }
-            }
+            Some(limit) if wire::has_body(req.method, head.status) => Some(
+                wire::read_body(&mut *conn, rest, &head, limit)
+                    .map_err(|e| wire_error(e, &target, Phase::Body, req.timeout))?,
+            ),
             None if wire::has_body(req.method, head.status)
                 && !req
                     .excerpt_unless
@@ -338,9 +336,9 @@ pub fn fetch(req: &Request, deadline: Instant, cancel: &Cancel) -> Result<Respon
             url,
             head,
             body,
-            redirects,
+            redirects: Vec::new(),
             took,
-            certs,
+            certs: Vec::new(),
             proxy: proxy.as_ref().map(proxy::display),
         });
     }
