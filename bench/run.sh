@@ -61,13 +61,19 @@ want cleanup && hyperfine -N --runs 5 --prepare "bench/fresh-copy.sh $tree $copy
 rm -rf "$copy"
 fi
 
+# Starts bench/net_targets.py in a fresh DIR with N answering and M silent
+# ports (and the http targets), and waits until it has written DIR/ports.
+start_targets() {
+  rm -rf "$1" && mkdir -p "$1"
+  python3 bench/net_targets.py "$1" "$2" "$3" &
+  targets=$!
+  trap 'kill $targets 2>/dev/null' EXIT
+  while [ ! -f "$1/ports" ]; do sleep 0.1; done
+}
+
 if want network; then
 net="$PWD/bench/work/net"
-rm -rf "$net" && mkdir -p "$net"
-python3 bench/net_targets.py "$net" 45 5 &
-targets=$!
-trap 'kill $targets 2>/dev/null' EXIT
-while [ ! -f "$net/ports" ]; do sleep 0.1; done
+start_targets "$net" 45 5
 read -r _ open_ports < <(grep '^open' "$net/ports")
 read -r _ silent_ports < <(grep '^silent' "$net/ports")
 {
@@ -86,11 +92,7 @@ fi
 
 if want http; then
 net="$PWD/bench/work/http"
-rm -rf "$net" && mkdir -p "$net"
-python3 bench/net_targets.py "$net" 0 5 &
-targets=$!
-trap 'kill $targets 2>/dev/null' EXIT
-while [ ! -f "$net/ports" ]; do sleep 0.1; done
+start_targets "$net" 0 5
 read -r _ web < <(grep '^http' "$net/ports")
 read -r _ mute_ports < <(grep '^mute' "$net/ports")
 urls=()
