@@ -26,12 +26,15 @@ pub mod netfacts;
 pub mod packages;
 pub mod pathglob;
 pub mod playbook;
+pub mod privilege;
 pub mod process;
 pub mod render;
 pub mod report;
 pub mod runner;
+pub mod secrets;
 pub mod steps;
 pub mod terminal;
+pub mod text;
 pub mod vars;
 pub mod version;
 

@@ -90,17 +90,135 @@ fn quoted_literal(after: &str) -> Option<(&str, usize)> {
         .then(|| (&trimmed[1..close], lead + close + 1 + tail + 2))
 }
 
+/// What a template's value lands in, which decides how it is inserted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Context {
+    /// Plain text: the value as is.
+    Text,
+    /// A `shell = true` command line for `sh -c`: the value is quoted for
+    /// where it lands (bare, inside '…' or inside "…"), so it is one word
+    /// of data and never code.
+    Sh,
+    /// A `shell = true` command line for `cmd /C`: the value is put inside
+    /// double quotes; values holding `"`, `%`, `!` or a line break (which
+    /// cmd.exe would still interpret there) are refused.
+    Cmd,
+    /// A path: a value inside a file or folder name cannot add a separator,
+    /// and no value can add a `..` component (a ticket number cannot move
+    /// a bundle out of its folder).
+    Path,
+}
+
+impl Context {
+    /// The shell context for this platform's `shell = true`.
+    pub fn shell() -> Context {
+        if cfg!(windows) { Context::Cmd } else { Context::Sh }
+    }
+}
+
+/// Where the text before a template leaves a shell's quoting.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Quoting {
+    Bare,
+    Single,
+    Double,
+}
+
+/// Follows quoting through literal command text (`\` escapes outside '…').
+fn track_quotes(mut state: Quoting, literal: &str, cmd: bool) -> Quoting {
+    let mut chars = literal.chars();
+    while let Some(c) = chars.next() {
+        state = match (state, c) {
+            (Quoting::Bare, '\'') if !cmd => Quoting::Single,
+            (Quoting::Bare, '"') => Quoting::Double,
+            (Quoting::Bare | Quoting::Double, '\\') if !cmd => {
+                chars.next();
+                state
+            }
+            (Quoting::Single, '\'') => Quoting::Bare,
+            (Quoting::Double, '"') => Quoting::Bare,
+            (s, _) => s,
+        };
+    }
+    state
+}
+
+/// A value made safe for where it lands, or why it cannot be.
+fn insert(
+    value: &str,
+    context: Context,
+    quoting: Quoting,
+    within_component: bool,
+) -> Result<String, String> {
+    match context {
+        Context::Text => Ok(value.to_string()),
+        Context::Sh => Ok(match quoting {
+            Quoting::Bare => format!("'{}'", value.replace('\'', r"'\''")),
+            Quoting::Single => value.replace('\'', r"'\''"),
+            Quoting::Double => {
+                let mut out = String::with_capacity(value.len());
+                for c in value.chars() {
+                    if matches!(c, '\\' | '"' | '$' | '`') {
+                        out.push('\\');
+                    }
+                    out.push(c);
+                }
+                out
+            }
+        }),
+        Context::Cmd => {
+            if let Some(bad) = value.chars().find(|c| matches!(c, '"' | '%' | '!' | '\r' | '\n')) {
+                return Err(format!(
+                    "contains `{}`, which cmd.exe would interpret even inside quotes",
+                    bad.escape_debug()
+                ));
+            }
+            Ok(match quoting {
+                Quoting::Double => value.to_string(),
+                _ => format!("\"{value}\""),
+            })
+        }
+        Context::Path => {
+            let separators: &[char] = if cfg!(windows) { &['/', '\\'] } else { &['/'] };
+            if within_component && value.contains(separators) {
+                return Err("contains a path separator, inside a file or folder name".into());
+            }
+            if value.split(separators).any(|part| part == "..") {
+                return Err("contains a `..` component, which would leave the folder".into());
+            }
+            if within_component && value == "." {
+                return Err("is `.`, not a name".into());
+            }
+            Ok(value.to_string())
+        }
+    }
+}
+
 /// Expands `{{ name }}` references in `text` from `vars`. `{{ "text" }}`
 /// (or `{{ 'text' }}`) stands for the text itself: `{{ "{{" }}` is a literal `{{`.
 pub fn expand(text: &str, vars: &BTreeMap<String, String>) -> Result<String, TemplateError> {
+    expand_in(text, vars, Context::Text)
+}
+
+/// [`expand`] for text of a given [`Context`]: values are quoted for a
+/// shell line, or checked for a path. `{{ name | raw }}` inserts a value as
+/// is, for a playbook author who means it (e.g. a variable holding options).
+pub fn expand_in(
+    text: &str,
+    vars: &BTreeMap<String, String>,
+    context: Context,
+) -> Result<String, TemplateError> {
     if !text.contains("{{") {
         return Ok(text.to_string());
     }
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     let mut offset = 0;
+    let mut quoting = Quoting::Bare;
+    let cmd = context == Context::Cmd;
     while let Some(open) = rest.find("{{") {
         out.push_str(&rest[..open]);
+        quoting = track_quotes(quoting, &rest[..open], cmd);
         let start = offset + open;
         let after = &rest[open + 2..];
         if let Some((literal, used)) = quoted_literal(after) {
@@ -116,7 +234,17 @@ pub fn expand(text: &str, vars: &BTreeMap<String, String>) -> Result<String, Tem
                 hint: Some("close it with `}}`, or write `{{ \"{{\" }}` for a literal `{{`".into()),
             });
         };
-        let name = after[..close].trim();
+        let (name, raw) = match after[..close].split_once('|') {
+            Some((name, filter)) if filter.trim() == "raw" => (name.trim(), true),
+            Some((name, filter)) => {
+                return Err(TemplateError {
+                    range: start..start + 2 + close + 2,
+                    message: format!("unknown filter `{}` on `{}`", filter.trim(), name.trim()),
+                    hint: Some("the one filter is `raw`: `{{ name | raw }}` inserts a value without quoting".into()),
+                });
+            }
+            None => (after[..close].trim(), false),
+        };
         let range = start..start + 2 + close + 2;
         if !is_valid_name(name) {
             return Err(TemplateError {
@@ -126,7 +254,33 @@ pub fn expand(text: &str, vars: &BTreeMap<String, String>) -> Result<String, Tem
             });
         }
         match vars.get(name) {
-            Some(value) => out.push_str(value),
+            Some(value) if raw => out.push_str(value),
+            Some(value) => {
+                let before = out.chars().next_back();
+                let after_text = &after[close + 2..];
+                // Either separator in the playbook's own text (a Windows path
+                // in a playbook for several systems); the value's own
+                // separators are judged per platform in `insert`.
+                let separator = |c: char| c == '/' || c == '\\';
+                // Inside a name: text of the name before it, or text after it
+                // that a value ending in a separator (`C:\\`) would not start.
+                let within_component = before.is_some_and(|c| !separator(c))
+                    || (after_text.chars().next().is_some_and(|c| !separator(c))
+                        && !value.ends_with(separator));
+                match insert(value, context, quoting, within_component) {
+                    Ok(v) => out.push_str(&v),
+                    Err(why) => {
+                        return Err(TemplateError {
+                            range,
+                            message: format!("the value of `{name}` {why}"),
+                            hint: Some(match context {
+                                Context::Path => "give a plain name (letters, digits, `-`, `_`, `.`) in this variable".into(),
+                                _ => "remove those characters from the value, or pass it in `env` and read %NAME% in the command".into(),
+                            }),
+                        });
+                    }
+                }
+            }
             None => {
                 let hint = match did_you_mean(name, vars.keys().map(String::as_str)) {
                     Some(near) => {
@@ -178,6 +332,54 @@ mod tests {
             expand(r"C:\Users\{{ ticket }}", &vars()).unwrap(),
             r"C:\Users\INC42"
         );
+    }
+
+    fn with(name: &str, value: &str) -> BTreeMap<String, String> {
+        [(name.to_string(), value.to_string())].into_iter().collect()
+    }
+
+    #[test]
+    fn shell_values_stay_data_wherever_they_land() {
+        let v = with("t", "x'; touch /tmp/pwned; echo '$(id)\"`id`");
+        let line = expand_in("echo {{ t }} '{{t}}' \"{{ t }}\"", &v, Context::Sh).unwrap();
+        let out = std::process::Command::new("sh")
+            .args(["-c", &line])
+            .output()
+            .unwrap();
+        let want = "x'; touch /tmp/pwned; echo '$(id)\"`id`";
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            format!("{want} {want} {want}\n"),
+            "{line}"
+        );
+        assert_eq!(
+            expand_in("ls {{ t | raw }}", &with("t", "-la"), Context::Sh).unwrap(),
+            "ls -la"
+        );
+        assert!(expand_in("x {{ t | shout }}", &v, Context::Sh).is_err());
+    }
+
+    #[test]
+    fn cmd_values_are_quoted_or_refused() {
+        assert_eq!(
+            expand_in("dir {{ t }}", &with("t", "C:\\a b"), Context::Cmd).unwrap(),
+            "dir \"C:\\a b\""
+        );
+        let e = expand_in("echo {{ t }}", &with("t", "a\" & calc"), Context::Cmd).unwrap_err();
+        assert!(e.message.contains("cmd.exe"), "{}", e.message);
+        assert!(expand_in("echo {{ t }}", &with("t", "%PATH%"), Context::Cmd).is_err());
+    }
+
+    #[test]
+    fn path_values_cannot_leave_their_folder() {
+        let out = |t: &str, v: &str| expand_in(t, &with("t", v), Context::Path);
+        assert_eq!(out("/d/support-{{ t }}.zip", "INC1").unwrap(), "/d/support-INC1.zip");
+        assert!(out("/d/support-{{ t }}.zip", "INC1/../../x").is_err());
+        assert!(out("/d/{{ t }}/x", "..").is_err());
+        assert_eq!(out("{{ t }}/x", "/srv/tickets").unwrap(), "/srv/tickets/x");
+        assert!(out("{{ t }}/x", "/srv/../etc").is_err());
+        assert_eq!(out("{{ t }}Windows", "/").unwrap(), "/Windows");
+        assert!(out("/d/a-{{ t }}", "/x/").is_err());
     }
 
     #[test]

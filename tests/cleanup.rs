@@ -491,14 +491,20 @@ fn shipped_clean_temp_and_disk_full() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(snapshot(&home), before);
-    // clean-temp clears old files in temp and caches, keeps new ones.
+    // clean-temp judges age by the newest of modified, accessed and changed
+    // (age_by = "any"): files with old dates but just written (as when
+    // another user unpacks an archive into a shared temp folder) are kept.
     let r = t
         .env("TMPDIR", temp.to_str().unwrap())
         .args(&["run", "clean-temp", "--format", "json"])
         .run()
         .status(0);
-    assert!(!temp.join("old.tmp").exists() && temp.join("new.tmp").exists());
-    assert!(!home.join(".cache/app/old.bin").exists(), "{}", r.stdout);
+    assert!(temp.join("old.tmp").exists() && temp.join("new.tmp").exists());
+    assert!(home.join(".cache/app/old.bin").exists(), "{}", r.stdout);
+    for pb in ["clean-temp", "disk-full"] {
+        let shown = Test::new().args(&["show", pb]).run().status(0);
+        assert!(shown.stdout.contains("newest of modified"), "{pb}: {}", shown.stdout);
+    }
 }
 
 #[test]

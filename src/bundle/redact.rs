@@ -611,7 +611,7 @@ impl Redactor {
 
     /// A redactor that changes nothing (binary files allowed as they are).
     pub fn is_noop(&self) -> bool {
-        self.combined.is_none() && self.custom.is_empty()
+        self.combined.is_none() && self.custom.is_empty() && !crate::secrets::any()
     }
 
     /// Redacts one line (with or without its line ending) into `out`.
@@ -718,6 +718,13 @@ impl Redactor {
     }
 
     fn custom_pass(&self, out: &mut Vec<u8>, from: usize, counts: &mut Counts) {
+        // Variables marked secret are removed by every redactor, whatever its rules.
+        if crate::secrets::any() {
+            let n = crate::secrets::scrub_bytes(out, from);
+            if n > 0 {
+                *counts.entry("secret-var").or_default() += n;
+            }
+        }
         for re in &self.custom {
             let n = re.find_iter(&out[from..]).count();
             if n > 0 {

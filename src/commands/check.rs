@@ -29,7 +29,15 @@ pub fn run(args: &CheckArgs, term: &Terminal) -> i32 {
                     file: file.clone(),
                     valid: diags.is_empty(),
                     steps: *steps,
-                    errors: diags.iter().map(|d| d.to_json()).collect(),
+                    errors: diags
+                        .iter()
+                        .map(|d| {
+                            let mut j = d.to_json();
+                            j.message = super::redact_text(&j.message);
+                            j.hint = j.hint.as_deref().map(super::redact_text);
+                            j
+                        })
+                        .collect(),
                 })
                 .collect();
             crate::outln!(

@@ -2,6 +2,7 @@
 
 use crate::cli::{ListArgs, ListFormat};
 use crate::playbook::source::{list, search_dirs};
+use crate::render::one_line;
 
 pub fn run(args: &ListArgs) -> i32 {
     let all = list();
@@ -17,14 +18,18 @@ pub fn run(args: &ListArgs) -> i32 {
                 } else {
                     ""
                 };
-                crate::outln!("{:<width$}  {}{note}", l.name, l.description);
+                crate::outln!(
+                    "{:<width$}  {}{note}",
+                    one_line(&l.name),
+                    one_line(&l.description)
+                );
                 if l.source != "shipped" {
-                    crate::outln!("{:<width$}  ↳ {}", "", l.source);
+                    crate::outln!("{:<width$}  ↳ {}", "", one_line(&l.source));
                 }
             }
             let dirs: Vec<String> = search_dirs()
                 .iter()
-                .map(|d| d.display().to_string())
+                .map(|d| one_line(&d.display().to_string()))
                 .collect();
             crate::outln!();
             crate::outln!(

@@ -18,14 +18,27 @@ use crate::playbook::source::{NotFound, resolve};
 use crate::playbook::{Playbook, SourceFile, load};
 use crate::vars::BUILTINS;
 
+/// Text through the built-in redaction (URL passwords, tokens) and the
+/// secret variables, line by line, as bundles and reports are: for `show`
+/// and for error messages, which quote playbook text and `--var` values.
+pub fn redact_text(text: &str) -> String {
+    match crate::bundle::redact::Redactor::new(&Default::default(), "", "") {
+        Ok(mut r) => text
+            .split_inclusive('\n')
+            .map(|l| r.text(l))
+            .collect(),
+        Err(_) => crate::secrets::scrub(text).into_owned(),
+    }
+}
+
 /// Prints a plain error (no source location) with an optional hint.
 pub fn print_error(message: &str, hint: Option<&str>, color: bool) {
     let d = Diagnostic {
         file: String::new(),
         source: Arc::from(""),
         span: None,
-        message: message.into(),
-        hint: hint.map(str::to_string),
+        message: redact_text(message),
+        hint: hint.map(redact_text),
     };
     let text = d.render(color);
     let _ = std::io::stderr().write_all(text.as_bytes());
@@ -124,6 +137,11 @@ pub fn load_all(args: &[String], facts: &Facts, overrides: &BTreeMap<String, Str
 pub fn print_diagnostics<'a>(diags: impl IntoIterator<Item = &'a Diagnostic>, color: bool) {
     let mut err = std::io::stderr().lock();
     for d in diags {
+        let d = Diagnostic {
+            message: redact_text(&d.message),
+            hint: d.hint.as_deref().map(redact_text),
+            ..d.clone()
+        };
         let text = d.render(color);
         let _ = err.write_all(text.as_bytes());
     }

@@ -11,6 +11,8 @@ use crate::exit::Exit;
 use crate::facts::Facts;
 use crate::playbook::diagnostic::did_you_mean;
 use crate::render::{self, Format, Style};
+use crate::bundle::redact::Redactor;
+use crate::report::Report;
 use crate::runner::progress::Progress;
 use crate::runner::{RunOptions, run_all};
 use crate::terminal::Terminal;
@@ -18,8 +20,11 @@ use crate::terminal::Terminal;
 /// Writes a file via a temporary file in the same directory and a rename,
 /// so a reader never sees half a report.
 ///
-/// Refuses to replace anything but a regular file: a symlink, a device such
-/// as `/dev/full` or a FIFO at the path is an error, never overwritten.
+/// The temporary file is randomly named and created exclusively, owner-only
+/// (0600: reports describe the host), so links planted in the folder by
+/// another user are never followed. Refuses to replace anything but a
+/// regular file: a symlink, a device such as `/dev/full` or a FIFO at the
+/// path is an error, never overwritten.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     if let Ok(meta) = std::fs::symlink_metadata(path)
         && !meta.file_type().is_file()
@@ -36,16 +41,29 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "report".into());
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = std::fs::File::create(&tmp).and_then(|mut f| {
-        f.write_all(bytes)?;
-        f.sync_all()
-    });
-    let result = result.and_then(|()| std::fs::rename(&tmp, path));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Every string of the report through the bundles' built-in redaction and
+/// the secret variables, before any renderer sees it: reports reach tickets,
+/// terminals and fleet dashboards, and a secret in a command line, an
+/// error or a program's output must not.
+pub fn redact_report(report: Report) -> Report {
+    let Ok(mut redactor) = Redactor::new(&Default::default(), "", "") else {
+        return report;
+    };
+    let Ok(mut value) = serde_json::to_value(&report) else {
+        return report;
+    };
+    redactor.json(&mut value, &mut Default::default());
+    serde_json::from_value(value).unwrap_or(report)
 }
 
 /// Checks that each --only/--skip selector names some step id or tag.
@@ -113,7 +131,7 @@ pub fn run(args: &RunArgs, term: &Terminal) -> i32 {
     };
     let progress =
         Progress::new(term.show_progress() && args.format == Format::Human && !args.quiet);
-    let report = run_all(loaded.playbooks, facts, &opts, &cancel, &progress);
+    let report = redact_report(run_all(loaded.playbooks, facts, &opts, &cancel, &progress));
     let style = Style {
         color: term.stdout_color,
         verbose: args.verbose,

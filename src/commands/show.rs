@@ -71,7 +71,11 @@ pub fn describe(pb: &Playbook) -> String {
     if !pb.vars.is_empty() {
         let _ = writeln!(out, "\nvariables (override with --var NAME=VALUE):");
         for (k, v) in &pb.vars {
-            let _ = writeln!(out, "  {k} = {v:?}");
+            if pb.secret_vars.contains(k) {
+                let _ = writeln!(out, "  {k} = (secret, not shown)");
+            } else {
+                let _ = writeln!(out, "  {k} = {v:?}");
+            }
         }
     }
     let _ = writeln!(out, "\nsteps:");
@@ -170,7 +174,8 @@ pub fn run(args: &ShowArgs, term: &Terminal) -> i32 {
         return Exit::Invalid.code();
     }
     for pb in &loaded.playbooks {
-        crate::out!("{}", describe(pb));
+        // Playbook text reaches a terminal: no control sequences.
+        crate::out!("{}", crate::render::safe_text(&super::redact_text(&describe(pb))));
     }
     Exit::Ok.code()
 }

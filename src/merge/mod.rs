@@ -108,13 +108,40 @@ pub fn inputs(args: &[String]) -> (Vec<PathBuf>, Vec<Problem>) {
     (files, problems)
 }
 
-/// Reads one report file, or says why it cannot be merged.
-pub fn read(path: &Path) -> Result<Report, String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("cannot be read: {e}"))?;
-    if meta.len() > 256 << 20 {
+/// The largest report read; a supportctl report is far smaller.
+const MAX_REPORT_BYTES: u64 = 256 << 20;
+
+/// Reads a regular file's text, at most [`MAX_REPORT_BYTES`]: opened without
+/// blocking (a FIFO named `*.json` cannot hang the merge), checked on the open
+/// handle (a link to `/dev/zero` is not a regular file), read with a cap.
+fn read_capped(path: &Path) -> Result<String, String> {
+    use std::io::Read;
+    let cannot = |e: std::io::Error| format!("cannot be read: {e}");
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(cannot)?;
+    let meta = file.metadata().map_err(cannot)?;
+    if !meta.is_file() {
+        return Err("not a regular file (a FIFO, device or folder); not a supportctl report".into());
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_REPORT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > MAX_REPORT_BYTES {
         return Err("larger than 256 MiB; not a supportctl report".into());
     }
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot be read: {e}"))?;
+    String::from_utf8(bytes).map_err(|_| "not UTF-8 text; not a supportctl report".into())
+}
+
+/// Reads one report file, or says why it cannot be merged.
+pub fn read(path: &Path) -> Result<Report, String> {
+    let text = read_capped(path)?;
     let value: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| format!("not JSON: {e}"))?;
     if value.get("tool").and_then(|t| t.as_str()) != Some("supportctl") {

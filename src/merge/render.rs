@@ -155,10 +155,10 @@ fn markdown(m: &Merged, out: &mut dyn Write) -> io::Result<()> {
 }
 
 /// A CSV field (RFC 4180): quoted when it holds a comma, quote or line
-/// break; a leading `=`, `+`, `-` or `@` is prefixed with `'` so a
-/// spreadsheet does not run it as a formula.
+/// break; a leading `=`, `+`, `-`, `@`, TAB or CR is prefixed with `'` so a
+/// spreadsheet does not run it as a formula (OWASP's CSV-injection list).
 pub fn csv_field(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@']) {
+    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {
         text.to_string()

@@ -20,6 +20,8 @@ use std::sync::Arc;
 use colored::Colorize;
 use serde::Serialize;
 
+use crate::text::{clip, one_line, safe_text};
+
 /// One problem found in a playbook.
 #[derive(Clone, Debug)]
 pub struct Diagnostic {
@@ -72,17 +74,21 @@ impl Diagnostic {
             }
         };
         let mut out = String::new();
+        // Messages quote playbook text and `--var` values: never a control
+        // sequence on the terminal, and never megabytes of an unknown key.
+        let message = safe_text(&clip(&self.message, MAX_MESSAGE));
         let _ = writeln!(
             out,
             "{}: {}",
             paint("error", |s| s.red().bold()),
-            paint(&self.message, |s| s.bold())
+            paint(&message, |s| s.bold())
         );
+        let file = one_line(&self.file);
         match self.line_col() {
             // No location at all (an invocation error): no location line.
             None if self.file.is_empty() => {}
             None => {
-                let _ = writeln!(out, "  --> {}", self.file);
+                let _ = writeln!(out, "  --> {file}");
             }
             Some((line, col)) => {
                 let gutter = line.to_string().len();
@@ -90,32 +96,45 @@ impl Diagnostic {
                 let bar = paint("|", |s| s.blue().bold());
                 let _ = writeln!(
                     out,
-                    "{pad}{} {}:{line}:{col}",
+                    "{pad}{} {file}:{line}:{col}",
                     paint("-->", |s| s.blue().bold()),
-                    self.file
                 );
-                let text = self.source.lines().nth(line - 1).unwrap_or("");
+                let full: Vec<char> = self
+                    .source
+                    .lines()
+                    .nth(line - 1)
+                    .unwrap_or("")
+                    .trim_end()
+                    .chars()
+                    .collect();
+                // A long line is shown as a window around the column.
+                let first = (col - 1).saturating_sub(MAX_LINE / 2).min(full.len());
+                let last = (first + MAX_LINE).min(full.len());
+                let lead = if first > 0 { "…" } else { "" };
+                let text: String = full[first..last].iter().collect();
                 let span = self.span.clone().unwrap_or(0..0);
-                // The caret covers the span, clipped to the first line.
+                // The caret covers the span, clipped to the first line and the window.
                 let width = self.source[floor_char_boundary(&self.source, span.start)
                     ..floor_char_boundary(&self.source, span.end.max(span.start))]
                     .lines()
                     .next()
-                    .map_or(1, |s| s.chars().count().max(1));
+                    .map_or(1, |s| s.chars().count().max(1))
+                    .min(MAX_LINE);
                 let _ = writeln!(out, "{pad} {bar}");
                 let _ = writeln!(
                     out,
-                    "{} {bar} {}",
+                    "{} {bar} {lead}{}",
                     paint(&line.to_string(), |s| s.blue().bold()),
-                    text.trim_end()
+                    safe_text(&text)
                 );
                 let _ = writeln!(
                     out,
-                    "{pad} {bar} {}{}",
+                    "{pad} {bar} {lead}{}{}",
                     // Keep the line's tabs so the caret lines up under tab indentation.
-                    text.chars()
-                        .take(col - 1)
-                        .map(|c| if c == '\t' { '\t' } else { ' ' })
+                    full[first..]
+                        .iter()
+                        .take((col - 1).saturating_sub(first))
+                        .map(|c| if *c == '\t' { '\t' } else { ' ' })
                         .collect::<String>(),
                     paint(&"^".repeat(width), |s| s.red().bold())
                 );
@@ -123,6 +142,7 @@ impl Diagnostic {
         }
         if let Some(hint) = &self.hint {
             let pad = " ".repeat(self.line_col().map_or(1, |(l, _)| l.to_string().len()));
+            let hint = safe_text(&clip(hint, MAX_MESSAGE));
             let _ = writeln!(
                 out,
                 "{pad} = {}: {hint}",
@@ -132,6 +152,11 @@ impl Diagnostic {
         out
     }
 }
+
+/// The longest message or hint shown, in characters.
+const MAX_MESSAGE: usize = 400;
+/// The widest window of a source line shown, in characters.
+const MAX_LINE: usize = 160;
 
 fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     i = i.min(s.len());

@@ -9,7 +9,7 @@
 //! the first; then [`super::validate`] checks ids and references. Nothing is
 //! returned unless the whole file is valid.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -164,15 +164,21 @@ fn es_inside_table(err: &toml::de::Error, span: &Range<usize>) -> bool {
     err.span().is_some_and(|s| s.start >= span.start)
 }
 
-/// Expands templates in every string of a value, in place.
+/// Keys whose strings are paths: templates there cannot add `..`, nor a
+/// separator inside a name (see [`vars::Context::Path`]).
+const PATH_KEYS: &[&str] = &["path", "paths", "output", "cwd", "ca_file"];
+
+/// Expands templates in every string of a value, in place. In a table with
+/// `shell = true`, the `command` line is expanded with shell quoting.
 fn expand_templates(
     value: &mut Spanned<DeValue<'_>>,
     vars: &BTreeMap<String, String>,
     sink: &mut Sink,
+    context: vars::Context,
 ) {
     let span = value.span();
     match value.get_mut() {
-        DeValue::String(s) => match vars::expand(s, vars) {
+        DeValue::String(s) => match vars::expand_in(s, vars, context) {
             Ok(expanded) => *s = expanded.into(),
             Err(e) => {
                 // Point inside the string when the source text is the string itself
@@ -189,15 +195,38 @@ fn expand_templates(
         },
         DeValue::Array(items) => {
             for item in items.iter_mut() {
-                expand_templates(item, vars, sink);
+                let inner = if context == vars::Context::Path {
+                    context
+                } else {
+                    vars::Context::Text
+                };
+                expand_templates(item, vars, sink, inner);
             }
         }
-        DeValue::Table(table) => {
-            for (_, v) in table.iter_mut() {
-                expand_templates(v, vars, sink);
-            }
-        }
+        DeValue::Table(table) => expand_table(table, vars, sink),
         _ => {}
+    }
+}
+
+/// Expands every value of a table, choosing each key's [`vars::Context`].
+fn expand_table(
+    table: &mut DeTable<'_>,
+    vars: &BTreeMap<String, String>,
+    sink: &mut Sink,
+) {
+    let shell = table
+        .get("shell")
+        .is_some_and(|v| matches!(v.get_ref(), DeValue::Boolean(true)));
+    for (k, v) in table.iter_mut() {
+        let key: &str = k.get_ref();
+        let context = if shell && key == "command" {
+            vars::Context::shell()
+        } else if PATH_KEYS.contains(&key) {
+            vars::Context::Path
+        } else {
+            vars::Context::Text
+        };
+        expand_templates(v, vars, sink, context);
     }
 }
 
@@ -290,10 +319,54 @@ fn scalar_text(v: &DeValue) -> Option<String> {
     }
 }
 
+/// A `[vars]` entry: a scalar, or `{ value = "...", secret = true }`.
+/// Returns the value and whether it is marked secret.
+fn var_entry(
+    name: &str,
+    v: &Spanned<DeValue<'_>>,
+    sink: &mut Sink,
+) -> Option<(String, bool)> {
+    if let DeValue::Table(t) = v.get_ref() {
+        let mut value = String::new();
+        let mut secret = false;
+        for (k, item) in t.iter() {
+            match (key_of(k), item.get_ref()) {
+                ("value", x) if scalar_text(x).is_some() => value = scalar_text(x)?,
+                ("secret", DeValue::Boolean(b)) => secret = *b,
+                (key, _) => {
+                    sink.error(
+                        Some(k.span()),
+                        format!("unexpected `{key}` in variable `{name}`"),
+                        Some("write `name = { value = \"...\", secret = true }`: `value` a string, `secret` true or false".into()),
+                    );
+                    return None;
+                }
+            }
+        }
+        return Some((value, secret));
+    }
+    match scalar_text(v.get_ref()) {
+        Some(text) => Some((text, false)),
+        None => {
+            sink.error(
+                Some(v.span()),
+                format!(
+                    "variable `{name}` must be a string, number or boolean, not {}",
+                    v.get_ref().type_str()
+                ),
+                Some("or a table `{ value = \"...\", secret = true }`".into()),
+            );
+            None
+        }
+    }
+}
+
+/// Reads `[vars]`: the declared values, and the names marked secret.
 fn load_vars(
     value: Option<&Spanned<DeValue<'_>>>,
     builtins: &BTreeMap<String, String>,
     sink: &mut Sink,
+    secret: &mut BTreeSet<String>,
 ) -> BTreeMap<String, String> {
     let mut declared = BTreeMap::new();
     let Some(value) = value else { return declared };
@@ -325,17 +398,12 @@ fn load_vars(
             );
             continue;
         }
-        let Some(text) = scalar_text(v.get_ref()) else {
-            sink.error(
-                Some(v.span()),
-                format!(
-                    "variable `{name}` must be a string, number or boolean, not {}",
-                    v.get_ref().type_str()
-                ),
-                None,
-            );
+        let Some((text, marked)) = var_entry(name, v, sink) else {
             continue;
         };
+        if marked {
+            secret.insert(name.to_string());
+        }
         // A variable may use the built-ins and the variables declared above it.
         let mut known = builtins.clone();
         known.extend(declared.clone());
@@ -460,9 +528,7 @@ fn load_step(
         return None;
     };
     let mut table = table.clone();
-    for (_, v) in table.iter_mut() {
-        expand_templates(v, vars, sink);
-    }
+    expand_table(&mut table, vars, sink);
     let spans = step_spans(&table, span.clone());
     let given_id = table
         .get("id")
@@ -683,7 +749,8 @@ pub fn load(
             *b = v.clone();
         }
     }
-    let declared = load_vars(root.get("vars"), &builtins, &mut sink);
+    let mut secret = BTreeSet::new();
+    let declared = load_vars(root.get("vars"), &builtins, &mut sink, &mut secret);
     let mut values = builtins.clone();
     values.extend(declared.clone());
     let mut final_vars = declared;
@@ -691,6 +758,13 @@ pub fn load(
         if values.contains_key(k) {
             values.insert(k.clone(), v.clone());
             final_vars.insert(k.clone(), v.clone());
+        }
+    }
+    // Secret values are never printed: every redaction pass scrubs them.
+    for (name, value) in &final_vars {
+        if secret.contains(name) || crate::secrets::name_is_secret(name) {
+            secret.insert(name.clone());
+            crate::secrets::register(value);
         }
     }
     let mut raw_steps = Vec::new();
@@ -752,6 +826,7 @@ pub fn load(
         meta,
         source: file.label.clone(),
         vars: final_vars,
+        secret_vars: secret,
         steps: raw_steps.into_iter().map(|s| s.def).collect(),
     })
 }

@@ -228,6 +228,9 @@ pub struct Playbook {
     pub source: String,
     /// Final variable values (defaults, then `--var` overrides).
     pub vars: BTreeMap<String, String>,
+    /// Variables whose values are never shown (marked `secret`, or named
+    /// like one: `password`, `token`, ...).
+    pub secret_vars: std::collections::BTreeSet<String>,
     pub steps: Vec<StepDef>,
 }
 

@@ -16,8 +16,8 @@ use super::load::SourceFile;
 /// Playbooks embedded at build time: (name, TOML text).
 pub const SHIPPED: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/shipped.rs"));
 
-/// The directories searched for playbooks by name, in order.
-pub fn search_dirs() -> Vec<PathBuf> {
+/// The directories on the search path, in order, before any trust check.
+fn configured_dirs() -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = std::env::var_os("SUPPORTCTL_PATH")
         .map(|p| {
             std::env::split_paths(&p)
@@ -29,6 +29,51 @@ pub fn search_dirs() -> Vec<PathBuf> {
         dirs.push(config.join("supportctl").join("playbooks"));
     }
     dirs
+}
+
+/// Warns once per process (the search path is read by several verbs).
+fn warn_once(message: String) {
+    use std::sync::Mutex;
+    static SEEN: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    let mut seen = SEEN.lock().unwrap_or_else(|e| e.into_inner());
+    if !seen.contains(&message) {
+        crate::errln!("warning: {message}");
+        seen.push(message);
+    }
+}
+
+/// Whether an elevated run may read this search-path entry; warns when not.
+fn trusted(path: &Path) -> bool {
+    if !crate::privilege::is_elevated() {
+        return true;
+    }
+    match crate::privilege::untrusted_reason(path) {
+        None => true,
+        Some(why) => {
+            warn_once(format!(
+                "ignoring `{}` on the playbook search path: {why}; running elevated, playbooks are read only from places root (Administrators) owns",
+                path.display()
+            ));
+            false
+        }
+    }
+}
+
+/// The directories searched for playbooks by name, in order. When running
+/// elevated (root, Administrators), relative entries and folders that
+/// another user owns or can write are left out with a warning: an inherited
+/// `HOME`, `XDG_CONFIG_HOME` or `SUPPORTCTL_PATH` (`sudo -E`, `su` without
+/// `-`) must not hand a user's files to root.
+pub fn search_dirs() -> Vec<PathBuf> {
+    configured_dirs()
+        .into_iter()
+        .filter(|d| {
+            if crate::privilege::is_elevated() && std::fs::symlink_metadata(d).is_err() {
+                return d.is_absolute();
+            }
+            trusted(d)
+        })
+        .collect()
 }
 
 /// One playbook found by `list`.
@@ -73,7 +118,7 @@ pub fn list() -> Vec<Listed> {
         let mut files: Vec<PathBuf> = entries
             .filter_map(Result::ok)
             .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "toml") && p.is_file())
+            .filter(|p| p.extension().is_some_and(|x| x == "toml") && p.is_file() && trusted(p))
             .collect();
         files.sort();
         for path in files {
@@ -99,8 +144,11 @@ pub struct NotFound {
     pub hint: Option<String>,
 }
 
+/// Only an argument with a path separator or ending in `.toml` is a path.
+/// A bare name is never looked up in the current directory: an elevated run
+/// started from a folder other users can write would read their file.
 fn looks_like_path(arg: &str) -> bool {
-    arg.ends_with(".toml") || arg.contains('/') || arg.contains('\\') || Path::new(arg).is_file()
+    arg.ends_with(".toml") || arg.contains('/') || arg.contains('\\')
 }
 
 /// The largest playbook file read (a guard against `/dev/zero` and mistakes).
@@ -169,11 +217,20 @@ fn read_file(path: &Path, label: String) -> Result<SourceFile, NotFound> {
 /// Resolves a command-line argument to a playbook's text.
 pub fn resolve(arg: &str) -> Result<SourceFile, NotFound> {
     if looks_like_path(arg) {
+        if crate::privilege::is_elevated() {
+            let absolute = std::path::absolute(arg).unwrap_or_else(|_| PathBuf::from(arg));
+            if let Some(why) = crate::privilege::untrusted_reason(&absolute) {
+                return Err(NotFound {
+                    message: format!("refusing playbook `{arg}` while running elevated: {why}"),
+                    hint: Some("put it in a folder only root (Administrators) can write, e.g. /etc/supportctl/playbooks, or run it as an ordinary user".into()),
+                });
+            }
+        }
         return read_file(Path::new(arg), arg.to_string());
     }
     for dir in search_dirs() {
         let path = dir.join(format!("{arg}.toml"));
-        if path.is_file() {
+        if path.is_file() && trusted(&path) {
             return read_file(&path, path.display().to_string());
         }
     }

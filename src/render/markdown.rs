@@ -17,13 +17,26 @@ fn icon(s: Status) -> &'static str {
     }
 }
 
-/// Makes text safe inside a table cell.
+/// Makes text from playbooks, programs and logs inert in Markdown, on one
+/// line: no HTML, headings, links, images, emphasis or table breaks can
+/// reach the ticket (every Markdown punctuation character is escaped, `&`
+/// and `<` become entities, line breaks become spaces).
 pub fn cell(text: &str) -> String {
-    super::one_line(text)
-        .replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace(['\r', '\n'], " ")
-        .replace('<', "&lt;")
+    let line = super::one_line(text);
+    let mut out = String::with_capacity(line.len() + 8);
+    for c in line.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '(' | ')' | '#' | '|' | '~' | '!' | '{' | '}' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -89,7 +102,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                     out,
                     "- **{}**: {}",
                     cell(&s.name),
-                    s.advice.as_deref().unwrap_or_default()
+                    cell(s.advice.as_deref().unwrap_or_default())
                 )?;
             }
         }

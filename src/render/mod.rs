@@ -62,25 +62,7 @@ pub fn render(
     }
 }
 
-/// Text from programs and playbooks made safe to print: control characters
-/// other than newline and tab become caret notation (`ESC` -> `^[`), so
-/// output cannot clear the screen or retitle the terminal.
-pub fn safe_text(text: &str) -> String {
-    text.chars()
-        .flat_map(|c| match c {
-            '\n' | '\t' => vec![c],
-            c if (c as u32) < 0x20 => vec!['^', char::from(c as u8 + 64)],
-            '\u{7f}' => vec!['^', '?'],
-            c if ('\u{80}'..='\u{9f}').contains(&c) => vec!['?'],
-            c => vec![c],
-        })
-        .collect()
-}
-
-/// [`safe_text`] on one line: newlines and tabs become spaces.
-pub fn one_line(text: &str) -> String {
-    safe_text(&text.replace(['\r', '\n', '\t'], " "))
-}
+pub use crate::text::{one_line, safe_text};
 
 /// Formats a measurement value with its unit for people.
 pub fn measurement_text(m: &crate::report::Measurement) -> String {

@@ -356,7 +356,14 @@ impl Check for CleanupStep {
         let mut places: Vec<String> = self.paths.clone();
         places.extend(self.locations.iter().map(|l| l.name()));
         let mut what = match self.older_than {
-            Some(d) => format!("deletes files older than {d} in {}", places.join(", ")),
+            Some(d) => {
+                let by = match self.age_by {
+                    AgeBy::Modified => "",
+                    AgeBy::Accessed => " (by last access)",
+                    AgeBy::Any => " (by the newest of modified, accessed and changed)",
+                };
+                format!("deletes files older than {d}{by} in {}", places.join(", "))
+            }
             None => format!("deletes files in {}", places.join(", ")),
         };
         if !self.include.patterns.is_empty() {

@@ -277,7 +277,20 @@ impl Check for CommandStep {
                 message: message.into(),
                 hint: Some(hint.into()),
             }],
-            None => self.text_problems(),
+            None => {
+                let mut problems = self.text_problems();
+                if self
+                    .max_output
+                    .is_some_and(|s| s.0 == 0 || s.0 > super::bundle::MAX_COMMAND_OUTPUT)
+                {
+                    problems.push(FieldProblem {
+                        key: "max_output",
+                        message: "`max_output` must be above zero and at most 64 MiB (the output is held in memory)".into(),
+                        hint: Some("keep the default (1 MiB) or a few MiB; write big output to a file and bundle it".into()),
+                    });
+                }
+                problems
+            }
         }
     }
 }
