@@ -31,6 +31,7 @@ pub mod process;
 pub mod render;
 pub mod report;
 pub mod runner;
+pub mod safeopen;
 pub mod secrets;
 pub mod steps;
 pub mod terminal;

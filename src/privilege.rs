@@ -74,7 +74,7 @@ fn owner_problem(path: &Path, is_target: bool) -> Option<String> {
     }
     let mode = meta.mode();
     let sticky_dir = meta.is_dir() && mode & 0o1000 != 0;
-    if mode & 0o022 != 0 && !(sticky_dir && !is_target) {
+    if mode & 0o022 != 0 && (!sticky_dir || is_target) {
         return Some(format!(
             "`{}` can be written by other users (mode {:o})",
             path.display(),

@@ -83,8 +83,17 @@ pub fn scrub_bytes(bytes: &mut Vec<u8>, from: usize) -> u64 {
 pub fn name_is_secret(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
     [
-        "password", "passwd", "pwd", "secret", "token", "apikey", "api_key", "credential",
-        "passphrase", "private_key", "psk",
+        "password",
+        "passwd",
+        "pwd",
+        "secret",
+        "token",
+        "apikey",
+        "api_key",
+        "credential",
+        "passphrase",
+        "private_key",
+        "psk",
     ]
     .iter()
     .any(|w| n.contains(w))

@@ -112,7 +112,11 @@ pub enum Context {
 impl Context {
     /// The shell context for this platform's `shell = true`.
     pub fn shell() -> Context {
-        if cfg!(windows) { Context::Cmd } else { Context::Sh }
+        if cfg!(windows) {
+            Context::Cmd
+        } else {
+            Context::Sh
+        }
     }
 }
 
@@ -167,7 +171,10 @@ fn insert(
             }
         }),
         Context::Cmd => {
-            if let Some(bad) = value.chars().find(|c| matches!(c, '"' | '%' | '!' | '\r' | '\n')) {
+            if let Some(bad) = value
+                .chars()
+                .find(|c| matches!(c, '"' | '%' | '!' | '\r' | '\n'))
+            {
                 return Err(format!(
                     "contains `{}`, which cmd.exe would interpret even inside quotes",
                     bad.escape_debug()
@@ -335,7 +342,9 @@ mod tests {
     }
 
     fn with(name: &str, value: &str) -> BTreeMap<String, String> {
-        [(name.to_string(), value.to_string())].into_iter().collect()
+        [(name.to_string(), value.to_string())]
+            .into_iter()
+            .collect()
     }
 
     #[test]
@@ -373,7 +382,10 @@ mod tests {
     #[test]
     fn path_values_cannot_leave_their_folder() {
         let out = |t: &str, v: &str| expand_in(t, &with("t", v), Context::Path);
-        assert_eq!(out("/d/support-{{ t }}.zip", "INC1").unwrap(), "/d/support-INC1.zip");
+        assert_eq!(
+            out("/d/support-{{ t }}.zip", "INC1").unwrap(),
+            "/d/support-INC1.zip"
+        );
         assert!(out("/d/support-{{ t }}.zip", "INC1/../../x").is_err());
         assert!(out("/d/{{ t }}/x", "..").is_err());
         assert_eq!(out("{{ t }}/x", "/srv/tickets").unwrap(), "/srv/tickets/x");

@@ -503,7 +503,11 @@ fn shipped_clean_temp_and_disk_full() {
     assert!(home.join(".cache/app/old.bin").exists(), "{}", r.stdout);
     for pb in ["clean-temp", "disk-full"] {
         let shown = Test::new().args(&["show", pb]).run().status(0);
-        assert!(shown.stdout.contains("newest of modified"), "{pb}: {}", shown.stdout);
+        assert!(
+            shown.stdout.contains("newest of modified"),
+            "{pb}: {}",
+            shown.stdout
+        );
     }
 }
 

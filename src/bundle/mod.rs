@@ -333,8 +333,15 @@ impl Writer<'_> {
             modified: rfc3339(file.modified),
             ..Default::default()
         };
-        let opened = match source::open(&file.source, planned.keep) {
+        let opened = match source::open(file, planned.keep) {
             Ok(o) => o,
+            Err(e) if crate::safeopen::is_changed(&e) => {
+                entry.skipped = Some(crate::safeopen::CHANGED.into());
+                self.problems
+                    .push(format!("{source}: changed during collection"));
+                self.manifest.entries.push(entry);
+                return Ok(0);
+            }
             Err(e) => {
                 entry.skipped = Some(format!("cannot be read: {e}"));
                 self.problems.push(format!("{source}: cannot be read"));
@@ -483,9 +490,12 @@ fn dry_run(
     commands: &[&crate::steps::bundle::BundleCommand],
 ) -> Evaluation {
     // What the real run would skip as binary (a look at each file's start).
+    // Only where reading leaves no trace (O_NOATIME): a dry run changes
+    // nothing, not even access times.
     let binary = |p: &select::Planned| {
         !p.file.binary
-            && std::fs::File::open(&p.file.source)
+            && crate::safeopen::can_read_without_trace(&p.file.source)
+            && crate::safeopen::open_chosen(&p.file.source, &p.file.id, p.file.literal)
                 .and_then(|mut f| {
                     let mut head = vec![0u8; 8192];
                     let n = std::io::Read::read(&mut f, &mut head)?;

@@ -26,6 +26,10 @@ pub struct Candidate {
     pub max_size: u64,
     /// Binary content allowed (stored as is).
     pub binary: bool,
+    /// What the file was when chosen: opening checks it is still that file.
+    pub id: crate::safeopen::FileId,
+    /// Named literally by the playbook: a final link is followed.
+    pub literal: bool,
 }
 
 /// A file chosen, with how much of its tail to keep.
@@ -132,6 +136,24 @@ impl Newest {
     }
 }
 
+/// A file with several names whose owner is not its folder's owner: a user
+/// who can write the folder may have linked someone else's file into it
+/// (where the system does not forbid it), to have it collected.
+#[cfg(unix)]
+fn foreign_hard_link(path: &Path, meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    meta.nlink() > 1
+        && path
+            .parent()
+            .and_then(|p| std::fs::metadata(p).ok())
+            .is_none_or(|dir| dir.uid() != meta.uid())
+}
+
+#[cfg(not(unix))]
+fn foreign_hard_link(_path: &Path, _meta: &std::fs::Metadata) -> bool {
+    false
+}
+
 /// Looks at one path of a set: a file is offered, a folder walked.
 fn consider(
     set: &FileSet,
@@ -151,6 +173,7 @@ fn consider(
     let Ok(meta) = meta else {
         return left(out, root, "cannot be read (broken link or no permission)");
     };
+    let is_dir = meta.is_dir();
     let mut one = |path: PathBuf, rel: &Path, meta: std::fs::Metadata, out: &mut Selection| {
         let name = path.file_name().unwrap_or_default().to_owned();
         if set.exclude.matches(&name, rel) {
@@ -159,6 +182,12 @@ fn consider(
             left(out, &path, "symbolic link (not followed)");
         } else if !meta.is_file() {
             left(out, &path, "not a regular file");
+        } else if foreign_hard_link(&path, &meta) {
+            left(
+                out,
+                &path,
+                "hard link owned by another user than its folder's (it may be another user's file)",
+            );
         } else {
             let modified = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
             if oldest.is_some_and(|o| modified < o) {
@@ -170,6 +199,8 @@ fn consider(
                     modified,
                     max_size,
                     binary: set.binary,
+                    id: crate::safeopen::FileId::of(&meta),
+                    literal: literal && !is_dir,
                 });
             }
         }

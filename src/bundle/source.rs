@@ -8,7 +8,6 @@
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
-use std::path::Path;
 
 /// How a file's bytes are encoded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,18 +48,12 @@ pub struct Opened {
     pub size: u64,
 }
 
-/// Opens `path` to read at most its last `keep` bytes.
-pub fn open(path: &Path, keep: u64) -> io::Result<Opened> {
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        // A path swapped for a FIFO since it was chosen must not block the
-        // open; the regular-file check below then refuses it.
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NONBLOCK);
-    }
-    let mut file = options.open(path)?;
+/// Opens the chosen file to read at most its last `keep` bytes: relative
+/// to its folder, without following a final link (unless the playbook named
+/// it literally) and without blocking, and only if it is still the file
+/// chosen (see [`crate::safeopen`]).
+pub fn open(file: &super::select::Candidate, keep: u64) -> io::Result<Opened> {
+    let mut file = crate::safeopen::open_chosen(&file.source, &file.id, file.literal)?;
     let meta = file.metadata()?;
     if !meta.is_file() {
         return Err(io::Error::other("not a regular file"));
@@ -281,27 +274,42 @@ mod tests {
         assert_eq!(out, text);
     }
 
+    /// The file at `p` as chosen now.
+    fn chosen(p: &std::path::Path) -> crate::bundle::select::Candidate {
+        let meta = std::fs::metadata(p).unwrap();
+        crate::bundle::select::Candidate {
+            source: p.to_path_buf(),
+            size: meta.len(),
+            modified: meta.modified().unwrap(),
+            max_size: u64::MAX,
+            binary: false,
+            id: crate::safeopen::FileId::of(&meta),
+            literal: false,
+        }
+    }
+
     #[test]
     fn tails_start_at_a_whole_line() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("a.log");
         std::fs::write(&p, "line one\nline two\nline three\n").unwrap();
-        let mut o = open(&p, 15).unwrap();
+        let mut o = open(&chosen(&p), 15).unwrap();
         let mut s = String::new();
         o.reader.read_to_string(&mut s).unwrap();
         assert_eq!(s, "line three\n");
         assert_eq!(o.skipped, 18);
-        let mut o = open(&p, 1000).unwrap();
+        let mut o = open(&chosen(&p), 1000).unwrap();
         s.clear();
         o.reader.read_to_string(&mut s).unwrap();
         assert_eq!((s.len(), o.skipped), (29, 0));
         // UTF-16 tails too.
+        std::fs::remove_file(&p).unwrap();
         std::fs::write(&p, utf16le("first\nsecond\nthird\n")).unwrap();
-        let mut o = open(&p, 14).unwrap();
+        let mut o = open(&chosen(&p), 14).unwrap();
         s.clear();
         o.reader.read_to_string(&mut s).unwrap();
         assert_eq!((s.as_str(), o.encoding), ("third\n", Encoding::Utf16Le));
-        let mut o = open(&p, 1000).unwrap();
+        let mut o = open(&chosen(&p), 1000).unwrap();
         s.clear();
         o.reader.read_to_string(&mut s).unwrap();
         assert_eq!((s.as_str(), o.skipped), ("first\nsecond\nthird\n", 0));

@@ -23,10 +23,7 @@ use crate::vars::BUILTINS;
 /// and for error messages, which quote playbook text and `--var` values.
 pub fn redact_text(text: &str) -> String {
     match crate::bundle::redact::Redactor::new(&Default::default(), "", "") {
-        Ok(mut r) => text
-            .split_inclusive('\n')
-            .map(|l| r.text(l))
-            .collect(),
+        Ok(mut r) => text.split_inclusive('\n').map(|l| r.text(l)).collect(),
         Err(_) => crate::secrets::scrub(text).into_owned(),
     }
 }

@@ -175,7 +175,10 @@ pub fn run(args: &ShowArgs, term: &Terminal) -> i32 {
     }
     for pb in &loaded.playbooks {
         // Playbook text reaches a terminal: no control sequences.
-        crate::out!("{}", crate::render::safe_text(&super::redact_text(&describe(pb))));
+        crate::out!(
+            "{}",
+            crate::render::safe_text(&super::redact_text(&describe(pb)))
+        );
     }
     Exit::Ok.code()
 }

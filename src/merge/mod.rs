@@ -127,7 +127,9 @@ fn read_capped(path: &Path) -> Result<String, String> {
     let file = options.open(path).map_err(cannot)?;
     let meta = file.metadata().map_err(cannot)?;
     if !meta.is_file() {
-        return Err("not a regular file (a FIFO, device or folder); not a supportctl report".into());
+        return Err(
+            "not a regular file (a FIFO, device or folder); not a supportctl report".into(),
+        );
     }
     let mut bytes = Vec::new();
     file.take(MAX_REPORT_BYTES + 1)

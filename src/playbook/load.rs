@@ -209,11 +209,7 @@ fn expand_templates(
 }
 
 /// Expands every value of a table, choosing each key's [`vars::Context`].
-fn expand_table(
-    table: &mut DeTable<'_>,
-    vars: &BTreeMap<String, String>,
-    sink: &mut Sink,
-) {
+fn expand_table(table: &mut DeTable<'_>, vars: &BTreeMap<String, String>, sink: &mut Sink) {
     let shell = table
         .get("shell")
         .is_some_and(|v| matches!(v.get_ref(), DeValue::Boolean(true)));
@@ -321,11 +317,7 @@ fn scalar_text(v: &DeValue) -> Option<String> {
 
 /// A `[vars]` entry: a scalar, or `{ value = "...", secret = true }`.
 /// Returns the value and whether it is marked secret.
-fn var_entry(
-    name: &str,
-    v: &Spanned<DeValue<'_>>,
-    sink: &mut Sink,
-) -> Option<(String, bool)> {
+fn var_entry(name: &str, v: &Spanned<DeValue<'_>>, sink: &mut Sink) -> Option<(String, bool)> {
     if let DeValue::Table(t) = v.get_ref() {
         let mut value = String::new();
         let mut secret = false;

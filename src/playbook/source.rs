@@ -217,7 +217,8 @@ fn read_file(path: &Path, label: String) -> Result<SourceFile, NotFound> {
 /// Resolves a command-line argument to a playbook's text.
 pub fn resolve(arg: &str) -> Result<SourceFile, NotFound> {
     if looks_like_path(arg) {
-        if crate::privilege::is_elevated() {
+        // (A missing file or a device gets read_file's own error.)
+        if crate::privilege::is_elevated() && Path::new(arg).is_file() {
             let absolute = std::path::absolute(arg).unwrap_or_else(|_| PathBuf::from(arg));
             if let Some(why) = crate::privilege::untrusted_reason(&absolute) {
                 return Err(NotFound {

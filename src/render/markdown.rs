@@ -19,8 +19,8 @@ fn icon(s: Status) -> &'static str {
 
 /// Makes text from playbooks, programs and logs inert in Markdown, on one
 /// line: no HTML, headings, links, images, emphasis or table breaks can
-/// reach the ticket (every Markdown punctuation character is escaped, `&`
-/// and `<` become entities, line breaks become spaces).
+/// reach the ticket (`\\ * _ [ ] # | ~` are escaped, `& < >` become
+/// entities, line breaks become spaces).
 pub fn cell(text: &str) -> String {
     let line = super::one_line(text);
     let mut out = String::with_capacity(line.len() + 8);
@@ -29,7 +29,8 @@ pub fn cell(text: &str) -> String {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '(' | ')' | '#' | '|' | '~' | '!' | '{' | '}' => {
+            // Code spans (`…`) stay: they are inert and read well.
+            '\\' | '*' | '_' | '[' | ']' | '#' | '|' | '~' => {
                 out.push('\\');
                 out.push(c);
             }
