@@ -125,6 +125,21 @@ fn join(base: &str, parts: &[&str], os: &str) -> String {
 }
 
 impl Location {
+    /// Every named location.
+    pub const ALL: &'static [Location] = &[
+        Location::UserTemp,
+        Location::SystemTemp,
+        Location::UserCache,
+        Location::Thumbnails,
+        Location::ChromeCache,
+        Location::EdgeCache,
+        Location::FirefoxCache,
+        Location::WindowsUpdateCache,
+        Location::MacosCaches,
+        Location::LinuxCache,
+        Location::RotatedLogs,
+    ];
+
     /// Where the location is on this OS; empty when it does not exist there.
     pub fn resolve(self, d: &KnownDirs) -> Vec<Resolved> {
         let os = d.os.as_str();

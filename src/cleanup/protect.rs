@@ -4,12 +4,18 @@
 //! rules are unit-tested on any machine. The caller passes the canonical
 //! root (symlinks in its ancestors resolved) and the user's home.
 //!
-//! Refused: filesystem roots and drive roots; the home directory and any of
-//! its ancestors (`/home`, `C:\Users`); system directories themselves and,
-//! for those never holding user caches (`/etc`, `/usr`, `C:\Program Files`,
-//! `/System`...), everything below them too. Cleanable places *inside*
-//! system directories stay allowed: `/var/tmp`, `/var/log`, `C:\Windows\Temp`,
-//! `C:\Windows\SoftwareDistribution\Download`.
+//! Refused: filesystem roots and drive roots; every user's home (from the
+//! account database, not only the current one, wherever it lives: `/srv/…`,
+//! `/var/www`) and any of its ancestors (`/home`, `C:\Users`); the folders
+//! that hold keys and credentials inside any home (`.ssh`, `.gnupg`, `.aws`,
+//! `.kube`, `.config`, `Library/Keychains`, `AppData\Roaming`…) and
+//! everything below them; system directories themselves and, for those
+//! never holding user caches (`/etc`, `/usr`, `/root`, `/var/lib`,
+//! `/var/www`, `/var/mail`, `/var/spool`, `/var/backups`, `C:\Program
+//! Files`, `/System`...), everything below them too; application and
+//! service folders directly under `/opt` and `/srv`. Cleanable places
+//! *inside* system directories stay allowed: `/var/tmp`, `/var/log`,
+//! `C:\Windows\Temp`, `C:\Windows\SoftwareDistribution\Download`.
 
 /// Normalises a path for comparison: Windows paths lowercased with `\`,
 /// without `\\?\` and trailing separators.
@@ -70,6 +76,72 @@ fn within(path: &str, dir: &str, os: &str) -> bool {
             .is_some_and(|rest| rest.starts_with(sep(os)) || dir.ends_with(sep(os)))
 }
 
+/// Folders inside a home that hold keys, credentials or a person's own
+/// settings: refused, with everything below them, in every home.
+pub const SENSITIVE_IN_HOME: &[&str] = &[
+    ".ssh",
+    ".gnupg",
+    ".aws",
+    ".azure",
+    ".kube",
+    ".docker",
+    ".password-store",
+    ".pki",
+    ".config",
+    ".local/share/keyrings",
+    ".mozilla",
+    ".thunderbird",
+    "Library/Keychains",
+    "Library/Preferences",
+    "Library/Application Support",
+    "AppData/Roaming",
+    "Documents",
+    "Desktop",
+    "Pictures",
+];
+
+/// Every home folder in the account database (Unix: `getpwent`, which
+/// includes service accounts such as `/var/www` and `/var/backups`). The
+/// filesystem root (`/`, some service accounts' home) is left out: it is
+/// refused on its own.
+#[cfg(unix)]
+pub fn account_homes() -> Vec<String> {
+    use std::sync::Mutex;
+    // getpwent walks one process-wide cursor.
+    static LOCK: Mutex<()> = Mutex::new(());
+    let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let mut homes = Vec::new();
+    // SAFETY: setpwent/getpwent/endpwent under a lock; each entry's fields
+    // are copied out before the next call.
+    unsafe {
+        libc::setpwent();
+        loop {
+            let entry = libc::getpwent();
+            if entry.is_null() || homes.len() > 100_000 {
+                break;
+            }
+            let dir = (*entry).pw_dir;
+            if !dir.is_null() {
+                let home = std::ffi::CStr::from_ptr(dir).to_string_lossy().into_owned();
+                // Shared temporary folders are nobody's home, whatever an
+                // odd account says.
+                let temp = matches!(home.trim_end_matches('/'), "/tmp" | "/var/tmp");
+                if home.len() > 1 && home.starts_with('/') && !temp && !homes.contains(&home) {
+                    homes.push(home);
+                }
+            }
+        }
+        libc::endpwent();
+    }
+    homes
+}
+
+/// Windows: the profiles under `C:\Users` are refused by rule (any drive).
+#[cfg(not(unix))]
+pub fn account_homes() -> Vec<String> {
+    Vec::new()
+}
+
 /// (directory, also everything below it) for each OS.
 fn system_dirs(os: &str, windir: &str) -> Vec<(String, bool)> {
     let list: Vec<(&str, bool)> = match os {
@@ -101,6 +173,10 @@ fn system_dirs(os: &str, windir: &str) -> Vec<(String, bool)> {
             ("/private", false),
             ("/private/etc", true),
             ("/private/var", false),
+            ("/private/var/root", true),
+            ("/private/var/db", true),
+            ("/private/var/mail", true),
+            ("/private/var/spool", true),
             ("/var", false),
             ("/Users", false),
             ("/Volumes", false),
@@ -122,12 +198,18 @@ fn system_dirs(os: &str, windir: &str) -> Vec<(String, bool)> {
             ("/var", false),
             ("/var/lib", true),
             ("/var/cache", false),
+            ("/var/www", true),
+            ("/var/mail", true),
+            ("/var/spool", true),
+            ("/var/backups", true),
+            ("/var/opt", true),
+            ("/var/db", true),
             ("/opt", false),
             ("/srv", false),
             ("/home", false),
             ("/mnt", false),
             ("/media", false),
-            ("/root", false),
+            ("/root", true),
             ("/snap", true),
         ],
     };
@@ -136,11 +218,90 @@ fn system_dirs(os: &str, windir: &str) -> Vec<(String, bool)> {
         .collect()
 }
 
+/// Folders whose direct children are applications' or services' own.
+fn service_parents(os: &str) -> &'static [&'static str] {
+    match os {
+        "windows" => &[],
+        "macos" => &["/opt", "/usr/local"],
+        _ => &["/opt", "/srv", "/usr/local"],
+    }
+}
+
+/// Why `root` may not be cleaned, or `None` when it may: [`refusal_among`]
+/// with only the current user's home known.
+pub fn refusal(root: &str, home: &str, os: &str, windir: &str) -> Option<String> {
+    refusal_among(root, home, &[], os, windir)
+}
+
 /// Why `root` may not be cleaned, or `None` when it may.
 ///
-/// `root` should be canonical; `home` is the user's home; `windir` the
+/// `root` should be canonical; `home` is the user's home and `homes` every
+/// home in the account database (see [`account_homes`]); `windir` the
 /// Windows directory (`C:\Windows`), ignored elsewhere.
-pub fn refusal(root: &str, home: &str, os: &str, windir: &str) -> Option<String> {
+pub fn refusal_among(
+    root: &str,
+    home: &str,
+    homes: &[String],
+    os: &str,
+    windir: &str,
+) -> Option<String> {
+    if let Some(why) = system_refusal(root, home, os, windir) {
+        return Some(why);
+    }
+    if let Some(why) = home_refusal(root, home, homes, os) {
+        return Some(why);
+    }
+    let r = normalize(root, os);
+    let parent = r
+        .rsplit_once(sep(os))
+        .map(|(p, _)| if p.is_empty() { "/" } else { p });
+    if let Some(parent) = parent
+        && service_parents(os)
+            .iter()
+            .any(|d| normalize(d, os) == parent)
+    {
+        return Some(format!(
+            "{root} is an application's or a service's own folder; name a cache or log folder inside it"
+        ));
+    }
+    None
+}
+
+/// Every home, its ancestors, and the sensitive folders inside each.
+fn home_refusal(root: &str, home: &str, homes: &[String], os: &str) -> Option<String> {
+    let r = normalize(root, os);
+    for h in std::iter::once(home).chain(homes.iter().map(String::as_str)) {
+        let h = normalize(h, os);
+        if h.is_empty() || h == "/" {
+            continue;
+        }
+        if within(&h, &r, os) {
+            return Some(if r == h {
+                format!("{root} is a user's home directory")
+            } else {
+                format!("{root} contains a user's home directory ({h})")
+            });
+        }
+        for sensitive in SENSITIVE_IN_HOME {
+            let s = normalize(
+                &format!(
+                    "{h}{}{}",
+                    sep(os),
+                    sensitive.replace('/', &sep(os).to_string())
+                ),
+                os,
+            );
+            if within(&r, &s, os) {
+                return Some(format!(
+                    "{root} is in {s}, which holds keys, credentials or a person's own files"
+                ));
+            }
+        }
+    }
+    None
+}
+
+fn system_refusal(root: &str, home: &str, os: &str, windir: &str) -> Option<String> {
     let r = normalize(root, os);
     let is_fs_root = if os == "windows" {
         // `c:\`, `c:`, `\\server\share`
@@ -194,7 +355,7 @@ pub fn refusal(root: &str, home: &str, os: &str, windir: &str) -> Option<String>
 
 #[cfg(test)]
 mod tests {
-    use super::refusal;
+    use super::{refusal, refusal_among};
 
     fn unix(p: &str) -> Option<String> {
         refusal(p, "/home/ana", "linux", "")
@@ -244,6 +405,29 @@ mod tests {
             "/home/bob is a user's home directory"
         );
         assert_eq!(refusal("/home/bob/.cache", "/root", "linux", ""), None);
+        // Every home in the account database, wherever it is, and the
+        // key and credential folders inside each.
+        let homes = ["/srv/carol".to_string(), "/var/www".to_string()];
+        let among = |p: &str| refusal_among(p, "/root", &homes, "linux", "");
+        for bad in [
+            "/srv/carol",
+            "/srv/carol/.ssh",
+            "/srv/carol/.gnupg/private-keys-v1.d",
+            "/root/.ssh",
+            "/var/www",
+            "/var/www/html",
+            "/var/mail",
+            "/var/spool/cron",
+            "/var/backups",
+            "/opt/app",
+            "/srv/ftp",
+            "/srv/carol/.config/google-chrome",
+        ] {
+            assert!(among(bad).is_some(), "{bad} must be refused");
+        }
+        for ok in ["/srv/carol/.cache", "/opt/app/logs", "/var/tmp/x"] {
+            assert_eq!(among(ok), None, "{ok} should be allowed");
+        }
     }
 
     #[test]

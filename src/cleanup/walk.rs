@@ -44,12 +44,36 @@ pub struct Meta {
     /// Inode change time (Unix) or creation time (Windows).
     pub ctime: i64,
     pub nlink: u64,
+    /// Owner (Unix; 0 elsewhere).
+    pub uid: u32,
+    /// Permission bits (Unix; 0 elsewhere).
+    pub mode: u32,
+}
+
+impl Meta {
+    /// Whether a user other than this process (and root) can change what
+    /// this folder holds: it is group- or world-writable, or another user
+    /// owns it. Trash mode moves files by path, so it stays out of such
+    /// folders (a sub-folder swapped for a link would redirect the move).
+    pub fn others_can_write(&self) -> bool {
+        #[cfg(unix)]
+        {
+            // SAFETY: geteuid has no preconditions.
+            let me = unsafe { libc::geteuid() };
+            self.mode & 0o022 != 0 || (self.uid != me && self.uid != 0)
+        }
+        #[cfg(not(unix))]
+        {
+            false
+        }
+    }
 }
 
 /// Filesystem operations relative to an open folder.
 pub trait DirOps: Sized {
-    /// Opens the root; refuses a root that is itself a link.
-    fn open_root(path: &Path) -> io::Result<(Self, Meta)>;
+    /// Opens the root; refuses a root that is itself a link. Returns the
+    /// folder, its metadata, and its real path as resolved while opening.
+    fn open_root(path: &Path) -> io::Result<(Self, Meta, std::path::PathBuf)>;
     fn names(&self) -> io::Result<Vec<OsString>>;
     fn stat(&self, name: &OsStr) -> io::Result<Meta>;
     /// Opens a sub-folder without following links, and checks it is `listed`.
@@ -90,6 +114,10 @@ pub struct Walk<'a> {
     /// (device, inode) of the step's other roots: walked on their own, never
     /// entered or removed from here.
     pub other_roots: &'a [(u64, u64)],
+    /// Why the opened root (its real path as resolved while opening, and
+    /// its metadata) must not be cleaned: checked on what was opened, not
+    /// on the path given, so a folder swapped in between is caught.
+    pub refuse: &'a (dyn Fn(&Path, &Meta) -> Option<String> + Sync),
 }
 
 /// How deep the walk goes; deeper folders are left alone and counted.
@@ -173,14 +201,23 @@ struct Walked {
 
 /// Cleans one root. `Err` when the root itself cannot be opened or is a link.
 pub fn clean_root<D: DirOps + Sync>(root: &Path, walk: &Walk) -> Result<Stats, String> {
-    let (dir, meta) = D::open_root(root).map_err(|e| match classify(&e) {
+    let (dir, meta, real) = D::open_root(root).map_err(|e| match classify(&e) {
         Skip::Changed => format!(
-            "{} is a symbolic link or not a folder; name the real folder",
+            "{} is a symbolic link (or passes through one another user owns) or not a folder; name the real folder",
             root.display()
         ),
         Skip::Vanished => format!("{} does not exist", root.display()),
         _ => format!("cannot open {}: {e}", root.display()),
     })?;
+    if let Some(why) = (walk.refuse)(&real, &meta) {
+        return Err(format!("refused {}: {why}", root.display()));
+    }
+    if walk.action == Action::Trash && meta.others_can_write() {
+        return Err(format!(
+            "trash mode refused for {}: other users can write it (trash moves files by path); use mode = \"delete\"",
+            root.display()
+        ));
+    }
     let shared = Shared {
         walk,
         root,
@@ -292,6 +329,24 @@ fn folder<D: DirOps + Sync>(
             );
         }
     };
+    if sh.walk.action == Action::Trash && meta.others_can_write() {
+        let mut stats = Stats::default();
+        stats.error(
+            Skip::Changed,
+            format!(
+                "{}: other users can write this folder; trash mode leaves it (use mode = \"delete\")",
+                sh.report(rel)
+            ),
+        );
+        return (
+            Walked {
+                stats,
+                empty: false,
+                removed: false,
+            },
+            true,
+        );
+    }
     let mut walked = walk_dir(&child, rel, depth, sh);
     drop(child);
     // Removed only when this run emptied it (never a folder that was already
@@ -402,6 +457,8 @@ mod tests {
 
     fn meta(mtime: i64, atime: i64, ctime: i64) -> Meta {
         Meta {
+            uid: 0,
+            mode: 0o755,
             kind: Kind::File,
             dev: 1,
             ino: 1,
@@ -445,7 +502,7 @@ pub mod fd {
     use std::io;
     use std::os::fd::OwnedFd;
     use std::os::unix::ffi::OsStrExt;
-    use std::path::Path;
+    use std::path::{Path, PathBuf};
 
     use rustix::fs::{
         AtFlags, CWD, Dir, FileType, Mode, OFlags, Stat, fstat, openat, statat, unlinkat,
@@ -495,32 +552,102 @@ pub mod fd {
             atime: s.st_atime as i64,
             ctime: s.st_ctime as i64,
             nlink: s.st_nlink as u64,
+            uid: s.st_uid as u32,
+            mode: s.st_mode as u32 & 0o7777,
         }
     }
 
+    /// Opens a folder with `O_NOATIME` where this process may (reading a
+    /// folder's entries would otherwise change its access time, and a dry
+    /// run leaves no trace), else without.
+    fn open_dir(at: &OwnedFd, name: &OsStr) -> rustix::io::Result<OwnedFd> {
+        #[cfg(target_os = "linux")]
+        match openat(at, name, DIR_FLAGS | OFlags::NOATIME, Mode::empty()) {
+            Err(rustix::io::Errno::PERM) => {}
+            other => return other,
+        }
+        openat(at, name, DIR_FLAGS, Mode::empty())
+    }
+
+    /// Opens an absolute folder path one component at a time, each relative
+    /// to the last without following links, so no component can be swapped
+    /// between checking and opening (`renameat2` exchanges included). A link
+    /// on the way is followed only when root owns it (`/var` ->
+    /// `/private/var` on macOS, `/home` -> `/var/home`); a link another user
+    /// owns, and a root that is itself a link, are refused. Returns the
+    /// opened folder and its real path, built from what was opened.
+    fn resolve_dir(path: &Path) -> io::Result<(OwnedFd, PathBuf)> {
+        use std::path::Component;
+        let changed = || io::Error::from_raw_os_error(libc::ELOOP);
+        if !path.is_absolute() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "not an absolute path",
+            ));
+        }
+        let mut todo: Vec<OsString> = path
+            .components()
+            .filter_map(|c| match c {
+                Component::Normal(n) => Some(n.to_os_string()),
+                Component::ParentDir => Some(OsString::from("..")),
+                _ => None,
+            })
+            .rev()
+            .collect();
+        // The folders opened so far, from `/`, with their names.
+        let mut stack: Vec<(OwnedFd, OsString)> = vec![(
+            openat(CWD, "/", DIR_FLAGS, Mode::empty())?,
+            OsString::from("/"),
+        )];
+        let mut links = 0;
+        while let Some(name) = todo.pop() {
+            if name == ".." {
+                if stack.len() > 1 {
+                    stack.pop();
+                }
+                continue;
+            }
+            let last = todo.is_empty();
+            let parent = &stack.last().ok_or_else(changed)?.0;
+            match open_dir(parent, &name) {
+                Ok(fd) => stack.push((fd, name)),
+                Err(rustix::io::Errno::LOOP | rustix::io::Errno::NOTDIR) => {
+                    let st = statat(parent, &name, AtFlags::SYMLINK_NOFOLLOW)?;
+                    let is_link = FileType::from_raw_mode(st.st_mode as _) == FileType::Symlink;
+                    if !is_link || last || st.st_uid != 0 {
+                        return Err(changed());
+                    }
+                    links += 1;
+                    if links > 40 {
+                        return Err(changed());
+                    }
+                    let target = rustix::fs::readlinkat(parent, &name, Vec::new())?;
+                    let target = PathBuf::from(OsStr::from_bytes(target.to_bytes()));
+                    if target.is_absolute() {
+                        stack.truncate(1);
+                    }
+                    for c in target.components().rev() {
+                        match c {
+                            Component::Normal(n) => todo.push(n.to_os_string()),
+                            Component::ParentDir => todo.push(OsString::from("..")),
+                            _ => {}
+                        }
+                    }
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        let real: PathBuf = stack.iter().map(|(_, n)| n.as_os_str()).collect();
+        let (fd, _) = stack.pop().ok_or_else(changed)?;
+        Ok((fd, real))
+    }
+
     impl DirOps for FdDir {
-        fn open_root(path: &Path) -> io::Result<(Self, Meta)> {
-            // A trailing `/` would make openat follow a final symlink despite
-            // O_NOFOLLOW: refuse any root whose own entry is a link, and check
-            // that what was opened is that entry.
-            let bytes = path.as_os_str().as_bytes();
-            let trimmed = if bytes.len() > 1 {
-                bytes.trim_ascii_end().strip_suffix(b"/").unwrap_or(bytes)
-            } else {
-                bytes
-            };
-            let path = Path::new(OsStr::from_bytes(trimmed));
-            let listed = meta(&statat(CWD, path, AtFlags::SYMLINK_NOFOLLOW)?);
-            if listed.kind != Kind::Dir {
-                return Err(io::Error::from_raw_os_error(libc::ELOOP));
-            }
-            let fd = openat(CWD, path, DIR_FLAGS, Mode::empty())?;
+        fn open_root(path: &Path) -> io::Result<(Self, Meta, PathBuf)> {
+            let (fd, real) = resolve_dir(path)?;
             let m = meta(&fstat(&fd)?);
-            if (m.dev, m.ino) != (listed.dev, listed.ino) {
-                return Err(io::Error::from_raw_os_error(libc::ELOOP));
-            }
             let mnt = mount_id(&fd);
-            Ok((FdDir(fd, mnt), m))
+            Ok((FdDir(fd, mnt), m, real))
         }
 
         fn names(&self) -> io::Result<Vec<OsString>> {
@@ -540,8 +667,7 @@ pub mod fd {
         }
 
         fn open_child(&self, name: &OsStr, listed: &Meta) -> Result<Self, Skip> {
-            let fd = openat(&self.0, name, DIR_FLAGS, Mode::empty())
-                .map_err(|e| super::classify(&e.into()))?;
+            let fd = open_dir(&self.0, name).map_err(|e| super::classify(&e.into()))?;
             let now = fstat(&fd).map_err(|e| super::classify(&e.into()))?;
             // Swapped between listing and opening?
             if now.st_ino as u64 != listed.ino || now.st_dev as u64 != listed.dev {
@@ -604,11 +730,13 @@ pub mod portable {
             atime: secs(m.accessed()),
             ctime: secs(m.created()),
             nlink: 1,
+            uid: 0,
+            mode: 0,
         }
     }
 
     impl DirOps for PathDir {
-        fn open_root(path: &Path) -> io::Result<(Self, Meta)> {
+        fn open_root(path: &Path) -> io::Result<(Self, Meta, PathBuf)> {
             let m = fs::symlink_metadata(path)?;
             if !m.file_type().is_dir() {
                 return Err(io::Error::from_raw_os_error(if cfg!(unix) {
@@ -617,7 +745,8 @@ pub mod portable {
                     4393
                 }));
             }
-            Ok((PathDir(path.to_path_buf()), meta(&m)))
+            let real = dunce::canonicalize(path)?;
+            Ok((PathDir(path.to_path_buf()), meta(&m), real))
         }
 
         fn names(&self) -> io::Result<Vec<OsString>> {

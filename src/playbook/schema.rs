@@ -35,6 +35,20 @@ enum VarValue {
     Integer(i64),
     Float(f64),
     Bool(bool),
+    /// `{ value = "...", secret = true }`: a value never shown in reports,
+    /// `show` or errors.
+    Detailed(DetailedVar),
+}
+
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[allow(dead_code)]
+struct DetailedVar {
+    /// The default value (`--var` overrides it).
+    value: Option<String>,
+    /// Never print the value: it is replaced by `[REDACTED:secret-var]`.
+    #[serde(default)]
+    secret: bool,
 }
 
 /// One step: the common keys plus the keys of its kind.

@@ -61,6 +61,10 @@ pub struct CleanupStep {
     /// `delete` (default) or `trash`.
     #[serde(default)]
     pub mode: Mode,
+    /// Allow `paths` outside the machine's temporary, cache and log folders
+    /// (an explicit, reviewable opt-in: `show` lists it).
+    #[serde(default)]
+    pub allow_outside_temp: bool,
 }
 
 /// A root to clean, with the include patterns of its named location.
@@ -68,6 +72,8 @@ struct Root {
     path: String,
     label: String,
     include: Vec<&'static str>,
+    /// From `locations` (disposable by definition), not `paths`.
+    named: bool,
 }
 
 impl CleanupStep {
@@ -79,6 +85,7 @@ impl CleanupStep {
                 path: trim_separators(p),
                 label: p.clone(),
                 include: Vec::new(),
+                named: false,
             })
             .collect();
         let dirs = KnownDirs::current(facts);
@@ -88,6 +95,7 @@ impl CleanupStep {
                     label: format!("{} ({})", loc.name(), r.path),
                     path: trim_separators(&r.path),
                     include: r.include,
+                    named: true,
                 });
             }
         }
@@ -167,6 +175,97 @@ fn trash_refusal(_: &str, _: &Facts) -> Option<String> {
     None
 }
 
+/// The temporary, cache and log folders a cleanup may take as roots (or
+/// folders inside them) without `allow_outside_temp`.
+fn disposable_places(facts: &Facts) -> Vec<String> {
+    let dirs = KnownDirs::current(facts);
+    let mut places: Vec<String> = Location::ALL
+        .iter()
+        .flat_map(|l| l.resolve(&dirs))
+        .map(|r| r.path)
+        .collect();
+    let home = |rest: &str| format!("{}/{rest}", facts.home);
+    match facts.os.as_str() {
+        "windows" => places.extend([
+            facts.temp.clone(),
+            format!(r"{}\Temp", dirs.windir),
+            format!(r"{}\Logs", dirs.windir),
+        ]),
+        "macos" => places.extend([
+            facts.temp.clone(),
+            "/tmp".into(),
+            "/private/tmp".into(),
+            "/var/tmp".into(),
+            "/private/var/tmp".into(),
+            "/private/var/folders".into(),
+            "/var/log".into(),
+            "/private/var/log".into(),
+            "/Library/Caches".into(),
+            "/Library/Logs".into(),
+            home("Library/Caches"),
+            home("Library/Logs"),
+        ]),
+        _ => places.extend([
+            facts.temp.clone(),
+            "/tmp".into(),
+            "/var/tmp".into(),
+            "/var/log".into(),
+            "/var/cache".into(),
+            "/var/crash".into(),
+            home(".cache"),
+        ]),
+    }
+    places.retain(|p| !p.is_empty());
+    // Each with its links resolved too (macOS /tmp -> /private/tmp).
+    let resolved: Vec<String> = places
+        .iter()
+        .filter_map(|p| dunce::canonicalize(p).ok())
+        .map(|p| p.display().to_string())
+        .collect();
+    places.extend(resolved);
+    places
+}
+
+/// Why a root outside the disposable places needs the opt-in, or `None`.
+fn outside_temp(path: &str, facts: &Facts) -> Option<String> {
+    let os = facts.os.as_str();
+    let r = protect::normalize(path, os);
+    let sep = if os == "windows" { '\\' } else { '/' };
+    let inside = disposable_places(facts).iter().any(|place| {
+        let p = protect::normalize(place, os);
+        r == p || r.strip_prefix(&p).is_some_and(|rest| rest.starts_with(sep))
+    });
+    (!inside).then(|| {
+        format!("`{path}` is not inside a temporary, cache or log folder; add `allow_outside_temp = true` to the step if it is meant")
+    })
+}
+
+/// (device, inode) of every home and protected system folder: the opened
+/// root is compared with these, whatever path led to it.
+#[cfg(unix)]
+fn protected_identities(facts: &Facts) -> Vec<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    let mut paths: Vec<String> = protect::account_homes();
+    paths.push(facts.home.clone());
+    paths.extend(
+        [
+            "/", "/etc", "/usr", "/var", "/var/lib", "/root", "/home", "/boot", "/opt", "/srv",
+        ]
+        .iter()
+        .map(|s| s.to_string()),
+    );
+    paths
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| (m.dev(), m.ino()))
+        .collect()
+}
+
+#[cfg(not(unix))]
+fn protected_identities(_: &Facts) -> Vec<(u64, u64)> {
+    Vec::new()
+}
+
 /// Why a root may not be cleaned, checked at load time and again before running.
 fn root_refusal(path: &str, facts: &Facts) -> Option<String> {
     let p = Path::new(path);
@@ -195,7 +294,15 @@ fn root_refusal(path: &str, facts: &Facts) -> Option<String> {
     [Some(path.to_string()), Some(canonical), full]
         .into_iter()
         .flatten()
-        .find_map(|candidate| protect::refusal(&candidate, &facts.home, &facts.os, &windir))
+        .find_map(|candidate| {
+            protect::refusal_among(&candidate, &facts.home, homes(), &facts.os, &windir)
+        })
+}
+
+/// Every home in the account database, read once per process.
+fn homes() -> &'static [String] {
+    static HOMES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    HOMES.get_or_init(protect::account_homes)
 }
 
 fn count(n: u64) -> String {
@@ -264,7 +371,24 @@ impl Check for CleanupStep {
                     human_bytes(bytes)
                 ));
             };
+            let protected = protected_identities(ctx.facts);
+            let refuse = |real: &Path, meta: &crate::cleanup::walk::Meta| {
+                if protected.contains(&(meta.dev, meta.ino)) && meta.ino != 0 {
+                    return Some(format!(
+                        "the folder opened ({}) is a home or a protected system folder",
+                        real.display()
+                    ));
+                }
+                let real = real.display().to_string();
+                root_refusal(&real, ctx.facts).or_else(|| {
+                    // Named locations are disposable by definition.
+                    (!self.allow_outside_temp && root.include.is_empty() && !root.named)
+                        .then(|| outside_temp(&real, ctx.facts))
+                        .flatten()
+                })
+            };
             let walk = Walk {
+                refuse: &refuse,
                 rules: &rules,
                 action,
                 cancel: ctx.cancel,
@@ -382,6 +506,9 @@ impl Check for CleanupStep {
         if self.mode == Mode::Trash {
             what = what.replacen("deletes", "moves to the trash", 1);
         }
+        if self.allow_outside_temp {
+            what.push_str(" [allowed outside temporary, cache and log folders]");
+        }
         what
     }
 
@@ -408,6 +535,14 @@ impl Check for CleanupStep {
                     key: "paths",
                     message: format!("refusing to clean `{path}`: {why}"),
                     hint: Some("name a folder that only holds disposable files, e.g. \"{{ temp }}\" or a cache folder".into()),
+                });
+            } else if !self.allow_outside_temp
+                && let Some(why) = outside_temp(path, facts)
+            {
+                out.push(FieldProblem {
+                    key: "paths",
+                    message: format!("refusing to clean `{path}`: {why}"),
+                    hint: Some("cleanup roots are temporary, cache and log folders unless the playbook says otherwise".into()),
                 });
             }
         }
