@@ -15,6 +15,7 @@ pub mod cancel;
 pub mod cleanup;
 pub mod cli;
 pub mod commands;
+pub mod dirwalk;
 pub mod diskspace;
 pub mod exit;
 pub mod facts;

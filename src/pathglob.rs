@@ -76,22 +76,23 @@ pub fn visit(pattern: &str, mut found: impl FnMut(PathBuf) -> bool) -> Result<()
     } else {
         rest.len()
     };
-    for entry in walkdir::WalkDir::new(&base)
-        .min_depth(1)
-        .max_depth(depth)
-        .follow_links(false)
-        .into_iter()
-        .filter_map(Result::ok)
-    {
-        let text = normalise(&entry.path().to_string_lossy());
-        let text = text
-            .strip_prefix("./")
-            .filter(|_| base == ".")
-            .unwrap_or(&text);
-        if matcher.is_match(text) && !found(entry.into_path()) {
-            break;
-        }
-    }
+    // Listing leaves folders' access times as they were (see dirwalk).
+    crate::dirwalk::walk(
+        std::path::Path::new(&base),
+        depth,
+        &mut |entry| {
+            let text = normalise(&entry.path.to_string_lossy());
+            let text = text
+                .strip_prefix("./")
+                .filter(|_| base == ".")
+                .unwrap_or(&text);
+            if matcher.is_match(text) && !found(entry.path.clone()) {
+                return crate::dirwalk::Next::Stop;
+            }
+            crate::dirwalk::Next::Continue
+        },
+        &mut |_, _| crate::dirwalk::Next::Continue,
+    );
     Ok(())
 }
 

@@ -209,45 +209,40 @@ fn consider(
         let rel = PathBuf::from(root.file_name().unwrap_or_default());
         return one(root.to_path_buf(), &rel, meta, out);
     }
-    let mut walk = walkdir::WalkDir::new(root)
-        .min_depth(1)
-        .max_depth(pathglob::MAX_DEPTH)
-        .follow_links(false)
-        .into_iter();
-    while let Some(entry) = walk.next() {
-        if cancel.is_set() {
-            return;
-        }
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                let path = e
-                    .path()
-                    .map_or_else(|| root.to_path_buf(), Path::to_path_buf);
-                left(out, &path, "cannot be read (no permission?)");
-                continue;
+    use crate::dirwalk::{Next, walk};
+    let mut unreadable: Vec<PathBuf> = Vec::new();
+    walk(
+        root,
+        pathglob::MAX_DEPTH,
+        &mut |entry| {
+            if cancel.is_set() {
+                return Next::Stop;
             }
-        };
-        let rel = entry
-            .path()
-            .strip_prefix(root)
-            .unwrap_or(entry.path())
-            .to_path_buf();
-        if entry.file_type().is_dir() {
-            if set.exclude.matches(entry.file_name(), &rel) {
-                out.excluded += 1;
-                walk.skip_current_dir();
+            let rel = entry
+                .path
+                .strip_prefix(root)
+                .unwrap_or(&entry.path)
+                .to_path_buf();
+            if entry.meta.is_dir() {
+                if set
+                    .exclude
+                    .matches(entry.path.file_name().unwrap_or_default(), &rel)
+                {
+                    out.excluded += 1;
+                    return Next::SkipDir;
+                }
+                return Next::Continue;
             }
-            continue;
-        }
-        match entry.metadata() {
-            Ok(meta) => one(entry.into_path(), &rel, meta, out),
-            Err(_) => left(
-                out,
-                entry.path(),
-                "cannot be read (vanished or no permission)",
-            ),
-        }
+            one(entry.path.clone(), &rel, entry.meta.clone(), out);
+            Next::Continue
+        },
+        &mut |path, _| {
+            unreadable.push(path.to_path_buf());
+            Next::Continue
+        },
+    );
+    for path in unreadable {
+        left(out, &path, "cannot be read (vanished or no permission)");
     }
 }
 
