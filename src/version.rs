@@ -4,7 +4,7 @@
 //! `10.0.19045.3693`, `1.0.0-rc.1`, `2024.2`. [`Version`] parses any of them
 //! without failing and orders them the way a technician would expect.
 //!
-//! Ordering rules (documented in the README, "Version comparison"):
+//! Ordering rules (documented in docs/playbook-format.md, "Version comparison"):
 //! 1. A leading `v`/`V` is ignored; surrounding whitespace is ignored.
 //! 2. An epoch `N:` prefix (Debian, RPM) is compared first; none means 0.
 //! 3. The rest is split into runs of digits and runs of letters; `.`, `-`,

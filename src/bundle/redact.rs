@@ -185,7 +185,7 @@ const KEY_BEGIN: &str = r"-{4,5} ?BEGIN[ A-Za-z0-9]*(?:PRIVATE KEY|(?i:static ke
 const KEY_END: &str =
     r"-{4,5} ?END[ A-Za-z0-9]*(?:PRIVATE KEY|(?i:static key))[ A-Za-z0-9]*-{4,5}|^Private-MAC:";
 
-/// The built-in secret rules, in priority order (see the README's table).
+/// The built-in secret rules, in priority order (see docs/redaction.md).
 /// Private key blocks are handled before these, line by line (see
 /// [`Redactor::line`]).
 fn builtin_rules() -> Vec<Rule> {

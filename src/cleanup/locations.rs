@@ -1,7 +1,7 @@
 //! Named cleanup locations, resolved per OS: `locations = ["user-temp",
 //! "chrome-cache"]` in a cleanup step. Each entry says where it is on each
 //! OS, which files in it are candidates, and why it is safe to clear. The
-//! README's table is written from [`LOCATIONS`].
+//! The table in docs/kinds/cleanup.md is written from [`LOCATIONS`].
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -72,7 +72,7 @@ pub struct Resolved {
 }
 
 /// Every location with its description of what is safe to clear; the
-/// README's table has the same text (a test checks).
+/// table in docs/kinds/cleanup.md has the same text (a test checks).
 pub const LOCATIONS: &[(&str, &str)] = &[
     (
         "user-temp",
@@ -279,10 +279,10 @@ mod tests {
 
     #[test]
     fn readme_lists_every_location_as_described_here() {
-        let readme = include_str!("../../README.md");
+        let readme = include_str!("../../docs/kinds/cleanup.md");
         for (name, what) in LOCATIONS {
             let row = format!("| `{name}` | {what} |");
-            assert!(readme.contains(&row), "README lacks the row: {row}");
+            assert!(readme.contains(&row), "docs/kinds/cleanup.md lacks the row: {row}");
         }
     }
 
