@@ -29,6 +29,7 @@ pub mod pathglob;
 pub mod playbook;
 pub mod privilege;
 pub mod process;
+pub mod progress;
 pub mod render;
 pub mod report;
 pub mod runner;
@@ -37,6 +38,7 @@ pub mod secrets;
 pub mod steps;
 pub mod terminal;
 pub mod text;
+pub mod values;
 pub mod vars;
 pub mod version;
 

@@ -5,13 +5,9 @@ use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use crate::playbook::values::{Dur, human_duration};
-use crate::report::{Measurement, Status};
-use crate::steps::Evaluation;
-
 /// What `{{ gateway }}` expands to on a machine with no default route. No
 /// step resolves it: [`resolve`] answers with a plain explanation instead.
-pub const NO_GATEWAY: &str = "no-default-gateway";
+pub use crate::netfacts::NO_GATEWAY;
 
 /// Resolves `host` (a name, or an IP address with or without brackets)
 /// through the system resolver on a helper thread, giving up at `deadline`
@@ -118,43 +114,4 @@ pub fn host_port(host: &str, port: u16) -> String {
 /// A duration in milliseconds, to two decimals.
 pub fn ms(d: Duration) -> f64 {
     (d.as_secs_f64() * 100_000.0).round() / 100.0
-}
-
-/// The load-time problem when `warn_latency` is above `fail_latency`.
-pub fn latency_order(warn: Option<Dur>, fail: Option<Dur>) -> Option<crate::steps::FieldProblem> {
-    match (warn, fail) {
-        (Some(w), Some(f)) if w.0 > f.0 => Some(crate::steps::FieldProblem {
-            key: "warn_latency",
-            message: "`warn_latency` is above `fail_latency`".into(),
-            hint: Some("warn at the lower latency, fail at the higher".into()),
-        }),
-        _ => None,
-    }
-}
-
-/// Adds the measurement `name` (ms) with its thresholds and, when `e`
-/// passed, turns it into a warning or failure when `took` is over them.
-pub fn judge_latency(
-    e: &mut Evaluation,
-    name: &str,
-    took: Duration,
-    warn: Option<Dur>,
-    fail: Option<Dur>,
-) {
-    let mut m = Measurement::new(name, ms(took), "ms");
-    m.warn = warn.map(|d| ms(d.0));
-    m.fail = fail.map(|d| ms(d.0));
-    e.measurements.push(m);
-    if e.status != Status::Pass {
-        return;
-    }
-    let over = |limit: Option<Dur>| limit.filter(|l| took > l.0);
-    let (status, limit) = match (over(fail), over(warn)) {
-        (Some(limit), _) => (Status::Fail, limit),
-        (None, Some(limit)) => (Status::Warn, limit),
-        (None, None) => return,
-    };
-    e.status = status;
-    e.message
-        .push_str(&format!(", slower than {}", human_duration(limit.0)));
 }

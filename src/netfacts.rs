@@ -14,6 +14,9 @@
 use std::net::IpAddr;
 use std::sync::OnceLock;
 
+/// What `{{ gateway }}` expands to on a machine with no default route.
+pub const NO_GATEWAY: &str = "no-default-gateway";
+
 use serde::{Deserialize, Serialize};
 
 /// The machine's network as the OS sees it.
@@ -60,7 +63,7 @@ pub fn variables(facts: &NetworkFacts) -> Vec<(&'static str, String)> {
         facts
             .gateway
             .or(facts.gateway_v6.filter(|ip| !is_link_local(*ip)))
-            .map_or_else(|| crate::net::NO_GATEWAY.to_string(), |ip| ip.to_string()),
+            .map_or_else(|| NO_GATEWAY.to_string(), |ip| ip.to_string()),
     )]
 }
 
@@ -486,10 +489,7 @@ mod tests {
     #[test]
     fn gateway_variable_says_when_there_is_none() {
         let none = NetworkFacts::default();
-        assert_eq!(
-            variables(&none)[0],
-            ("gateway", crate::net::NO_GATEWAY.to_string())
-        );
+        assert_eq!(variables(&none)[0], ("gateway", NO_GATEWAY.to_string()));
         let some = NetworkFacts {
             gateway: Some("10.0.0.1".parse().unwrap()),
             dns_servers: vec!["10.0.0.53".parse().unwrap()],
@@ -501,7 +501,7 @@ mod tests {
             ..NetworkFacts::default()
         };
         assert_eq!(variables(&v6_only("2001:db8::1"))[0].1, "2001:db8::1");
-        assert_eq!(variables(&v6_only("fe80::1"))[0].1, crate::net::NO_GATEWAY);
+        assert_eq!(variables(&v6_only("fe80::1"))[0].1, NO_GATEWAY);
     }
 
     #[test]

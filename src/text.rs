@@ -1,5 +1,6 @@
-//! Text made safe for a terminal and bounded in length: a foundation used by
-//! renderers, diagnostics and commands alike (it imports nothing of the crate).
+//! Text for people: made safe for a terminal, bounded in length, and the
+//! "did you mean" of every error. A foundation used by renderers,
+//! diagnostics, templating and commands alike (it imports nothing of the crate).
 
 /// Text from programs and playbooks made safe to print: control characters
 /// other than newline and tab become caret notation (`ESC` -> `^[`, `CR` ->
@@ -41,6 +42,19 @@ pub fn clip(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
             text.len() - cut
         )),
     }
+}
+
+/// The candidate closest to `word`, if it is close enough to be a typo.
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(word, c), c))
+        .filter(|(d, c)| *d < 3 && *d < c.len().max(2))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
 }
 
 #[cfg(test)]

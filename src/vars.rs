@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 
 use crate::facts::Facts;
-use crate::playbook::diagnostic::did_you_mean;
+use crate::text::did_you_mean;
 
 /// Names of the built-in variables, with what they hold (for docs and `show`).
 pub const BUILTINS: &[(&str, &str)] = &[

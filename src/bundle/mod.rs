@@ -24,16 +24,66 @@ pub mod source;
 use std::collections::BTreeSet;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::time::{Instant, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
-use crate::playbook::values::{human_bytes, human_duration};
+use crate::cancel::Cancel;
 use crate::process::{self, Ending, ProcessSpec};
-use crate::report::{Measurement, Output, Status};
-use crate::steps::bundle::{BundleStep, DEFAULT_COMMAND_OUTPUT, DEFAULT_COMMAND_TIMEOUT};
-use crate::steps::{Evaluation, StepContext};
+use crate::report::{Evaluation, Measurement, Output, Report, Status};
+use crate::values::{human_bytes, human_duration};
+pub use select::FileSpec;
+
+/// Renders a report as bytes (the Markdown renderer, handed in by the step).
+pub type RenderReport = dyn Fn(&Report) -> io::Result<Vec<u8>>;
+
+/// What the engine needs from the run it is part of.
+pub struct Env<'a> {
+    /// Preview: choose and list, write nothing.
+    pub dry_run: bool,
+    /// Everything stops by then.
+    pub deadline: Instant,
+    pub cancel: &'a Cancel,
+    pub facts: &'a crate::facts::Facts,
+    pub progress: &'a crate::progress::Progress,
+    /// The run so far, stored as `report.json` (and `report.md` when
+    /// `report_md` renders it).
+    pub report: Option<&'a Report>,
+    /// Renders a (redacted) report as Markdown: handed in, so the engine
+    /// does not depend on the renderers.
+    pub report_md: Option<&'a RenderReport>,
+}
+
+/// One program whose output goes into `commands/`.
+#[derive(Clone, Debug)]
+pub struct CommandSpec {
+    /// Program and arguments; with `shell`, one command line.
+    pub argv: Vec<String>,
+    pub shell: bool,
+    /// The command as people read it (redacted before it is shown).
+    pub display: String,
+    /// The file name inside `commands/` (made from the command when `None`).
+    pub name: Option<String>,
+    pub timeout: Duration,
+    /// Bytes of output kept.
+    pub max_output: u64,
+}
+
+/// What one bundle holds and where it goes.
+pub struct Params {
+    pub output: PathBuf,
+    pub overwrite: bool,
+    pub max_total: u64,
+    pub max_files: usize,
+    /// Deflate level 0-9.
+    pub compression_level: u8,
+    /// The file sets that apply on this OS.
+    pub files: Vec<FileSpec>,
+    /// The commands that apply on this OS.
+    pub commands: Vec<CommandSpec>,
+    pub redact: RedactConfig,
+}
 use archive::PendingZip;
 use manifest::{Manifest, ManifestEntry};
-use redact::{Counts, Redactor};
+use redact::{Counts, RedactConfig, Redactor};
 use select::Selection;
 use source::Encoding;
 
@@ -126,7 +176,7 @@ struct Writer<'a> {
     redactor: Redactor,
     manifest: Manifest,
     names: BTreeSet<String>,
-    ctx: &'a StepContext<'a>,
+    ctx: &'a Env<'a>,
     /// Files read or commands that failed, for the message.
     problems: Vec<String>,
 }
@@ -235,26 +285,18 @@ impl Writer<'_> {
     }
 
     /// Runs one command and stores its output; returns the bytes stored.
-    fn add_command(
-        &mut self,
-        cmd: &crate::steps::bundle::BundleCommand,
-        room: u64,
-    ) -> io::Result<u64> {
-        let shown = self.redactor.text(&cmd.command.display());
-        let timeout = cmd.timeout.map_or(DEFAULT_COMMAND_TIMEOUT, |d| d.0);
+    fn add_command(&mut self, cmd: &CommandSpec, room: u64) -> io::Result<u64> {
+        let shown = self.redactor.text(&cmd.display);
+        let timeout = cmd.timeout;
         let deadline = (Instant::now() + timeout).min(self.ctx.deadline);
         // Each command's output also counts against what is left of max_total.
-        let cap = cmd
-            .max_output
-            .map_or(DEFAULT_COMMAND_OUTPUT, |s| s.0)
-            .min(room)
-            .max(1);
+        let cap = cmd.max_output.min(room).max(1);
         self.ctx
             .progress
             .detail(&format!("bundle: running {shown}"));
         let result = process::run(
             &ProcessSpec {
-                argv: cmd.command.argv(),
+                argv: cmd.argv.clone(),
                 shell: cmd.shell,
                 max_output: usize::try_from(cap).unwrap_or(usize::MAX),
                 ..Default::default()
@@ -298,7 +340,10 @@ impl Writer<'_> {
             let why = exit_code.map_or_else(|| ending.clone(), |c| format!("exited with {c}"));
             text.push_str(&format!("\n[supportctl: {why}]\n"));
         }
-        let name = self.unique(format!("commands/{}", cmd.file_name(&shown)));
+        let name = self.unique(format!(
+            "commands/{}",
+            command_file_name(cmd.name.as_deref(), cmd.shell, &shown)
+        ));
         let (text, counts) = self.redact_capture(&text)?;
         for (rule, n) in &counts {
             *self.manifest.redaction.counts.entry(rule).or_default() += n;
@@ -440,9 +485,46 @@ fn explain_write_error(e: &io::Error, target: &Path) -> String {
     }
 }
 
+/// The file name inside `commands/`: `name`, or one made from the command
+/// line as displayed (pass it redacted, so no secret from the command line
+/// reaches a name). `shell`: the command is one shell line.
+pub fn command_file_name(name: Option<&str>, shell: bool, shown: &str) -> String {
+    if let Some(name) = name {
+        return name.to_string();
+    }
+    // The program without folder or extension, then the arguments.
+    let (program, args) = if shell {
+        ("", shown)
+    } else {
+        shown.split_once(' ').unwrap_or((shown, ""))
+    };
+    let program = program.rsplit(['/', '\\']).next().unwrap_or(program);
+    let program = match program.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() && ext.len() <= 4 => stem,
+        _ => program,
+    };
+    let words: String = format!("{program} {args}")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let mut name = words
+        .split('-')
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    name.truncate(60);
+    format!("{}.txt", name.trim_end_matches(['-', '.']))
+}
+
 /// The `bundle` step's evaluation.
-pub fn evaluate(step: &BundleStep, ctx: &StepContext) -> Evaluation {
-    let target = step.output_path(ctx.facts);
+pub fn evaluate(step: &Params, ctx: &Env) -> Evaluation {
+    let target = step.output.clone();
     let refusal = match std::fs::symlink_metadata(&target) {
         Ok(m) if !m.is_file() => Some(format!(
             "`{}` exists and is not a regular file; refusing to replace it",
@@ -459,14 +541,12 @@ pub fn evaluate(step: &BundleStep, ctx: &StepContext) -> Evaluation {
     {
         return Evaluation::new(Status::Error, why.clone());
     }
-    let os = std::env::consts::OS;
-    let commands: Vec<_> = step.commands.iter().filter(|c| c.applies(os)).collect();
+    let commands: Vec<&CommandSpec> = step.commands.iter().collect();
     if ctx.dry_run {
         let sel = select::select(
             &step.files,
-            os,
-            step.max_total(),
-            step.max_files(),
+            step.max_total,
+            step.max_files,
             SystemTime::now(),
             ctx.cancel,
         );
@@ -484,11 +564,7 @@ pub fn evaluate(step: &BundleStep, ctx: &StepContext) -> Evaluation {
     }
 }
 
-fn dry_run(
-    target: &Path,
-    sel: &Selection,
-    commands: &[&crate::steps::bundle::BundleCommand],
-) -> Evaluation {
+fn dry_run(target: &Path, sel: &Selection, commands: &[&CommandSpec]) -> Evaluation {
     // What the real run would skip as binary (a look at each file's start).
     // Only where reading leaves no trace (O_NOATIME): a dry run changes
     // nothing, not even access times.
@@ -545,8 +621,7 @@ fn dry_run(
         ),
     );
     for c in commands {
-        e.actions
-            .push(format!("would run: {}", c.command.display()));
+        e.actions.push(format!("would run: {}", c.display));
     }
     e.actions.push(format!("would write: {}", target.display()));
     e.measurements
@@ -563,10 +638,10 @@ fn dry_run(
 }
 
 fn write(
-    step: &BundleStep,
-    ctx: &StepContext,
+    step: &Params,
+    ctx: &Env,
     target: &Path,
-    commands: &[&crate::steps::bundle::BundleCommand],
+    commands: &[&CommandSpec],
 ) -> io::Result<Evaluation> {
     if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| {
@@ -579,7 +654,7 @@ fn write(
     let redactor = Redactor::new(&step.redact, &ctx.facts.hostname, &ctx.facts.user)
         .map_err(io::Error::other)?;
     let mut w = Writer {
-        zip: PendingZip::create(target, step.compression_level.unwrap_or(6))?,
+        zip: PendingZip::create(target, step.compression_level)?,
         redactor,
         manifest: Manifest::default(),
         names: BTreeSet::new(),
@@ -642,24 +717,19 @@ fn write(
 
 /// Puts the commands' output, the chosen files, the facts and the report
 /// into the archive; returns the file selection (for the manifest).
-fn collect(
-    step: &BundleStep,
-    w: &mut Writer,
-    commands: &[&crate::steps::bundle::BundleCommand],
-) -> io::Result<Selection> {
+fn collect(step: &Params, w: &mut Writer, commands: &[&CommandSpec]) -> io::Result<Selection> {
     let ctx = w.ctx;
     let mut used = 0u64;
     for cmd in commands {
-        let room = step.max_total().saturating_sub(used);
+        let room = step.max_total.saturating_sub(used);
         used += w.add_command(cmd, room)?;
     }
     ctx.progress.detail("bundle: finding files");
-    let budget = step.max_total().saturating_sub(used);
+    let budget = step.max_total.saturating_sub(used);
     let sel = select::select(
         &step.files,
-        std::env::consts::OS,
         budget,
-        step.max_files(),
+        step.max_files,
         SystemTime::now(),
         ctx.cancel,
     );
@@ -718,15 +788,15 @@ fn collect(
             &serde_json::to_vec_pretty(&json).map_err(io::Error::other)?,
             counts,
         )?;
-        let mut md = Vec::new();
-        crate::render::markdown::render(&redacted, &mut md)?;
-        w.add_generated("report.md", &md, Counts::new())?;
+        if let Some(render) = ctx.report_md {
+            w.add_generated("report.md", &render(&redacted)?, Counts::new())?;
+        }
     }
     Ok(sel)
 }
 
 /// Fills the manifest's header and totals (its strings redacted too).
-fn fill_manifest(step: &BundleStep, w: &mut Writer, target: &Path, sel: &Selection) {
+fn fill_manifest(step: &Params, w: &mut Writer, target: &Path, sel: &Selection) {
     let name = |p: &Path| {
         p.file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -755,8 +825,8 @@ fn fill_manifest(step: &BundleStep, w: &mut Writer, target: &Path, sel: &Selecti
     m.redaction.optional = step.redact.optional_rules();
     m.redaction.mapping_file = mapping;
     m.redaction.hashed_pseudonyms = w.redactor.pseudonyms.hashed;
-    m.limits.max_total = step.max_total();
-    m.limits.max_files = step.max_files();
+    m.limits.max_total = step.max_total;
+    m.limits.max_files = step.max_files;
 }
 
 /// Beside the archive: its checksum, and the pseudonym mapping (owner-only);

@@ -31,7 +31,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::cancel::Cancel;
-use crate::playbook::values::Pattern;
+use crate::values::Pattern;
 
 /// Lines longer than this are redacted in pieces of this size.
 pub const MAX_LINE: usize = 1 << 20;

@@ -14,7 +14,22 @@ use std::time::SystemTime;
 
 use crate::cancel::Cancel;
 use crate::pathglob;
-use crate::steps::bundle::{DEFAULT_MAX_SIZE, FileSet};
+use crate::values::Globs;
+
+/// One set of files to collect (one `[[step.files]]` that applies here).
+#[derive(Clone, Debug, Default)]
+pub struct FileSpec {
+    /// Paths and globs.
+    pub paths: Vec<String>,
+    /// Only files modified within this long.
+    pub since: Option<std::time::Duration>,
+    /// The newest tail kept of a larger file.
+    pub max_size: u64,
+    /// Names or paths below a folder left out.
+    pub exclude: Globs,
+    /// Binary content stored as is (else left out).
+    pub binary: bool,
+}
 
 /// A file found for the bundle.
 #[derive(Clone, Debug)]
@@ -156,7 +171,7 @@ fn foreign_hard_link(_path: &Path, _meta: &std::fs::Metadata) -> bool {
 
 /// Looks at one path of a set: a file is offered, a folder walked.
 fn consider(
-    set: &FileSet,
+    set: &FileSpec,
     root: &Path,
     literal: bool,
     oldest: Option<SystemTime>,
@@ -164,7 +179,7 @@ fn consider(
     newest: &mut Newest,
     out: &mut Selection,
 ) {
-    let max_size = set.max_size.map_or(DEFAULT_MAX_SIZE, |s| s.0);
+    let max_size = set.max_size;
     let meta = if literal {
         std::fs::metadata(root)
     } else {
@@ -251,8 +266,7 @@ fn consider(
 /// tail that fits. Memory is bounded by `max_files`, however many files the
 /// paths hold.
 pub fn select(
-    sets: &[FileSet],
-    os: &str,
+    sets: &[FileSpec],
     budget: u64,
     max_files: usize,
     now: SystemTime,
@@ -265,8 +279,8 @@ pub fn select(
         limit: max_files,
         over: 0,
     };
-    for set in sets.iter().filter(|s| s.applies(os)) {
-        let oldest = set.since.and_then(|d| now.checked_sub(d.0));
+    for set in sets {
+        let oldest = set.since.and_then(|d| now.checked_sub(d));
         for pattern in set.paths.iter() {
             let literal = !pathglob::has_glob(pattern);
             let mut any = false;
@@ -322,8 +336,14 @@ mod tests {
     use super::*;
     use std::time::Duration;
 
-    fn set(toml: &str) -> FileSet {
-        toml::from_str(toml).unwrap()
+    fn set(paths: &[String], since: Option<Duration>, exclude: &[&str], max_size: u64) -> FileSpec {
+        FileSpec {
+            paths: paths.to_vec(),
+            since,
+            max_size,
+            exclude: Globs::new(exclude.iter().map(|s| s.to_string()).collect()).unwrap(),
+            binary: false,
+        }
     }
 
     fn touch(path: &Path, bytes: usize, age: Duration) {
@@ -344,19 +364,16 @@ mod tests {
         touch(&d.join("logs/ancient.log"), 10, 24 * 30 * hour);
         touch(&d.join("logs/skip.tmp"), 10, hour);
         touch(&d.join("logs/cache/x.log"), 10, hour);
-        let sets = [set(&format!(
-            "paths = [\"{}/logs\", \"{}/nothing-*.log\"]\nsince = \"7d\"\nexclude = [\"*.tmp\", \"cache\"]\nmax_size = \"4 KiB\"",
-            d.display(),
-            d.display()
-        ))];
-        let s = select(
-            &sets,
-            std::env::consts::OS,
-            4096 + 3000,
-            100,
-            SystemTime::now(),
-            &Cancel::new(),
-        );
+        let sets = [set(
+            &[
+                format!("{}/logs", d.display()),
+                format!("{}/nothing-*.log", d.display()),
+            ],
+            Some(7 * 24 * hour),
+            &["*.tmp", "cache"],
+            4096,
+        )];
+        let s = select(&sets, 4096 + 3000, 100, SystemTime::now(), &Cancel::new());
         let kept: Vec<(String, u64, Option<&str>)> = s
             .planned
             .iter()
@@ -397,15 +414,8 @@ mod tests {
         let fifo = std::ffi::CString::new(d.join("logs/fifo").to_str().unwrap()).unwrap();
         // SAFETY: a valid NUL-terminated path.
         assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
-        let sets = [set(&format!("paths = \"{}/logs\"", d.display()))];
-        let s = select(
-            &sets,
-            std::env::consts::OS,
-            1 << 20,
-            100,
-            SystemTime::now(),
-            &Cancel::new(),
-        );
+        let sets = [set(&[format!("{}/logs", d.display())], None, &[], 25 << 20)];
+        let s = select(&sets, 1 << 20, 100, SystemTime::now(), &Cancel::new());
         assert!(s.planned.is_empty());
         let reasons: Vec<&str> = s.left_out.iter().map(|l| l.reason.as_str()).collect();
         assert_eq!(

@@ -282,7 +282,10 @@ mod tests {
         let readme = include_str!("../../docs/kinds/cleanup.md");
         for (name, what) in LOCATIONS {
             let row = format!("| `{name}` | {what} |");
-            assert!(readme.contains(&row), "docs/kinds/cleanup.md lacks the row: {row}");
+            assert!(
+                readme.contains(&row),
+                "docs/kinds/cleanup.md lacks the row: {row}"
+            );
         }
     }
 

@@ -25,7 +25,7 @@ use std::time::{Duration, SystemTime};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::playbook::values::Globs;
+use crate::values::Globs;
 
 /// What to do with a file that matches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -5,7 +5,7 @@ use serde::Serialize;
 use crate::cli::{FactsArgs, ListFormat};
 use crate::facts::{DiskFact, Facts, list_disks};
 use crate::netfacts::NetworkFacts;
-use crate::playbook::values::human_bytes;
+use crate::values::human_bytes;
 
 #[derive(Serialize)]
 struct AllFacts {

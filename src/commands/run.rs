@@ -11,9 +11,9 @@ use crate::cli::RunArgs;
 use crate::exit::Exit;
 use crate::facts::Facts;
 use crate::playbook::diagnostic::did_you_mean;
+use crate::progress::Progress;
 use crate::render::{self, Format, Style};
 use crate::report::Report;
-use crate::runner::progress::Progress;
 use crate::runner::{RunOptions, run_all};
 use crate::terminal::Terminal;
 

@@ -128,7 +128,7 @@ pub enum Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        use crate::playbook::values::human_duration;
+        use crate::values::human_duration;
         match self {
             Error::Url(m)
             | Error::Proxy(m)

@@ -166,18 +166,8 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
-/// The candidate closest to `word`, if it is close enough to be a typo.
-pub fn did_you_mean<'a>(
-    word: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
-    candidates
-        .into_iter()
-        .map(|c| (strsim::damerau_levenshtein(word, c), c))
-        .filter(|(d, c)| *d < 3 && *d < c.len().max(2))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
-}
+/// Re-exported: loaders and commands reach it here beside the diagnostics.
+pub use crate::text::did_you_mean;
 
 #[cfg(test)]
 mod tests {

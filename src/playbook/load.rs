@@ -18,12 +18,12 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 
 use super::diagnostic::{Diagnostic, did_you_mean};
-use super::fields::field_names;
 use super::model::{Common, Fix, FixTimeout, Meta, Playbook, StepDef};
 use super::validate;
 use crate::facts::Facts;
 use crate::steps::command::CommandStep;
 use crate::steps::{KIND_NAMES, KindDecoder, StepKind};
+use crate::values::fields::field_names;
 use crate::vars;
 
 /// A playbook's text and where it came from.
@@ -77,7 +77,7 @@ impl Sink {
 /// Rewords serde's messages: `unknown field `x`, expected one of `a`, `b``
 /// becomes "unknown key `x`" with "did you mean `a`?" or the list of keys.
 fn explain(message: &str) -> (String, Option<String>) {
-    if let Some((message, hint)) = message.split_once(super::values::HINT) {
+    if let Some((message, hint)) = message.split_once(crate::values::HINT) {
         return (message.to_string(), Some(hint.to_string()));
     }
     if let Some((found, expected)) = message.split_once(", expected ")

@@ -8,13 +8,11 @@
 //! - [`schema`]: the JSON Schema for editors
 
 pub mod diagnostic;
-pub mod fields;
 pub mod load;
 pub mod model;
 pub mod schema;
 pub mod source;
 pub mod validate;
-pub mod values;
 
 pub use load::{SourceFile, load};
 pub use model::{Playbook, StepDef};

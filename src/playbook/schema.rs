@@ -83,7 +83,7 @@ struct InlineFix {
     #[serde(flatten)]
     command: CommandStep,
     /// The fix's own timeout (default 60s).
-    timeout: Option<crate::playbook::values::Dur>,
+    timeout: Option<crate::values::Dur>,
 }
 
 /// The schema as pretty JSON, ending with a newline.

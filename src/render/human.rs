@@ -18,8 +18,8 @@ use std::io::{self, Write};
 use colored::{ColoredString, Colorize};
 
 use super::{Style, measurement_text, one_line, safe_text};
-use crate::playbook::values::human_duration;
 use crate::report::{Report, Status, StepOutcome, Summary};
+use crate::values::human_duration;
 
 fn mark(status: Status) -> (&'static str, &'static str) {
     match status {

@@ -67,7 +67,7 @@ pub use crate::text::{one_line, safe_text};
 /// Formats a measurement value with its unit for people.
 pub fn measurement_text(m: &crate::report::Measurement) -> String {
     match m.unit.as_str() {
-        "bytes" => crate::playbook::values::human_bytes(m.value.max(0.0) as u64),
+        "bytes" => crate::values::human_bytes(m.value.max(0.0) as u64),
         "ms" => format!("{}ms", m.value),
         "percent" => format!("{:.1}%", m.value),
         "" | "count" => format!("{}", m.value),

@@ -207,3 +207,27 @@ impl Report {
             .flat_map(|p| p.steps.iter().map(move |s| (p, s)))
     }
 }
+
+/// The result of evaluating a step once.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Evaluation {
+    pub status: Status,
+    pub message: String,
+    pub measurements: Vec<Measurement>,
+    pub actions: Vec<String>,
+    pub output: Option<Output>,
+    pub show_output: bool,
+}
+
+impl Evaluation {
+    pub fn new(status: Status, message: impl Into<String>) -> Evaluation {
+        Evaluation {
+            status,
+            message: message.into(),
+            measurements: Vec::new(),
+            actions: Vec::new(),
+            output: None,
+            show_output: false,
+        }
+    }
+}

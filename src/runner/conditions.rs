@@ -112,8 +112,8 @@ pub fn unmet(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::playbook::model::OsFamily;
-    use crate::playbook::values::OneOrMany;
+    use crate::values::OneOrMany;
+    use crate::values::OsFamily;
 
     struct FakeEnv;
     impl Environment for FakeEnv {
@@ -153,7 +153,7 @@ mod tests {
             check(&w, &facts("linux", "12", "x86_64")).unwrap(),
             "needs os windows, this is linux"
         );
-        w.arch = OneOrMany(vec![crate::playbook::model::Arch::X86_64]);
+        w.arch = OneOrMany(vec![crate::values::Arch::X86_64]);
         assert_eq!(check(&w, &win), None);
         w.min_os_version = Some(Version::parse("10.0.22000"));
         assert!(check(&w, &win).unwrap().contains("10.0.22000 or later"));

@@ -16,8 +16,8 @@ use crate::facts::Facts;
 use crate::playbook::model::{Fix, Severity};
 use crate::playbook::{Playbook, StepDef};
 use crate::process::PIPE_GRACE;
+use crate::progress::Progress;
 use crate::report::{Attempt, Status, StepOutcome};
-use crate::runner::progress::Progress;
 use crate::steps::{Check, Evaluation, StepContext};
 
 const DEFAULT_RETRY_DELAY: Duration = Duration::from_secs(2);

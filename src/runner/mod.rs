@@ -13,7 +13,6 @@
 
 pub mod conditions;
 pub mod execute;
-pub mod progress;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -23,11 +22,11 @@ use std::time::{Duration, Instant};
 use crate::cancel::Cancel;
 use crate::exit::Exit;
 use crate::facts::Facts;
-use crate::playbook::values::human_duration;
 use crate::playbook::{Playbook, StepDef};
+use crate::progress::Progress;
 use crate::report::{PlaybookReport, Report, SCHEMA_VERSION, Status, StepOutcome, Summary};
+use crate::values::human_duration;
 use execute::{Env, not_run, run_step};
-use progress::Progress;
 
 /// How to run.
 #[derive(Clone, Debug)]

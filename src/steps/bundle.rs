@@ -15,8 +15,8 @@ use super::command::CommandLine;
 use super::{Check, Evaluation, FieldProblem, StepContext};
 use crate::bundle::{self, redact::RedactConfig};
 use crate::facts::Facts;
-use crate::playbook::model::OsFamily;
-use crate::playbook::values::{ByteSize, Dur, Globs, OneOrMany};
+use crate::values::OsFamily;
+use crate::values::{ByteSize, Dur, Globs, OneOrMany};
 
 /// Defaults, documented in the README.
 pub const DEFAULT_MAX_SIZE: u64 = 25 << 20;
@@ -99,36 +99,11 @@ impl BundleCommand {
     /// command line as displayed (pass it redacted, so no secret from the
     /// command line reaches a name).
     pub fn file_name(&self, shown: &str) -> String {
-        if let Some(name) = &self.name {
-            return name.clone();
-        }
-        // The program without folder or extension, then the arguments.
-        let (program, args) = match &self.command {
-            CommandLine::Argv(_) => shown.split_once(' ').unwrap_or((shown, "")),
-            CommandLine::Line(_) => ("", shown),
-        };
-        let program = program.rsplit(['/', '\\']).next().unwrap_or(program);
-        let program = match program.rsplit_once('.') {
-            Some((stem, ext)) if !stem.is_empty() && ext.len() <= 4 => stem,
-            _ => program,
-        };
-        let words: String = format!("{program} {args}")
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '.' {
-                    c
-                } else {
-                    '-'
-                }
-            })
-            .collect();
-        let mut name = words
-            .split('-')
-            .filter(|w| !w.is_empty())
-            .collect::<Vec<_>>()
-            .join("-");
-        name.truncate(60);
-        format!("{}.txt", name.trim_end_matches(['-', '.']))
+        bundle::command_file_name(
+            self.name.as_deref(),
+            matches!(self.command, CommandLine::Line(_)),
+            shown,
+        )
     }
 
     pub fn applies(&self, os: &str) -> bool {
@@ -142,7 +117,59 @@ impl FileSet {
     }
 }
 
+impl FileSet {
+    /// The engine's parameters for this set.
+    fn spec(&self) -> bundle::FileSpec {
+        bundle::FileSpec {
+            paths: self.paths.iter().cloned().collect(),
+            since: self.since.map(|d| d.0),
+            max_size: self.max_size.map_or(DEFAULT_MAX_SIZE, |s| s.0),
+            exclude: self.exclude.clone(),
+            binary: self.binary,
+        }
+    }
+}
+
+impl BundleCommand {
+    /// The engine's parameters for this command.
+    fn spec(&self) -> bundle::CommandSpec {
+        bundle::CommandSpec {
+            argv: self.command.argv(),
+            shell: self.shell,
+            display: self.command.display(),
+            name: self.name.clone(),
+            timeout: self.timeout.map_or(DEFAULT_COMMAND_TIMEOUT, |d| d.0),
+            max_output: self.max_output.map_or(DEFAULT_COMMAND_OUTPUT, |s| s.0),
+        }
+    }
+}
+
 impl BundleStep {
+    /// The engine's parameters: the sets and commands that apply on this OS.
+    fn params(&self, facts: &Facts) -> bundle::Params {
+        let os = std::env::consts::OS;
+        bundle::Params {
+            output: self.output_path(facts),
+            overwrite: self.overwrite,
+            max_total: self.max_total(),
+            max_files: self.max_files(),
+            compression_level: self.compression_level.unwrap_or(6),
+            files: self
+                .files
+                .iter()
+                .filter(|f| f.applies(os))
+                .map(FileSet::spec)
+                .collect(),
+            commands: self
+                .commands
+                .iter()
+                .filter(|c| c.applies(os))
+                .map(BundleCommand::spec)
+                .collect(),
+            redact: self.redact.clone(),
+        }
+    }
+
     pub fn max_total(&self) -> u64 {
         self.max_total.map_or(DEFAULT_MAX_TOTAL, |s| s.0)
     }
@@ -175,7 +202,21 @@ impl BundleStep {
 
 impl Check for BundleStep {
     fn evaluate(&self, ctx: &StepContext) -> Evaluation {
-        bundle::evaluate(self, ctx)
+        let render_md = |report: &crate::report::Report| {
+            let mut md = Vec::new();
+            crate::render::markdown::render(report, &mut md)?;
+            Ok(md)
+        };
+        let env = bundle::Env {
+            dry_run: ctx.dry_run,
+            deadline: ctx.deadline,
+            cancel: ctx.cancel,
+            facts: ctx.facts,
+            progress: ctx.progress,
+            report: ctx.report,
+            report_md: Some(&render_md),
+        };
+        bundle::evaluate(&self.params(ctx.facts), &env)
     }
 
     fn describe(&self) -> String {

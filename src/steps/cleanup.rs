@@ -13,8 +13,8 @@ use crate::cleanup::locations::{KnownDirs, Location};
 use crate::cleanup::walk::{PlatformDir, Walk, clean_root};
 use crate::cleanup::{Action, Rules, Stats, protect};
 use crate::facts::Facts;
-use crate::playbook::values::{ByteSize, Dur, Globs, human_bytes};
 use crate::report::{Measurement, Output, Status};
+use crate::values::{ByteSize, Dur, Globs, human_bytes};
 
 /// What happens to matching files.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]

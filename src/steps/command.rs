@@ -14,9 +14,9 @@ use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 
 use super::{Check, Evaluation, FieldProblem, StepContext};
-use crate::playbook::values::{ByteSize, OneOrMany, Pattern};
 use crate::process::{self, Ending, ProcessSpec};
 use crate::report::{Measurement, Output, Status};
+use crate::values::{ByteSize, OneOrMany, Pattern};
 
 /// The program to run: an argv array, or one command line with `shell = true`.
 #[derive(Clone, Debug, Serialize, JsonSchema)]
@@ -211,7 +211,7 @@ impl Check for CommandStep {
                 Status::Error,
                 format!(
                     "`{shown}` timed out after {}; it and its child processes were killed",
-                    crate::playbook::values::human_duration(ctx.timeout)
+                    crate::values::human_duration(ctx.timeout)
                 ),
             ),
             Ending::Interrupted => Evaluation::new(Status::Error, format!("`{shown}` interrupted")),

@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 use super::{Check, Evaluation, FieldProblem, StepContext};
 use crate::diskspace::{DiskSource, FsStats, PSEUDO_FILESYSTEMS, RealDisks};
 use crate::facts::Facts;
-use crate::playbook::values::{SizeOrPercent, human_bytes};
 use crate::report::{Measurement, Output, Status};
+use crate::values::{SizeOrPercent, human_bytes};
 
 /// Keys of a `disk` step.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
@@ -370,7 +370,7 @@ impl Check for DiskStep {
 mod tests {
     use super::*;
     use crate::cancel::Cancel;
-    use crate::runner::progress::Progress;
+    use crate::progress::Progress;
     use std::io;
     use std::time::Instant;
 

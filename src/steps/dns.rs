@@ -19,8 +19,8 @@ use serde::{Deserialize, Serialize};
 use super::{Check, Evaluation, FieldProblem, StepContext};
 use crate::facts::Facts;
 use crate::net::ms;
-use crate::playbook::values::{Dur, OneOrMany};
 use crate::report::Status;
+use crate::values::{Dur, OneOrMany};
 
 /// Which address records to ask for.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
@@ -274,7 +274,7 @@ impl DnsStep {
                 }
             }
         };
-        crate::net::judge_latency(
+        super::latency::judge_latency(
             &mut e,
             "resolve_time",
             took,
@@ -336,7 +336,7 @@ impl Check for DnsStep {
                 hint: Some("e.g. server = \"10.0.0.2\" or \"[2001:db8::53]:53\"; names are not allowed (they would need a resolver)".into()),
             });
         }
-        out.extend(crate::net::latency_order(
+        out.extend(super::latency::latency_order(
             self.warn_latency,
             self.fail_latency,
         ));

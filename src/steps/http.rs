@@ -19,8 +19,8 @@ use crate::http::cert::CertInfo;
 use crate::http::proxy::{self, ProxySetting};
 use crate::http::tls::{self, TlsOptions};
 use crate::http::{self as client, Error, Failed, Response};
-use crate::playbook::values::{ByteSize, Dur, OneOrMany, Pattern};
 use crate::report::{Measurement, Output, Status};
+use crate::values::{ByteSize, Dur, OneOrMany, Pattern};
 
 /// The request method.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
@@ -294,7 +294,7 @@ impl HttpStep {
             let scope = if body.truncated {
                 format!(
                     " in its first {}",
-                    crate::playbook::values::human_bytes(body.bytes.len() as u64)
+                    crate::values::human_bytes(body.bytes.len() as u64)
                 )
             } else {
                 String::new()
@@ -334,7 +334,7 @@ impl HttpStep {
             e.message = format!("{}: {}", list.join("; "), e.message);
         }
         e.measurements = measurements;
-        crate::net::judge_latency(
+        super::latency::judge_latency(
             &mut e,
             "response_time",
             resp.took,
@@ -585,7 +585,7 @@ impl Check for HttpStep {
                 "max_body",
                 format!(
                     "`max_body` is above {}",
-                    crate::playbook::values::human_bytes(MAX_BODY)
+                    crate::values::human_bytes(MAX_BODY)
                 ),
                 "body checks need the start of a page, e.g. max_body = \"1MiB\"",
             );
@@ -604,7 +604,7 @@ impl Check for HttpStep {
                 "e.g. max_body = \"1MiB\"",
             );
         }
-        out.extend(crate::net::latency_order(
+        out.extend(super::latency::latency_order(
             self.warn_latency,
             self.fail_latency,
         ));

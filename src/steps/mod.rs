@@ -12,6 +12,7 @@ pub mod command;
 pub mod disk;
 pub mod dns;
 pub mod http;
+pub mod latency;
 pub mod ping;
 pub mod requirements;
 pub mod software;
@@ -21,8 +22,8 @@ use std::time::{Duration, Instant};
 
 use crate::cancel::Cancel;
 use crate::facts::Facts;
-use crate::report::{Measurement, Output, Report, Status};
-use crate::runner::progress::Progress;
+use crate::progress::Progress;
+use crate::report::Report;
 
 /// What a step can use while it runs.
 pub struct StepContext<'a> {
@@ -42,29 +43,9 @@ pub struct StepContext<'a> {
     pub report: Option<&'a Report>,
 }
 
-/// The result of evaluating a step once.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Evaluation {
-    pub status: Status,
-    pub message: String,
-    pub measurements: Vec<Measurement>,
-    pub actions: Vec<String>,
-    pub output: Option<Output>,
-    pub show_output: bool,
-}
-
-impl Evaluation {
-    pub fn new(status: Status, message: impl Into<String>) -> Evaluation {
-        Evaluation {
-            status,
-            message: message.into(),
-            measurements: Vec::new(),
-            actions: Vec::new(),
-            output: None,
-            show_output: false,
-        }
-    }
-}
+/// The result of evaluating a step once (defined with the report's data,
+/// so engines can return it without knowing steps).
+pub use crate::report::Evaluation;
 
 /// A problem with one key of a step, found after decoding (the loader adds its location).
 #[derive(Debug, PartialEq)]
@@ -131,7 +112,7 @@ macro_rules! step_kinds {
             /// The keys a kind accepts (besides the common ones).
             pub fn fields(kind: &str) -> Option<&'static [&'static str]> {
                 match kind {
-                    $($name => Some(crate::playbook::fields::field_names::<$ty>()),)*
+                    $($name => Some(crate::values::fields::field_names::<$ty>()),)*
                     _ => None,
                 }
             }

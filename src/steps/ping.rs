@@ -13,9 +13,9 @@ use serde::{Deserialize, Serialize};
 
 use super::{Check, Evaluation, FieldProblem, StepContext};
 use crate::facts::Facts;
-use crate::playbook::values::{Dur, human_duration};
 use crate::process::{self, Ending, ProcessSpec};
 use crate::report::{Measurement, Status};
+use crate::values::{Dur, human_duration};
 
 /// How to send the echoes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]

@@ -18,10 +18,10 @@ use super::{Check, Evaluation, FieldProblem, StepContext};
 use crate::cancel::Cancel;
 use crate::diskspace::{DiskSource, RealDisks};
 use crate::facts::Facts;
-use crate::playbook::model::{Arch, OsFamily};
-use crate::playbook::values::{ByteSize, OneOrMany, human_bytes};
 use crate::process::{self, Ending, ProcessSpec};
 use crate::report::{Measurement, Output, Status};
+use crate::values::{Arch, OsFamily};
+use crate::values::{ByteSize, OneOrMany, human_bytes};
 use crate::version::Version;
 
 /// Minimum OS versions, per OS.

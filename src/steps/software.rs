@@ -16,9 +16,9 @@ use serde::{Deserialize, Serialize};
 use super::{Check, Evaluation, FieldProblem, StepContext};
 use crate::facts::Facts;
 use crate::packages::{self, Found, Missing};
-use crate::playbook::values::{OneOrMany, Pattern, human_duration};
 use crate::process::{self, Ending, ProcessSpec};
 use crate::report::{Output, Status};
+use crate::values::{OneOrMany, Pattern, human_duration};
 use crate::version::Version;
 
 /// Keys of a `software` step.

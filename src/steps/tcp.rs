@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 use super::{Check, Evaluation, FieldProblem, StepContext};
 use crate::facts::Facts;
 use crate::net::{ConnectError, ms};
-use crate::playbook::values::{Dur, human_duration};
 use crate::report::Status;
+use crate::values::{Dur, human_duration};
 
 /// What the port should be.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
@@ -34,8 +34,8 @@ pub struct TcpStep {
     /// A host name or IP address (templated), e.g. `"{{ gateway }}"`, `"fileserver"`, `"::1"`.
     pub host: String,
     /// 1-65535, a number or text (so `"{{ port_var }}"` works).
-    #[serde(deserialize_with = "crate::playbook::values::port")]
-    #[schemars(schema_with = "crate::playbook::values::port_schema")]
+    #[serde(deserialize_with = "crate::values::port")]
+    #[schemars(schema_with = "crate::values::port_schema")]
     pub port: u16,
     /// `open` (default) or `closed`.
     #[serde(default)]
@@ -66,7 +66,7 @@ impl TcpStep {
                     Status::Pass,
                     format!("{target} open ({addr}) in {} ms", ms(took)),
                 );
-                crate::net::judge_latency(
+                super::latency::judge_latency(
                     &mut e,
                     "connect_time",
                     took,
@@ -145,7 +145,7 @@ impl Check for TcpStep {
                 hint: Some("a port from 1 to 65535, e.g. 443".into()),
             });
         }
-        out.extend(crate::net::latency_order(
+        out.extend(super::latency::latency_order(
             self.warn_latency,
             self.fail_latency,
         ));

@@ -5,6 +5,11 @@
 //! whose `Deserialize` rejects bad text with a message that names the value
 //! and shows the accepted forms; the loader adds file:line:col.
 
+pub mod fields;
+pub mod platform;
+
+pub use platform::{Arch, OsFamily};
+
 use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
