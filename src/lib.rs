@@ -30,6 +30,7 @@ pub mod playbook;
 pub mod privilege;
 pub mod process;
 pub mod progress;
+pub mod redact;
 pub mod render;
 pub mod report;
 pub mod runner;

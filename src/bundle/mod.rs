@@ -17,7 +17,7 @@
 
 pub mod archive;
 pub mod manifest;
-pub mod redact;
+
 pub mod select;
 pub mod source;
 
@@ -81,9 +81,9 @@ pub struct Params {
     pub commands: Vec<CommandSpec>,
     pub redact: RedactConfig,
 }
+use crate::redact::{Counts, RedactConfig, Redactor};
 use archive::PendingZip;
 use manifest::{Manifest, ManifestEntry};
-use redact::{Counts, RedactConfig, Redactor};
 use select::Selection;
 use source::Encoding;
 

@@ -199,6 +199,20 @@ struct Walked {
     removed: bool,
 }
 
+impl Walked {
+    /// A folder left alone (not entered), with why in `stats`; it stays.
+    fn left(stats: Stats) -> (Walked, bool) {
+        (
+            Walked {
+                stats,
+                empty: false,
+                removed: false,
+            },
+            true,
+        )
+    }
+}
+
 /// Cleans one root. `Err` when the root itself cannot be opened or is a link.
 pub fn clean_root<D: DirOps + Sync>(root: &Path, walk: &Walk) -> Result<Stats, String> {
     let (dir, meta, real) = D::open_root(root).map_err(|e| match classify(&e) {
@@ -319,14 +333,7 @@ fn folder<D: DirOps + Sync>(
         Err(why) => {
             let mut stats = Stats::default();
             stats.skip(why);
-            return (
-                Walked {
-                    stats,
-                    empty: false,
-                    removed: false,
-                },
-                true,
-            );
+            return Walked::left(stats);
         }
     };
     if sh.walk.action == Action::Trash && meta.others_can_write() {
@@ -338,14 +345,7 @@ fn folder<D: DirOps + Sync>(
                 sh.report(rel)
             ),
         );
-        return (
-            Walked {
-                stats,
-                empty: false,
-                removed: false,
-            },
-            true,
-        );
+        return Walked::left(stats);
     }
     let mut walked = walk_dir(&child, rel, depth, sh);
     drop(child);

@@ -22,7 +22,7 @@ use crate::vars::BUILTINS;
 /// secret variables, line by line, as bundles and reports are: for `show`
 /// and for error messages, which quote playbook text and `--var` values.
 pub fn redact_text(text: &str) -> String {
-    match crate::bundle::redact::Redactor::new(&Default::default(), "", "") {
+    match crate::redact::Redactor::new(&Default::default(), "", "") {
         Ok(mut r) => text.split_inclusive('\n').map(|l| r.text(l)).collect(),
         Err(_) => crate::secrets::scrub(text).into_owned(),
     }

@@ -5,13 +5,13 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::{load_all, overrides, print_diagnostics, print_error};
-use crate::bundle::redact::Redactor;
 use crate::cancel::Cancel;
 use crate::cli::RunArgs;
 use crate::exit::Exit;
 use crate::facts::Facts;
 use crate::playbook::diagnostic::did_you_mean;
 use crate::progress::Progress;
+use crate::redact::Redactor;
 use crate::render::{self, Format, Style};
 use crate::report::Report;
 use crate::runner::{RunOptions, run_all};

@@ -13,8 +13,9 @@ use serde::{Deserialize, Serialize};
 
 use super::command::CommandLine;
 use super::{Check, Evaluation, FieldProblem, StepContext};
-use crate::bundle::{self, redact::RedactConfig};
+use crate::bundle;
 use crate::facts::Facts;
+use crate::redact::RedactConfig;
 use crate::values::OsFamily;
 use crate::values::{ByteSize, Dur, Globs, OneOrMany};
 
