@@ -32,6 +32,7 @@ Register-ArgumentCompleter -Native -CommandName 'supportctl' -ScriptBlock {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a playbook''s steps, conditions, and what it could change')
             [CompletionResult]::new('facts', 'facts', [CompletionResultType]::ParameterValue, 'Show the system facts that conditions and templates use')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Work with run reports: `report merge` summarises many machines'' JSON reports')
+            [CompletionResult]::new('redact', 'redact', [CompletionResultType]::ParameterValue, 'Redact files or standard input to standard output with the same engine as bundles and reports (check a snippet before pasting it into a ticket)')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of the playbook format')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
@@ -112,6 +113,23 @@ Register-ArgumentCompleter -Native -CommandName 'supportctl' -ScriptBlock {
         'supportctl;report;help;help' {
             break
         }
+        'supportctl;redact' {
+            [CompletionResult]::new('--hostname', '--hostname', [CompletionResultType]::ParameterName, 'Another host name to pseudonymise (repeatable)')
+            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Another user name to pseudonymise (repeatable)')
+            [CompletionResult]::new('--keyword', '--keyword', [CompletionResultType]::ParameterName, 'A word removed wherever it appears, case-insensitive (repeatable)')
+            [CompletionResult]::new('--pattern', '--pattern', [CompletionResultType]::ParameterName, 'A regular expression whose matches are removed (repeatable)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)')
+            [CompletionResult]::new('--no-builtin', '--no-builtin', [CompletionResultType]::ParameterName, 'Leave out the built-in secret rules (only the flags below run)')
+            [CompletionResult]::new('--emails', '--emails', [CompletionResultType]::ParameterName, 'Pseudonymise e-mail addresses')
+            [CompletionResult]::new('--ip', '--ip', [CompletionResultType]::ParameterName, 'Pseudonymise IPv4 and IPv6 addresses')
+            [CompletionResult]::new('--mac', '--mac', [CompletionResultType]::ParameterName, 'Pseudonymise MAC addresses')
+            [CompletionResult]::new('--hostnames', '--hostnames', [CompletionResultType]::ParameterName, 'Pseudonymise this machine''s host name (and each --hostname)')
+            [CompletionResult]::new('--usernames', '--usernames', [CompletionResultType]::ParameterName, 'Pseudonymise the current user''s name and names in home-folder paths (and each --username)')
+            [CompletionResult]::new('--stats', '--stats', [CompletionResultType]::ParameterName, 'Print how many values each rule replaced to standard error')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'supportctl;schema' {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -137,6 +155,7 @@ Register-ArgumentCompleter -Native -CommandName 'supportctl' -ScriptBlock {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a playbook''s steps, conditions, and what it could change')
             [CompletionResult]::new('facts', 'facts', [CompletionResultType]::ParameterValue, 'Show the system facts that conditions and templates use')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Work with run reports: `report merge` summarises many machines'' JSON reports')
+            [CompletionResult]::new('redact', 'redact', [CompletionResultType]::ParameterValue, 'Redact files or standard input to standard output with the same engine as bundles and reports (check a snippet before pasting it into a ticket)')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of the playbook format')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
@@ -163,6 +182,9 @@ Register-ArgumentCompleter -Native -CommandName 'supportctl' -ScriptBlock {
             break
         }
         'supportctl;help;report;merge' {
+            break
+        }
+        'supportctl;help;redact' {
             break
         }
         'supportctl;help;schema' {

@@ -34,6 +34,9 @@ _supportctl() {
             supportctl,man)
                 cmd="supportctl__subcmd__man"
                 ;;
+            supportctl,redact)
+                cmd="supportctl__subcmd__redact"
+                ;;
             supportctl,report)
                 cmd="supportctl__subcmd__report"
                 ;;
@@ -63,6 +66,9 @@ _supportctl() {
                 ;;
             supportctl__subcmd__help,man)
                 cmd="supportctl__subcmd__help__subcmd__man"
+                ;;
+            supportctl__subcmd__help,redact)
+                cmd="supportctl__subcmd__help__subcmd__redact"
                 ;;
             supportctl__subcmd__help,report)
                 cmd="supportctl__subcmd__help__subcmd__report"
@@ -98,7 +104,7 @@ _supportctl() {
 
     case "${cmd}" in
         supportctl)
-            opts="-h -V --color --help --version run check list show facts report schema completions man help"
+            opts="-h -V --color --help --version run check list show facts report redact schema completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -182,7 +188,7 @@ _supportctl() {
             return 0
             ;;
         supportctl__subcmd__help)
-            opts="run check list show facts report schema completions man help"
+            opts="run check list show facts report redact schema completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -266,6 +272,20 @@ _supportctl() {
             return 0
             ;;
         supportctl__subcmd__help__subcmd__man)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        supportctl__subcmd__help__subcmd__redact)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -378,6 +398,40 @@ _supportctl() {
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        supportctl__subcmd__redact)
+            opts="-h --no-builtin --emails --ip --mac --hostnames --usernames --hostname --username --keyword --pattern --stats --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --hostname)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keyword)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pattern)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0

@@ -29,6 +29,7 @@ set edit:completion:arg-completer[supportctl] = {|@words|
             cand show 'Show a playbook''s steps, conditions, and what it could change'
             cand facts 'Show the system facts that conditions and templates use'
             cand report 'Work with run reports: `report merge` summarises many machines'' JSON reports'
+            cand redact 'Redact files or standard input to standard output with the same engine as bundles and reports (check a snippet before pasting it into a ticket)'
             cand schema 'Print the JSON Schema of the playbook format'
             cand completions 'Print shell completions'
             cand man 'Print the man page (roff)'
@@ -98,6 +99,22 @@ set edit:completion:arg-completer[supportctl] = {|@words|
         }
         &'supportctl;report;help;help'= {
         }
+        &'supportctl;redact'= {
+            cand --hostname 'Another host name to pseudonymise (repeatable)'
+            cand --username 'Another user name to pseudonymise (repeatable)'
+            cand --keyword 'A word removed wherever it appears, case-insensitive (repeatable)'
+            cand --pattern 'A regular expression whose matches are removed (repeatable)'
+            cand --color 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)'
+            cand --no-builtin 'Leave out the built-in secret rules (only the flags below run)'
+            cand --emails 'Pseudonymise e-mail addresses'
+            cand --ip 'Pseudonymise IPv4 and IPv6 addresses'
+            cand --mac 'Pseudonymise MAC addresses'
+            cand --hostnames 'Pseudonymise this machine''s host name (and each --hostname)'
+            cand --usernames 'Pseudonymise the current user''s name and names in home-folder paths (and each --username)'
+            cand --stats 'Print how many values each rule replaced to standard error'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'supportctl;schema'= {
             cand --color 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)'
             cand -h 'Print help'
@@ -120,6 +137,7 @@ set edit:completion:arg-completer[supportctl] = {|@words|
             cand show 'Show a playbook''s steps, conditions, and what it could change'
             cand facts 'Show the system facts that conditions and templates use'
             cand report 'Work with run reports: `report merge` summarises many machines'' JSON reports'
+            cand redact 'Redact files or standard input to standard output with the same engine as bundles and reports (check a snippet before pasting it into a ticket)'
             cand schema 'Print the JSON Schema of the playbook format'
             cand completions 'Print shell completions'
             cand man 'Print the man page (roff)'
@@ -139,6 +157,8 @@ set edit:completion:arg-completer[supportctl] = {|@words|
             cand merge 'Merge the JSON reports of many machines into one summary: per host pass/warn/fail counts, per step which hosts did not pass'
         }
         &'supportctl;help;report;merge'= {
+        }
+        &'supportctl;help;redact'= {
         }
         &'supportctl;help;schema'= {
         }

@@ -45,6 +45,9 @@ pub enum Command {
     /// Work with run reports: `report merge` summarises many machines' JSON reports
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Redact files or standard input to standard output with the same engine
+    /// as bundles and reports (check a snippet before pasting it into a ticket)
+    Redact(RedactArgs),
     /// Print the JSON Schema of the playbook format
     Schema,
     /// Print shell completions
@@ -167,6 +170,45 @@ pub struct CheckArgs {
 pub enum ListFormat {
     Human,
     Json,
+}
+
+#[derive(Args, Debug)]
+pub struct RedactArgs {
+    /// Files to redact, one after the other (standard input when none, or `-`)
+    pub files: Vec<std::path::PathBuf>,
+    /// Leave out the built-in secret rules (only the flags below run)
+    #[arg(long)]
+    pub no_builtin: bool,
+    /// Pseudonymise e-mail addresses
+    #[arg(long)]
+    pub emails: bool,
+    /// Pseudonymise IPv4 and IPv6 addresses
+    #[arg(long)]
+    pub ip: bool,
+    /// Pseudonymise MAC addresses
+    #[arg(long)]
+    pub mac: bool,
+    /// Pseudonymise this machine's host name (and each --hostname)
+    #[arg(long)]
+    pub hostnames: bool,
+    /// Pseudonymise the current user's name and names in home-folder paths (and each --username)
+    #[arg(long)]
+    pub usernames: bool,
+    /// Another host name to pseudonymise (repeatable)
+    #[arg(long = "hostname", value_name = "NAME")]
+    pub extra_hostnames: Vec<String>,
+    /// Another user name to pseudonymise (repeatable)
+    #[arg(long = "username", value_name = "NAME")]
+    pub extra_usernames: Vec<String>,
+    /// A word removed wherever it appears, case-insensitive (repeatable)
+    #[arg(long = "keyword", value_name = "WORD")]
+    pub keywords: Vec<String>,
+    /// A regular expression whose matches are removed (repeatable)
+    #[arg(long = "pattern", value_name = "REGEX")]
+    pub patterns: Vec<String>,
+    /// Print how many values each rule replaced to standard error
+    #[arg(long)]
+    pub stats: bool,
 }
 
 #[derive(Args, Debug)]

@@ -91,6 +91,7 @@ fn run_command(cli: &Cli, term: &terminal::Terminal) -> i32 {
         Command::Report(crate::cli::ReportCommand::Merge(args)) => {
             commands::report::merge(args, &term)
         }
+        Command::Redact(args) => commands::redact::run(args, &term),
         Command::Schema => {
             crate::out!("{}", playbook::schema::json());
             0

@@ -26,10 +26,13 @@
 //! Known limit: a secret split across the cut of an over-long line (more
 //! than 1 MiB without a newline) may escape both halves' rules.
 
+pub mod commandline;
 pub mod config;
+pub mod formats;
 pub mod pseudonyms;
 pub mod rules;
 pub mod secrets;
+pub mod structure;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -42,7 +45,10 @@ pub use config::RedactConfig;
 pub use pseudonyms::Pseudonyms;
 use pseudonyms::{Kind, normalise, optional_rules};
 use rules::Action;
-use secrets::{KEY_BEGIN, KEY_END, SECRET_KEYS, builtin_rules, harmless_key, harmless_value};
+use secrets::{
+    KEY_BEGIN, KEY_END, SECRET_KEYS, builtin_rules, harmless_key, harmless_value,
+    looks_like_structure, strong_key,
+};
 
 /// Lines longer than this are redacted in pieces of this size.
 pub const MAX_LINE: usize = 1 << 20;
@@ -54,6 +60,8 @@ pub type Counts = BTreeMap<&'static str, u64>;
 #[derive(Default)]
 pub struct LineState {
     in_private_key: bool,
+    /// Secrets on the lines after their key (YAML, INI, XML).
+    structure: structure::Structure,
 }
 
 /// Capture-group indices of one rule within the combined regex.
@@ -77,6 +85,8 @@ pub struct Redactor {
     key_end: Regex,
     /// A JSON key naming a secret (built-in rules only).
     secret_key: Option<Regex>,
+    /// The structure family's patterns (built-in rules only).
+    structure: Option<std::sync::Arc<structure::Patterns>>,
     pub pseudonyms: Pseudonyms,
 }
 
@@ -92,7 +102,10 @@ fn compile(pattern: &str) -> Result<Regex, String> {
 impl Redactor {
     pub fn new(cfg: &RedactConfig, hostname: &str, user: &str) -> Result<Redactor, String> {
         let mut rules = if cfg.builtin {
-            builtin_rules()
+            let mut r = formats::rules();
+            r.extend(commandline::rules());
+            r.extend(builtin_rules());
+            r
         } else {
             Vec::new()
         };
@@ -158,8 +171,33 @@ impl Redactor {
             } else {
                 None
             },
+            structure: if cfg.builtin {
+                Some(std::sync::Arc::new(structure::Patterns::new()?))
+            } else {
+                None
+            },
             pseudonyms: Pseudonyms::default(),
         })
+    }
+
+    /// Whether a key's name says its value is a secret.
+    fn names_secret(&self, key: &[u8]) -> bool {
+        self.secret_key.as_ref().is_some_and(|re| re.is_match(key)) && !harmless_key(key)
+    }
+
+    /// Whether a key alone on its line opens a secret block: a key naming a
+    /// secret, or the WireGuard/IPsec words whose children are keys.
+    fn opens_secret_block(&self, key: &[u8]) -> bool {
+        self.names_secret(key)
+            || [
+                "private",
+                "shared",
+                "preshared",
+                "privatekey",
+                "presharedkey",
+            ]
+            .iter()
+            .any(|w| key.eq_ignore_ascii_case(w.as_bytes()))
     }
 
     /// A redactor that changes nothing (binary files allowed as they are).
@@ -186,6 +224,32 @@ impl Redactor {
                 return;
             }
         }
+        // A value on the lines after its key (YAML nesting, INI
+        // continuations, XML child elements): removed whole.
+        if let Some(patterns) = self.structure.clone() {
+            if let Some((from, to)) = state.structure.continuation(&patterns, line) {
+                self.rules(&line[..from], out, counts);
+                out.extend_from_slice(b"[REDACTED:password]");
+                *counts.entry("password").or_default() += 1;
+                self.rules(&line[to..], out, counts);
+            } else {
+                self.line_rules(line, state, out, counts);
+            }
+            let names_secret = |key: &[u8]| self.opens_secret_block(key);
+            state.structure.observe(&patterns, line, &names_secret);
+            return;
+        }
+        self.line_rules(line, state, out, counts);
+    }
+
+    /// Redacts a line on its own: private key blocks, then the rules.
+    fn line_rules(
+        &mut self,
+        line: &[u8],
+        state: &mut LineState,
+        out: &mut Vec<u8>,
+        counts: &mut Counts,
+    ) {
         // A private key starting here: the text before it goes through the
         // rules, the key is removed (to its END line, or to the end of the stream).
         if let Some(begin) = self.key_begin.as_ref().and_then(|re| re.find(line)) {
@@ -194,7 +258,7 @@ impl Redactor {
             out.extend_from_slice(b"[REDACTED:private-key]");
             *counts.entry("private-key").or_default() += 1;
             match self.key_end.find(rest) {
-                Some(end) => return self.line(&rest[end.end()..], state, out, counts),
+                Some(end) => return self.line_rules(&rest[end.end()..], state, out, counts),
                 None => {
                     state.in_private_key = true;
                     if line.ends_with(b"\n") {
@@ -245,8 +309,10 @@ impl Redactor {
                 // left as it is. Pseudonym candidates hold only digits, hex
                 // letters and separators, so skipping one cannot hide a
                 // secret (and an IPv6 candidate never starts inside a word).
+                // Another rule may still find a secret inside the kept value
+                // (an `AKIA…` key under `access_key_id`): look again from it.
                 Decision::Keep => {
-                    at = whole.end.max(whole.start + 1);
+                    at = m.value_start().unwrap_or(whole.end).max(whole.start + 1);
                     continue;
                 }
             };
@@ -420,6 +486,22 @@ impl<'a> Match<'a> {
             .and_then(|i| self.locations.get(i))
             .map_or(&[], |(start, end)| &self.line[start..end])
     }
+
+    /// Where the value group starts in the line, when the rule has one.
+    fn value_start(&self) -> Option<usize> {
+        self.groups
+            .value
+            .and_then(|i| self.locations.get(i))
+            .map(|(start, _)| start)
+    }
+
+    /// Where the value group ends in the line, when the rule has one.
+    fn value_end(&self) -> Option<usize> {
+        self.groups
+            .value
+            .and_then(|i| self.locations.get(i))
+            .map(|(_, end)| end)
+    }
 }
 
 /// What a match becomes.
@@ -455,8 +537,14 @@ fn decide<'a>(action: Action, m: &Match<'a>) -> Decision<'a> {
             "bearer-token",
         ),
         Action::Secret(label @ ("password" | "authorization" | "connection-string")) => {
+            let key = m.group(m.groups.keep);
+            let value_end = m.value_end().unwrap_or(m.whole.end);
             keep_unless(
-                !harmless_key(m.group(m.groups.keep)) && !harmless_value(value),
+                !harmless_key(key)
+                    && !harmless_value(value)
+                    // An Authorization header holds a credential whatever it looks like.
+                    && (label == "authorization"
+                        || !looks_like_structure(value, &m.line[value_end..], strong_key(key))),
                 label,
             )
         }

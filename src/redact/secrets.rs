@@ -11,7 +11,9 @@ pub(super) const SECRET_KEYS: &str = concat!(
     r"passw(?:or)?d|passphrase|(?:\b|_)pass\b|secret|token|api[_-]?key|access[_-]?key",
     r"|private[_-]?key|credentials?|client[_-]?secret|auth[_-]?key",
     r"|(?:account|storage|shared|preshared|master|signing|encryption|session|app|subscription|functions)[_-]?key",
-    r"|key-data|tls\.key|requirepass|masterauth"
+    r"|key-data|tls\.key|requirepass|masterauth",
+    r"|\bpsk\b|[\w-]psk\b|wep_key\d|keymaterial|authtok|bindpw|rootpw|keypw|\bcreds?\b|_creds?\b",
+    r"|(?:validation|decryption|machine|license|licence|webhook)[_-]?key|cpassword|connectionstring|pin_?code"
 );
 
 /// A quote around a key or value, as written raw, escaped inside a JSON
@@ -95,7 +97,6 @@ pub(super) fn builtin_rules() -> Vec<Rule> {
         ),
         // Command lines: `--password X`, `-token=X`, `curl -u user:pass`,
         // `ConvertTo-SecureString "X"`, SQL `IDENTIFIED BY 'X'`, `.netrc`.
-        pw(r#"(?P<k>(?:^|\s)--?(?i:password|passwd|pass|token|secret|account-key|api-key)[\s=]+)(?P<v>"[^"]*"|'[^']*'|[^\s"']+)"#.into()),
         pw(r"(?P<k>(?:^|\s)(?:-u|--user)\s+[^:\s]+:)(?P<v>\S+)".into()),
         pw(r#"(?P<k>(?i:convertto-securestring)(?:\s+-\w+)*\s+)(?P<v>"[^"]*"|'[^']*')"#.into()),
         pw(r"(?P<k>\b(?i:net)\s+(?i:user)\s+[^\s/]+\s+)(?P<v>[^\s/*]\S*)".into()),
@@ -111,8 +112,12 @@ pub(super) fn builtin_rules() -> Vec<Rule> {
             r#"(?P<k>(?:^|[^\w.-]){QUOTE}?_?(?i:auth){QUOTE}?\s*[:=]\s*)(?P<v>{value})"#
         )),
         // XML: `<Password>x</Password>`, `<add key="SmtpPassword" value="x" />`.
-        pw(format!(r"(?P<k><[\w:.-]*(?i:{SECRET_KEYS})[\w.-]*>(?:\s*<Value>)?)(?P<v>[^<]+)")),
-        pw(format!(r#"(?P<k>(?i:key)="[^"]*(?i:{SECRET_KEYS})[^"]*"\s+(?i:value)=)(?P<v>"[^"]*")"#)),
+        pw(format!(
+            r"(?P<k><[\w:.-]*(?i:{SECRET_KEYS})[\w.-]*>(?:\s*<Value>)?)(?P<v>[^<]+)"
+        )),
+        pw(format!(
+            r#"(?P<k>(?i:key)="[^"]*(?i:{SECRET_KEYS})[^"]*"\s+(?i:value)=)(?P<v>"[^"]*")"#
+        )),
         // A key naming a secret at the start of a line (.env, INI, YAML,
         // `set "X=..."`, `export X=...`): the value runs to the end of the line.
         pw(format!(
@@ -125,11 +130,9 @@ pub(super) fn builtin_rules() -> Vec<Rule> {
     ]
 }
 
-/// Keys that name something about a secret, not a secret: their values stay
-/// (`PasswordExpired : False`, `badPwdCount`, `PublicKeyToken=31bf...`).
-pub(super) fn harmless_key(key: &[u8]) -> bool {
-    let word: String = key
-        .iter()
+/// The last name in a key's text (`"client_secret": ` -> `client_secret`), lower case.
+fn key_word(key: &[u8]) -> String {
+    key.iter()
         .rev()
         .skip_while(|b| !b.is_ascii_alphanumeric())
         .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_' || **b == b'-' || **b == b'.')
@@ -137,7 +140,13 @@ pub(super) fn harmless_key(key: &[u8]) -> bool {
         .collect::<String>()
         .chars()
         .rev()
-        .collect();
+        .collect()
+}
+
+/// Keys that name something about a secret, not a secret: their values stay
+/// (`PasswordExpired : False`, `badPwdCount`, `PublicKeyToken=31bf...`).
+pub(super) fn harmless_key(key: &[u8]) -> bool {
+    let word = key_word(key);
     const SUFFIXES: &[&str] = &[
         "expired",
         "expires",
@@ -153,7 +162,39 @@ pub(super) fn harmless_key(key: &[u8]) -> bool {
         "elevation",
         "publickeytoken",
         "max_tokens",
-        "tokens",
+        "num_tokens",
+        "total_tokens",
+        "token_id",
+        "tokenid",
+        "key_id",
+        "keyid",
+        "token_type",
+        "tokentype",
+        "secret_name",
+        "secretname",
+        "secretref",
+        "computed",
+        "time",
+        "date",
+        "timestamp",
+        "history",
+        "complexity",
+        "quality",
+        "notrequired",
+        "neverexpires",
+        "_at",
+        ".go",
+        ".java",
+        ".py",
+        ".rs",
+        ".js",
+        ".ts",
+        ".cs",
+        ".cc",
+        ".cpp",
+        ".c",
+        ".rb",
+        ".kt",
         "required",
         "changed",
         "age",
@@ -161,15 +202,150 @@ pub(super) fn harmless_key(key: &[u8]) -> bool {
     SUFFIXES.iter().any(|s| word.ends_with(s))
 }
 
-/// Values that are never secrets on their own.
+/// Values that are never secrets on their own: states, PAM types,
+/// authentication methods, placeholders.
 pub(super) fn harmless_value(value: &[u8]) -> bool {
     let v = value.trim_ascii();
     let v = v
         .strip_prefix(b"\"")
         .and_then(|v| v.strip_suffix(b"\""))
         .unwrap_or(v);
-    matches!(
-        v.to_ascii_lowercase().as_slice(),
-        b"true" | b"false" | b"null" | b"none" | b"" | b"required"
-    )
+    const WORDS: &[&str] = &[
+        "true",
+        "false",
+        "null",
+        "nil",
+        "none",
+        "",
+        "required",
+        "optional",
+        "yes",
+        "no",
+        "on",
+        "off",
+        "enabled",
+        "disabled",
+        "present",
+        "absent",
+        "set",
+        "unset",
+        "empty",
+        "hidden",
+        "masked",
+        "redacted",
+        "changed",
+        "expired",
+        "invalid",
+        "incorrect",
+        "wrong",
+        "failed",
+        "failure",
+        "success",
+        "ok",
+        "unknown",
+        "n/a",
+        "na",
+        "session",
+        "account",
+        "auth",
+        "chauthtok",
+        "password",
+        "simple",
+        "kerberos",
+        "token",
+        "basic",
+        "bearer",
+        "digest",
+        "ntlm",
+        "negotiate",
+        "plain",
+        "plaintext",
+        "obfuscated_password",
+        "prompt",
+        "%prompt",
+        "********",
+        "*****",
+        "***",
+        "xxx",
+        "xxxx",
+        "<redacted>",
+        "[redacted]",
+        "(null)",
+    ];
+    let lower = v.to_ascii_lowercase();
+    WORDS.iter().any(|w| lower == w.as_bytes()) || v.starts_with(b"[REDACTED")
+}
+
+/// Whether a key demands that any value under it is a secret (a password,
+/// a pre-shared key): people choose words and short numbers for these. Other
+/// secret words (`token`, `auth`, `key`, `credential`) name secrets that are
+/// random strings, so their values must look like one (see
+/// [`looks_like_structure`]).
+pub(super) fn strong_key(key: &[u8]) -> bool {
+    let word = key_word(key);
+    let k = word.as_bytes();
+    let has = |w: &[u8]| k.windows(w.len()).any(|x| x == w);
+    // A bare `secret=` often names a secret object (`secret="regcred"` in
+    // Kubernetes logs); `client_secret`, `webhook_secret` hold one.
+    let compound_secret = has(b"secret") && word != "secret";
+    has(b"pass")
+        || has(b"pwd")
+        || has(b"psk")
+        || compound_secret
+        || has(b"_pw")
+        || has(b"bindpw")
+        || has(b"rootpw")
+        || has(b"keypw")
+        || has(b"pin")
+        || has(b"keymaterial")
+        || has(b"authtok")
+        || has(b"wep_key")
+        || k.ends_with(b"pw")
+}
+
+/// Whether a value (and what follows it on the line) is program structure
+/// rather than a secret: a type or call (`AppWindowToken{…}`, `Token {`,
+/// `Account (`), an object identity (`android.os.BinderProxy@2bd79ce`), a
+/// bare number (`destroySurfaces:374`, `secret.go:123`), or a short word in
+/// one case (`SIMPLE`, `session`) — for keys that are not [`strong_key`]s,
+/// whose real values are random strings.
+pub(super) fn looks_like_structure(value: &[u8], after: &[u8], strong: bool) -> bool {
+    let mut v = value.trim_ascii();
+    while let [b'"' | b'\'' | b'\\', rest @ ..] = v {
+        v = rest;
+    }
+    while let [rest @ .., b'"' | b'\'' | b'\\'] = v {
+        v = rest;
+    }
+    let next = after.trim_ascii_start().first().copied();
+    if matches!(next, Some(b'{') | Some(b'('))
+        && v.iter()
+            .all(|b| b.is_ascii_alphanumeric() || b"_.$".contains(b))
+    {
+        return true;
+    }
+    // pkg.Class@1a2b3c (Java's default toString).
+    if let Some(at) = v.iter().position(|b| *b == b'@') {
+        let (name, hex) = (&v[..at], &v[at + 1..]);
+        if name.contains(&b'.')
+            && name
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || b"_.$".contains(b))
+            && hex.len() >= 4
+            && hex.iter().all(u8::is_ascii_hexdigit)
+        {
+            return true;
+        }
+    }
+    if strong {
+        return false;
+    }
+    if !v.is_empty() && v.iter().all(u8::is_ascii_digit) {
+        return true;
+    }
+    let letters_only = v
+        .iter()
+        .all(|b| b.is_ascii_alphabetic() || b"_-".contains(b));
+    let one_case = !v.iter().any(u8::is_ascii_uppercase) || !v.iter().any(u8::is_ascii_lowercase);
+    letters_only && one_case && v.len() <= 16
 }
