@@ -45,6 +45,95 @@ pub fn untrusted_reason(path: &Path) -> Option<String> {
     None
 }
 
+/// Running elevated, why root must not write into `dir`: the folder (the
+/// part of it that exists) or a folder above it is owned or writable by
+/// another user, who could swap a folder for a link to `/etc` between a
+/// check and the write. Sticky folders (`/tmp`) are fine: there other users
+/// cannot rename or replace root's entries, and files are created there
+/// exclusively under random names. `None` when not elevated.
+pub fn unsafe_output_dir(dir: &Path) -> Option<String> {
+    if !is_elevated() {
+        return None;
+    }
+    let absolute = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    // The deepest part that exists (the rest is created by root).
+    let mut existing = absolute.as_path();
+    while std::fs::symlink_metadata(existing).is_err() {
+        existing = existing.parent()?;
+    }
+    let mut current = Some(existing.to_path_buf());
+    while let Some(p) = current {
+        // Each folder judged as an ancestor: a sticky folder may be shared.
+        if let Some(reason) = owner_problem(&p, false) {
+            return Some(reason);
+        }
+        current = p.parent().map(Path::to_path_buf);
+    }
+    None
+}
+
+/// Running elevated, `path` with each link in it resolved, when root owns
+/// every link on the way; otherwise why not (a link another user owns
+/// could point anywhere, and root would read there). Not elevated, the
+/// path as it is: a user reads only what they may anyway.
+pub fn resolve_root_links(path: &Path) -> Result<PathBuf, String> {
+    if !is_elevated() {
+        return Ok(path.to_path_buf());
+    }
+    resolve_links(path, 0)
+}
+
+#[cfg(unix)]
+fn resolve_links(path: &Path, depth: usize) -> Result<PathBuf, String> {
+    use std::os::unix::fs::MetadataExt;
+    use std::path::Component;
+    if depth > 40 {
+        return Err(format!("`{}`: too many links", path.display()));
+    }
+    let mut out = PathBuf::new();
+    let mut components = path.components().peekable();
+    while let Some(c) = components.next() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+                continue;
+            }
+            Component::CurDir => continue,
+            other => out.push(other.as_os_str()),
+        }
+        let Ok(meta) = std::fs::symlink_metadata(&out) else {
+            // Missing: nothing further to resolve.
+            for rest in components {
+                out.push(rest.as_os_str());
+            }
+            return Ok(out);
+        };
+        if meta.file_type().is_symlink() {
+            if meta.uid() != 0 {
+                return Err(format!(
+                    "`{}` is a link owned by uid {}, not root",
+                    out.display(),
+                    meta.uid()
+                ));
+            }
+            let target = std::fs::read_link(&out).map_err(|e| e.to_string())?;
+            out.pop();
+            let joined = out.join(target);
+            let mut rest = joined;
+            for r in components {
+                rest.push(r.as_os_str());
+            }
+            return resolve_links(&rest, depth + 1);
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(not(unix))]
+fn resolve_links(path: &Path, _depth: usize) -> Result<PathBuf, String> {
+    Ok(path.to_path_buf())
+}
+
 #[cfg(unix)]
 fn owner_problem(path: &Path, is_target: bool) -> Option<String> {
     use std::os::unix::fs::MetadataExt;

@@ -95,9 +95,10 @@ fn quoted_literal(after: &str) -> Option<(&str, usize)> {
 pub enum Context {
     /// Plain text: the value as is.
     Text,
-    /// A `shell = true` command line for `sh -c`: the value is quoted for
-    /// where it lands (bare, inside '…' or inside "…"), so it is one word
-    /// of data and never code.
+    /// A `shell = true` command line for `sh -c`: the value goes into the
+    /// program's environment and the line refers to it (`"${SUPPORTCTL_VAR_x}"`),
+    /// quoted for where it lands (bare, inside '…' or inside "…"). Data
+    /// never becomes code, whatever the line around it does.
     Sh,
     /// A `shell = true` command line for `cmd /C`: the value is put inside
     /// double quotes; values holding `"`, `%`, `!` or a line break (which
@@ -156,20 +157,12 @@ fn insert(
 ) -> Result<String, String> {
     match context {
         Context::Text => Ok(value.to_string()),
-        Context::Sh => Ok(match quoting {
-            Quoting::Bare => format!("'{}'", value.replace('\'', r"'\''")),
-            Quoting::Single => value.replace('\'', r"'\''"),
-            Quoting::Double => {
-                let mut out = String::with_capacity(value.len());
-                for c in value.chars() {
-                    if matches!(c, '\\' | '"' | '$' | '`') {
-                        out.push('\\');
-                    }
-                    out.push(c);
-                }
-                out
-            }
-        }),
+        // The value itself never enters the command line: it is passed in
+        // the environment (see [`env_name`]) and the line refers to it, so
+        // no quoting mistake, `$( )`, heredoc or comment can make it code.
+        // Handled by `expand_with_env` before this is reached; refuse rather
+        // than paste a value into a shell line.
+        Context::Sh => Err("cannot be pasted into a shell line".into()),
         Context::Cmd => {
             if let Some(bad) = value
                 .chars()
@@ -215,8 +208,25 @@ pub fn expand_in(
     vars: &BTreeMap<String, String>,
     context: Context,
 ) -> Result<String, TemplateError> {
+    let (text, _) = expand_with_env(text, vars, context)?;
+    Ok(text)
+}
+
+/// The environment variable that carries `{{ name }}` into a shell line.
+pub fn env_name(name: &str) -> String {
+    format!("SUPPORTCTL_VAR_{name}")
+}
+
+/// [`expand_in`] that also returns the environment a [`Context::Sh`] line
+/// needs: (variable, value) for each template it refers to.
+pub fn expand_with_env(
+    text: &str,
+    vars: &BTreeMap<String, String>,
+    context: Context,
+) -> Result<(String, Vec<(String, String)>), TemplateError> {
+    let mut passed: Vec<(String, String)> = Vec::new();
     if !text.contains("{{") {
-        return Ok(text.to_string());
+        return Ok((text.to_string(), passed));
     }
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -262,6 +272,17 @@ pub fn expand_in(
         }
         match vars.get(name) {
             Some(value) if raw => out.push_str(value),
+            Some(value) if context == Context::Sh => {
+                let env = env_name(name);
+                out.push_str(&match quoting {
+                    Quoting::Bare => format!("\"${{{env}}}\""),
+                    Quoting::Double => format!("${{{env}}}"),
+                    Quoting::Single => format!("'\"${{{env}}}\"'"),
+                });
+                if !passed.iter().any(|(n, _)| *n == env) {
+                    passed.push((env, value.clone()));
+                }
+            }
             Some(value) => {
                 let before = out.chars().next_back();
                 let after_text = &after[close + 2..];
@@ -308,7 +329,7 @@ pub fn expand_in(
         offset = start + 2 + close + 2;
     }
     out.push_str(rest);
-    Ok(out)
+    Ok((out, passed))
 }
 
 #[cfg(test)]
@@ -349,18 +370,31 @@ mod tests {
 
     #[test]
     fn shell_values_stay_data_wherever_they_land() {
-        let v = with("t", "x'; touch /tmp/pwned; echo '$(id)\"`id`");
-        let line = expand_in("echo {{ t }} '{{t}}' \"{{ t }}\"", &v, Context::Sh).unwrap();
+        let want = "x'; touch /tmp/pwned; echo '$(id)\"`id`\nEOF\n$(id)";
+        let v = with("t", want);
+        let (line, env) = expand_with_env(
+            "echo {{ t }} '{{t}}' \"{{ t }}\" \"$(echo {{ t }})\" `echo {{ t }}`\n# it's\necho {{ t }}",
+            &v,
+            Context::Sh,
+        )
+        .unwrap();
+        assert!(
+            !line.contains("pwned"),
+            "the value is not in the line: {line}"
+        );
         let out = std::process::Command::new("sh")
             .args(["-c", &line])
+            .envs(env)
             .output()
             .unwrap();
-        let want = "x'; touch /tmp/pwned; echo '$(id)\"`id`";
-        assert_eq!(
-            String::from_utf8_lossy(&out.stdout),
-            format!("{want} {want} {want}\n"),
-            "{line}"
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        // Bare, '…' and "…": the value exactly; inside $( ) and ` ` it is
+        // split into words, but never run.
+        assert!(
+            stdout.starts_with(&format!("{want} {want} {want} ")),
+            "{line}\n{stdout}"
         );
+        assert!(!stdout.contains("uid="), "{stdout}");
         assert_eq!(
             expand_in("ls {{ t | raw }}", &with("t", "-la"), Context::Sh).unwrap(),
             "ls -la"

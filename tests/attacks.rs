@@ -294,7 +294,10 @@ fn bundles_never_collect_what_a_user_swaps_in_while_collecting() {
 fn report_files_never_follow_planted_links_and_are_owner_only() {
     let Some(a) = attacker() else { return };
     let s = scratch();
-    let dir = a.folder(s.path(), "reports");
+    // A shared sticky folder, like /tmp: anyone may create entries in it.
+    let dir = s.path().join("reports");
+    fs::create_dir(&dir).unwrap();
+    fs::set_permissions(&dir, fs::Permissions::from_mode(0o1777)).unwrap();
     let precious = s.path().join("precious");
     fs::write(&precious, "root's data\n").unwrap();
     // Links for the coming process ids and any guessable names.
@@ -456,7 +459,9 @@ fn ticket_text_never_runs_as_code_nor_moves_files() {
     fs::write(
         s.path().join("p.toml"),
         "[vars]\nticket = \"none\"\n[[step]]\nid = \"note\"\nkind = \"command\"\nshell = true\n\
-         command = \"echo ticket {{ ticket }} and '{{ ticket }}' and \\\"{{ ticket }}\\\"\"\n",
+         command = \"\"\"echo ticket {{ ticket }} and '{{ ticket }}' and \\\"{{ ticket }}\\\"\n\
+         echo \\\"$(echo {{ ticket }})\\\" `echo {{ ticket }}`\ncat <<EOF\n{{ ticket }}\nEOF\n\
+         cat <<'EOF'\n{{ ticket }}\nEOF\n# the user's note\necho {{ ticket }}\"\"\"\n",
     )
     .unwrap();
     let m = marker.display();
@@ -467,6 +472,8 @@ fn ticket_text_never_runs_as_code_nor_moves_files() {
         format!("`touch {m}`"),
         format!("x; touch {m}"),
         format!("x\ntouch {m}"),
+        format!("x\nEOF\ntouch {m}\ncat <<EOF"),
+        format!("a; touch {m}; `touch {m}`"),
     ] {
         for dry in [true, false] {
             let mut args = vec!["run", "p.toml", "--format", "json", "--var"];
@@ -653,4 +660,105 @@ fn dry_runs_leave_access_times_as_they_were() {
     assert!(matches!(out.status.code(), Some(0 | 1)), "{}", text(&out));
     assert_eq!(atimes(), before, "{}", text(&out));
     assert!(!s.path().join("out.zip").exists());
+}
+
+#[test]
+fn root_neither_reads_through_nor_writes_through_a_users_links() {
+    let Some(a) = attacker() else { return };
+    let s = scratch();
+    let att = a.folder(s.path(), "att");
+    let secret_dir = s.path().join("rootonly");
+    fs::create_dir(&secret_dir).unwrap();
+    fs::set_permissions(&secret_dir, fs::Permissions::from_mode(0o700)).unwrap();
+    fs::write(secret_dir.join("app.log"), "ROOT-ONLY-SECRET-CONTENT\n").unwrap();
+    let target = s.path().join("etc-like");
+    fs::create_dir(&target).unwrap();
+    fs::write(target.join("report.json"), "ORIGINAL").unwrap();
+    a.sh(&format!(
+        "cd {0} && ln -s {1}/app.log app.log && ln -s {1} logsdir && ln -s {1} mid && ln -s {2} reports && ln -s {2} bundles",
+        att.display(),
+        secret_dir.display(),
+        target.display()
+    ));
+    let out_dir = s.path().join("out");
+    let paths = [
+        "app.log",
+        "logsdir",
+        "logsdir/",
+        "mid/app.log",
+        "mid/*.log",
+        "logsdir/**",
+    ];
+    for (i, path) in paths.iter().enumerate() {
+        fs::write(
+            s.path().join("b.toml"),
+            format!(
+                "[[step]]\nkind = \"bundle\"\noutput = \"{}/b{i}.zip\"\n[[step.files]]\npaths = [\"{}/{path}\"]\n",
+                out_dir.display(),
+                att.display()
+            ),
+        )
+        .unwrap();
+        let out = victim(s.path(), &["run", "b.toml", "--format", "json"]);
+        let bytes = fs::read(out_dir.join(format!("b{i}.zip"))).unwrap();
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        for n in 0..archive.len() {
+            let mut f = archive.by_index(n).unwrap();
+            let mut body = String::new();
+            let _ = std::io::Read::read_to_string(&mut f, &mut body);
+            assert!(
+                !body.contains("ROOT-ONLY-SECRET-CONTENT"),
+                "{path}: {}",
+                text(&out)
+            );
+        }
+    }
+    // Reports and bundles are never written through the user's link.
+    fs::write(
+        s.path().join("p.toml"),
+        "[[step]]\nkind = \"disk\"\npath = \"/\"\n",
+    )
+    .unwrap();
+    let report = format!("json={}/reports/report.json", att.display());
+    let out = victim(s.path(), &["run", "p.toml", "--report", &report]);
+    assert_ne!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(
+        fs::read_to_string(target.join("report.json")).unwrap(),
+        "ORIGINAL"
+    );
+    fs::write(
+        s.path().join("o.toml"),
+        format!(
+            "[[step]]\nkind = \"bundle\"\noutput = \"{}/bundles/new/support.zip\"\n",
+            att.display()
+        ),
+    )
+    .unwrap();
+    let out = victim(s.path(), &["run", "o.toml"]);
+    assert_ne!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(!target.join("new").exists(), "{}", text(&out));
+}
+
+#[test]
+fn a_playbook_path_in_a_users_folder_is_refused_whatever_it_is_at_the_moment() {
+    let Some(a) = attacker() else { return };
+    let s = scratch();
+    let pb = a.folder(s.path(), "pb");
+    let marker = s.path().join("pwned");
+    a.sh(&format!(
+        "printf '%s' '{}' > {1}/evil.toml && mkdir {1}/dir && ln -s {1}/dir {1}/race.toml",
+        planted_playbook(&marker),
+        pb.display()
+    ));
+    // The path is a link to a folder now (not a file); refused all the same.
+    let out = victim(s.path(), &["run", &format!("{}/race.toml", pb.display())]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("running elevated"),
+        "{}",
+        text(&out)
+    );
+    let out = victim(s.path(), &["run", &format!("{}/evil.toml", pb.display())]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(!marker.exists());
 }

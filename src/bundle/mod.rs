@@ -62,6 +62,8 @@ pub struct CommandSpec {
     pub display: String,
     /// The file name inside `commands/` (made from the command when `None`).
     pub name: Option<String>,
+    /// Environment variables for the program.
+    pub env: Vec<(String, String)>,
     pub timeout: Duration,
     /// Bytes of output kept.
     pub max_output: u64,
@@ -298,6 +300,7 @@ impl Writer<'_> {
             &ProcessSpec {
                 argv: cmd.argv.clone(),
                 shell: cmd.shell,
+                env: cmd.env.clone(),
                 max_output: usize::try_from(cap).unwrap_or(usize::MAX),
                 ..Default::default()
             },
@@ -644,6 +647,11 @@ fn write(
     commands: &[&CommandSpec],
 ) -> io::Result<Evaluation> {
     if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if let Some(why) = crate::privilege::unsafe_output_dir(dir) {
+            return Err(io::Error::other(format!(
+                "running elevated, root does not write where another user controls the folder: {why}; put the bundle in a folder root owns (or /tmp)"
+            )));
+        }
         std::fs::create_dir_all(dir).map_err(|e| {
             io::Error::new(
                 e.kind(),

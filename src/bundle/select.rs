@@ -261,6 +261,27 @@ fn consider(
     }
 }
 
+/// A declared path or glob with the links in its literal part resolved
+/// (see [`crate::privilege::resolve_root_links`]); the glob part stays.
+fn resolve_prefix(pattern: &str) -> Result<String, String> {
+    let sep = |c: char| c == '/' || (cfg!(windows) && c == '\\');
+    let cut = match pattern.find(['*', '?', '[', '{']) {
+        Some(g) => pattern[..g].rfind(sep).map_or(0, |i| i + 1),
+        None => pattern.len(),
+    };
+    if cut == 0 {
+        return Ok(pattern.to_string());
+    }
+    let (literal, rest) = pattern.split_at(cut);
+    let resolved = crate::privilege::resolve_root_links(Path::new(literal))?;
+    let mut text = resolved.display().to_string();
+    if !rest.is_empty() && !text.ends_with(sep) {
+        text.push(std::path::MAIN_SEPARATOR);
+    }
+    text.push_str(rest);
+    Ok(text)
+}
+
 /// Chooses the files: the newest `max_files` of all found, then newest
 /// first until `budget` bytes; the file that crosses the budget keeps the
 /// tail that fits. Memory is bounded by `max_files`, however many files the
@@ -281,8 +302,18 @@ pub fn select(
     };
     for set in sets {
         let oldest = set.since.and_then(|d| now.checked_sub(d));
-        for pattern in set.paths.iter() {
-            let literal = !pathglob::has_glob(pattern);
+        for declared in set.paths.iter() {
+            let literal = !pathglob::has_glob(declared);
+            // Running elevated, links on the way to what the playbook names
+            // are followed only when root owns them.
+            let pattern = match resolve_prefix(declared) {
+                Ok(p) => p,
+                Err(why) => {
+                    left(&mut out, Path::new(declared), why);
+                    continue;
+                }
+            };
+            let pattern = &pattern;
             let mut any = false;
             let _ = pathglob::visit(pattern, |root| {
                 any = true;
@@ -290,7 +321,7 @@ pub fn select(
                 !cancel.is_set()
             });
             if !any {
-                out.missing.push(pattern.clone());
+                out.missing.push(declared.clone());
             }
         }
     }

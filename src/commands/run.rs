@@ -37,6 +37,11 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
+    if let Some(why) = crate::privilege::unsafe_output_dir(dir) {
+        return Err(std::io::Error::other(format!(
+            "running elevated, root does not write where another user controls the folder: {why}; write the report to a folder root owns (or /tmp)"
+        )));
+    }
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

@@ -144,12 +144,18 @@ fn read_capped(path: &Path) -> Result<String, String> {
 /// Reads one report file, or says why it cannot be merged.
 pub fn read(path: &Path) -> Result<Report, String> {
     let text = read_capped(path)?;
-    let value: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| format!("not JSON: {e}"))?;
-    if value.get("tool").and_then(|t| t.as_str()) != Some("supportctl") {
+    // The header first, into a small struct: unknown fields are skipped
+    // without being kept, so memory follows the report, not the file.
+    #[derive(serde::Deserialize)]
+    struct Header {
+        tool: Option<String>,
+        schema_version: Option<u64>,
+    }
+    let header: Header = serde_json::from_str(&text).map_err(|e| format!("not JSON: {e}"))?;
+    if header.tool.as_deref() != Some("supportctl") {
         return Err("not a supportctl report (no \"tool\": \"supportctl\")".into());
     }
-    match value.get("schema_version").and_then(|v| v.as_u64()) {
+    match header.schema_version {
         Some(v) if v == u64::from(SCHEMA_VERSION) => {}
         Some(v) => {
             return Err(format!(
@@ -158,7 +164,7 @@ pub fn read(path: &Path) -> Result<Report, String> {
         }
         None => return Err("no schema_version".into()),
     }
-    serde_json::from_value(value)
+    serde_json::from_str(&text)
         .map_err(|e| format!("not a valid version-{SCHEMA_VERSION} report: {e}"))
 }
 

@@ -158,6 +158,8 @@ fn markdown(m: &Merged, out: &mut dyn Write) -> io::Result<()> {
 /// break; a leading `=`, `+`, `-`, `@`, TAB or CR is prefixed with `'` so a
 /// spreadsheet does not run it as a formula (OWASP's CSV-injection list).
 pub fn csv_field(text: &str) -> String {
+    // Report text may hold terminal control sequences: never in the CSV.
+    let text = &crate::text::safe_text(text);
     let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {

@@ -213,8 +213,13 @@ fn expand_table(table: &mut DeTable<'_>, vars: &BTreeMap<String, String>, sink: 
     let shell = table
         .get("shell")
         .is_some_and(|v| matches!(v.get_ref(), DeValue::Boolean(true)));
+    let mut passed: Vec<(String, String)> = Vec::new();
     for (k, v) in table.iter_mut() {
         let key: &str = k.get_ref();
+        if shell && key == "command" && vars::Context::shell() == vars::Context::Sh {
+            expand_shell_line(v, vars, sink, &mut passed);
+            continue;
+        }
         let context = if shell && key == "command" {
             vars::Context::shell()
         } else if PATH_KEYS.contains(&key) {
@@ -223,6 +228,56 @@ fn expand_table(table: &mut DeTable<'_>, vars: &BTreeMap<String, String>, sink: 
             vars::Context::Text
         };
         expand_templates(v, vars, sink, context);
+    }
+    if !passed.is_empty() {
+        pass_in_env(table, passed);
+    }
+}
+
+/// Expands a `shell = true` command line for `sh`: each template becomes a
+/// reference to an environment variable, whose value is collected in
+/// `passed` (see [`vars::Context::Sh`]).
+fn expand_shell_line(
+    value: &mut Spanned<DeValue<'_>>,
+    vars: &BTreeMap<String, String>,
+    sink: &mut Sink,
+    passed: &mut Vec<(String, String)>,
+) {
+    let span = value.span();
+    if let DeValue::String(s) = value.get_mut() {
+        match vars::expand_with_env(s, vars, vars::Context::Sh) {
+            Ok((line, env)) => {
+                *s = line.into();
+                passed.extend(env);
+            }
+            Err(e) => sink.error(Some(span), e.message, e.hint),
+        }
+    } else {
+        // An argv array with `shell = true` is reported by the kind; its
+        // strings are expanded as text.
+        expand_templates(value, vars, sink, vars::Context::Text);
+    }
+}
+
+/// Adds the variables a shell line refers to into the table's `env`
+/// (created when missing), so the program gets them.
+fn pass_in_env(table: &mut DeTable<'_>, passed: Vec<(String, String)>) {
+    let key = Spanned::new(0..0, std::borrow::Cow::Borrowed("env"));
+    if !table.contains_key("env") {
+        table.insert(
+            key.clone(),
+            Spanned::new(0..0, DeValue::Table(DeTable::new())),
+        );
+    }
+    if let Some(env) = table.get_mut("env")
+        && let DeValue::Table(env) = env.get_mut()
+    {
+        for (name, value) in passed {
+            env.insert(
+                Spanned::new(0..0, std::borrow::Cow::Owned(name)),
+                Spanned::new(0..0, DeValue::String(std::borrow::Cow::Owned(value))),
+            );
+        }
     }
 }
 

@@ -122,7 +122,18 @@ pub fn list() -> Vec<Listed> {
             .collect();
         files.sort();
         for path in files {
-            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            let text = open_playbook(&path)
+                .ok()
+                .and_then(|f| {
+                    let mut text = String::new();
+                    std::io::Read::read_to_string(
+                        &mut std::io::Read::take(f, MAX_PLAYBOOK_BYTES),
+                        &mut text,
+                    )
+                    .ok()
+                    .map(|_| text)
+                })
+                .unwrap_or_default();
             let name = path
                 .file_stem()
                 .unwrap_or_default()
@@ -151,6 +162,73 @@ fn looks_like_path(arg: &str) -> bool {
     arg.ends_with(".toml") || arg.contains('/') || arg.contains('\\')
 }
 
+const ELEVATED_HINT: &str = "put it in a folder only root (Administrators) can write, e.g. /etc/supportctl/playbooks, or run it as an ordinary user";
+
+/// Why a playbook file could not be opened.
+enum Opened {
+    Io(std::io::Error),
+    /// Running elevated, and someone other than root controls it.
+    Untrusted(String),
+}
+
+/// Opens a playbook file without blocking. Running elevated, the folders
+/// above it must be root's alone, the file is opened without following a
+/// link, and the opened file itself must be root's and writable by no one
+/// else: checked on the handle, so a file swapped after the check is never
+/// the one read.
+fn open_playbook(path: &Path) -> Result<std::fs::File, Opened> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let mut flags = libc::O_NONBLOCK;
+        if crate::privilege::is_elevated() {
+            flags |= libc::O_NOFOLLOW;
+        }
+        options.custom_flags(flags);
+    }
+    if !crate::privilege::is_elevated() {
+        return options.open(path).map_err(Opened::Io);
+    }
+    let absolute = std::path::absolute(path).map_err(Opened::Io)?;
+    if let Some(why) = absolute
+        .parent()
+        .and_then(crate::privilege::untrusted_reason)
+    {
+        return Err(Opened::Untrusted(why));
+    }
+    let file = match options.open(&absolute) {
+        Ok(f) => f,
+        #[cfg(unix)]
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
+            return Err(Opened::Untrusted(format!(
+                "`{}` is a link; name the file itself",
+                absolute.display()
+            )));
+        }
+        Err(e) => return Err(Opened::Io(e)),
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let meta = file.metadata().map_err(Opened::Io)?;
+        if meta.is_file() && (meta.uid() != 0 || meta.mode() & 0o022 != 0) {
+            return Err(Opened::Untrusted(format!(
+                "`{}` is owned by uid {} or writable by others (mode {:o})",
+                absolute.display(),
+                meta.uid(),
+                meta.mode() & 0o7777
+            )));
+        }
+    }
+    #[cfg(windows)]
+    if let Some(why) = crate::privilege::untrusted_reason(&absolute) {
+        return Err(Opened::Untrusted(why));
+    }
+    Ok(file)
+}
+
 /// The largest playbook file read (a guard against `/dev/zero` and mistakes).
 pub const MAX_PLAYBOOK_BYTES: u64 = 8 << 20;
 
@@ -159,8 +237,17 @@ fn read_file(path: &Path, label: String) -> Result<SourceFile, NotFound> {
         message: format!("cannot read playbook `{label}`: {e}"),
         hint: Some("check the path, or give the name of a playbook from `supportctl list`".into()),
     };
+    // Opened once, without blocking; everything below is judged on the
+    // handle, so nothing can be swapped between the checks and the read.
+    let file = open_playbook(path).map_err(|e| match e {
+        Opened::Io(e) => cannot(e),
+        Opened::Untrusted(why) => NotFound {
+            message: format!("refusing playbook `{label}` while running elevated: {why}"),
+            hint: Some(ELEVATED_HINT.into()),
+        },
+    })?;
     // Only regular files: a FIFO would block and a device never ends.
-    let meta = std::fs::metadata(path).map_err(cannot)?;
+    let meta = file.metadata().map_err(cannot)?;
     if !meta.is_file() {
         return Err(NotFound {
             message: format!("playbook `{label}` is not a regular file"),
@@ -178,10 +265,7 @@ fn read_file(path: &Path, label: String) -> Result<SourceFile, NotFound> {
     }
     let mut text = Vec::new();
     std::io::Read::read_to_end(
-        &mut std::io::Read::take(
-            std::fs::File::open(path).map_err(cannot)?,
-            MAX_PLAYBOOK_BYTES + 1,
-        ),
+        &mut std::io::Read::take(file, MAX_PLAYBOOK_BYTES + 1),
         &mut text,
     )
     .map_err(cannot)?;
@@ -217,16 +301,6 @@ fn read_file(path: &Path, label: String) -> Result<SourceFile, NotFound> {
 /// Resolves a command-line argument to a playbook's text.
 pub fn resolve(arg: &str) -> Result<SourceFile, NotFound> {
     if looks_like_path(arg) {
-        // (A missing file or a device gets read_file's own error.)
-        if crate::privilege::is_elevated() && Path::new(arg).is_file() {
-            let absolute = std::path::absolute(arg).unwrap_or_else(|_| PathBuf::from(arg));
-            if let Some(why) = crate::privilege::untrusted_reason(&absolute) {
-                return Err(NotFound {
-                    message: format!("refusing playbook `{arg}` while running elevated: {why}"),
-                    hint: Some("put it in a folder only root (Administrators) can write, e.g. /etc/supportctl/playbooks, or run it as an ordinary user".into()),
-                });
-            }
-        }
         return read_file(Path::new(arg), arg.to_string());
     }
     for dir in search_dirs() {

@@ -48,7 +48,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         report
             .playbooks
             .iter()
-            .map(|p| p.name.as_str())
+            .map(|p| cell(&p.name))
             .collect::<Vec<_>>()
             .join(", ")
     )?;

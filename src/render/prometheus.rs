@@ -27,6 +27,7 @@ const STATUSES: [Status; 6] = [
 
 /// A label value escaped as the exposition format requires.
 pub fn label(value: &str) -> String {
+    let value = &crate::text::safe_text(value);
     value
         .replace('\\', r"\\")
         .replace('"', "\\\"")

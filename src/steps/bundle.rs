@@ -61,6 +61,10 @@ pub struct BundleCommand {
     pub shell: bool,
     /// File name inside the bundle's `commands/` folder (default: made from the command).
     pub name: Option<String>,
+    /// Environment variables for the program (templates in a `shell = true`
+    /// line reach it this way too).
+    #[serde(default)]
+    pub env: std::collections::BTreeMap<String, String>,
     /// Default 60s; the command and its children are killed after it.
     pub timeout: Option<Dur>,
     /// Output kept (head and tail), default 8 MiB.
@@ -139,6 +143,7 @@ impl BundleCommand {
             shell: self.shell,
             display: self.command.display(),
             name: self.name.clone(),
+            env: self.env.clone().into_iter().collect(),
             timeout: self.timeout.map_or(DEFAULT_COMMAND_TIMEOUT, |d| d.0),
             max_output: self.max_output.map_or(DEFAULT_COMMAND_OUTPUT, |s| s.0),
         }
