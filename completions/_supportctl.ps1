@@ -33,6 +33,9 @@ Register-ArgumentCompleter -Native -CommandName 'supportctl' -ScriptBlock {
             [CompletionResult]::new('facts', 'facts', [CompletionResultType]::ParameterValue, 'Show the system facts that conditions and templates use')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Work with run reports: `report merge` summarises many machines'' JSON reports')
             [CompletionResult]::new('redact', 'redact', [CompletionResultType]::ParameterValue, 'Redact files or standard input to standard output with the same engine as bundles and reports (check a snippet before pasting it into a ticket)')
+            [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Make a minisign key pair for signing playbooks (KEY.key, 0600, and KEY.pub)')
+            [CompletionResult]::new('sign', 'sign', [CompletionResultType]::ParameterValue, 'Sign playbooks: writes PLAYBOOK.minisig next to each (minisign format)')
+            [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'The machine policy: which playbooks this machine runs')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of the playbook format')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
@@ -130,6 +133,49 @@ Register-ArgumentCompleter -Native -CommandName 'supportctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'supportctl;keygen' {
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Folder for the key files')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Base name of the key files')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace existing key files')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'supportctl;sign' {
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'The secret key (minisign format; encrypted keys read their password from SUPPORTCTL_KEY_PASSWORD)')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The secret key (minisign format; encrypted keys read their password from SUPPORTCTL_KEY_PASSWORD)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'supportctl;policy' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the policy in force and where it came from')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'supportctl;policy;show' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'supportctl;policy;help' {
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the policy in force and where it came from')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'supportctl;policy;help;show' {
+            break
+        }
+        'supportctl;policy;help;help' {
+            break
+        }
         'supportctl;schema' {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -156,6 +202,9 @@ Register-ArgumentCompleter -Native -CommandName 'supportctl' -ScriptBlock {
             [CompletionResult]::new('facts', 'facts', [CompletionResultType]::ParameterValue, 'Show the system facts that conditions and templates use')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Work with run reports: `report merge` summarises many machines'' JSON reports')
             [CompletionResult]::new('redact', 'redact', [CompletionResultType]::ParameterValue, 'Redact files or standard input to standard output with the same engine as bundles and reports (check a snippet before pasting it into a ticket)')
+            [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Make a minisign key pair for signing playbooks (KEY.key, 0600, and KEY.pub)')
+            [CompletionResult]::new('sign', 'sign', [CompletionResultType]::ParameterValue, 'Sign playbooks: writes PLAYBOOK.minisig next to each (minisign format)')
+            [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'The machine policy: which playbooks this machine runs')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of the playbook format')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
@@ -185,6 +234,19 @@ Register-ArgumentCompleter -Native -CommandName 'supportctl' -ScriptBlock {
             break
         }
         'supportctl;help;redact' {
+            break
+        }
+        'supportctl;help;keygen' {
+            break
+        }
+        'supportctl;help;sign' {
+            break
+        }
+        'supportctl;help;policy' {
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the policy in force and where it came from')
+            break
+        }
+        'supportctl;help;policy;show' {
             break
         }
         'supportctl;help;schema' {

@@ -28,11 +28,17 @@ _supportctl() {
             supportctl,help)
                 cmd="supportctl__subcmd__help"
                 ;;
+            supportctl,keygen)
+                cmd="supportctl__subcmd__keygen"
+                ;;
             supportctl,list)
                 cmd="supportctl__subcmd__list"
                 ;;
             supportctl,man)
                 cmd="supportctl__subcmd__man"
+                ;;
+            supportctl,policy)
+                cmd="supportctl__subcmd__policy"
                 ;;
             supportctl,redact)
                 cmd="supportctl__subcmd__redact"
@@ -49,6 +55,9 @@ _supportctl() {
             supportctl,show)
                 cmd="supportctl__subcmd__show"
                 ;;
+            supportctl,sign)
+                cmd="supportctl__subcmd__sign"
+                ;;
             supportctl__subcmd__help,check)
                 cmd="supportctl__subcmd__help__subcmd__check"
                 ;;
@@ -61,11 +70,17 @@ _supportctl() {
             supportctl__subcmd__help,help)
                 cmd="supportctl__subcmd__help__subcmd__help"
                 ;;
+            supportctl__subcmd__help,keygen)
+                cmd="supportctl__subcmd__help__subcmd__keygen"
+                ;;
             supportctl__subcmd__help,list)
                 cmd="supportctl__subcmd__help__subcmd__list"
                 ;;
             supportctl__subcmd__help,man)
                 cmd="supportctl__subcmd__help__subcmd__man"
+                ;;
+            supportctl__subcmd__help,policy)
+                cmd="supportctl__subcmd__help__subcmd__policy"
                 ;;
             supportctl__subcmd__help,redact)
                 cmd="supportctl__subcmd__help__subcmd__redact"
@@ -82,8 +97,26 @@ _supportctl() {
             supportctl__subcmd__help,show)
                 cmd="supportctl__subcmd__help__subcmd__show"
                 ;;
+            supportctl__subcmd__help,sign)
+                cmd="supportctl__subcmd__help__subcmd__sign"
+                ;;
+            supportctl__subcmd__help__subcmd__policy,show)
+                cmd="supportctl__subcmd__help__subcmd__policy__subcmd__show"
+                ;;
             supportctl__subcmd__help__subcmd__report,merge)
                 cmd="supportctl__subcmd__help__subcmd__report__subcmd__merge"
+                ;;
+            supportctl__subcmd__policy,help)
+                cmd="supportctl__subcmd__policy__subcmd__help"
+                ;;
+            supportctl__subcmd__policy,show)
+                cmd="supportctl__subcmd__policy__subcmd__show"
+                ;;
+            supportctl__subcmd__policy__subcmd__help,help)
+                cmd="supportctl__subcmd__policy__subcmd__help__subcmd__help"
+                ;;
+            supportctl__subcmd__policy__subcmd__help,show)
+                cmd="supportctl__subcmd__policy__subcmd__help__subcmd__show"
                 ;;
             supportctl__subcmd__report,help)
                 cmd="supportctl__subcmd__report__subcmd__help"
@@ -104,7 +137,7 @@ _supportctl() {
 
     case "${cmd}" in
         supportctl)
-            opts="-h -V --color --help --version run check list show facts report redact schema completions man help"
+            opts="-h -V --color --help --version run check list show facts report redact keygen sign policy schema completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -188,7 +221,7 @@ _supportctl() {
             return 0
             ;;
         supportctl__subcmd__help)
-            opts="run check list show facts report redact schema completions man help"
+            opts="run check list show facts report redact keygen sign policy schema completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -257,6 +290,20 @@ _supportctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        supportctl__subcmd__help__subcmd__keygen)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         supportctl__subcmd__help__subcmd__list)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -274,6 +321,34 @@ _supportctl() {
         supportctl__subcmd__help__subcmd__man)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        supportctl__subcmd__help__subcmd__policy)
+            opts="show"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        supportctl__subcmd__help__subcmd__policy__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -369,6 +444,46 @@ _supportctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        supportctl__subcmd__help__subcmd__sign)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        supportctl__subcmd__keygen)
+            opts="-h --dir --name --force --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         supportctl__subcmd__list)
             opts="-h --format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -398,6 +513,88 @@ _supportctl() {
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        supportctl__subcmd__policy)
+            opts="-h --color --help show help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        supportctl__subcmd__policy__subcmd__help)
+            opts="show help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        supportctl__subcmd__policy__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        supportctl__subcmd__policy__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        supportctl__subcmd__policy__subcmd__show)
+            opts="-h --format --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -597,6 +794,32 @@ _supportctl() {
             fi
             case "${prev}" in
                 --var)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        supportctl__subcmd__sign)
+            opts="-k -h --key --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -k)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

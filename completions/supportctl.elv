@@ -30,6 +30,9 @@ set edit:completion:arg-completer[supportctl] = {|@words|
             cand facts 'Show the system facts that conditions and templates use'
             cand report 'Work with run reports: `report merge` summarises many machines'' JSON reports'
             cand redact 'Redact files or standard input to standard output with the same engine as bundles and reports (check a snippet before pasting it into a ticket)'
+            cand keygen 'Make a minisign key pair for signing playbooks (KEY.key, 0600, and KEY.pub)'
+            cand sign 'Sign playbooks: writes PLAYBOOK.minisig next to each (minisign format)'
+            cand policy 'The machine policy: which playbooks this machine runs'
             cand schema 'Print the JSON Schema of the playbook format'
             cand completions 'Print shell completions'
             cand man 'Print the man page (roff)'
@@ -115,6 +118,42 @@ set edit:completion:arg-completer[supportctl] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'supportctl;keygen'= {
+            cand --dir 'Folder for the key files'
+            cand --name 'Base name of the key files'
+            cand --color 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)'
+            cand --force 'Replace existing key files'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'supportctl;sign'= {
+            cand -k 'The secret key (minisign format; encrypted keys read their password from SUPPORTCTL_KEY_PASSWORD)'
+            cand --key 'The secret key (minisign format; encrypted keys read their password from SUPPORTCTL_KEY_PASSWORD)'
+            cand --color 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'supportctl;policy'= {
+            cand --color 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand show 'Print the policy in force and where it came from'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'supportctl;policy;show'= {
+            cand --format 'Output format'
+            cand --color 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'supportctl;policy;help'= {
+            cand show 'Print the policy in force and where it came from'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'supportctl;policy;help;show'= {
+        }
+        &'supportctl;policy;help;help'= {
+        }
         &'supportctl;schema'= {
             cand --color 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)'
             cand -h 'Print help'
@@ -138,6 +177,9 @@ set edit:completion:arg-completer[supportctl] = {|@words|
             cand facts 'Show the system facts that conditions and templates use'
             cand report 'Work with run reports: `report merge` summarises many machines'' JSON reports'
             cand redact 'Redact files or standard input to standard output with the same engine as bundles and reports (check a snippet before pasting it into a ticket)'
+            cand keygen 'Make a minisign key pair for signing playbooks (KEY.key, 0600, and KEY.pub)'
+            cand sign 'Sign playbooks: writes PLAYBOOK.minisig next to each (minisign format)'
+            cand policy 'The machine policy: which playbooks this machine runs'
             cand schema 'Print the JSON Schema of the playbook format'
             cand completions 'Print shell completions'
             cand man 'Print the man page (roff)'
@@ -159,6 +201,15 @@ set edit:completion:arg-completer[supportctl] = {|@words|
         &'supportctl;help;report;merge'= {
         }
         &'supportctl;help;redact'= {
+        }
+        &'supportctl;help;keygen'= {
+        }
+        &'supportctl;help;sign'= {
+        }
+        &'supportctl;help;policy'= {
+            cand show 'Print the policy in force and where it came from'
+        }
+        &'supportctl;help;policy;show'= {
         }
         &'supportctl;help;schema'= {
         }

@@ -48,6 +48,13 @@ pub enum Command {
     /// Redact files or standard input to standard output with the same engine
     /// as bundles and reports (check a snippet before pasting it into a ticket)
     Redact(RedactArgs),
+    /// Make a minisign key pair for signing playbooks (KEY.key, 0600, and KEY.pub)
+    Keygen(KeygenArgs),
+    /// Sign playbooks: writes PLAYBOOK.minisig next to each (minisign format)
+    Sign(SignArgs),
+    /// The machine policy: which playbooks this machine runs
+    #[command(subcommand)]
+    Policy(PolicyCommand),
     /// Print the JSON Schema of the playbook format
     Schema,
     /// Print shell completions
@@ -170,6 +177,40 @@ pub struct CheckArgs {
 pub enum ListFormat {
     Human,
     Json,
+}
+
+#[derive(Args, Debug)]
+pub struct KeygenArgs {
+    /// Folder for the key files
+    #[arg(long, default_value = ".")]
+    pub dir: std::path::PathBuf,
+    /// Base name of the key files
+    #[arg(long, default_value = "supportctl")]
+    pub name: String,
+    /// Replace existing key files
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct SignArgs {
+    /// Playbook files to sign
+    #[arg(required = true)]
+    pub playbooks: Vec<std::path::PathBuf>,
+    /// The secret key (minisign format; encrypted keys read their password
+    /// from SUPPORTCTL_KEY_PASSWORD)
+    #[arg(long, short = 'k', default_value = "supportctl.key")]
+    pub key: std::path::PathBuf,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PolicyCommand {
+    /// Print the policy in force and where it came from
+    Show {
+        /// Output format
+        #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+        format: ListFormat,
+    },
 }
 
 #[derive(Args, Debug)]

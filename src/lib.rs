@@ -27,6 +27,7 @@ pub mod netfacts;
 pub mod packages;
 pub mod pathglob;
 pub mod playbook;
+pub mod policy;
 pub mod privilege;
 pub mod process;
 pub mod progress;
@@ -36,6 +37,7 @@ pub mod report;
 pub mod runner;
 pub mod safeopen;
 pub mod secrets;
+pub mod signing;
 pub mod steps;
 pub mod terminal;
 pub mod text;
@@ -92,6 +94,11 @@ fn run_command(cli: &Cli, term: &terminal::Terminal) -> i32 {
             commands::report::merge(args, &term)
         }
         Command::Redact(args) => commands::redact::run(args, &term),
+        Command::Keygen(args) => commands::sign::keygen(args, &term),
+        Command::Sign(args) => commands::sign::sign(args, &term),
+        Command::Policy(crate::cli::PolicyCommand::Show { format }) => {
+            commands::sign::policy_show(*format, &term)
+        }
         Command::Schema => {
             crate::out!("{}", playbook::schema::json());
             0

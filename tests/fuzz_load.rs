@@ -22,6 +22,7 @@ fn load_text(text: &str) {
         default_name: "fuzz".into(),
         dir: "/tmp".into(),
         text: Arc::from(text),
+        file: None,
     };
     let overrides = BTreeMap::from([("ticket".to_string(), "INC1".to_string())]);
     if let Err(diags) = load(&file, facts(), &overrides) {

@@ -20,7 +20,8 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "engines",
         &[
-            "bundle", "cleanup", "http", "net", "largest", "redact", "merge", "packages",
+            "bundle", "cleanup", "http", "net", "largest", "redact", "merge", "packages", "policy",
+            "signing",
         ],
     ),
     ("report and renderers", &["render", "report", "exit"]),

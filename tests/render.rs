@@ -131,6 +131,7 @@ fn report(strict: bool) -> Report {
         interrupted: false,
         host: facts(),
         playbooks: vec![PlaybookReport {
+            signature: None,
             name: "quick-health".into(),
             description: Some("A quick look".into()),
             source: "shipped:quick-health".into(),

@@ -8,6 +8,8 @@ pub mod redact;
 pub mod report;
 pub mod run;
 pub mod show;
+pub mod sign;
+pub mod trust;
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -84,13 +86,60 @@ pub fn load_all(args: &[String], facts: &Facts, overrides: &BTreeMap<String, Str
                 .push((arg.clone(), None, vec![not_found_diag(arg, nf)])),
         }
     }
+    // The machine policy: unreadable or malformed, nothing runs.
+    let policy = match crate::policy::load() {
+        Ok(p) => Some(p),
+        Err(e) => {
+            let file = match e.at {
+                Some((line, col)) => format!("{}:{line}:{col}", e.file),
+                None => e.file.clone(),
+            };
+            loaded.files.push((
+                e.file.clone(),
+                None,
+                vec![Diagnostic {
+                    file,
+                    source: Arc::from(""),
+                    span: None,
+                    message: e.message,
+                    hint: Some(e.hint),
+                }],
+            ));
+            None
+        }
+    };
+    let elevated = crate::privilege::is_elevated();
+    let now = jiff::Timestamp::now().as_second();
     for src in &sources {
         match load(src, facts, overrides) {
-            Ok(pb) => {
-                loaded
-                    .files
-                    .push((src.label.clone(), Some(pb.steps.len()), Vec::new()));
-                loaded.playbooks.push(pb);
+            Ok(mut pb) => {
+                let verdict = policy
+                    .as_ref()
+                    .map(|p| trust::check(p, src, &pb, elevated, now));
+                match verdict {
+                    Some(Err(refusals)) => {
+                        let diags = refusals
+                            .into_iter()
+                            .map(|message| Diagnostic {
+                                file: src.label.clone(),
+                                source: Arc::from(""),
+                                span: None,
+                                message,
+                                hint: Some(
+                                    "`supportctl policy show` prints the policy in force".into(),
+                                ),
+                            })
+                            .collect();
+                        loaded.files.push((src.label.clone(), None, diags));
+                    }
+                    verdict => {
+                        pb.signature = verdict.and_then(Result::ok);
+                        loaded
+                            .files
+                            .push((src.label.clone(), Some(pb.steps.len()), Vec::new()));
+                        loaded.playbooks.push(pb);
+                    }
+                }
             }
             Err(diags) => loaded.files.push((src.label.clone(), None, diags)),
         }

@@ -35,6 +35,10 @@ pub struct HostRun {
     pub summary: Summary,
     /// The file it came from.
     pub source: String,
+    /// Playbooks this run ran that were not signed (neither signed with a
+    /// trusted key nor shipped); empty for reports made before signing.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unsigned: Vec<String>,
 }
 
 /// One step across hosts: which hosts ended in which status.
@@ -240,7 +244,14 @@ pub fn merge(reports: Vec<(String, Report)>, mut problems: Vec<Problem>) -> Merg
                 .messages
                 .insert(host.clone(), (step.status, step.message.clone()));
         }
+        let unsigned = report
+            .playbooks
+            .iter()
+            .filter(|p| p.signature.as_ref().is_some_and(|s| s.status == "unsigned"))
+            .map(|p| p.name.clone())
+            .collect();
         hosts.push(HostRun {
+            unsigned,
             host,
             playbooks,
             run_id: report.run_id.clone(),
@@ -304,6 +315,7 @@ mod tests {
             interrupted: false,
             host: facts,
             playbooks: vec![PlaybookReport {
+                signature: None,
                 name: "quick-health".into(),
                 description: None,
                 source: "shipped:quick-health".into(),

@@ -75,6 +75,23 @@ fn human(m: &Merged, out: &mut dyn Write) -> io::Result<()> {
             }
         }
     }
+    let unsigned: Vec<&super::HostRun> =
+        m.hosts.iter().filter(|h| !h.unsigned.is_empty()).collect();
+    if !unsigned.is_empty() {
+        writeln!(
+            out,
+            "\nUnsigned playbooks ran on {} host(s):",
+            unsigned.len()
+        )?;
+        for h in unsigned {
+            writeln!(
+                out,
+                "  {}: {}",
+                one_line(&h.host),
+                one_line(&h.unsigned.join(", "))
+            )?;
+        }
+    }
     if !m.problems.is_empty() {
         writeln!(out, "\nNot counted:")?;
         for p in &m.problems {

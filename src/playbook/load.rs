@@ -36,6 +36,9 @@ pub struct SourceFile {
     /// Value of `{{ playbook_dir }}`.
     pub dir: String,
     pub text: Arc<str>,
+    /// A file's path and its exact bytes as read (what a signature covers);
+    /// `None` for shipped playbooks, which are trusted as part of the binary.
+    pub file: Option<(std::path::PathBuf, Arc<[u8]>)>,
 }
 
 /// Collects diagnostics for one file.
@@ -874,6 +877,7 @@ pub fn load(
         source: file.label.clone(),
         vars: final_vars,
         secret_vars: secret,
+        signature: None,
         steps: raw_steps.into_iter().map(|s| s.def).collect(),
     })
 }

@@ -183,6 +183,8 @@ pub struct Playbook {
     /// Variables whose values are never shown (marked `secret`, or named
     /// like one: `password`, `token`, ...).
     pub secret_vars: std::collections::BTreeSet<String>,
+    /// Whether and by whom it was signed (set by the machine policy check).
+    pub signature: Option<crate::report::Signature>,
     pub steps: Vec<StepDef>,
 }
 

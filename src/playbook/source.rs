@@ -269,6 +269,7 @@ fn read_file(path: &Path, label: String) -> Result<SourceFile, NotFound> {
         &mut text,
     )
     .map_err(cannot)?;
+    let bytes: Arc<[u8]> = Arc::from(text.as_slice());
     let text = String::from_utf8(text).map_err(|e| NotFound {
         message: format!(
             "playbook `{label}` is not valid UTF-8 (byte {})",
@@ -295,6 +296,10 @@ fn read_file(path: &Path, label: String) -> Result<SourceFile, NotFound> {
         dir: dir.display().to_string(),
         label,
         text: Arc::from(text),
+        file: Some((
+            std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
+            bytes,
+        )),
     })
 }
 
@@ -315,6 +320,7 @@ pub fn resolve(arg: &str) -> Result<SourceFile, NotFound> {
             default_name: name.to_string(),
             dir: String::new(),
             text: Arc::from(*text),
+            file: None,
         });
     }
     let names: Vec<String> = list().into_iter().map(|l| l.name).collect();

@@ -170,6 +170,9 @@ impl Summary {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PlaybookReport {
     pub name: String,
+    /// Whether the playbook was signed, by which key, with what comment.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub signature: Option<Signature>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub description: Option<String>,
     /// A file path, or `shipped:NAME`.
@@ -177,6 +180,20 @@ pub struct PlaybookReport {
     pub steps: Vec<StepOutcome>,
     pub summary: Summary,
     pub duration_ms: u64,
+}
+
+/// A playbook's signature status, as the machine policy found it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Signature {
+    /// `signed` (verified against a trusted key), `shipped` (part of the
+    /// binary) or `unsigned` (no signature, or none this machine trusts).
+    pub status: String,
+    /// The signing key's id (16 hex digits), when signed.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub key_id: Option<String>,
+    /// The signed trusted comment (`timestamp:… file:… playbook:… version:…`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub trusted_comment: Option<String>,
 }
 
 /// The whole run.

@@ -113,6 +113,7 @@ fn snapshot(so_far: &Report, playbook: &Playbook, board: &Board, started: Instan
     report.summary.add(&summary);
     report.playbooks.push(PlaybookReport {
         name: playbook.name.clone(),
+        signature: playbook.signature.clone(),
         description: playbook.meta.description.clone(),
         source: playbook.source.clone(),
         summary,
@@ -311,6 +312,7 @@ pub fn run_playbook(
         .collect();
     PlaybookReport {
         name: playbook.name.clone(),
+        signature: playbook.signature.clone(),
         description: playbook.meta.description.clone(),
         source: playbook.source.clone(),
         summary: Summary::of(&steps),

@@ -243,6 +243,10 @@ impl Check for BundleStep {
         true
     }
 
+    fn uses_shell(&self) -> bool {
+        self.commands.iter().any(|c| c.shell)
+    }
+
     fn default_timeout(&self) -> Duration {
         Duration::from_secs(30 * 60)
     }

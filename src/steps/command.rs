@@ -132,6 +132,11 @@ pub struct CommandStep {
     /// Show the output in the report even when the step passes (informational commands).
     #[serde(default)]
     pub show_output: bool,
+    /// SHA-256 (hex) of the file the command runs: the program, or the
+    /// script given as its first argument (`["bash", "/opt/fix.sh"]`). A
+    /// signed playbook so covers the scripts it runs: a changed file is
+    /// never run.
+    pub sha256: Option<String>,
 }
 
 const DEFAULT_MAX_OUTPUT: u64 = 64 * 1024;
@@ -180,6 +185,9 @@ fn last_line(text: &str) -> Option<String> {
 impl Check for CommandStep {
     fn evaluate(&self, ctx: &StepContext) -> Evaluation {
         let shown = self.display();
+        if let Some(why) = self.script_mismatch() {
+            return Evaluation::new(Status::Error, why);
+        }
         if self.changes && ctx.dry_run {
             let mut e = Evaluation::new(Status::Skipped, format!("dry run: would run `{shown}`"));
             e.actions.push(format!("would run: {shown}"));
@@ -266,6 +274,10 @@ impl Check for CommandStep {
         self.changes
     }
 
+    fn uses_shell(&self) -> bool {
+        self.shell
+    }
+
     fn default_timeout(&self) -> Duration {
         Duration::from_secs(60)
     }
@@ -279,6 +291,17 @@ impl Check for CommandStep {
             }],
             None => {
                 let mut problems = self.text_problems();
+                if self
+                    .sha256
+                    .as_ref()
+                    .is_some_and(|h| h.len() != 64 || !h.chars().all(|c| c.is_ascii_hexdigit()))
+                {
+                    problems.push(FieldProblem {
+                        key: "sha256",
+                        message: "`sha256` must be 64 hexadecimal digits".into(),
+                        hint: Some("`sha256sum FILE` (or `Get-FileHash FILE`) prints it".into()),
+                    });
+                }
                 if self
                     .max_output
                     .is_some_and(|s| s.0 == 0 || s.0 > super::bundle::MAX_COMMAND_OUTPUT)
@@ -296,6 +319,47 @@ impl Check for CommandStep {
 }
 
 impl CommandStep {
+    /// The file `sha256` covers: the program when it is a path, else the
+    /// first argument when it names a file.
+    fn script(&self) -> Option<PathBuf> {
+        let argv = self.command.argv();
+        argv.iter()
+            .take(2)
+            .map(PathBuf::from)
+            .find(|p| p.components().count() > 1 && p.is_file())
+    }
+
+    /// Why the file the command runs is not the one the playbook pinned.
+    fn script_mismatch(&self) -> Option<String> {
+        use sha2::Digest;
+        let want = self.sha256.as_ref()?.to_ascii_lowercase();
+        let Some(path) = self.script() else {
+            return Some(
+                "`sha256` is set but the command names no file to check (give the script's path)"
+                    .into(),
+            );
+        };
+        let mut hasher = sha2::Sha256::new();
+        let read = std::fs::File::open(&path).and_then(|mut f| std::io::copy(&mut f, &mut hasher));
+        if let Err(e) = read {
+            return Some(format!(
+                "cannot read `{}` to check its sha256: {e}",
+                path.display()
+            ));
+        }
+        let got: String = hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        (got != want).then(|| {
+            format!(
+                "`{}` has changed: its sha256 is {got}, the playbook pins {want}; not run",
+                path.display()
+            )
+        })
+    }
+
     /// Text the operating system cannot pass to a program.
     fn text_problems(&self) -> Vec<FieldProblem> {
         let mut out = Vec::new();

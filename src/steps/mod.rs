@@ -79,6 +79,11 @@ pub trait Check: Send + Sync {
     fn needs_report(&self) -> bool {
         false
     }
+    /// Whether the step runs a command line through a shell (`shell = true`),
+    /// which a machine policy may refuse.
+    fn uses_shell(&self) -> bool {
+        false
+    }
     /// Checks between keys that serde cannot express, and against the
     /// machine (run at load time, before anything runs).
     fn validate(&self, _facts: &Facts) -> Vec<FieldProblem> {
