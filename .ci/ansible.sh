@@ -34,9 +34,27 @@ PY
 test ! -e /tmp/supportctl
 ! ls -d /tmp/supportctl.* 2>/dev/null
 
-# 2. A playbook file with a bundle, fetched back and merged.
+# 2. A signed playbook file with a bundle, pushed with a machine policy that
+# requires signatures, fetched back and merged. The key stays on the
+# "controller"; the policy is removed from this machine afterwards.
 rm -rf "$reports"
-play -e supportctl_playbook_file=files/fleet-check.toml -e supportctl_bundle_var=bundle_dir
+keys=$(mktemp -d)
+trap 'rm -rf "$keys" /etc/supportctl/policy.toml; rmdir /etc/supportctl 2>/dev/null || true' EXIT
+test ! -e /etc/supportctl/policy.toml || { echo "this machine already has a policy; not touching it"; exit 1; }
+"$bin" keygen --dir "$keys" >/dev/null
+cp examples/ansible/files/fleet-check.toml "$keys/fleet-check.toml"
+"$bin" sign --key "$keys/supportctl.key" "$keys/fleet-check.toml" >/dev/null
+printf 'trusted_keys = ["%s"]\nrequire_signature = "elevated"\nallow_shell = "signed"\n' \
+  "$(sed -n 2p "$keys/supportctl.pub")" > "$keys/policy.toml"
+play -e "supportctl_playbook_file=$keys/fleet-check.toml" -e "supportctl_policy_file=$keys/policy.toml" \
+  -e supportctl_bundle_var=bundle_dir
+python3 - "$reports/localhost/report.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+sig = r["playbooks"][0]["signature"]
+assert sig["status"] == "signed" and len(sig["key_id"]) == 16, sig
+print("ansible signed run ok:", sig["key_id"], sig["trusted_comment"].split("\t")[0])
+PY
 test -s "$reports/localhost/report.json" || { echo "no report fetched"; exit 1; }
 zip=$(ls "$reports"/localhost/bundles/*.zip)
 python3 tests/consumers/zip_check.py "$zip" > /dev/null
