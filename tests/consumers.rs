@@ -9,7 +9,7 @@ mod common;
 
 use std::process::Command;
 
-use common::python_with;
+use common::{Test, python_with};
 
 fn consumer(script: &str) -> String {
     format!("{}/tests/consumers/{script}", env!("CARGO_MANIFEST_DIR"))
@@ -91,4 +91,40 @@ fn schema_accepts_shipped_playbooks_and_rejects_typos() {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// TAP read by Perl's Test::Harness (`prove`, 3.44 on Debian 12): version
+/// 13 is accepted, and a failing step whose name holds `\` and `#` stays a
+/// failure (not a TODO).
+#[test]
+fn tap_is_read_by_prove() {
+    if !common::program_available("prove") {
+        return;
+    }
+    let prove = |playbook: &str| {
+        let r = Test::new()
+            .playbook(playbook)
+            .args(&["run", "p.toml", "--format", "tap"])
+            .run();
+        let dir = tempfile::tempdir().unwrap();
+        let tap = dir.path().join("report.tap");
+        std::fs::write(&tap, &r.stdout).unwrap();
+        let out = std::process::Command::new("prove")
+            .args(["--exec", "cat"])
+            .arg(&tap)
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            r.stdout,
+        )
+    };
+    let (ok, said, tap) = prove("[[step]]\nid = \"a\"\nkind = \"command\"\ncommand = [\"true\"]\n");
+    assert!(ok, "prove refused an all-pass report:\n{said}\n{tap}");
+    let (ok, said, tap) = prove(
+        "[[step]]\nid = \"a\"\nname = 'dir\\# TODO y'\nkind = \"command\"\ncommand = [\"false\"]\n",
+    );
+    assert!(!ok, "the failure was hidden:\n{said}\n{tap}");
+    assert!(tap.contains("not ok 1 - dir\\\\\\# TODO y"), "{tap}");
 }

@@ -35,11 +35,11 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
     writeln!(
         out,
-        r#"<testsuites name="supportctl" tests="{}" failures="{}" errors="{}" skipped="{}" time="{}">"#,
+        // No `skipped` here: Jenkins' junit-10.xsd allows it on <testsuite> only.
+        r#"<testsuites name="supportctl" tests="{}" failures="{}" errors="{}" time="{}">"#,
         report.summary.total,
         count(&failing),
         count(&|s| s == Status::Error),
-        count(&|s| s == Status::Skipped),
         secs(report.duration_ms)
     )?;
     for pb in &report.playbooks {
@@ -107,7 +107,10 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             }
             let mut system_out = String::new();
             if matches!(step.status, Status::Warn | Status::Fixed | Status::Pass) {
-                system_out.push_str(&format!("{}: {}\n", step.status.as_str(), step.message));
+                // A fixed step's message already starts with "fixed:".
+                let prefix = format!("{}: ", step.status.as_str());
+                let message = step.message.strip_prefix(&prefix).unwrap_or(&step.message);
+                system_out.push_str(&format!("{prefix}{message}\n"));
             }
             if let Some(o) = &step.output {
                 system_out.push_str(&o.stdout);

@@ -1,4 +1,7 @@
-//! TAP version 14: one test point per step, a YAML block under problems.
+//! TAP version 13 (what Test::Harness 3.44 reads; tappy and node's
+//! tap-parser take it too): one test point per step, a YAML block under
+//! problems. `\\` and `#` in names are escaped as the TAP spec says, so
+//! a name cannot turn a failure into a TODO or SKIP.
 //! Skipped steps are `ok ... # SKIP reason`; warn is `ok` (or `not ok`
 //! with `--strict`).
 
@@ -11,7 +14,7 @@ fn yaml_string(s: &str) -> String {
 }
 
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    writeln!(out, "TAP version 14")?;
+    writeln!(out, "TAP version 13")?;
     writeln!(out, "1..{}", report.summary.total)?;
     let multi = report.playbooks.len() > 1;
     for (n, (pb, step)) in report.steps().enumerate() {
@@ -20,7 +23,9 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         } else {
             step.name.clone()
         };
-        let name = super::one_line(&name).replace('#', "\\#");
+        let name = super::one_line(&name)
+            .replace('\\', "\\\\")
+            .replace('#', "\\#");
         let failing = matches!(step.status, Status::Fail | Status::Error)
             || (report.strict && step.status == Status::Warn);
         let ok = if failing { "not ok" } else { "ok" };
