@@ -253,15 +253,49 @@ fn machine_formats_never_show_progress_or_colour() {
 
 #[test]
 fn examples_are_valid() {
-    // Every playbook under examples/, the Ansible example's included.
+    // Every playbook under examples/, the Ansible example's included (but
+    // bad.toml, the README's tour of errors).
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
     for entry in walkdir::WalkDir::new(dir) {
         let path = entry.unwrap().into_path();
-        if path.extension().is_some_and(|e| e == "toml") {
+        if path.extension().is_some_and(|e| e == "toml") && !path.ends_with("bad.toml") {
             Test::new()
                 .args(&["check", path.to_str().unwrap()])
                 .run()
                 .status(0);
         }
     }
+}
+
+/// The README's console blocks stay true: each `$ supportctl …` line in a
+/// ```console block whose output does not depend on the machine is run
+/// from the repository, and its output must be what the README shows.
+#[test]
+fn readme_console_examples_print_what_the_readme_shows() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let readme = std::fs::read_to_string(format!("{root}/README.md")).unwrap();
+    let mut checked = 0;
+    for block in readme.split("```console\n").skip(1) {
+        let block = &block[..block.find("```").unwrap()];
+        let mut lines = block.lines();
+        let Some(cmd) = lines.next().and_then(|l| l.strip_prefix("$ supportctl ")) else {
+            continue;
+        };
+        // Machine-independent examples only: checking a shipped example file.
+        if !cmd.starts_with("check examples/") {
+            continue;
+        }
+        let want: String = lines.map(|l| format!("{l}\n")).collect();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_supportctl"))
+            .current_dir(root)
+            .args(cmd.split_whitespace())
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        let got = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert_eq!(got, want, "README example `supportctl {cmd}` drifted");
+        checked += 1;
+    }
+    assert!(checked >= 1, "no README console example was checked");
 }

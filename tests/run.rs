@@ -690,3 +690,28 @@ fn terminal_escapes_in_output_are_neutralised() {
     );
     assert!(r.stdout.contains("^[[2J"), "{}", r.stdout);
 }
+
+#[test]
+fn first_run_papercuts_stay_fixed() {
+    // stdout_matches anchors lines: `echo hello` matches `^hel+o$`.
+    let r = Test::new()
+        .playbook("[[step]]\nid = \"m\"\nkind = \"command\"\ncommand = [\"echo\", \"hello\"]\nstdout_matches = '^hel+o$'\n")
+        .args(&["run", "p.toml", "--format", "json"])
+        .run();
+    assert_eq!(r.step_status("m"), "pass", "{}", r.stdout);
+    // A [vars] value built from another sees that variable's --var.
+    let r = Test::new()
+        .playbook("[vars]\nticket = \"none\"\nderived = \"T-{{ ticket }}\"\n\n[[step]]\nid = \"e\"\nkind = \"command\"\ncommand = [\"echo\", \"{{ derived }}\"]\nshow_output = true\n")
+        .args(&["run", "p.toml", "--var", "ticket=Y", "--format", "json"])
+        .run();
+    assert!(r.stdout.contains("T-Y"), "{}", r.stdout);
+    // A report folder that does not exist is an error before anything runs.
+    let t = Test::new()
+        .playbook("[[step]]\nid = \"mark\"\nkind = \"command\"\ncommand = [\"touch\", \"ran\"]\n");
+    let dir = t.path().to_path_buf();
+    t.args(&["run", "p.toml", "--report", "json=no-such-dir/r.json"])
+        .run()
+        .status(2)
+        .stderr_has("does not exist");
+    assert!(!dir.join("ran").exists());
+}

@@ -115,6 +115,34 @@ pub fn run(args: &RunArgs, term: &Terminal) -> i32 {
         }
         return invalid();
     }
+    // Report destinations are checked before anything runs: a missing
+    // folder must not be found out after the fixes ran.
+    for (format, path) in &args.reports {
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let why = if !dir.is_dir() {
+            Some(format!("the folder `{}` does not exist", dir.display()))
+        } else {
+            crate::privilege::unsafe_output_dir(dir)
+        };
+        if let Some(why) = why {
+            if nagios {
+                crate::outln!("SUPPORTCTL UNKNOWN - invalid invocation (see stderr)");
+            }
+            print_error(
+                &format!(
+                    "cannot write the {} report to {}: {why}",
+                    format!("{format:?}").to_lowercase(),
+                    path.display()
+                ),
+                Some("create the folder first, or choose another --report path; nothing was run"),
+                term.stderr_color,
+            );
+            return invalid();
+        }
+    }
     let cancel = Cancel::new();
     {
         let cancel = cancel.clone();

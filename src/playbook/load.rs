@@ -417,6 +417,7 @@ fn load_vars(
     builtins: &BTreeMap<String, String>,
     sink: &mut Sink,
     secret: &mut BTreeSet<String>,
+    overrides: &BTreeMap<String, String>,
 ) -> BTreeMap<String, String> {
     let mut declared = BTreeMap::new();
     let Some(value) = value else { return declared };
@@ -458,8 +459,11 @@ fn load_vars(
         let mut known = builtins.clone();
         known.extend(declared.clone());
         match vars::expand(&text, &known) {
+            // A `--var` wins here already, so variables declared below it
+            // (`derived = "T-{{ ticket }}"`) see the value given.
             Ok(expanded) => {
-                declared.insert(name.to_string(), expanded);
+                let value = overrides.get(name).cloned().unwrap_or(expanded);
+                declared.insert(name.to_string(), value);
             }
             Err(e) => {
                 let hint = if declared.contains_key(
@@ -800,7 +804,13 @@ pub fn load(
         }
     }
     let mut secret = BTreeSet::new();
-    let declared = load_vars(root.get("vars"), &builtins, &mut sink, &mut secret);
+    let declared = load_vars(
+        root.get("vars"),
+        &builtins,
+        &mut sink,
+        &mut secret,
+        overrides,
+    );
     let mut values = builtins.clone();
     values.extend(declared.clone());
     let mut final_vars = declared;

@@ -122,7 +122,9 @@ pub struct CommandStep {
     /// Text that must not appear in stdout.
     #[serde(default)]
     pub stdout_not_contains: OneOrMany<String>,
-    /// A regular expression stdout must match.
+    /// A regular expression stdout must match: the whole output, or any
+    /// one of its lines (so `^…$` anchors a line, and a trailing newline
+    /// does not defeat `$`).
     pub stdout_matches: Option<Pattern>,
     /// Output kept per stream (default 64 KiB; head and tail are kept).
     pub max_output: Option<ByteSize>,
@@ -164,7 +166,7 @@ impl CommandStep {
             return Some(format!("stdout contains `{found}`"));
         }
         match &self.stdout_matches {
-            Some(p) if !p.0.is_match(stdout) => {
+            Some(p) if !p.0.is_match(stdout) && !stdout.lines().any(|l| p.0.is_match(l)) => {
                 Some(format!("stdout does not match /{}/", p.0.as_str()))
             }
             _ => None,
