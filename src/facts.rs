@@ -14,6 +14,11 @@ use sysinfo::{CpuRefreshKind, System};
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Facts {
     pub hostname: String,
+    /// A stable id of this machine (`/etc/machine-id`, macOS's
+    /// IOPlatformUUID, Windows' MachineGuid), so fleet reports tell two
+    /// machines with one name apart; empty when it cannot be read.
+    #[serde(default)]
+    pub machine_id: String,
     pub user: String,
     /// `windows`, `macos`, `linux`, ... (Rust's `std::env::consts::OS`).
     pub os: String,
@@ -38,6 +43,54 @@ pub struct Facts {
     pub config_dir: String,
     /// `C:\` on Windows (from `%SystemDrive%`), `/` elsewhere.
     pub system_drive: String,
+}
+
+/// This machine's stable id (see [`Facts::machine_id`]).
+fn machine_id() -> String {
+    if cfg!(target_os = "linux") || cfg!(target_os = "freebsd") {
+        return ["/etc/machine-id", "/var/lib/dbus/machine-id", "/etc/hostid"]
+            .iter()
+            .filter_map(|p| std::fs::read_to_string(p).ok())
+            .map(|s| s.trim().to_string())
+            .find(|s| !s.is_empty() && s.len() <= 128)
+            .unwrap_or_default();
+    }
+    let (argv, key): (&[&str], &str) = if cfg!(target_os = "macos") {
+        (
+            &["ioreg", "-rd1", "-c", "IOPlatformExpertDevice"],
+            "IOPlatformUUID",
+        )
+    } else if cfg!(windows) {
+        (
+            &[
+                "reg",
+                "query",
+                r"HKLM\SOFTWARE\Microsoft\Cryptography",
+                "/v",
+                "MachineGuid",
+            ],
+            "MachineGuid",
+        )
+    } else {
+        return String::new();
+    };
+    let spec = crate::process::ProcessSpec {
+        argv: argv.iter().map(|s| s.to_string()).collect(),
+        max_output: 1 << 16,
+        ..Default::default()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    let out = crate::process::run(&spec, deadline, &crate::cancel::Cancel::new());
+    out.stdout
+        .lines()
+        .find(|l| l.contains(key))
+        .and_then(|l| {
+            l.split(['"', ' ', '='])
+                .rfind(|w| !w.is_empty())
+                .map(str::to_string)
+        })
+        .filter(|id| id.len() >= 8 && id.len() <= 64)
+        .unwrap_or_default()
 }
 
 fn path_string(p: Option<PathBuf>, fallback: &Path) -> String {
@@ -158,6 +211,7 @@ impl Facts {
         };
         let cpus = sys.cpus();
         Facts {
+            machine_id: machine_id(),
             hostname: System::host_name().unwrap_or_else(|| "unknown".into()),
             user: current_user(),
             os_name: System::long_os_version()
@@ -208,6 +262,21 @@ impl Facts {
             ("os_version", self.os_version.clone()),
             ("arch", self.arch.clone()),
             ("system_drive", self.system_drive.clone()),
+            ("os_name", self.os_name.clone()),
+            ("kernel_version", self.kernel_version.clone()),
+            ("cpus", self.cpus.to_string()),
+            (
+                "physical_cores",
+                self.physical_cores.unwrap_or(self.cpus).to_string(),
+            ),
+            ("cpu_brand", self.cpu_brand.clone()),
+            ("cpu_mhz", self.cpu_mhz.to_string()),
+            ("memory_total_bytes", self.memory_total_bytes.to_string()),
+            (
+                "memory_available_bytes",
+                self.memory_available_bytes.to_string(),
+            ),
+            ("uptime_secs", self.uptime_secs.to_string()),
         ]
     }
 }

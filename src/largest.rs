@@ -121,7 +121,8 @@ fn scan_dir(dir: &Path, level: usize, lim: &Limits) -> Largest {
         .map(|d| {
             let sub = scan_dir(d, level + 1, lim);
             let mut sub_total = sub;
-            if level < lim.depth {
+            // `d` is `level` folders below the root: listed down to `depth`.
+            if level <= lim.depth {
                 let entry = Usage {
                     path: d.clone(),
                     bytes: sub_total.total,
@@ -192,6 +193,28 @@ mod tests {
             }
         );
         assert_eq!(r.top_dirs.len(), 2);
+        // Depth N lists N levels: depth 1 the root's own folders only.
+        let at = |depth| {
+            scan(
+                p,
+                10,
+                depth,
+                &Cancel::new(),
+                Instant::now() + std::time::Duration::from_secs(30),
+            )
+            .unwrap()
+            .top_dirs
+            .into_iter()
+            .map(|u| u.path)
+            .collect::<std::collections::BTreeSet<_>>()
+        };
+        assert_eq!(at(1), [p.join("a"), p.join("c")].into_iter().collect());
+        assert_eq!(
+            at(2),
+            [p.join("a"), p.join("a/b"), p.join("c")]
+                .into_iter()
+                .collect()
+        );
         assert!(
             r.total >= 5310 && r.total < 5400,
             "links counted as links: {}",

@@ -45,6 +45,21 @@ pub fn untrusted_reason(path: &Path) -> Option<String> {
     None
 }
 
+/// Why a folder cannot be trusted to hold what root reads: it, or a folder
+/// above it, is owned or writable by another user; sticky folders such as
+/// `/tmp` are fine (other users cannot rename or replace root's entries),
+/// as long as what is read in them is itself checked on its handle.
+pub fn untrusted_folder(dir: &Path) -> Option<String> {
+    let mut current = Some(dir.to_path_buf());
+    while let Some(p) = current {
+        if let Some(reason) = owner_problem(&p, false) {
+            return Some(reason);
+        }
+        current = p.parent().map(Path::to_path_buf);
+    }
+    None
+}
+
 /// Running elevated, why root must not write into `dir`: the folder (the
 /// part of it that exists) or a folder above it is owned or writable by
 /// another user, who could swap a folder for a link to `/etc` between a
@@ -61,15 +76,8 @@ pub fn unsafe_output_dir(dir: &Path) -> Option<String> {
     while std::fs::symlink_metadata(existing).is_err() {
         existing = existing.parent()?;
     }
-    let mut current = Some(existing.to_path_buf());
-    while let Some(p) = current {
-        // Each folder judged as an ancestor: a sticky folder may be shared.
-        if let Some(reason) = owner_problem(&p, false) {
-            return Some(reason);
-        }
-        current = p.parent().map(Path::to_path_buf);
-    }
-    None
+    // Each folder judged as an ancestor: a sticky folder may be shared.
+    untrusted_folder(existing)
 }
 
 /// Running elevated, `path` with each link in it resolved, when root owns

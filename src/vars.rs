@@ -40,6 +40,24 @@ pub const BUILTINS: &[(&str, &str)] = &[
         "gateway",
         "the default gateway's address (`no-default-gateway` when there is none: steps using it then fail saying so)",
     ),
+    (
+        "os_name",
+        "the OS's name, e.g. `Ubuntu 24.04 LTS` or `Windows 11 Pro`",
+    ),
+    ("kernel_version", "the kernel's version"),
+    ("cpus", "logical processors"),
+    (
+        "physical_cores",
+        "physical processor cores (the logical count when unknown)",
+    ),
+    ("cpu_brand", "the processor's name"),
+    ("cpu_mhz", "the processor's speed in MHz"),
+    ("memory_total_bytes", "installed memory in bytes"),
+    (
+        "memory_available_bytes",
+        "available memory in bytes (when the playbook loads)",
+    ),
+    ("uptime_secs", "seconds since boot"),
     ("date", "today as YYYY-MM-DD"),
     ("datetime", "now as YYYYMMDD-HHMMSS (safe in file names)"),
     (

@@ -30,6 +30,7 @@ fn fleet(dir: &Path, n: usize) {
         let mut r = if i % 3 == 0 { bad.clone() } else { ok.clone() };
         let host = format!("ws-{i:02}");
         r["host"]["hostname"] = host.clone().into();
+        r["host"]["machine_id"] = format!("machine-{i:02}").into();
         r["run_id"] = format!("{host}-20261124T100000-1").into();
         let sub = dir.join(&host);
         std::fs::create_dir_all(&sub).unwrap();
@@ -191,4 +192,22 @@ print("ok", len(fams))
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+#[test]
+fn machines_are_told_apart_by_their_id_not_their_name() {
+    let t = Test::new();
+    let d = t.path().join("reports");
+    std::fs::create_dir_all(&d).unwrap();
+    let base = one_report(false);
+    // Two machines named alike, and one machine that ran twice.
+    for (i, (name, id)) in [("vm", "aaaa1111"), ("vm", "bbbb2222")].iter().enumerate() {
+        let mut r = base.clone();
+        r["host"]["hostname"] = (*name).into();
+        r["host"]["machine_id"] = (*id).into();
+        r["run_id"] = format!("run-{i}").into();
+        std::fs::write(d.join(format!("{i}.json")), serde_json::to_vec(&r).unwrap()).unwrap();
+    }
+    let r = t.args(&["report", "merge", "reports"]).run().status(0);
+    assert!(r.stdout.starts_with("2 host(s)"), "{}", r.stdout);
 }

@@ -29,6 +29,7 @@ fn outcome(id: &str, status: Status, message: &str) -> StepOutcome {
 
 fn facts() -> Facts {
     Facts {
+        machine_id: String::new(),
         hostname: "HOST".into(),
         user: "tech".into(),
         os: "linux".into(),

@@ -423,13 +423,15 @@ fn report_files_are_written_alongside_stdout() {
             .unwrap()
             .contains("| ✅ pass | a |")
     );
-    // An unwritable report path is an error after the run, not a lost result.
+    // A report folder that does not exist is an invocation error, found
+    // before anything runs (not after the fixes ran).
     Test::new()
         .playbook(&step("a", "command = [\"true\"]"))
         .args(&["run", "p.toml", "--report", "json=no/such/dir/out.json"])
         .run()
-        .status(3)
-        .stderr_has("cannot write the json report to no/such/dir/out.json");
+        .status(2)
+        .stderr_has("cannot write the json report to no/such/dir/out.json")
+        .stderr_has("nothing was run");
 }
 
 #[test]

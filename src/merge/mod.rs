@@ -27,6 +27,8 @@ use crate::report::{Report, SCHEMA_VERSION, Status, Summary};
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct HostRun {
     pub host: String,
+    /// The machine's stable id (its host name when the report has none).
+    pub machine: String,
     /// The playbooks this run ran.
     pub playbooks: Vec<String>,
     pub run_id: String,
@@ -172,6 +174,26 @@ pub fn read(path: &Path) -> Result<Report, String> {
         .map_err(|e| format!("not a valid version-{SCHEMA_VERSION} report: {e}"))
 }
 
+/// What identifies a machine across its reports.
+fn machine_key(report: &Report) -> String {
+    if report.host.machine_id.is_empty() {
+        format!("host:{}", report.host.hostname)
+    } else {
+        format!("id:{}", report.host.machine_id)
+    }
+}
+
+impl Merged {
+    /// Distinct machines (a machine that ran several playbook sets counts once).
+    pub fn machines(&self) -> usize {
+        self.hosts
+            .iter()
+            .map(|h| h.machine.as_str())
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+    }
+}
+
 /// A report with the file it came from.
 type Sourced = (String, Report);
 
@@ -194,12 +216,13 @@ pub fn merge(reports: Vec<(String, Report)>, mut problems: Vec<Problem>) -> Merg
             }
         }
     }
-    // One host may run several playbooks: the newest run of each set counts.
+    // One machine (by its stable id; by host name for reports without
+    // one) may run several playbooks: the newest run of each set counts.
     let mut by_host: BTreeMap<(String, Vec<String>), Vec<Sourced>> = BTreeMap::new();
     for (source, report) in by_run.into_values() {
         let playbooks = report.playbooks.iter().map(|p| p.name.clone()).collect();
         by_host
-            .entry((report.host.hostname.clone(), playbooks))
+            .entry((machine_key(&report), playbooks))
             .or_default()
             .push((source, report));
     }
@@ -207,9 +230,10 @@ pub fn merge(reports: Vec<(String, Report)>, mut problems: Vec<Problem>) -> Merg
     let mut steps: BTreeMap<(String, String), StepAcross> = BTreeMap::new();
     let mut order: Vec<(String, String)> = Vec::new();
     let mut summary = Summary::default();
-    for ((host, playbooks), mut runs) in by_host {
+    for ((machine, playbooks), mut runs) in by_host {
         runs.sort_by(|a, b| b.1.started_at.cmp(&a.1.started_at));
         let (source, report) = runs.remove(0);
+        let host = report.host.hostname.clone();
         for (older, r) in runs {
             problems.push(Problem {
                 source: older,
@@ -252,6 +276,7 @@ pub fn merge(reports: Vec<(String, Report)>, mut problems: Vec<Problem>) -> Merg
             .collect();
         hosts.push(HostRun {
             unsigned,
+            machine,
             host,
             playbooks,
             run_id: report.run_id.clone(),

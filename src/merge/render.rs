@@ -50,7 +50,7 @@ fn counts(s: &crate::report::Summary) -> String {
 }
 
 fn human(m: &Merged, out: &mut dyn Write) -> io::Result<()> {
-    writeln!(out, "{} host(s): {}", m.hosts.len(), counts(&m.summary))?;
+    writeln!(out, "{} host(s): {}", m.machines(), counts(&m.summary))?;
     let width = m.hosts.iter().map(|h| h.host.len()).max().unwrap_or(4);
     for h in &m.hosts {
         writeln!(
@@ -102,12 +102,7 @@ fn human(m: &Merged, out: &mut dyn Write) -> io::Result<()> {
 }
 
 fn markdown(m: &Merged, out: &mut dyn Write) -> io::Result<()> {
-    writeln!(
-        out,
-        "## {} host(s): {}\n",
-        m.hosts.len(),
-        counts(&m.summary)
-    )?;
+    writeln!(out, "## {} host(s): {}\n", m.machines(), counts(&m.summary))?;
     writeln!(
         out,
         "| host | playbooks | exit | pass | fixed | warn | fail | error | skipped | started |"

@@ -194,7 +194,7 @@ fn open_playbook(path: &Path) -> Result<std::fs::File, Opened> {
     let absolute = std::path::absolute(path).map_err(Opened::Io)?;
     if let Some(why) = absolute
         .parent()
-        .and_then(crate::privilege::untrusted_reason)
+        .and_then(crate::privilege::untrusted_folder)
     {
         return Err(Opened::Untrusted(why));
     }
