@@ -186,7 +186,7 @@ fn owner_problem(path: &Path, _is_target: bool) -> Option<String> {
     match windows::owner_is_admin(path) {
         Ok(true) => None,
         Ok(false) => Some(format!(
-            "`{}` is not owned by Administrators, SYSTEM or TrustedInstaller",
+            "`{}` is not owned by Administrators, SYSTEM, TrustedInstaller or this account",
             path.display()
         )),
         Err(e) => Some(format!("`{}` cannot be checked: {e}", path.display())),
@@ -248,9 +248,40 @@ mod windows {
             }
             let admin = IsWellKnownSid(owner, WinBuiltinAdministratorsSid) != 0
                 || IsWellKnownSid(owner, WinLocalSystemSid) != 0
-                || is_trusted_installer(owner);
+                || is_trusted_installer(owner)
+                || is_current_user(owner);
             LocalFree(descriptor);
             Ok(admin)
+        }
+    }
+
+    /// The account this (elevated) process runs as: an administrator's own
+    /// files (their Desktop, a folder they made) are theirs, not the
+    /// Administrators group's, and no other user can change them.
+    unsafe fn is_current_user(sid: PSID) -> bool {
+        use windows_sys::Win32::Security::{EqualSid, TOKEN_USER, TokenUser};
+        // SAFETY: a token query into a buffer large enough for TOKEN_USER
+        // and its SID; the token is closed.
+        unsafe {
+            let mut token: HANDLE = std::ptr::null_mut();
+            if OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &mut token) == 0 {
+                return false;
+            }
+            let mut buf = [0u8; 256];
+            let mut len = 0u32;
+            let ok = GetTokenInformation(
+                token,
+                TokenUser,
+                buf.as_mut_ptr().cast(),
+                buf.len() as u32,
+                &mut len,
+            );
+            CloseHandle(token);
+            if ok == 0 {
+                return false;
+            }
+            let user = &*(buf.as_ptr() as *const TOKEN_USER);
+            EqualSid(user.User.Sid, sid) != 0
         }
     }
 

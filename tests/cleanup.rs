@@ -458,7 +458,7 @@ fn fix_then_reverify_with_a_real_cleanup() {
         s["attempts"][1]["message"]
             .as_str()
             .unwrap()
-            .starts_with("freed 3 B in 1 files")
+            .starts_with("freed 3 B in 1 file")
     );
     assert!(
         s["message"]

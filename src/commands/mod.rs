@@ -141,7 +141,10 @@ pub fn load_all(args: &[String], facts: &Facts, overrides: &BTreeMap<String, Str
                     }
                 }
             }
-            Err(diags) => loaded.files.push((src.label.clone(), None, diags)),
+            Err(diags) => {
+                let diags = diags.into_iter().map(|d| blame_var(d, overrides)).collect();
+                loaded.files.push((src.label.clone(), None, diags))
+            }
         }
     }
     // `--var` names must mean something to at least one playbook.
@@ -192,6 +195,30 @@ pub fn print_diagnostics<'a>(diags: impl IntoIterator<Item = &'a Diagnostic>, co
         let text = d.render(color);
         let _ = err.write_all(text.as_bytes());
     }
+}
+
+/// A load error whose location holds `{{ name }}` of a `--var` names that
+/// `--var` as the culprit: the user typed the value, not the playbook line
+/// (which may be inside a shipped playbook they cannot open).
+fn blame_var(mut d: Diagnostic, overrides: &BTreeMap<String, String>) -> Diagnostic {
+    let Some(span) = d.span.clone() else {
+        return d;
+    };
+    let text = d.source.get(span).unwrap_or_default();
+    let culprit = overrides.keys().find(|name| {
+        text.split("{{").skip(1).any(|t| {
+            t.split("}}")
+                .next()
+                .is_some_and(|inner| inner.trim() == name.as_str())
+        })
+    });
+    if let Some(name) = culprit {
+        d.message = format!(
+            "--var {name}: {} (the playbook line is shown for context)",
+            d.message
+        );
+    }
+    d
 }
 
 /// `--var` pairs as a map (a later value wins).

@@ -174,7 +174,15 @@ pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<
             .unwrap_or(0)
             .min(32);
         for step in &pb.steps {
-            if (style.quiet && !needs_attention(step.status)) || hidden_skip(step, style) {
+            if style.quiet && !needs_attention(step.status) {
+                // Quiet still names what was written (a bundle's path is the
+                // one thing the technician needs from a passing step).
+                for a in step.actions.iter().filter(|a| a.starts_with("wrote ")) {
+                    writeln!(out, "  {}", one_line(a))?;
+                }
+                continue;
+            }
+            if hidden_skip(step, style) {
                 continue;
             }
             let (sym, word) = mark(step.status);

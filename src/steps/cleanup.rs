@@ -305,6 +305,11 @@ fn homes() -> &'static [String] {
     HOMES.get_or_init(protect::account_homes)
 }
 
+/// `1 file`, `2 files`, `1,204 files`.
+fn files(n: u64) -> String {
+    format!("{} {}", count(n), if n == 1 { "file" } else { "files" })
+}
+
 fn count(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
@@ -399,8 +404,8 @@ impl Check for CleanupStep {
             match clean_root::<PlatformDir>(Path::new(&root.path), &walk) {
                 Ok(stats) => {
                     actions.push(format!(
-                        "{what} {} files ({}) under {}",
-                        count(stats.files),
+                        "{what} {} ({}) under {}",
+                        files(stats.files),
                         human_bytes(stats.bytes),
                         root.label
                     ));
@@ -413,9 +418,9 @@ impl Check for CleanupStep {
             actions.push(format!("{what} {path} ({})", human_bytes(*size)));
         }
         let mut message = format!(
-            "{verb} {} in {} files",
+            "{verb} {} in {}",
             human_bytes(total.bytes),
-            count(total.files)
+            files(total.files)
         );
         if total.dirs_removed > 0 {
             let folders = if action == Action::Preview {
@@ -423,10 +428,12 @@ impl Check for CleanupStep {
             } else {
                 "removed"
             };
-            message.push_str(&format!(
-                ", {folders} {} empty folders",
-                count(total.dirs_removed)
-            ));
+            let noun = if total.dirs_removed == 1 {
+                "empty folder"
+            } else {
+                "empty folders"
+            };
+            message.push_str(&format!(", {folders} {} {noun}", count(total.dirs_removed)));
         }
         if total.linked_bytes > 0 {
             message.push_str(&format!(

@@ -269,7 +269,32 @@ impl Check for CommandStep {
 
     fn describe(&self) -> String {
         let how = if self.shell { "runs (shell)" } else { "runs" };
-        format!("{how} `{}`", self.display())
+        let mut passes = Vec::new();
+        if self.expect_exit.0 != [0] {
+            let codes: Vec<String> = self.expect_exit.iter().map(i32::to_string).collect();
+            passes.push(format!("exit {}", codes.join(" or ")));
+        }
+        for t in self.stdout_contains.iter() {
+            passes.push(format!("output contains `{t}`"));
+        }
+        for t in self.stdout_not_contains.iter() {
+            passes.push(format!("output lacks `{t}`"));
+        }
+        if let Some(p) = &self.stdout_matches {
+            passes.push(format!("output matches `{}`", p.0.as_str()));
+        }
+        if self.sha256.is_some() {
+            passes.push("its script's sha256 is pinned".into());
+        }
+        if passes.is_empty() {
+            format!("{how} `{}`", self.display())
+        } else {
+            format!(
+                "{how} `{}`; passes when {}",
+                self.display(),
+                passes.join(", ")
+            )
+        }
     }
 
     fn changes_system(&self) -> bool {
