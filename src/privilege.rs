@@ -267,20 +267,21 @@ mod windows {
             if OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &mut token) == 0 {
                 return false;
             }
-            let mut buf = [0u8; 256];
+            // u64s: TOKEN_USER needs pointer alignment.
+            let mut buf = [0u64; 32];
             let mut len = 0u32;
             let ok = GetTokenInformation(
                 token,
                 TokenUser,
                 buf.as_mut_ptr().cast(),
-                buf.len() as u32,
+                size_of_val(&buf) as u32,
                 &mut len,
             );
             CloseHandle(token);
             if ok == 0 {
                 return false;
             }
-            let user = &*(buf.as_ptr() as *const TOKEN_USER);
+            let user = &*(buf.as_ptr().cast::<TOKEN_USER>());
             EqualSid(user.User.Sid, sid) != 0
         }
     }
