@@ -19,12 +19,15 @@
 #   bundle    1 GiB of generated logs (bench/gen_logs.py; BENCH_LOG_MIB=N to change) into a zip:
 #             no redaction, built-in rules, built-in + IP/e-mail pseudonyms
 #             vs  zip -r -6  and  tar czf; then peak memory of each with /usr/bin/time
+#   redact    supportctl redact (built-in + IP/e-mail pseudonyms) on BENCH_REDACT_MIB (8) MiB of
+#             the generated logs  vs  sos clean (sosreport, from Debian's packages) on the same
+#             file laid out as an sos report (one sos_logs/ folder); both write their output
 #
-# BENCH_CASES="startup scan cleanup network http bundle" (the default) picks the cases;
+# BENCH_CASES="startup scan cleanup network http bundle redact" (the default) picks the cases;
 # e.g. BENCH_CASES=bundle bench/run.sh --record re-measures only bundles.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cases=" ${BENCH_CASES:-startup scan cleanup network http bundle} "
+cases=" ${BENCH_CASES:-startup scan cleanup network http bundle redact} "
 want() { [[ "$cases" == *" $1 "* ]]; }
 rm -f bench/work/*.md
 record=false
@@ -147,13 +150,32 @@ cat bench/work/bundle-mem.md
 rm -rf "$out"
 fi
 
+if want redact; then
+command -v sos >/dev/null || { apt-get update -qq && apt-get install -y -qq sosreport; }
+mib="${BENCH_REDACT_MIB:-8}"
+logs="$PWD/bench/work/logs-redact"
+if [ ! -f "$logs/.mib-$mib" ]; then
+  rm -rf "$logs"
+  python3 bench/gen_logs.py "$logs" "$mib"
+  touch "$logs/.mib-$mib"
+fi
+sosdir="$PWD/bench/work/sos-target"
+rm -rf "$sosdir" && mkdir -p "$sosdir/sos_logs"
+cat "$logs"/*.log > "$sosdir/all.log"
+sostmp="$PWD/bench/work/sos-tmp"
+hyperfine -N --runs 3 --prepare "rm -rf $sostmp && mkdir -p $sostmp" --export-markdown bench/work/redact.md \
+  -n "supportctl redact --ip --emails ($mib MiB)" "$bin redact --ip --emails $sosdir/all.log" \
+  -n "sos clean (sosreport $(dpkg-query -W -f '${Version}' sosreport))" "sos clean $sosdir --batch --tmp-dir $sostmp"
+rm -rf "$sostmp"
+fi
+
 if $record; then
   {
     printf '\n## %s — %s\n\n' "$(date -u +%Y-%m-%d)" "$(git rev-parse --short HEAD)"
     printf 'Machine: %s cores, %s, %s\n\n' "$(nproc)" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" "$(uname -sr)"
     printf 'Command: `BENCH_CASES="%s" bench/run.sh --record` · release binary: %s bytes\n\n' "$(echo $cases)" "$(stat -c %s "$bin")"
     printf 'Cases: %s\n\n' "$(echo $cases)"
-    for md in startup scan cleanup network http bundle; do
+    for md in startup scan cleanup network http bundle redact; do
       if [ -f "bench/work/$md.md" ]; then cat "bench/work/$md.md"; printf '\n'; fi
     done
     if [ -f bench/work/bundle-mem.md ]; then
