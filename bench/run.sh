@@ -160,12 +160,14 @@ if [ ! -f "$logs/.mib-$mib" ]; then
   touch "$logs/.mib-$mib"
 fi
 sosdir="$PWD/bench/work/sos-target"
-rm -rf "$sosdir" && mkdir -p "$sosdir/sos_logs"
-cat "$logs"/*.log > "$sosdir/all.log"
 sostmp="$PWD/bench/work/sos-tmp"
-hyperfine -N --runs 3 --prepare "rm -rf $sostmp && mkdir -p $sostmp" --export-markdown bench/work/redact.md \
+cat "$logs"/*.log > "$PWD/bench/work/redact-all.log"
+# sos clean moves its target into --tmp-dir: lay it out afresh before each run.
+fresh="rm -rf $sostmp $sosdir && mkdir -p $sostmp $sosdir/sos_logs && cp $PWD/bench/work/redact-all.log $sosdir/all.log"
+hyperfine --runs 3 --prepare "$fresh" --export-markdown bench/work/redact.md \
   -n "supportctl redact --ip --emails ($mib MiB)" "$bin redact --ip --emails $sosdir/all.log" \
   -n "sos clean (sosreport $(dpkg-query -W -f '${Version}' sosreport))" "sos clean $sosdir --batch --tmp-dir $sostmp"
+rm -rf "$sostmp" "$sosdir"
 rm -rf "$sostmp"
 fi
 
