@@ -122,13 +122,19 @@ pub struct When {
     /// These earlier steps were skipped.
     #[serde(default)]
     pub skipped: OneOrMany<String>,
+    /// These earlier steps ended well: passed, warned or were fixed (a
+    /// step that depends on another's outcome rarely minds that it needed
+    /// a fix).
+    #[serde(default)]
+    pub ended_well: OneOrMany<String>,
 }
 
 impl When {
     /// (condition key, step ids) for every condition on another step's status.
-    pub fn step_refs(&self) -> [(&'static str, &OneOrMany<String>); 6] {
+    pub fn step_refs(&self) -> [(&'static str, &OneOrMany<String>); 7] {
         [
             ("passed", &self.passed),
+            ("ended_well", &self.ended_well),
             ("failed", &self.failed),
             ("warned", &self.warned),
             ("fixed", &self.fixed),

@@ -86,7 +86,7 @@ pub fn unmet(
     }
     for (cond, ids) in when.step_refs() {
         let wanted = match cond {
-            "passed" => Status::Pass,
+            "passed" | "ended_well" => Status::Pass,
             "failed" => Status::Fail,
             "warned" => Status::Warn,
             "fixed" => Status::Fixed,
@@ -98,7 +98,18 @@ pub fn unmet(
                 .get(id.as_str())
                 .copied()
                 .unwrap_or(Status::Skipped);
-            if actual != wanted {
+            let met = if cond == "ended_well" {
+                matches!(actual, Status::Pass | Status::Warn | Status::Fixed)
+            } else {
+                actual == wanted
+            };
+            if !met {
+                if cond == "ended_well" {
+                    return Some(format!(
+                        "runs when `{id}` ended well (passed, warned or fixed); it was {}",
+                        actual.as_str()
+                    ));
+                }
                 return Some(format!(
                     "runs when `{id}` {cond}; it was {}",
                     actual.as_str()
@@ -139,6 +150,30 @@ mod tests {
     fn check(when: &When, f: &Facts) -> Option<String> {
         let statuses = BTreeMap::from([("a".to_string(), Status::Fail)]);
         unmet(when, f, &FakeEnv, &statuses)
+    }
+
+    #[test]
+    fn ended_well_accepts_pass_warn_and_fixed() {
+        let f = facts("linux", "6.1", "x86_64");
+        let mut statuses = BTreeMap::new();
+        let when = When {
+            ended_well: OneOrMany(vec!["a".into()]),
+            ..When::default()
+        };
+        for (status, runs) in [
+            (Status::Pass, true),
+            (Status::Warn, true),
+            (Status::Fixed, true),
+            (Status::Fail, false),
+            (Status::Error, false),
+        ] {
+            statuses.insert("a".to_string(), status);
+            assert_eq!(
+                unmet(&when, &f, &FakeEnv, &statuses).is_none(),
+                runs,
+                "{status:?}"
+            );
+        }
     }
 
     #[test]
