@@ -51,6 +51,21 @@ fn setup() -> (Test, String) {
     (t, key)
 }
 
+/// Runs the standard `minisign` tool in `dir`; returns what it printed.
+fn minisign(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("minisign")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "minisign {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 fn sign(t: &Test, file: &str) {
     let out = Command::new(env!("CARGO_BIN_EXE_supportctl"))
         .current_dir(t.path())
@@ -82,43 +97,15 @@ fn signed_by_supportctl_verified_by_minisign_and_back() {
     let (t, key) = setup();
     sign(&t, "p.toml");
     let d = t.path().to_path_buf();
-    let verified = Command::new("minisign")
-        .current_dir(&d)
-        .args(["-Vm", "p.toml", "-p", "supportctl.pub"])
-        .output()
-        .unwrap();
-    assert!(
-        verified.status.success(),
-        "{}",
-        String::from_utf8_lossy(&verified.stderr)
-    );
-    let said = String::from_utf8_lossy(&verified.stdout);
+    let said = minisign(&d, &["-Vm", "p.toml", "-p", "supportctl.pub"]);
     assert!(
         said.contains("playbook:fleet") && said.contains("version:1.2"),
         "{said}"
     );
     // And minisign's own key and signature, verified by supportctl.
     std::fs::write(d.join("q.toml"), PLAYBOOK).unwrap();
-    let made = Command::new("minisign")
-        .current_dir(&d)
-        .args(["-GW", "-p", "m.pub", "-s", "m.key"])
-        .output()
-        .unwrap();
-    assert!(
-        made.status.success(),
-        "{}",
-        String::from_utf8_lossy(&made.stderr)
-    );
-    let signed = Command::new("minisign")
-        .current_dir(&d)
-        .args(["-Sm", "q.toml", "-s", "m.key"])
-        .output()
-        .unwrap();
-    assert!(
-        signed.status.success(),
-        "{}",
-        String::from_utf8_lossy(&signed.stderr)
-    );
+    minisign(&d, &["-GW", "-p", "m.pub", "-s", "m.key"]);
+    minisign(&d, &["-Sm", "q.toml", "-s", "m.key"]);
     let mkey = std::fs::read_to_string(d.join("m.pub"))
         .unwrap()
         .lines()
