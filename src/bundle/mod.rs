@@ -892,18 +892,31 @@ fn summary(done: &archive::Finished, manifest: &Manifest) -> String {
         redactions,
         if redactions == 1 { "" } else { "s" },
     );
-    let failed_commands = manifest
+    let failed: Vec<&str> = manifest
         .entries
         .iter()
         .filter(|e| e.kind == "command" && e.exit_code != Some(0))
-        .count();
+        .map(|e| e.source.as_str())
+        .collect();
+    let failed_commands = failed.len();
     let mut notes = Vec::new();
     let left = t.left_out as u64 + t.over_max_files + t.left_out_unlisted;
     if left > 0 {
         notes.push(format!("{left} file(s) left out"));
     }
     if failed_commands > 0 {
-        notes.push(format!("{failed_commands} command(s) failed"));
+        // Name them (the first three): the console is where the technician looks.
+        let named: Vec<String> = failed.iter().take(3).map(|c| format!("`{c}`")).collect();
+        let more = failed_commands.saturating_sub(3);
+        notes.push(format!(
+            "{failed_commands} command(s) failed: {}{}",
+            named.join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
+        ));
     }
     if !notes.is_empty() {
         message.push_str(&format!("; {} (see manifest.json)", notes.join(", ")));
