@@ -22,6 +22,26 @@ use std::path::Path;
 #[cfg(not(unix))]
 use std::time::SystemTime;
 
+/// Opens `path` for reading without blocking (a FIFO cannot hang the
+/// caller) and returns it only when the opened file is a regular file (a
+/// device such as `/dev/zero` never ends). The caller caps what it reads.
+pub fn open_regular(path: &Path) -> io::Result<File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(io::Error::other(
+            "not a regular file (a FIFO, device or folder)",
+        ));
+    }
+    Ok(file)
+}
+
 /// What a chosen file was when it was chosen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FileId {

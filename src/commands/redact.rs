@@ -75,7 +75,7 @@ pub fn run(args: &RedactArgs, term: &Terminal) -> i32 {
     for input in inputs {
         let result = match input {
             None => redactor.stream(&mut io::stdin().lock(), &mut out, &cancel, false),
-            Some(path) => match open_regular(path) {
+            Some(path) => match crate::safeopen::open_regular(path) {
                 Ok(file) => redactor.stream(
                     &mut BufReader::with_capacity(256 * 1024, file),
                     &mut out,
@@ -119,20 +119,4 @@ pub fn run(args: &RedactArgs, term: &Terminal) -> i32 {
         }
     }
     if failed { Exit::Errored.code() } else { 0 }
-}
-
-/// A regular file (never a FIFO or a device), opened without blocking.
-fn open_regular(path: &std::path::Path) -> io::Result<std::fs::File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NONBLOCK);
-    }
-    let file = options.open(path)?;
-    if !file.metadata()?.is_file() {
-        return Err(io::Error::other("not a regular file"));
-    }
-    Ok(file)
 }

@@ -123,20 +123,13 @@ const MAX_REPORT_BYTES: u64 = 256 << 20;
 fn read_capped(path: &Path) -> Result<String, String> {
     use std::io::Read;
     let cannot = |e: std::io::Error| format!("cannot be read: {e}");
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NONBLOCK);
-    }
-    let file = options.open(path).map_err(cannot)?;
-    let meta = file.metadata().map_err(cannot)?;
-    if !meta.is_file() {
-        return Err(
-            "not a regular file (a FIFO, device or folder); not a supportctl report".into(),
-        );
-    }
+    let file = crate::safeopen::open_regular(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::Other {
+            format!("{e}; not a supportctl report")
+        } else {
+            cannot(e)
+        }
+    })?;
     let mut bytes = Vec::new();
     file.take(MAX_REPORT_BYTES + 1)
         .read_to_end(&mut bytes)
