@@ -394,25 +394,29 @@ fn cleanup_protects_every_accounts_home_wherever_it_is() {
         cleanup_playbook("allow_outside_temp = true"),
     )
     .unwrap();
-    // The attacker's home is in the account database: make it one outside /home.
+    // An account whose home is outside /home. Its own throwaway account:
+    // `usermod` on the attacker fails while another test's attacker
+    // process runs, and a test that silently does not run proves nothing.
     let home = s.path().join("srv-home");
     fs::create_dir(&home).unwrap();
-    let ok = Command::new("usermod")
-        .args(["-d", home.to_str().unwrap(), ATTACKER])
+    const OWNER: &str = "supportctl-srvhome";
+    let _ = Command::new("userdel").arg(OWNER).status();
+    let made = Command::new("useradd")
+        .args([
+            "--no-create-home",
+            "--home-dir",
+            home.to_str().unwrap(),
+            OWNER,
+        ])
         .status()
         .is_ok_and(|st| st.success());
-    if !ok {
-        eprintln!("NOT RUN: usermod is not available");
-        return;
-    }
+    assert!(made, "useradd {OWNER} failed");
     fs::write(home.join("notes.txt"), "mine").unwrap();
     let out = victim(
         s.path(),
         &["run", "c.toml", "--var", &format!("dir={}", home.display())],
     );
-    let _ = Command::new("usermod")
-        .args(["-d", "/nonexistent", ATTACKER])
-        .status();
+    let _ = Command::new("userdel").arg(OWNER).status();
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(String::from_utf8_lossy(&out.stderr).contains("home directory"));
     assert!(home.join("notes.txt").exists());
