@@ -769,7 +769,7 @@ _supportctl() {
             return 0
             ;;
         supportctl__subcmd__schema)
-            opts="-h --color --help"
+            opts="-h --report --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

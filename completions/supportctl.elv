@@ -33,7 +33,7 @@ set edit:completion:arg-completer[supportctl] = {|@words|
             cand keygen 'Make a minisign key pair for signing playbooks (KEY.key, 0600, and KEY.pub)'
             cand sign 'Sign playbooks: writes PLAYBOOK.minisig next to each (minisign format)'
             cand policy 'The machine policy: which playbooks this machine runs'
-            cand schema 'Print the JSON Schema of the playbook format'
+            cand schema 'Print the JSON Schema of the playbook format (or, with --report, of the JSON report)'
             cand completions 'Print shell completions'
             cand man 'Print the man page (roff)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -156,6 +156,7 @@ set edit:completion:arg-completer[supportctl] = {|@words|
         }
         &'supportctl;schema'= {
             cand --color 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)'
+            cand --report 'The schema of the JSON run report instead of the playbook format'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -180,7 +181,7 @@ set edit:completion:arg-completer[supportctl] = {|@words|
             cand keygen 'Make a minisign key pair for signing playbooks (KEY.key, 0600, and KEY.pub)'
             cand sign 'Sign playbooks: writes PLAYBOOK.minisig next to each (minisign format)'
             cand policy 'The machine policy: which playbooks this machine runs'
-            cand schema 'Print the JSON Schema of the playbook format'
+            cand schema 'Print the JSON Schema of the playbook format (or, with --report, of the JSON report)'
             cand completions 'Print shell completions'
             cand man 'Print the man page (roff)'
             cand help 'Print this message or the help of the given subcommand(s)'

@@ -39,7 +39,7 @@ complete -c supportctl -n "__fish_supportctl_needs_command" -f -a "redact" -d 'R
 complete -c supportctl -n "__fish_supportctl_needs_command" -f -a "keygen" -d 'Make a minisign key pair for signing playbooks (KEY.key, 0600, and KEY.pub)'
 complete -c supportctl -n "__fish_supportctl_needs_command" -f -a "sign" -d 'Sign playbooks: writes PLAYBOOK.minisig next to each (minisign format)'
 complete -c supportctl -n "__fish_supportctl_needs_command" -f -a "policy" -d 'The machine policy: which playbooks this machine runs'
-complete -c supportctl -n "__fish_supportctl_needs_command" -f -a "schema" -d 'Print the JSON Schema of the playbook format'
+complete -c supportctl -n "__fish_supportctl_needs_command" -f -a "schema" -d 'Print the JSON Schema of the playbook format (or, with --report, of the JSON report)'
 complete -c supportctl -n "__fish_supportctl_needs_command" -f -a "completions" -d 'Print shell completions'
 complete -c supportctl -n "__fish_supportctl_needs_command" -f -a "man" -d 'Print the man page (roff)'
 complete -c supportctl -n "__fish_supportctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -51,7 +51,7 @@ json\t'The versioned JSON report, for scripts and fleet tools'
 junit\t'JUnit XML, for CI systems'
 markdown\t'A Markdown table to paste into a ticket'
 nagios\t'A Nagios/Icinga plugin status line with perfdata'
-tap\t'Test Anything Protocol (version 14)'
+tap\t'Test Anything Protocol (version 13)'
 prometheus\t'Prometheus text format, for node_exporter\'s textfile collector'"
 complete -c supportctl -n "__fish_supportctl_using_subcommand run" -l report -d 'Also write the report to a file (repeatable): --report json=report.json' -r
 complete -c supportctl -n "__fish_supportctl_using_subcommand run" -s j -l jobs -d 'How many independent read-only steps may run at once' -r
@@ -147,6 +147,7 @@ complete -c supportctl -n "__fish_supportctl_using_subcommand policy; and __fish
 complete -c supportctl -n "__fish_supportctl_using_subcommand schema" -l color -d 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c supportctl -n "__fish_supportctl_using_subcommand schema" -l report -d 'The schema of the JSON run report instead of the playbook format'
 complete -c supportctl -n "__fish_supportctl_using_subcommand schema" -s h -l help -d 'Print help'
 complete -c supportctl -n "__fish_supportctl_using_subcommand completions" -l color -d 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)' -r -f -a "auto\t''
 always\t''
@@ -166,7 +167,7 @@ complete -c supportctl -n "__fish_supportctl_using_subcommand help; and not __fi
 complete -c supportctl -n "__fish_supportctl_using_subcommand help; and not __fish_seen_subcommand_from run check list show facts report redact keygen sign policy schema completions man help" -f -a "keygen" -d 'Make a minisign key pair for signing playbooks (KEY.key, 0600, and KEY.pub)'
 complete -c supportctl -n "__fish_supportctl_using_subcommand help; and not __fish_seen_subcommand_from run check list show facts report redact keygen sign policy schema completions man help" -f -a "sign" -d 'Sign playbooks: writes PLAYBOOK.minisig next to each (minisign format)'
 complete -c supportctl -n "__fish_supportctl_using_subcommand help; and not __fish_seen_subcommand_from run check list show facts report redact keygen sign policy schema completions man help" -f -a "policy" -d 'The machine policy: which playbooks this machine runs'
-complete -c supportctl -n "__fish_supportctl_using_subcommand help; and not __fish_seen_subcommand_from run check list show facts report redact keygen sign policy schema completions man help" -f -a "schema" -d 'Print the JSON Schema of the playbook format'
+complete -c supportctl -n "__fish_supportctl_using_subcommand help; and not __fish_seen_subcommand_from run check list show facts report redact keygen sign policy schema completions man help" -f -a "schema" -d 'Print the JSON Schema of the playbook format (or, with --report, of the JSON report)'
 complete -c supportctl -n "__fish_supportctl_using_subcommand help; and not __fish_seen_subcommand_from run check list show facts report redact keygen sign policy schema completions man help" -f -a "completions" -d 'Print shell completions'
 complete -c supportctl -n "__fish_supportctl_using_subcommand help; and not __fish_seen_subcommand_from run check list show facts report redact keygen sign policy schema completions man help" -f -a "man" -d 'Print the man page (roff)'
 complete -c supportctl -n "__fish_supportctl_using_subcommand help; and not __fish_seen_subcommand_from run check list show facts report redact keygen sign policy schema completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

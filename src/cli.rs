@@ -55,8 +55,12 @@ pub enum Command {
     /// The machine policy: which playbooks this machine runs
     #[command(subcommand)]
     Policy(PolicyCommand),
-    /// Print the JSON Schema of the playbook format
-    Schema,
+    /// Print the JSON Schema of the playbook format (or, with --report, of the JSON report)
+    Schema {
+        /// The schema of the JSON run report instead of the playbook format
+        #[arg(long)]
+        report: bool,
+    },
     /// Print shell completions
     Completions {
         #[arg(value_enum)]

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use sysinfo::{CpuRefreshKind, System};
 
 /// Facts about the machine and the user running supportctl.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct Facts {
     pub hostname: String,
     /// A stable id of this machine (`/etc/machine-id`, macOS's

@@ -99,8 +99,12 @@ fn run_command(cli: &Cli, term: &terminal::Terminal) -> i32 {
         Command::Policy(crate::cli::PolicyCommand::Show { format }) => {
             commands::sign::policy_show(*format, &term)
         }
-        Command::Schema => {
-            crate::out!("{}", playbook::schema::json());
+        Command::Schema { report } => {
+            if *report {
+                crate::out!("{}", report::schema::json());
+            } else {
+                crate::out!("{}", playbook::schema::json());
+            }
             0
         }
         Command::Completions { shell } => {

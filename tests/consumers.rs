@@ -128,3 +128,132 @@ fn tap_is_read_by_prove() {
     assert!(!ok, "the failure was hidden:\n{said}\n{tap}");
     assert!(tap.contains("not ok 1 - dir\\\\\\# TODO y"), "{tap}");
 }
+
+/// Markdown read by markdown-it-py and cmark-gfm (GitHub's reader): what a
+/// ticket reader sees equals the JSON report's text, whatever Markdown,
+/// HTML, escapes or code spans the names, messages and advice hold.
+#[test]
+fn markdown_reads_as_the_json_says() {
+    if !python_with(&["markdown_it"]) || !common::program_available("cmark-gfm") {
+        return;
+    }
+    let run = Test::new()
+        .playbook(
+            r#"
+[[step]]
+id = "html"
+name = "Check <now> & <b>bold</b> &amp; done"
+kind = "command"
+command = ["false"]
+advice = "Run `sc query \"x\" | findstr <name>` then *restart* [it](http://example.invalid) _now_"
+
+[[step]]
+id = "escapes"
+name = 'dir\# TODO ~~y~~ a|b \\ back'
+kind = "command"
+command = ["sh", "-c", "echo 'it''s <tag> `x`'; exit 1"]
+advice = "Quote it: `echo 'a'\\''b'` & keep `C:\\Temp\\*` ![img](x) 1. two"
+
+[[step]]
+id = "list"
+name = "- not a list"
+kind = "command"
+command = ["true"]
+advice = "1. not a list either; ``double `tick` span``; `unclosed"
+
+[[step]]
+id = "other-os"
+kind = "command"
+command = ["true"]
+when = { os = "windows" }
+"#,
+        )
+        .args(&[
+            "run",
+            "p.toml",
+            "--report",
+            "json=r.json",
+            "--report",
+            "markdown=r.md",
+        ])
+        .run()
+        .status(1);
+    let md = std::fs::read_to_string(run.dir.join("r.md")).unwrap();
+    assert!(md.contains("1 step skipped"), "{md}");
+    let out = Command::new("python3")
+        .arg(consumer("markdown_check.py"))
+        .arg(run.dir.join("r.json"))
+        .arg(run.dir.join("r.md"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}\n{md}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Nagios output read by Perl's Monitoring::Plugin::Performance: a run of
+/// many steps with long ids keeps its first line within NRPE's 1,024
+/// bytes, all its perfdata parses (the rest in the long text), and labels
+/// stay unique within 19 characters (pnp4nagios).
+#[test]
+fn nagios_output_fits_nrpe_and_graphers() {
+    if !common::program_available("perl")
+        || !Command::new("perl")
+            .args(["-MMonitoring::Plugin::Performance", "-e", "1"])
+            .status()
+            .is_ok_and(|s| s.success())
+    {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install libmonitoring-plugin-perl"
+        );
+        eprintln!("NOT RUN: Perl's Monitoring::Plugin is not installed");
+        return;
+    }
+    let mut playbook = String::new();
+    for i in 0..12 {
+        playbook.push_str(&format!(
+            "[[step]]\nid = \"root-disk-of-the-main-workstation-{i:02}\"\nkind = \"disk\"\npath = \"/\"\nfail_free_below = \"100%\"\n\n"
+        ));
+    }
+    for i in 0..12 {
+        playbook.push_str(&format!(
+            "[[step]]\nid = \"a-failing-command-with-a-long-id-{i:02}\"\nkind = \"command\"\ncommand = [\"false\"]\n\n"
+        ));
+    }
+    let run = Test::new()
+        .playbook(&playbook)
+        .args(&["run", "p.toml", "--format", "json"])
+        .run();
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let measurements: usize = report["playbooks"][0]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["measurements"].as_array().map_or(0, Vec::len))
+        .sum();
+    assert!(measurements > 24, "{measurements}");
+    let run = Test::new()
+        .playbook(&playbook)
+        .args(&["run", "p.toml", "--format", "nagios"])
+        .run()
+        .status(2);
+    let out = run.dir.join("nagios.txt");
+    std::fs::write(&out, &run.stdout).unwrap();
+    let check = Command::new("perl")
+        .arg(consumer("nagios_check.pl"))
+        .arg(&out)
+        .arg(measurements.to_string())
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}{}\n{}",
+        String::from_utf8_lossy(&check.stdout),
+        String::from_utf8_lossy(&check.stderr),
+        run.stdout
+    );
+}

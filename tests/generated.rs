@@ -30,6 +30,14 @@ fn schema_is_fresh() {
 }
 
 #[test]
+fn report_schema_is_fresh() {
+    check(
+        "docs/report.schema.json",
+        supportctl::report::schema::json().as_bytes(),
+    );
+}
+
+#[test]
 fn completions_are_fresh() {
     use clap_complete::Shell;
     for (shell, file) in [

@@ -160,7 +160,8 @@ fn prometheus_output_is_read_by_the_real_parser() {
     if !common::python_with(&["prometheus_client"]) {
         return;
     }
-    let t = Test::new().playbook(PLAYBOOK).env("FAIL", "1");
+    let playbook = format!("{PLAYBOOK}\n[[step]]\nid = \"root\"\nkind = \"disk\"\npath = \"/\"\n");
+    let t = Test::new().playbook(&playbook).env("FAIL", "1");
     let dir = t.path().to_path_buf();
     // Keep the run: it owns the test's folder.
     let _run = t
@@ -176,9 +177,17 @@ assert status[("flaky", "fail")] == 1 and status[("flaky", "pass")] == 0, status
 assert status[("always", "pass")] == 1, status
 assert fams["supportctl_run_exit_code"].samples[0].value == 1
 steps = {s.labels["status"]: s.value for s in fams["supportctl_steps"].samples}
-assert steps["fail"] == 1 and steps["pass"] == 1, steps
+assert steps["fail"] == 1 and steps["pass"] == 2, steps
 info = fams["supportctl_run_info"].samples[0].labels
 assert info["playbooks"] == "fleet" and info["host"] and "run_id" not in info, info
+# Measurements in base units, one unit per metric, no unit label.
+ratio = {s.labels["name"]: s.value for s in fams["supportctl_step_measurement_ratio"].samples}
+assert ratio and all(0 <= v <= 1 for v in ratio.values()), ratio
+size = {s.labels["name"]: s.value for s in fams["supportctl_step_measurement_bytes"].samples}
+assert size["total"] > 1e6, size
+for f in fams.values():
+    for s in f.samples:
+        assert "unit" not in s.labels, s
 print("ok", len(fams))
 "#;
     let out = Command::new("python3")

@@ -717,3 +717,34 @@ fn first_run_papercuts_stay_fixed() {
         .stderr_has("does not exist");
     assert!(!dir.join("ran").exists());
 }
+
+/// A step that printed nothing has no `output` in the JSON report (as the
+/// README says); one that printed keeps only what it printed. Every report
+/// the tests produce is also checked against docs/report.schema.json
+/// (tests/common), and that check can fail: a wrong status is rejected.
+#[test]
+fn empty_output_is_left_out_and_reports_match_the_schema() {
+    let run = Test::new()
+        .playbook(
+            "[[step]]\nid = \"quiet\"\nkind = \"command\"\ncommand = [\"true\"]\n\n[[step]]\nid = \"loud\"\nkind = \"command\"\ncommand = [\"echo\", \"hi\"]\nshow_output = true\n",
+        )
+        .args(&["run", "p.toml", "--format", "json"])
+        .run()
+        .status(0);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let steps = &report["playbooks"][0]["steps"];
+    assert!(steps[0].get("output").is_none(), "{}", steps[0]);
+    assert_eq!(steps[1]["output"], serde_json::json!({"stdout": "hi\n"}));
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/docs/report.schema.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let mut bad = report.clone();
+    bad["playbooks"][0]["steps"][0]["status"] = "maybe".into();
+    assert!(jsonschema::is_valid(&schema, &report));
+    assert!(!jsonschema::is_valid(&schema, &bad));
+}

@@ -46,7 +46,7 @@ fn paint(text: &str, status: Status, color: bool) -> String {
 }
 
 /// Skipped steps that did nothing (other OS, not selected...) are listed only with `-v`.
-fn hidden_skip(step: &StepOutcome, style: Style) -> bool {
+pub(super) fn hidden_skip(step: &StepOutcome, style: Style) -> bool {
     step.status == Status::Skipped && step.actions.is_empty() && !style.verbose
 }
 

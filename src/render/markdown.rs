@@ -3,7 +3,8 @@
 
 use std::io::{self, Write};
 
-use super::human::summary_line;
+use super::Style;
+use super::human::{hidden_skip, summary_line};
 use crate::report::{Report, Status};
 
 fn icon(s: Status) -> &'static str {
@@ -17,30 +18,102 @@ fn icon(s: Status) -> &'static str {
     }
 }
 
-/// Makes text from playbooks, programs and logs inert in Markdown, on one
-/// line: no HTML, headings, links, images, emphasis or table breaks can
-/// reach the ticket (`\\ * _ [ ] # | ~` are escaped, `& < >` become
-/// entities, line breaks become spaces).
+/// Inline Markdown that a reader sees as exactly `text` (on one line):
+/// no HTML, headings, links, images, emphasis, list markers or table
+/// breaks can reach the ticket. Outside code spans `\\ * _ [ ] # | ~ ` `
+/// are backslash-escaped and `& < >` become entities; a code span the
+/// text already holds (`` `ipconfig /all` ``) stays a code span, its content
+/// untouched (Markdown shows code spans verbatim, so escaping inside them
+/// would show the escapes). Line breaks become spaces.
 pub fn cell(text: &str) -> String {
     let line = super::one_line(text);
     let mut out = String::with_capacity(line.len() + 8);
-    for c in line.chars() {
+    let mut rest = line.as_str();
+    while !rest.is_empty() {
+        if let Some((span, after)) = code_span(rest) {
+            out.push_str(span);
+            rest = after;
+            continue;
+        }
+        let c = rest.chars().next().unwrap_or_default();
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            // Code spans (`…`) stay: they are inert and read well.
-            '\\' | '*' | '_' | '[' | ']' | '#' | '|' | '~' => {
+            '\\' | '*' | '_' | '[' | ']' | '#' | '|' | '~' | '`' => {
                 out.push('\\');
                 out.push(c);
             }
             c => out.push(c),
         }
+        rest = &rest[c.len_utf8()..];
+    }
+    // A line that starts like a list item, quote or heading underline
+    // (`- x`, `+ x`, `1. x`, `2) x`, `===`) would be read as one.
+    let digits = out.bytes().take_while(u8::is_ascii_digit).count();
+    if out.starts_with(['-', '+', '=']) {
+        out.insert(0, '\\');
+    } else if digits > 0
+        && matches!(out.as_bytes().get(digits), Some(b'.' | b')'))
+        && matches!(out.as_bytes().get(digits + 1), None | Some(b' '))
+    {
+        out.insert(digits, '\\');
     }
     out
 }
 
-pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+/// The code span `text` starts with, if any: a run of backticks closed by a
+/// run of the same length, with content that needs no escaping (no `|`,
+/// which would end a table cell, and not space-padded, which Markdown trims).
+fn code_span(text: &str) -> Option<(&str, &str)> {
+    let n = text.bytes().take_while(|&b| b == b'`').count();
+    if n == 0 {
+        return None;
+    }
+    let body = &text[n..];
+    let mut at = 0;
+    while let Some(found) = body[at..].find('`') {
+        let start = at + found;
+        let run = body[start..].bytes().take_while(|&b| b == b'`').count();
+        if run == n {
+            let content = &body[..start];
+            let padded = content.starts_with(' ') && content.ends_with(' ');
+            if content.is_empty() || content.contains('|') || padded {
+                return None;
+            }
+            let end = n + start + n;
+            return Some((&text[..end], &text[end..]));
+        }
+        at = start + run;
+    }
+    None
+}
+
+/// Text inside an HTML element (a `<summary>`): Markdown is not read
+/// there, so only `& < > "` are escaped, as entities.
+fn html(text: &str) -> String {
+    super::one_line(text)
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// When the run started, in the machine's local time to the second with
+/// its offset (`2026-11-28 09:14:03 +01:00`), as a ticket reader reads it.
+fn local_time(started_at: &str, zone: jiff::tz::TimeZone) -> String {
+    match started_at.parse::<jiff::Timestamp>() {
+        Ok(t) => t
+            .to_zoned(zone)
+            .strftime("%Y-%m-%d %H:%M:%S %:z")
+            .to_string(),
+        Err(_) => cell(started_at),
+    }
+}
+
+/// Writes the ticket Markdown. Steps skipped without doing anything (for
+/// another OS, not selected) are counted on one line; `verbose` lists them.
+pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<()> {
     let h = &report.host;
     writeln!(
         out,
@@ -61,7 +134,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         cell(&h.os_version),
         h.arch,
         cell(&h.user),
-        report.started_at,
+        local_time(&report.started_at, jiff::tz::TimeZone::system()),
         if report.dry_run {
             " · **dry run**"
         } else {
@@ -84,13 +157,23 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out)?;
         writeln!(out, "| Status | Step | Result |")?;
         writeln!(out, "|---|---|---|")?;
-        for s in &pb.steps {
+        let hidden = pb.steps.iter().filter(|s| hidden_skip(s, style)).count();
+        for s in pb.steps.iter().filter(|s| !hidden_skip(s, style)) {
             writeln!(
                 out,
                 "| {} | {} | {} |",
                 icon(s.status),
                 cell(&s.name),
                 cell(&s.message)
+            )?;
+        }
+        if hidden > 0 {
+            writeln!(out)?;
+            writeln!(
+                out,
+                "{hidden} step{} skipped (another OS, or not selected); `-v` lists {}.",
+                if hidden == 1 { "" } else { "s" },
+                if hidden == 1 { "it" } else { "them" }
             )?;
         }
         let advice: Vec<_> = pb.steps.iter().filter(|s| s.advice.is_some()).collect();
@@ -140,7 +223,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             writeln!(
                 out,
                 "<details><summary>Output of {}</summary>",
-                cell(&s.name)
+                html(&s.name)
             )?;
             writeln!(out)?;
             // A fence longer than any run of backticks in the output.
@@ -156,4 +239,30 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn started_in_local_time_to_the_second() {
+        let zone = jiff::tz::TimeZone::fixed(jiff::tz::offset(1));
+        assert_eq!(
+            local_time("2026-11-28T08:14:03.123456789Z", zone),
+            "2026-11-28 09:14:03 +01:00"
+        );
+        assert_eq!(
+            local_time("not a time", jiff::tz::TimeZone::UTC),
+            "not a time"
+        );
+    }
+
+    #[test]
+    fn line_starts_that_markdown_would_read_as_blocks() {
+        assert_eq!(cell("- x"), "\\- x");
+        assert_eq!(cell("1. x"), "1\\. x");
+        assert_eq!(cell("9.5 GiB"), "9.5 GiB");
+        assert_eq!(cell("`a|b` `c`"), "\\`a\\|b\\` `c`");
+    }
 }

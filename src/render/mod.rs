@@ -27,7 +27,7 @@ pub enum Format {
     Markdown,
     /// A Nagios/Icinga plugin status line with perfdata
     Nagios,
-    /// Test Anything Protocol (version 14)
+    /// Test Anything Protocol (version 13)
     Tap,
     /// Prometheus text format, for node_exporter's textfile collector
     Prometheus,
@@ -55,7 +55,7 @@ pub fn render(
             writeln!(out)
         }
         Format::Junit => junit::render(report, out),
-        Format::Markdown => markdown::render(report, out),
+        Format::Markdown => markdown::render(report, style, out),
         Format::Nagios => nagios::render(report, out),
         Format::Tap => tap::render(report, out),
         Format::Prometheus => prometheus::render(report, out),

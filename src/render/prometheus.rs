@@ -10,7 +10,11 @@
 //! - `supportctl_step_status{playbook,step,status}`: 1 for the step's status,
 //!   0 for the five others (a state set: alert on `{status="fail"} == 1`)
 //! - `supportctl_step_duration_seconds{playbook,step}`
-//! - `supportctl_step_measurement{playbook,step,name,unit}`: each measurement
+//! - each measurement, one metric per unit, in base units as Prometheus
+//!   practice asks: `supportctl_step_measurement_bytes`,
+//!   `supportctl_step_measurement_seconds` (from ms and days),
+//!   `supportctl_step_measurement_ratio` (percent / 100), and
+//!   `supportctl_step_measurement` for counts; labels `{playbook,step,name}`
 
 use std::io::{self, Write};
 
@@ -46,6 +50,38 @@ fn number(v: f64) -> String {
         }
     } else {
         format!("{v}")
+    }
+}
+
+/// The measurement metrics, one per base unit.
+const MEASUREMENT_METRICS: [(&str, &str); 4] = [
+    (
+        "supportctl_step_measurement_bytes",
+        "Each step's measurements in bytes (free space, largest folders...).",
+    ),
+    (
+        "supportctl_step_measurement_seconds",
+        "Each step's measurements in seconds (latency, age, certificate lifetime...).",
+    ),
+    (
+        "supportctl_step_measurement_ratio",
+        "Each step's measurements as a ratio from 0 to 1 (free space, inodes...).",
+    ),
+    (
+        "supportctl_step_measurement",
+        "Each step's unitless measurements (counts).",
+    ),
+];
+
+/// The metric a measurement belongs to and its value in that base unit.
+fn base_unit(unit: &str, value: f64) -> (&'static str, f64) {
+    match unit {
+        "bytes" => ("supportctl_step_measurement_bytes", value),
+        "ms" => ("supportctl_step_measurement_seconds", value / 1000.0),
+        "s" => ("supportctl_step_measurement_seconds", value),
+        "days" => ("supportctl_step_measurement_seconds", value * 86_400.0),
+        "percent" => ("supportctl_step_measurement_ratio", value / 100.0),
+        _ => ("supportctl_step_measurement", value),
     }
 }
 
@@ -134,22 +170,28 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             number(step.duration_ms as f64 / 1000.0)
         )?;
     }
-    header(
-        out,
-        "supportctl_step_measurement",
-        "Each step's measurements (free space, files, ...).",
-    )?;
-    for (pb, step) in report.steps() {
-        for m in &step.measurements {
-            writeln!(
-                out,
-                "supportctl_step_measurement{{playbook=\"{}\",step=\"{}\",name=\"{}\",unit=\"{}\"}} {}",
-                label(&pb.name),
-                label(&step.id),
-                label(&m.name),
-                label(&m.unit),
-                number(m.value)
-            )?;
+    for (metric, help) in MEASUREMENT_METRICS {
+        let samples: Vec<String> = report
+            .steps()
+            .flat_map(|(pb, step)| step.measurements.iter().map(move |m| (pb, step, m)))
+            .filter_map(|(pb, step, m)| {
+                let (name, value) = base_unit(&m.unit, m.value);
+                (name == metric).then(|| {
+                    format!(
+                        "{metric}{{playbook=\"{}\",step=\"{}\",name=\"{}\"}} {}",
+                        label(&pb.name),
+                        label(&step.id),
+                        label(&m.name),
+                        number(value)
+                    )
+                })
+            })
+            .collect();
+        if !samples.is_empty() {
+            header(out, metric, help)?;
+            for s in samples {
+                writeln!(out, "{s}")?;
+            }
         }
     }
     Ok(())
@@ -162,5 +204,13 @@ mod tests {
         assert_eq!(super::label("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
         assert_eq!(super::number(f64::NAN), "NaN");
         assert_eq!(super::number(2.5), "2.5");
+        assert_eq!(
+            super::base_unit("percent", 25.0),
+            ("supportctl_step_measurement_ratio", 0.25)
+        );
+        assert_eq!(
+            super::base_unit("days", 1.0),
+            ("supportctl_step_measurement_seconds", 86_400.0)
+        );
     }
 }

@@ -4,6 +4,9 @@
 //! is versioned by [`SCHEMA_VERSION`]: fields may be added within a version,
 //! never renamed or removed.
 
+pub mod schema;
+
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::facts::Facts;
@@ -12,7 +15,7 @@ use crate::facts::Facts;
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// The outcome of one step.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Pass,
@@ -37,7 +40,7 @@ impl Status {
 }
 
 /// A measured value with its unit and, where the step has them, thresholds.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Measurement {
     pub name: String,
     pub value: f64,
@@ -66,16 +69,28 @@ impl Measurement {
 }
 
 /// Captured program output.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+/// Left out of the report when the step printed nothing; `stdout`,
+/// `stderr` and `truncated` are each left out when empty or false.
 pub struct Output {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub stdout: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub stderr: String,
     /// Part of the output was dropped to respect the size cap.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub truncated: bool,
 }
 
+impl Output {
+    /// Whether there is nothing to report.
+    pub fn is_empty(&self) -> bool {
+        self.stdout.is_empty() && self.stderr.is_empty() && !self.truncated
+    }
+}
+
 /// One evaluation within a step (a retry, the fix, the re-check).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Attempt {
     /// `attempt 1`, `fix`, `re-check`, ...
     pub label: String,
@@ -85,7 +100,7 @@ pub struct Attempt {
 }
 
 /// Everything known about one step after the run.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct StepOutcome {
     pub id: String,
     pub name: String,
@@ -114,7 +129,7 @@ pub struct StepOutcome {
 }
 
 /// Counts of step statuses.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Summary {
     pub total: usize,
     pub pass: usize,
@@ -167,7 +182,7 @@ impl Summary {
 }
 
 /// The results of one playbook.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct PlaybookReport {
     pub name: String,
     /// Whether the playbook was signed, by which key, with what comment.
@@ -183,7 +198,7 @@ pub struct PlaybookReport {
 }
 
 /// A playbook's signature status, as the machine policy found it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Signature {
     /// `signed` (verified against a trusted key), `shipped` (part of the
     /// binary) or `unsigned` (no signature, or none this machine trusts).
@@ -197,7 +212,7 @@ pub struct Signature {
 }
 
 /// The whole run.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Report {
     pub schema_version: u32,
     pub tool: String,

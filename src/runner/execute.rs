@@ -287,7 +287,7 @@ pub fn run_step(step: &StepDef, env: &Env) -> StepOutcome {
         tags: step.common.tags.clone(),
         measurements: e.measurements,
         actions: e.actions,
-        output: e.output,
+        output: e.output.filter(|o| !o.is_empty()),
         show_output: e.show_output,
         advice,
         attempts,

@@ -210,7 +210,7 @@ impl Check for BundleStep {
     fn evaluate(&self, ctx: &StepContext) -> Evaluation {
         let render_md = |report: &crate::report::Report| {
             let mut md = Vec::new();
-            crate::render::markdown::render(report, &mut md)?;
+            crate::render::markdown::render(report, crate::render::Style::default(), &mut md)?;
             Ok(md)
         };
         let env = bundle::Env {

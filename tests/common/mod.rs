@@ -77,13 +77,60 @@ impl Test {
 
     pub fn run(self) -> Run {
         let out = self.command().output().expect("supportctl runs");
-        Run {
+        let run = Run {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
             dir: self.dir.path().to_path_buf(),
             _keep: self.dir,
+        };
+        check_reports(&run);
+        run
+    }
+}
+
+/// Every JSON report a test run produces (on stdout, or as a `*.json` file
+/// in the test's folder) must match the published report schema,
+/// `docs/report.schema.json`.
+#[track_caller]
+fn check_reports(run: &Run) {
+    static VALIDATOR: std::sync::OnceLock<jsonschema::Validator> = std::sync::OnceLock::new();
+    let validator = VALIDATOR.get_or_init(|| {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/report.schema.json");
+        let schema: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(path).expect("the report schema is committed"))
+                .expect("the report schema is JSON");
+        jsonschema::validator_for(&schema).expect("the report schema is a valid JSON Schema")
+    });
+    let mut texts = vec![("stdout".to_string(), run.stdout.clone())];
+    if let Ok(entries) = std::fs::read_dir(&run.dir) {
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.extension().is_some_and(|x| x == "json")
+                && let Ok(text) = std::fs::read_to_string(&p)
+            {
+                texts.push((p.display().to_string(), text));
+            }
         }
+    }
+    for (from, text) in texts {
+        let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) else {
+            continue;
+        };
+        if value.get("tool").and_then(|t| t.as_str()) != Some("supportctl")
+            || value.get("playbooks").is_none()
+        {
+            continue;
+        }
+        let errors: Vec<String> = validator
+            .iter_errors(&value)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "the report in {from} does not match docs/report.schema.json:\n{}",
+            errors.join("\n")
+        );
     }
 }
 
