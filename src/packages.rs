@@ -55,27 +55,36 @@ fn run(argv: &[&str], deadline: Instant, cancel: &Cancel) -> Result<String, Miss
     }
 }
 
-/// The highest of several versions (multiarch or multi-version installs).
-fn highest(versions: impl Iterator<Item = String>) -> Option<String> {
-    versions.max_by_key(|v| crate::version::Version::parse(v))
+use crate::version::Scheme;
+
+/// The highest of several versions (multiarch or multi-version installs),
+/// in the manager's own order.
+fn highest(versions: impl Iterator<Item = String>, scheme: Scheme) -> Option<String> {
+    versions.max_by(|a, b| scheme.compare(a, b))
 }
 
 /// `dpkg-query -W -f '${Status}\t${Version}\n'`: `install ok installed\t1:2.39.2-1`,
 /// one line per architecture installed.
 pub fn parse_dpkg(out: &str) -> Option<String> {
-    highest(out.lines().filter_map(|line| {
-        let (status, version) = line.trim().split_once('\t')?;
-        (status.ends_with(" installed") && !version.is_empty()).then(|| version.to_string())
-    }))
+    highest(
+        out.lines().filter_map(|line| {
+            let (status, version) = line.trim().split_once('\t')?;
+            (status.ends_with(" installed") && !version.is_empty()).then(|| version.to_string())
+        }),
+        Scheme::Dpkg,
+    )
 }
 
 /// `rpm -q --qf '%{EPOCH}:%{VERSION}-%{RELEASE}\n'`: `(none):2.43.0-1.fc39`, a line per install.
 pub fn parse_rpm(out: &str) -> Option<String> {
-    highest(out.lines().filter_map(|line| {
-        let v = line.trim();
-        let v = v.strip_prefix("(none):").unwrap_or(v);
-        (!v.is_empty() && !v.contains("not installed")).then(|| v.to_string())
-    }))
+    highest(
+        out.lines().filter_map(|line| {
+            let v = line.trim();
+            let v = v.strip_prefix("(none):").unwrap_or(v);
+            (!v.is_empty() && !v.contains("not installed")).then(|| v.to_string())
+        }),
+        Scheme::Rpm,
+    )
 }
 
 /// `pacman -Q NAME` / `brew list --versions NAME`: `git 2.43.0-1` (brew may list several).

@@ -65,6 +65,32 @@ when = { os = "windows" }
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
+    // Jenkins xUnit's junit-10.xsd (from pytest's source distribution,
+    // which `.ci/run` unpacks and names in SUPPORTCTL_JUNIT_XSD) and Ant's
+    // stricter rules.
+    let Some(xsd) = std::env::var_os("SUPPORTCTL_JUNIT_XSD") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must set SUPPORTCTL_JUNIT_XSD to junit-10.xsd"
+        );
+        eprintln!("NOT RUN: SUPPORTCTL_JUNIT_XSD (junit-10.xsd) is not set");
+        return;
+    };
+    if !python_with(&["xmlschema"]) {
+        return;
+    }
+    let out = Command::new("python3")
+        .arg(consumer("junit_xsd_check.py"))
+        .arg(run.dir.join("out.xml"))
+        .arg(xsd)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]

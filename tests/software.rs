@@ -324,3 +324,94 @@ fn a_package_manager_that_is_missing_is_undetermined_not_a_pass() {
             .contains("no package manager found")
     );
 }
+
+/// `package` lookups order versions as their package manager does: a fake
+/// `dpkg-query` reports a repacked Debian version that dpkg ranks above the
+/// minimum (the revision is split at the last `-`), where `auto` would not.
+/// `scheme` overrides the default, and a minimum that is not a version of
+/// the scheme is a load error naming the key.
+#[test]
+fn version_schemes_follow_the_package_manager_or_the_playbook() {
+    let t = Test::new();
+    let bin = t.path().join("bin");
+    script(
+        &bin.join("dpkg-query"),
+        "printf 'install ok installed\\t2.1.28+dfsg1-9\\n'",
+    );
+    script(&bin.join("nodeish"), "echo 'v1.0.0-a2'");
+    let path = format!("{}:/usr/bin:/bin", bin.display());
+    let r = software(
+        t.env("PATH", &path),
+        &[
+            (
+                "by-dpkg",
+                "package = \"sasl\"\nmin_version = \"2.1.28+dfsg-10\"",
+            ),
+            (
+                "as-auto",
+                "package = \"sasl\"\nmin_version = \"2.1.28+dfsg-10\"\nscheme = \"auto\"",
+            ),
+            (
+                "semver",
+                "program = \"nodeish\"\nversion_regex = 'v(\\S+)'\nmin_version = \"1.0.0-a10\"\nscheme = \"semver\"",
+            ),
+            (
+                "natural",
+                "program = \"nodeish\"\nversion_regex = 'v(\\S+)'\nmin_version = \"1.0.0-a10\"",
+            ),
+        ],
+    );
+    assert_eq!(r.step_status("by-dpkg"), "pass", "{}", r.step("by-dpkg"));
+    assert_eq!(r.step_status("as-auto"), "fail", "{}", r.step("as-auto"));
+    assert_eq!(r.step_status("semver"), "pass", "{}", r.step("semver"));
+    assert_eq!(r.step_status("natural"), "fail", "{}", r.step("natural"));
+
+    let bad = Test::new()
+        .playbook("[[step]]\nid = \"x\"\nkind = \"software\"\nprogram = \"git\"\nmin_version = \"1.2\"\nscheme = \"semver\"\n")
+        .args(&["check", "p.toml"])
+        .run()
+        .status(2);
+    assert!(
+        bad.stderr.contains("`1.2` is not a semver version")
+            && bad.stderr.contains("MAJOR.MINOR.PATCH"),
+        "{}",
+        bad.stderr
+    );
+}
+
+/// Every distinct package version on this machine, ordered by supportctl's
+/// `dpkg` scheme, is in the order `dpkg --compare-versions` gives: each
+/// neighbour pair is checked with dpkg itself (`lt` or `eq` as we say), and
+/// since both orders are total, every pair agrees.
+#[test]
+fn dpkg_scheme_orders_this_machines_packages_as_dpkg_does() {
+    if which::which("dpkg-query").is_err() || which::which("dpkg").is_err() {
+        assert!(std::env::var_os("CI").is_none(), "CI runs on Debian");
+        eprintln!("NOT RUN: no dpkg here");
+        return;
+    }
+    use supportctl::version::Scheme;
+    let out = std::process::Command::new("dpkg-query")
+        .args(["-W", "-f", "${Version}\n"])
+        .output()
+        .unwrap();
+    let mut versions: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect();
+    versions.sort();
+    versions.dedup();
+    assert!(versions.len() > 100, "{} versions", versions.len());
+    versions.sort_by(|a, b| Scheme::Dpkg.compare(a, b));
+    for pair in versions.windows(2) {
+        let ours = Scheme::Dpkg.compare(&pair[0], &pair[1]);
+        let op = if ours.is_eq() { "eq" } else { "lt" };
+        let ok = std::process::Command::new("dpkg")
+            .args(["--compare-versions", &pair[0], op, &pair[1]])
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "dpkg disagrees: {} {op} {}", pair[0], pair[1]);
+    }
+}

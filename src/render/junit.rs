@@ -2,6 +2,15 @@
 //!
 //! fail -> `<failure>`, error -> `<error>`, skipped -> `<skipped>`; warn is a
 //! passing case with a note in `<system-out>`, or a `<failure>` with `--strict`.
+//!
+//! Valid against Jenkins xUnit's `junit-10.xsd` (the schema Jenkins, GitLab
+//! and pytest's xunit2 follow). Against the stricter Ant schema
+//! (windyroad's `JUnit.xsd`) it keeps two deviations on purpose: totals on
+//! `<testsuites>` (read by consumers that show a run's totals) and each
+//! step's output in its own `<testcase>` (Ant allows output only per
+//! suite). Everything else Ant asks for is there: `package` and `id` on
+//! each suite, a timestamp without zone (UTC), suite-level `<system-out>`
+//! and `<system-err>`.
 
 use std::io::{self, Write};
 
@@ -29,6 +38,14 @@ fn secs(ms: u64) -> String {
     format!("{:.3}", ms as f64 / 1000.0)
 }
 
+/// RFC 3339 to the form Ant's schema wants: to the second, no zone (UTC).
+fn ant_timestamp(started_at: &str) -> String {
+    match started_at.parse::<jiff::Timestamp>() {
+        Ok(t) => t.strftime("%Y-%m-%dT%H:%M:%S").to_string(),
+        Err(_) => started_at.to_string(),
+    }
+}
+
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let failing = |s: Status| s == Status::Fail || (report.strict && s == Status::Warn);
     let count = |f: &dyn Fn(Status) -> bool| report.steps().filter(|(_, s)| f(s.status)).count();
@@ -42,19 +59,24 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         count(&|s| s == Status::Error),
         secs(report.duration_ms)
     )?;
-    for pb in &report.playbooks {
+    for (id, pb) in report.playbooks.iter().enumerate() {
         let in_pb = |f: &dyn Fn(Status) -> bool| pb.steps.iter().filter(|s| f(s.status)).count();
         writeln!(
             out,
-            r#"  <testsuite name="{}" tests="{}" failures="{}" errors="{}" skipped="{}" time="{}" timestamp="{}" hostname="{}">"#,
+            r#"  <testsuite name="{}" package="{}" id="{id}" tests="{}" failures="{}" errors="{}" skipped="{}" time="{}" timestamp="{}" hostname="{}">"#,
+            xml_escape(&pb.name),
             xml_escape(&pb.name),
             pb.steps.len(),
             in_pb(&failing),
             in_pb(&|s| s == Status::Error),
             in_pb(&|s| s == Status::Skipped),
             secs(pb.duration_ms),
-            xml_escape(&report.started_at),
-            xml_escape(&report.host.hostname)
+            xml_escape(&ant_timestamp(&report.started_at)),
+            xml_escape(if report.host.hostname.is_empty() {
+                "localhost"
+            } else {
+                &report.host.hostname
+            })
         )?;
         writeln!(out, "    <properties>")?;
         for (k, v) in [
@@ -133,7 +155,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 write!(out, ">\n{body}    </testcase>\n")?;
             }
         }
-        writeln!(out, "  </testsuite>")?;
+        writeln!(out, "    <system-out/>\n    <system-err/>\n  </testsuite>")?;
     }
     writeln!(out, "</testsuites>")
 }

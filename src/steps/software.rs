@@ -19,7 +19,7 @@ use crate::packages::{self, Found, Missing};
 use crate::process::{self, Ending, ProcessSpec};
 use crate::report::{Output, Status};
 use crate::values::{OneOrMany, Pattern, human_duration};
-use crate::version::Version;
+use crate::version::{Scheme, Version};
 
 /// Keys of a `software` step.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
@@ -45,6 +45,11 @@ pub struct SoftwareStep {
     pub min_version: Option<Version>,
     /// The version must be below this (exclusive).
     pub below_version: Option<Version>,
+    /// How versions are ordered: `auto` (any string), `dpkg`, `rpm`,
+    /// `pep440` or `semver`, each exactly its own tool's order. Default: the
+    /// package manager's scheme for `package` lookups through dpkg or rpm,
+    /// `auto` otherwise.
+    pub scheme: Option<Scheme>,
 }
 
 const DEFAULT_VERSION: &str = r"(\d+(?:\.\d+)+(?:[-+~]?[0-9A-Za-z]+(?:\.[0-9A-Za-z]+)*)?)";
@@ -106,9 +111,19 @@ impl SoftwareStep {
         found
     }
 
-    fn in_range(&self, v: &Version) -> bool {
-        self.min_version.as_ref().is_none_or(|min| v >= min)
-            && self.below_version.as_ref().is_none_or(|below| v < below)
+    /// The scheme for versions read from `source` (`dpkg`, `rpm`, `--version`...).
+    fn scheme(&self, source: &str) -> Scheme {
+        self.scheme.unwrap_or_else(|| Scheme::of_source(source))
+    }
+
+    fn in_range(&self, v: &str, scheme: Scheme) -> bool {
+        self.min_version
+            .as_ref()
+            .is_none_or(|min| scheme.compare(v, min.as_str()).is_ge())
+            && self
+                .below_version
+                .as_ref()
+                .is_none_or(|below| scheme.compare(v, below.as_str()).is_lt())
     }
 
     /// Runs the program for its version.
@@ -197,7 +212,7 @@ impl SoftwareStep {
             let found = self.probe(&path, ctx);
             let fits = found
                 .as_ref()
-                .is_ok_and(|f| self.in_range(&Version::parse(&f.version)));
+                .is_ok_and(|f| self.in_range(&f.version, self.scheme(&f.source)));
             probed.push((path, found));
             if fits || ctx.cancel.is_set() {
                 break;
@@ -206,7 +221,7 @@ impl SoftwareStep {
         let best = probed
             .iter()
             .filter_map(|(p, f)| f.as_ref().ok().map(|f| (p, f)))
-            .max_by_key(|(_, f)| Version::parse(&f.version))
+            .max_by(|(_, a), (_, b)| self.scheme(&a.source).compare(&a.version, &b.version))
             .map(|(p, f)| (p.clone(), f.clone()));
         if let Some((path, found)) = best {
             return Some(Located {
@@ -306,15 +321,16 @@ impl Check for SoftwareStep {
                 );
             }
         };
-        let version = Version::parse(&found.version);
+        let scheme = self.scheme(&found.source);
+        let cmp = |limit: &Version| scheme.compare(&found.version, limit.as_str());
         let mut e = Evaluation::new(Status::Pass, String::new());
         let detail = format!("{what} {}{at} (from {})", found.version, found.source);
         e.message = match (&self.min_version, &self.below_version) {
-            (Some(min), _) if version < *min => {
+            (Some(min), _) if cmp(min).is_lt() => {
                 e.status = Status::Fail;
                 format!("{detail} is older than the required {min}")
             }
-            (_, Some(below)) if version >= *below => {
+            (_, Some(below)) if cmp(below).is_ge() => {
                 e.status = Status::Fail;
                 format!("{detail} is too new: it must be below {below}")
             }
@@ -371,8 +387,30 @@ impl Check for SoftwareStep {
                 });
             }
         }
+        let scheme = self.scheme.unwrap_or_default();
+        for (key, v) in [
+            ("min_version", &self.min_version),
+            ("below_version", &self.below_version),
+        ] {
+            if let Some(v) = v
+                && !scheme.accepts(v.as_str())
+            {
+                out.push(FieldProblem {
+                    key,
+                    message: format!("`{v}` is not a {} version", scheme.as_str()),
+                    hint: Some(match scheme {
+                        Scheme::Semver => {
+                            "SemVer needs MAJOR.MINOR.PATCH, e.g. \"1.2.0\" or \"1.2.0-rc.1\""
+                                .into()
+                        }
+                        _ => "PEP 440 versions look like \"1.2\", \"1.2.0rc1\", \"1!2.0.post1\""
+                            .into(),
+                    }),
+                });
+            }
+        }
         if let (Some(a), Some(b)) = (&self.min_version, &self.below_version)
-            && a >= b
+            && scheme.compare(a.as_str(), b.as_str()).is_ge()
         {
             out.push(FieldProblem {
                 key: "below_version",
