@@ -35,7 +35,7 @@ set edit:completion:arg-completer[supportctl] = {|@words|
             cand policy 'The machine policy: which playbooks this machine runs'
             cand schema 'Print the JSON Schema of the playbook format (or, with --report, of the JSON report)'
             cand completions 'Print shell completions'
-            cand man 'Print the man page (roff)'
+            cand man 'Print a man page (roff): supportctl''s, or a subcommand''s (`man run`, `man report merge`)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'supportctl;run'= {
@@ -183,7 +183,7 @@ set edit:completion:arg-completer[supportctl] = {|@words|
             cand policy 'The machine policy: which playbooks this machine runs'
             cand schema 'Print the JSON Schema of the playbook format (or, with --report, of the JSON report)'
             cand completions 'Print shell completions'
-            cand man 'Print the man page (roff)'
+            cand man 'Print a man page (roff): supportctl''s, or a subcommand''s (`man run`, `man report merge`)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'supportctl;help;run'= {

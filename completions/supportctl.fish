@@ -41,7 +41,7 @@ complete -c supportctl -n "__fish_supportctl_needs_command" -f -a "sign" -d 'Sig
 complete -c supportctl -n "__fish_supportctl_needs_command" -f -a "policy" -d 'The machine policy: which playbooks this machine runs'
 complete -c supportctl -n "__fish_supportctl_needs_command" -f -a "schema" -d 'Print the JSON Schema of the playbook format (or, with --report, of the JSON report)'
 complete -c supportctl -n "__fish_supportctl_needs_command" -f -a "completions" -d 'Print shell completions'
-complete -c supportctl -n "__fish_supportctl_needs_command" -f -a "man" -d 'Print the man page (roff)'
+complete -c supportctl -n "__fish_supportctl_needs_command" -f -a "man" -d 'Print a man page (roff): supportctl\'s, or a subcommand\'s (`man run`, `man report merge`)'
 complete -c supportctl -n "__fish_supportctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c supportctl -n "__fish_supportctl_using_subcommand run" -l var -d 'Set a playbook variable (repeatable): --var ticket=INC0042' -r
 complete -c supportctl -n "__fish_supportctl_using_subcommand run" -l only -d 'Run only steps with this id or tag (repeatable)' -r
@@ -169,7 +169,7 @@ complete -c supportctl -n "__fish_supportctl_using_subcommand help; and not __fi
 complete -c supportctl -n "__fish_supportctl_using_subcommand help; and not __fish_seen_subcommand_from run check list show facts report redact keygen sign policy schema completions man help" -f -a "policy" -d 'The machine policy: which playbooks this machine runs'
 complete -c supportctl -n "__fish_supportctl_using_subcommand help; and not __fish_seen_subcommand_from run check list show facts report redact keygen sign policy schema completions man help" -f -a "schema" -d 'Print the JSON Schema of the playbook format (or, with --report, of the JSON report)'
 complete -c supportctl -n "__fish_supportctl_using_subcommand help; and not __fish_seen_subcommand_from run check list show facts report redact keygen sign policy schema completions man help" -f -a "completions" -d 'Print shell completions'
-complete -c supportctl -n "__fish_supportctl_using_subcommand help; and not __fish_seen_subcommand_from run check list show facts report redact keygen sign policy schema completions man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c supportctl -n "__fish_supportctl_using_subcommand help; and not __fish_seen_subcommand_from run check list show facts report redact keygen sign policy schema completions man help" -f -a "man" -d 'Print a man page (roff): supportctl\'s, or a subcommand\'s (`man run`, `man report merge`)'
 complete -c supportctl -n "__fish_supportctl_using_subcommand help; and not __fish_seen_subcommand_from run check list show facts report redact keygen sign policy schema completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c supportctl -n "__fish_supportctl_using_subcommand help; and __fish_seen_subcommand_from report" -f -a "merge" -d 'Merge the JSON reports of many machines into one summary: per host pass/warn/fail counts, per step which hosts did not pass'
 complete -c supportctl -n "__fish_supportctl_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "show" -d 'Print the policy in force and where it came from'

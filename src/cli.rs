@@ -66,8 +66,11 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff)
-    Man,
+    /// Print a man page (roff): supportctl's, or a subcommand's (`man run`, `man report merge`)
+    Man {
+        /// The subcommand whose page to print
+        command: Vec<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]

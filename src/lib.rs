@@ -113,18 +113,6 @@ fn run_command(cli: &Cli, term: &terminal::Terminal) -> i32 {
             out!("{}", String::from_utf8_lossy(&buf));
             0
         }
-        Command::Man => {
-            let mut buf = Vec::new();
-            match clap_mangen::Man::new(Cli::command()).render(&mut buf) {
-                Ok(()) => {
-                    out!("{}", String::from_utf8_lossy(&buf));
-                    0
-                }
-                Err(e) => {
-                    crate::errln!("error: cannot render the man page: {e}");
-                    exit::Exit::Errored.code()
-                }
-            }
-        }
+        Command::Man { command } => commands::man::run(command),
     }
 }

@@ -160,13 +160,23 @@ only_as_fix = true
 
 #[test]
 fn facts_human_and_json() {
-    Test::new()
+    let human = Test::new()
         .args(&["facts"])
         .run()
         .status(0)
         .stdout_has("hostname")
         .stdout_has("memory_total_bytes")
         .stdout_has("disks:");
+    // A fact's name is its template variable: the value shown is what the
+    // variable gives (bytes), with the readable size beside it.
+    let line = human
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("memory_total_bytes"))
+        .unwrap();
+    let value = line.split_whitespace().nth(1).unwrap();
+    assert!(value.parse::<u64>().is_ok_and(|n| n > 1 << 20), "{line}");
+    assert!(line.contains("iB)"), "{line}");
     let json = Test::new()
         .args(&["facts", "--format", "json"])
         .run()
@@ -298,4 +308,32 @@ fn readme_console_examples_print_what_the_readme_shows() {
         checked += 1;
     }
     assert!(checked >= 1, "no README console example was checked");
+}
+
+/// A man page per subcommand: `man run` has run's options, nested pages
+/// work, and an unknown page is an invocation error naming the pages.
+#[test]
+fn man_pages_per_subcommand() {
+    Test::new()
+        .args(&["man", "run"])
+        .run()
+        .status(0)
+        .stdout_has(".TH supportctl-run 1")
+        .stdout_has("dry\\-run");
+    Test::new()
+        .args(&["man", "report", "merge"])
+        .run()
+        .status(0)
+        .stdout_has(".TH supportctl-report-merge 1");
+    Test::new()
+        .args(&["man"])
+        .run()
+        .status(0)
+        .stdout_has("supportctl\\-run(1)");
+    let bad = Test::new().args(&["man", "rnu"]).run().status(2);
+    assert!(
+        bad.stderr.contains("no man page for `rnu`") && bad.stderr.contains("report merge"),
+        "{}",
+        bad.stderr
+    );
 }

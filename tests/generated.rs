@@ -54,12 +54,30 @@ fn completions_are_fresh() {
 }
 
 #[test]
-fn man_page_is_fresh() {
-    let mut out = Vec::new();
-    clap_mangen::Man::new(Cli::command())
-        .render(&mut out)
-        .unwrap();
-    check("man/supportctl.1", &out);
+fn man_pages_are_fresh() {
+    let pages = supportctl::commands::man::pages();
+    for (name, roff) in &pages {
+        check(&format!("man/{name}"), roff);
+    }
+    // Every page another page refers to (`supportctl-run(1)`) is shipped.
+    for (name, roff) in &pages {
+        let text = String::from_utf8_lossy(roff).replace("\\-", "-");
+        for word in text.split(|c: char| c.is_whitespace()) {
+            if let Some(page) = word
+                .strip_suffix("(1)")
+                .filter(|w| w.starts_with("supportctl"))
+            {
+                assert!(
+                    pages.iter().any(|(n, _)| *n == format!("{page}.1")),
+                    "{name} refers to {page}(1), which is not shipped"
+                );
+            }
+        }
+    }
+    let shipped = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("man"))
+        .unwrap()
+        .count();
+    assert_eq!(shipped, pages.len(), "man/ holds a stale page");
 }
 
 #[test]

@@ -275,3 +275,35 @@ when = { os = "windows" }
         insta::assert_snapshot!(run.stdout);
     });
 }
+
+/// A name longer than the name column gets its own line; every message
+/// still starts in the same column.
+#[test]
+fn human_keeps_messages_aligned_past_long_names() {
+    let mut r = report(false);
+    r.playbooks[0].steps[0].name =
+        "a very long step name that goes on and on past the column".into();
+    let mut out = Vec::new();
+    render(Format::Human, &r, Style::default(), &mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    let messages = [
+        "up 3 days",
+        "9.5 GiB free (8%), below 15%",
+        "stdout does not contain `nameserver`",
+    ];
+    let columns: Vec<usize> = messages
+        .iter()
+        .map(|m| {
+            let line = text.lines().find(|l| l.contains(m)).unwrap();
+            line[..line.find(m).unwrap()].chars().count()
+        })
+        .collect();
+    assert!(
+        columns.windows(2).all(|w| w[0] == w[1]),
+        "{columns:?}\n{text}"
+    );
+    assert!(
+        text.contains("a very long step name that goes on and on past the column\n"),
+        "{text}"
+    );
+}

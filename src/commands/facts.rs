@@ -30,9 +30,20 @@ pub fn run(args: &FactsArgs) -> i32 {
             if let Some(map) = value.as_object() {
                 let width = map.keys().map(String::len).max().unwrap_or(0);
                 for (k, v) in map {
+                    // The name is the template variable, so the value is what
+                    // `{{ name }}` gives; sizes and times add a readable form.
                     let text = match (k.ends_with("_bytes"), v) {
                         (true, serde_json::Value::Number(n)) => {
-                            human_bytes(n.as_u64().unwrap_or(0))
+                            format!("{n} ({})", human_bytes(n.as_u64().unwrap_or(0)))
+                        }
+                        (false, serde_json::Value::Number(n)) if k.ends_with("_secs") => {
+                            let s = n.as_u64().unwrap_or(0);
+                            format!(
+                                "{n} ({}d {}h {}m)",
+                                s / 86_400,
+                                s % 86_400 / 3600,
+                                s % 3600 / 60
+                            )
                         }
                         (_, serde_json::Value::String(s)) => s.clone(),
                         (_, serde_json::Value::Null) => "-".into(),

@@ -4,6 +4,7 @@
 pub mod check;
 pub mod facts;
 pub mod list;
+pub mod man;
 pub mod redact;
 pub mod report;
 pub mod run;

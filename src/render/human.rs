@@ -166,10 +166,13 @@ pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<
                 title
             }
         )?;
+        // The name column fits the shown names up to 32 characters; a longer
+        // name gets its own line, and its message starts under the column.
         let width = pb
             .steps
             .iter()
-            .map(|s| s.name.chars().count())
+            .filter(|s| !hidden_skip(s, style))
+            .map(|s| one_line(&s.name).chars().count())
             .max()
             .unwrap_or(0)
             .min(32);
@@ -193,11 +196,13 @@ pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<
             } else {
                 message
             };
-            writeln!(
-                out,
-                "  {label}  {:<width$}  {message}",
-                one_line(&step.name)
-            )?;
+            let name = one_line(&step.name);
+            if name.chars().count() > width {
+                writeln!(out, "  {label}  {name}")?;
+                writeln!(out, "{}{message}", " ".repeat(width + 13))?;
+            } else {
+                writeln!(out, "  {label}  {name:<width$}  {message}")?;
+            }
             details(step, style, &" ".repeat(width + 13), out)?;
         }
         if report.playbooks.len() > 1 {
