@@ -73,14 +73,29 @@ pub const PSEUDO_FILESYSTEMS: &[&str] = &[
 pub trait DiskSource {
     /// The filesystem holding `path`.
     fn for_path(&self, path: &Path) -> io::Result<FsStats>;
-    /// Every mounted filesystem.
-    fn all(&self) -> Vec<FsStats>;
+    /// Every mounted filesystem whose type `wanted` accepts (the others are
+    /// not even asked for figures: a `statvfs` on an automount point mounts it).
+    fn all(&self, wanted: &dyn Fn(&str) -> bool) -> Vec<FsStats>;
 }
 
 /// The real machine (sysinfo for mounts, `statvfs` for figures on Unix).
 pub struct RealDisks;
 
+/// Mounted filesystems: (mount point, type, total, free). On Linux every
+/// mount in `/proc/self/mounts`, tmpfs included (sysinfo's list leaves
+/// pseudo filesystems out, so a path on a tmpfs was measured as `/`);
+/// figures there come from `statvfs`.
 fn mounts() -> Vec<(String, String, u64, u64)> {
+    #[cfg(target_os = "linux")]
+    if let Ok(text) = std::fs::read_to_string("/proc/self/mounts") {
+        let list = parse_proc_mounts(&text);
+        if !list.is_empty() {
+            return list
+                .into_iter()
+                .map(|(mount, fstype)| (mount, fstype, 0, 0))
+                .collect();
+        }
+    }
     sysinfo::Disks::new_with_refreshed_list()
         .list()
         .iter()
@@ -93,6 +108,47 @@ fn mounts() -> Vec<(String, String, u64, u64)> {
             )
         })
         .collect()
+}
+
+/// `/proc/self/mounts` lines (`device mount-point type options 0 0`, with
+/// `\040`-style octal escapes in the mount point): (mount point, type), one
+/// per mount point, the last mounted kept (it hides the ones beneath).
+pub fn parse_proc_mounts(text: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for line in text.lines() {
+        let mut fields = line.split(' ');
+        let (Some(_), Some(mount), Some(fstype)) = (fields.next(), fields.next(), fields.next())
+        else {
+            continue;
+        };
+        let mount = unescape_octal(mount);
+        out.retain(|(m, _)| *m != mount);
+        out.push((mount, fstype.to_string()));
+    }
+    out
+}
+
+/// Undoes the kernel's `\ooo` escapes (space, tab, newline, backslash).
+fn unescape_octal(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let octal = bytes
+            .get(i + 1..i + 4)
+            .filter(|d| d.iter().all(|b| (b'0'..=b'7').contains(b)));
+        match (bytes[i], octal) {
+            (b'\\', Some(d)) => {
+                out.push((d[0] - b'0') * 64 + (d[1] - b'0') * 8 + (d[2] - b'0'));
+                i += 4;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The mount whose mount point is the longest prefix of `path`.
@@ -212,9 +268,10 @@ impl DiskSource for RealDisks {
         }
     }
 
-    fn all(&self) -> Vec<FsStats> {
+    fn all(&self, wanted: &dyn Fn(&str) -> bool) -> Vec<FsStats> {
         mounts()
             .into_iter()
+            .filter(|m| wanted(&m.1))
             .map(|(mount_point, filesystem, total, free)| {
                 #[cfg(unix)]
                 if let Ok((t, f, it, ifree)) = statvfs_figures(Path::new(&mount_point)) {
@@ -242,7 +299,23 @@ impl DiskSource for RealDisks {
 
 #[cfg(test)]
 mod tests {
-    use super::mount_of;
+    use super::{mount_of, parse_proc_mounts};
+
+    #[test]
+    fn proc_mounts_keep_every_type_and_the_last_mount() {
+        let text = "/dev/sda1 / ext4 rw 0 0\nproc /proc proc rw 0 0\n\
+                    tmpfs /mnt/my\\040disk tmpfs rw,size=10240k 0 0\n\
+                    /dev/sdb1 /data ext4 rw 0 0\ntmpfs /data tmpfs rw 0 0\n";
+        assert_eq!(
+            parse_proc_mounts(text),
+            vec![
+                ("/".to_string(), "ext4".to_string()),
+                ("/proc".into(), "proc".into()),
+                ("/mnt/my disk".into(), "tmpfs".into()),
+                ("/data".into(), "tmpfs".into()),
+            ]
+        );
+    }
 
     #[test]
     fn longest_mount_prefix() {

@@ -748,3 +748,68 @@ fn empty_output_is_left_out_and_reports_match_the_schema() {
     assert!(jsonschema::is_valid(&schema, &report));
     assert!(!jsonschema::is_valid(&schema, &bad));
 }
+
+/// A `disk` step on a path under a small tmpfs measures that tmpfs (its
+/// size, its mount point, its type), and `all = true` with
+/// `include_types = ["tmpfs"]` lists it; without it, it is left out.
+#[test]
+fn disk_steps_measure_the_tmpfs_a_path_is_on() {
+    if !common::is_root() || !std::path::Path::new("/usr/bin/unshare").exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI runs as root with unshare"
+        );
+        eprintln!("NOT RUN: needs root and unshare to mount a small tmpfs");
+        return;
+    }
+    let t = Test::new();
+    let d = t.path().to_path_buf();
+    let mnt = d.join("small");
+    std::fs::create_dir_all(mnt.join("sub")).unwrap();
+    std::fs::write(
+        d.join("p.toml"),
+        format!(
+            "[[step]]\nid = \"path\"\nkind = \"disk\"\npath = \"{0}/sub\"\n\n\
+             [[step]]\nid = \"with\"\nkind = \"disk\"\nall = true\ninclude_types = [\"tmpfs\"]\n\n\
+             [[step]]\nid = \"without\"\nkind = \"disk\"\nall = true\n",
+            mnt.display()
+        ),
+    )
+    .unwrap();
+    let script = format!(
+        "mount -t tmpfs -o size=10m tmpfs '{0}' && mkdir '{0}/sub' && '{1}' run p.toml --format json",
+        mnt.display(),
+        env!("CARGO_BIN_EXE_supportctl")
+    );
+    let out = std::process::Command::new("/usr/bin/unshare")
+        .args(["-m", "--propagation", "private", "sh", "-c", &script])
+        .current_dir(&d)
+        .env("SUPPORTCTL_PATH", "")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    if stdout.is_empty() && String::from_utf8_lossy(&out.stderr).contains("mount") {
+        eprintln!(
+            "NOT RUN: mounts not permitted: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        return;
+    }
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let steps = &report["playbooks"][0]["steps"];
+    let msg = |i: usize| steps[i]["message"].as_str().unwrap().to_string();
+    let mount = mnt.display().to_string();
+    assert!(
+        msg(0).contains("of 10.0 MiB") && msg(0).contains(&format!("on {mount} (tmpfs)")),
+        "{}",
+        msg(0)
+    );
+    let listed = |i: usize| {
+        steps[i]["output"]["stdout"]
+            .as_str()
+            .unwrap_or("")
+            .contains(&mount)
+    };
+    assert!(listed(1), "{}", steps[1]);
+    assert!(!listed(2), "{}", steps[2]);
+}

@@ -174,13 +174,12 @@ impl DiskStep {
     fn evaluate_all(&self, source: &dyn DiskSource) -> Evaluation {
         let mut seen = std::collections::BTreeSet::new();
         let filesystems: Vec<FsStats> = source
-            .all()
+            .all(&|fstype| {
+                !PSEUDO_FILESYSTEMS.contains(&fstype)
+                    || self.include_types.iter().any(|t| t == fstype)
+            })
             .into_iter()
             .filter(|fs| fs.total > 0)
-            .filter(|fs| {
-                !PSEUDO_FILESYSTEMS.contains(&fs.filesystem.as_str())
-                    || self.include_types.contains(&fs.filesystem)
-            })
             .filter(|fs| seen.insert(fs.mount_point.clone()))
             .collect();
         if filesystems.is_empty() {
@@ -382,8 +381,12 @@ mod tests {
                 .cloned()
                 .ok_or_else(|| io::Error::other("no such filesystem"))
         }
-        fn all(&self) -> Vec<FsStats> {
-            self.0.clone()
+        fn all(&self, wanted: &dyn Fn(&str) -> bool) -> Vec<FsStats> {
+            self.0
+                .iter()
+                .filter(|fs| wanted(&fs.filesystem))
+                .cloned()
+                .collect()
         }
     }
 
