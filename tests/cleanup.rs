@@ -765,3 +765,73 @@ fn bind_mounts_inside_a_root_are_not_crossed() {
         "the cleanup crossed into a bind mount"
     );
 }
+
+/// A dry run's report breaks the would-be deletions down by folder (files,
+/// bytes) and lists every file by name, up to 1,000, with a count of the
+/// rest; nothing is touched.
+#[test]
+fn dry_run_lists_files_by_folder_bounded() {
+    let tree = Tree::new();
+    let root = tree.root();
+    for i in 0..1003 {
+        write_old(&root.join(format!("many/f{i:04}.tmp")), b"0123456789");
+    }
+    let before = snapshot(&root);
+    let r = tree
+        .playbook("")
+        .args(&["run", "p.toml", "--dry-run", "--format", "json"])
+        .run()
+        .status(0);
+    assert_eq!(snapshot(&root), before, "a dry run changed the tree");
+    let json = r.json();
+    let out = step(&json)["output"]["stdout"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let many = format!("{}  ", root.join("many").display());
+    let row = out
+        .lines()
+        .find(|l| l.trim_start().starts_with(&many))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(
+        row.contains("1,003 files") && row.contains("9.8 KiB"),
+        "{row}"
+    );
+    assert!(
+        out.lines().any(|l| l
+            .trim_start()
+            .starts_with(&format!("{}  ", root.join("sub").display()))),
+        "{out}"
+    );
+    let total = measurement(&json, "files") as u64;
+    let commas = |n: u64| {
+        let s = n.to_string();
+        let mut out = String::new();
+        for (i, c) in s.chars().enumerate() {
+            if i > 0 && (s.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        out
+    };
+    assert!(
+        out.contains(&format!("files (1,000 of {} listed):", commas(total))),
+        "{out}"
+    );
+    let listed = out
+        .lines()
+        .filter(|l| {
+            l.starts_with("  ")
+                && l.contains(&root.display().to_string())
+                && !l.contains(" files ")
+                && !l.contains(" file ")
+        })
+        .count();
+    assert!(listed >= 1000, "{listed}");
+    assert!(
+        out.contains(&format!("… {} files not listed", total - 1000)),
+        "{out}"
+    );
+    assert_eq!(step(&json)["output"]["truncated"], true);
+}

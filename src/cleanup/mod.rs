@@ -136,6 +136,13 @@ pub struct Stats {
     pub skipped: BTreeMap<Skip, u64>,
     /// The largest files deleted (or that would be): (bytes, path).
     pub largest: Vec<(u64, String)>,
+    /// Files and bytes by folder: each folder directly under a root (the
+    /// root itself for files directly in it).
+    pub folders: BTreeMap<String, (u64, u64)>,
+    /// Every file deleted (or that would be), up to [`LISTED_KEPT`]: (bytes, path).
+    pub listed: Vec<(u64, String)>,
+    /// Files (and their bytes) past the listing's bound.
+    pub unlisted: (u64, u64),
     /// A few error messages, for the report.
     pub errors: Vec<String>,
     /// Set when the walk stopped early (deadline, interruption).
@@ -143,6 +150,8 @@ pub struct Stats {
 }
 
 const LARGEST_KEPT: usize = 5;
+/// How many files a report lists by name.
+pub const LISTED_KEPT: usize = 1000;
 const ERRORS_KEPT: usize = 5;
 
 impl Stats {
@@ -157,8 +166,18 @@ impl Stats {
         }
     }
 
-    pub fn removed_file(&mut self, path: String, size: u64, hard_linked: bool) {
+    /// Counts a file deleted (or that would be) at `path`, in `folder`.
+    pub fn removed_file(&mut self, path: String, folder: String, size: u64, hard_linked: bool) {
         self.files += 1;
+        let f = self.folders.entry(folder).or_default();
+        f.0 += 1;
+        f.1 += size;
+        if self.listed.len() < LISTED_KEPT {
+            self.listed.push((size, path.clone()));
+        } else {
+            self.unlisted.0 += 1;
+            self.unlisted.1 += size;
+        }
         if hard_linked {
             self.linked_bytes += size;
         } else {
@@ -188,6 +207,21 @@ impl Stats {
         for (size, path) in other.largest {
             self.push_largest(size, path);
         }
+        for (folder, (n, bytes)) in other.folders {
+            let f = self.folders.entry(folder).or_default();
+            f.0 += n;
+            f.1 += bytes;
+        }
+        for (size, path) in other.listed {
+            if self.listed.len() < LISTED_KEPT {
+                self.listed.push((size, path));
+            } else {
+                self.unlisted.0 += 1;
+                self.unlisted.1 += size;
+            }
+        }
+        self.unlisted.0 += other.unlisted.0;
+        self.unlisted.1 += other.unlisted.1;
         for e in other.errors {
             if self.errors.len() < ERRORS_KEPT {
                 self.errors.push(e);

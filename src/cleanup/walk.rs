@@ -166,6 +166,16 @@ impl Shared<'_, '_> {
         self.root.join(rel).display().to_string()
     }
 
+    /// The folder directly under the root that holds `rel` (the root for a
+    /// file directly in it): the per-folder breakdown's key.
+    fn folder_of(&self, rel: &Path) -> String {
+        let mut parts = rel.components();
+        match (parts.next(), parts.next()) {
+            (Some(first), Some(_)) => self.report(Path::new(first.as_os_str())),
+            _ => self.root.display().to_string(),
+        }
+    }
+
     fn tick(&self) {
         if self.seen.fetch_add(1, Ordering::Relaxed) % 1024 == 1023 {
             (self.walk.on_progress)(
@@ -429,7 +439,7 @@ fn entry<D: DirOps>(dir: &D, name: &OsStr, rel: &Path, sh: &Shared, stats: &mut 
             match result {
                 Ok(()) => {
                     let linked = sh.still_linked(&meta);
-                    stats.removed_file(sh.report(rel), meta.size, linked);
+                    stats.removed_file(sh.report(rel), sh.folder_of(rel), meta.size, linked);
                     sh.files.fetch_add(1, Ordering::Relaxed);
                     sh.bytes.fetch_add(meta.size, Ordering::Relaxed);
                     Entry::Gone

@@ -322,6 +322,58 @@ fn count(n: u64) -> String {
     out
 }
 
+/// Folders shown in the breakdown (the largest first).
+const FOLDERS_SHOWN: usize = 100;
+
+/// The breakdown by folder (files, bytes; largest first) and every file by
+/// name up to [`crate::cleanup::LISTED_KEPT`], with a count of the rest: the
+/// step's output (in the JSON report; `-v` shows it in a terminal).
+fn listing(total: &Stats, what: &str) -> String {
+    if total.files == 0 {
+        return String::new();
+    }
+    let mut folders: Vec<(&String, &(u64, u64))> = total.folders.iter().collect();
+    folders.sort_by(|a, b| b.1.1.cmp(&a.1.1).then_with(|| a.0.cmp(b.0)));
+    let width = folders
+        .iter()
+        .take(FOLDERS_SHOWN)
+        .map(|(f, _)| f.chars().count())
+        .max()
+        .unwrap_or(0);
+    let mut out = format!("by folder ({what}):\n");
+    for (folder, (n, bytes)) in folders.iter().take(FOLDERS_SHOWN) {
+        out.push_str(&format!(
+            "  {folder:<width$}  {:>10}  {:>10}\n",
+            files(*n),
+            human_bytes(*bytes)
+        ));
+    }
+    if folders.len() > FOLDERS_SHOWN {
+        out.push_str(&format!(
+            "  … and {} more folders\n",
+            count((folders.len() - FOLDERS_SHOWN) as u64)
+        ));
+    }
+    let mut listed = total.listed.clone();
+    listed.sort_by(|a, b| a.1.cmp(&b.1));
+    out.push_str(&format!(
+        "files ({} of {} listed):\n",
+        count(listed.len() as u64),
+        count(total.files)
+    ));
+    for (size, path) in &listed {
+        out.push_str(&format!("  {path}  {}\n", human_bytes(*size)));
+    }
+    if total.unlisted.0 > 0 {
+        out.push_str(&format!(
+            "  … {} not listed ({})\n",
+            files(total.unlisted.0),
+            human_bytes(total.unlisted.1)
+        ));
+    }
+    out
+}
+
 impl Check for CleanupStep {
     fn evaluate(&self, ctx: &StepContext) -> Evaluation {
         let action = match (ctx.dry_run, self.mode) {
@@ -473,11 +525,12 @@ impl Check for CleanupStep {
             Measurement::new("folders", total.dirs_removed as f64, "count"),
             Measurement::new("skipped", total.problems() as f64, "count"),
         ];
-        if !total.errors.is_empty() {
+        let listing = listing(&total, what);
+        if !listing.is_empty() || !total.errors.is_empty() {
             e.output = Some(Output {
-                stdout: String::new(),
+                stdout: listing,
                 stderr: total.errors.join("\n"),
-                truncated: false,
+                truncated: total.unlisted.0 > 0,
             });
         }
         e
