@@ -16,6 +16,9 @@ _supportctl() {
             ",$1")
                 cmd="supportctl"
                 ;;
+            supportctl,__complete)
+                cmd="supportctl__subcmd____complete"
+                ;;
             supportctl,check)
                 cmd="supportctl__subcmd__check"
                 ;;
@@ -57,6 +60,9 @@ _supportctl() {
                 ;;
             supportctl,sign)
                 cmd="supportctl__subcmd__sign"
+                ;;
+            supportctl__subcmd__help,__complete)
+                cmd="supportctl__subcmd__help__subcmd____complete"
                 ;;
             supportctl__subcmd__help,check)
                 cmd="supportctl__subcmd__help__subcmd__check"
@@ -137,8 +143,26 @@ _supportctl() {
 
     case "${cmd}" in
         supportctl)
-            opts="-h -V --color --help --version run check list show facts report redact keygen sign policy schema completions man help"
+            opts="-h -V --color --help --version run check list show facts report redact keygen sign policy schema completions __complete man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        supportctl__subcmd____complete)
+            opts="-h --color --help playbooks"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -221,8 +245,22 @@ _supportctl() {
             return 0
             ;;
         supportctl__subcmd__help)
-            opts="run check list show facts report redact keygen sign policy schema completions man help"
+            opts="run check list show facts report redact keygen sign policy schema completions __complete man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        supportctl__subcmd__help__subcmd____complete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -842,3 +880,28 @@ if [[ "${BASH_VERSINFO[0]}" -eq 4 && "${BASH_VERSINFO[1]}" -ge 4 || "${BASH_VERS
 else
     complete -F _supportctl -o bashdefault -o default supportctl
 fi
+
+# Playbook names (shipped and on the search path) after run, show and check,
+# asked of the same supportctl being completed.
+_supportctl_with_playbooks() {
+    local cur="${COMP_WORDS[COMP_CWORD]}" prev="${COMP_WORDS[COMP_CWORD-1]}" sub="" i
+    for ((i = 1; i < COMP_CWORD; i++)); do
+        case "${COMP_WORDS[i]}" in
+            -*) ;;
+            *) sub="${COMP_WORDS[i]}"; break ;;
+        esac
+    done
+    _supportctl "$@"
+    case "$sub" in
+        run|show|check) ;;
+        *) return 0 ;;
+    esac
+    case "$prev" in
+        --var|--only|--skip|--format|--report|-j|--jobs|--color) return 0 ;;
+    esac
+    [[ "$cur" == -* ]] && return 0
+    local names
+    names=$("${COMP_WORDS[0]}" __complete playbooks 2>/dev/null) || return 0
+    COMPREPLY+=($(compgen -W "$names" -- "$cur"))
+}
+complete -F _supportctl_with_playbooks -o bashdefault -o default supportctl

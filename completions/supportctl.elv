@@ -35,6 +35,7 @@ set edit:completion:arg-completer[supportctl] = {|@words|
             cand policy 'The machine policy: which playbooks this machine runs'
             cand schema 'Print the JSON Schema of the playbook format (or, with --report, of the JSON report)'
             cand completions 'Print shell completions'
+            cand __complete 'Values for shell completion (used by the completion scripts)'
             cand man 'Print a man page (roff): supportctl''s, or a subcommand''s (`man run`, `man report merge`)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -165,6 +166,11 @@ set edit:completion:arg-completer[supportctl] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'supportctl;__complete'= {
+            cand --color 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'supportctl;man'= {
             cand --color 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)'
             cand -h 'Print help'
@@ -183,6 +189,7 @@ set edit:completion:arg-completer[supportctl] = {|@words|
             cand policy 'The machine policy: which playbooks this machine runs'
             cand schema 'Print the JSON Schema of the playbook format (or, with --report, of the JSON report)'
             cand completions 'Print shell completions'
+            cand __complete 'Values for shell completion (used by the completion scripts)'
             cand man 'Print a man page (roff): supportctl''s, or a subcommand''s (`man run`, `man report merge`)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -215,6 +222,8 @@ set edit:completion:arg-completer[supportctl] = {|@words|
         &'supportctl;help;schema'= {
         }
         &'supportctl;help;completions'= {
+        }
+        &'supportctl;help;__complete'= {
         }
         &'supportctl;help;man'= {
         }

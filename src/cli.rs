@@ -66,11 +66,24 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Values for shell completion (used by the completion scripts)
+    #[command(name = "__complete", hide = true)]
+    Complete {
+        #[arg(value_enum)]
+        what: CompleteWhat,
+    },
     /// Print a man page (roff): supportctl's, or a subcommand's (`man run`, `man report merge`)
     Man {
         /// The subcommand whose page to print
         command: Vec<String>,
     },
+}
+
+/// What `__complete` lists.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum CompleteWhat {
+    /// Playbook names: shipped and on the search path
+    Playbooks,
 }
 
 #[derive(Subcommand, Debug)]

@@ -45,7 +45,7 @@ pub mod values;
 pub mod vars;
 pub mod version;
 
-use clap::{CommandFactory, Parser};
+use clap::Parser;
 
 use cli::{Cli, Command};
 
@@ -108,11 +108,15 @@ fn run_command(cli: &Cli, term: &terminal::Terminal) -> i32 {
             0
         }
         Command::Completions { shell } => {
-            let mut buf = Vec::new();
-            clap_complete::generate(*shell, &mut Cli::command(), "supportctl", &mut buf);
-            out!("{}", String::from_utf8_lossy(&buf));
+            out!(
+                "{}",
+                String::from_utf8_lossy(&commands::complete::script(*shell))
+            );
             0
         }
+        Command::Complete {
+            what: crate::cli::CompleteWhat::Playbooks,
+        } => commands::complete::playbooks(),
         Command::Man { command } => commands::man::run(command),
     }
 }

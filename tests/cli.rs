@@ -337,3 +337,69 @@ fn man_pages_per_subcommand() {
         bad.stderr
     );
 }
+
+/// Bash completion offers playbook names, shipped and on the search path,
+/// after `run` (asking the binary through `__complete playbooks`), and not
+/// after an option that takes a value.
+#[test]
+fn bash_completes_playbook_names() {
+    if !common::program_available("bash") {
+        return;
+    }
+    let t = Test::new().file(
+        "extra/site-check.toml",
+        "[[step]]\nkind = \"command\"\ncommand = [\"true\"]\n",
+    );
+    let dir = t.path().to_path_buf();
+    let script = dir.join("supportctl.bash");
+    std::fs::write(
+        &script,
+        supportctl::commands::complete::script(clap_complete::Shell::Bash),
+    )
+    .unwrap();
+    let complete = |line: &str| {
+        let words: Vec<&str> = line.split(' ').collect();
+        let body = format!(
+            "source '{}'\nCOMP_WORDS=({})\nCOMP_CWORD={}\nCOMP_LINE='{line}'\nCOMP_POINT=${{#COMP_LINE}}\n_supportctl_with_playbooks supportctl '{}' '{}'\nprintf '%s\\n' \"${{COMPREPLY[@]}}\"",
+            script.display(),
+            words
+                .iter()
+                .map(|w| format!("'{w}'"))
+                .collect::<Vec<_>>()
+                .join(" "),
+            words.len() - 1,
+            words[words.len() - 1],
+            words[words.len().saturating_sub(2)],
+        );
+        let body = body.replacen(
+            "'supportctl'",
+            &format!("'{}'", env!("CARGO_BIN_EXE_supportctl")),
+            1,
+        );
+        let out = std::process::Command::new("bash")
+            .args(["-c", &body])
+            .env("SUPPORTCTL_PATH", dir.join("extra"))
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let after_run = complete("supportctl run q");
+    assert!(
+        after_run.lines().any(|l| l == "quick-health"),
+        "{after_run}"
+    );
+    let site = complete("supportctl check si");
+    assert!(site.lines().any(|l| l == "site-check"), "{site}");
+    let format = complete("supportctl run --format q");
+    assert!(!format.lines().any(|l| l == "quick-health"), "{format}");
+    let names = Test::new()
+        .args(&["__complete", "playbooks"])
+        .run()
+        .status(0);
+    assert!(
+        names.stdout.lines().any(|l| l == "disk-full"),
+        "{}",
+        names.stdout
+    );
+}

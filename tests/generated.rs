@@ -4,9 +4,6 @@
 
 use std::path::Path;
 
-use clap::CommandFactory;
-use supportctl::cli::Cli;
-
 fn check(path: &str, fresh: &[u8]) {
     let full = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
     if std::env::var_os("SUPPORTCTL_BLESS").is_some() {
@@ -47,8 +44,7 @@ fn completions_are_fresh() {
         (Shell::PowerShell, "_supportctl.ps1"),
         (Shell::Elvish, "supportctl.elv"),
     ] {
-        let mut out = Vec::new();
-        clap_complete::generate(shell, &mut Cli::command(), "supportctl", &mut out);
+        let out = supportctl::commands::complete::script(shell);
         check(&format!("completions/{file}"), &out);
     }
 }

@@ -2,6 +2,7 @@
 //! helpers for loading playbooks and printing errors live here.
 
 pub mod check;
+pub mod complete;
 pub mod facts;
 pub mod list;
 pub mod man;
