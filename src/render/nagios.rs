@@ -16,8 +16,9 @@ fn state_name(code: i32) -> &'static str {
     }
 }
 
-/// NRPE (v2, and v3 by default) passes at most 1,024 bytes of the first line.
-const FIRST_LINE_MAX: usize = 1024;
+/// NRPE (v2, and v3 by default) passes at most 1,024 bytes, its buffer's
+/// end included: the first line and its newline stay within that.
+const FIRST_LINE_MAX: usize = 1023;
 /// RRD-based graphers (pnp4nagios) keep 19 characters of a label.
 const LABEL_MAX: usize = 19;
 

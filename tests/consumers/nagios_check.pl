@@ -15,7 +15,7 @@ open my $fh, '<', $file or die "$file: $!";
 my @lines = <$fh>;
 chomp @lines;
 my $first = shift @lines;
-die "first line is " . length($first) . " bytes, over 1024\n" if length($first) > 1024;
+die "first line is " . length($first) . " bytes, over 1023 (1024 with its newline)\n" if length($first) > 1023;
 my ($status, $perf) = split /\|/, $first, 2;
 my @perf = (defined $perf ? $perf : '');
 my $in_perf = 0;
