@@ -30,6 +30,7 @@ pub mod playbook;
 pub mod policy;
 pub mod privilege;
 pub mod process;
+pub mod processes;
 pub mod progress;
 pub mod redact;
 pub mod render;

@@ -20,8 +20,17 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "engines",
         &[
-            "bundle", "cleanup", "http", "net", "largest", "redact", "merge", "packages", "policy",
+            "bundle",
+            "cleanup",
+            "http",
+            "net",
+            "largest",
+            "redact",
+            "merge",
+            "packages",
+            "policy",
             "signing",
+            "processes",
         ],
     ),
     ("report and renderers", &["render", "report", "exit"]),

@@ -227,6 +227,12 @@ pub fn run_step(step: &StepDef, env: &Env) -> StepOutcome {
         if env.dry_run {
             e.actions
                 .push(format!("would apply fix: {}", plan.check.describe()));
+            // A fix that can preview itself says exactly what it would do
+            // (the pids it would stop, the service it would restart).
+            if plan.check.previews() {
+                let (preview, _) = evaluate_once(plan.check, plan.timeout, env);
+                e.actions.extend(preview.actions);
+            }
             e.message = format!("{} (dry run: fix not applied)", e.message);
         } else {
             if attempts.is_empty() {

@@ -576,6 +576,10 @@ impl Check for CleanupStep {
         true
     }
 
+    fn previews(&self) -> bool {
+        true
+    }
+
     fn default_timeout(&self) -> Duration {
         Duration::from_secs(600)
     }

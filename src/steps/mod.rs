@@ -14,6 +14,7 @@ pub mod dns;
 pub mod http;
 pub mod latency;
 pub mod ping;
+pub mod process;
 pub mod requirements;
 pub mod software;
 pub mod tcp;
@@ -64,6 +65,11 @@ pub trait Check: Send + Sync {
     fn describe(&self) -> String;
     /// Whether the step can change the system (deletes, runs fix commands).
     fn changes_system(&self) -> bool {
+        false
+    }
+    /// Whether evaluating the step in a dry run changes nothing and lists
+    /// exactly what it would do (the runner then previews it as a fix).
+    fn previews(&self) -> bool {
         false
     }
     /// Timeout when the playbook gives none.
@@ -153,6 +159,7 @@ step_kinds! {
     "dns" => Dns(dns::DnsStep),
     "http" => Http(http::HttpStep),
     "ping" => Ping(ping::PingStep),
+    "process" => Process(process::ProcessStep),
     "requirements" => Requirements(requirements::RequirementsStep),
     "software" => Software(software::SoftwareStep),
     "tcp" => Tcp(tcp::TcpStep),

@@ -1,0 +1,334 @@
+//! `process` steps against real processes the tests start: a copy of
+//! `sleep` under a unique name, one that ignores SIGTERM (so the force
+//! path runs), a busy loop, and, as root, processes of another user.
+#![cfg(unix)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use common::{Test, alive, assert_gone};
+
+/// A copy of `sleep` named `name` in `dir`.
+fn sleeper(dir: &Path, name: &str) -> PathBuf {
+    let path = dir.join(name);
+    let sleep = ["/bin/sleep", "/usr/bin/sleep"]
+        .into_iter()
+        .find(|p| Path::new(p).exists())
+        .unwrap();
+    std::fs::copy(sleep, &path).unwrap();
+    path
+}
+
+/// A unique program name (15 bytes at most, so it is whole in Linux's `comm`).
+fn unique(tag: &str) -> String {
+    format!("sc{tag}{}", std::process::id() % 100_000)
+}
+
+/// Starts `program 300` with SIGTERM ignored when `stubborn`.
+fn start(program: &Path, stubborn: bool) -> Child {
+    let script = if stubborn {
+        format!("trap '' TERM; exec '{}' 300", program.display())
+    } else {
+        format!("exec '{}' 300", program.display())
+    };
+    let child = Command::new("sh")
+        .args(["-c", &script])
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until the exec happened (the name is the copy's, not sh's).
+    for _ in 0..100 {
+        if std::fs::read_to_string(format!("/proc/{}/comm", child.id()))
+            .is_ok_and(|c| program.ends_with(c.trim()))
+            || !Path::new("/proc").exists()
+        {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child
+}
+
+fn run(t: Test, playbook: &str, extra: &[&str]) -> common::Run {
+    let mut args = vec!["run", "p.toml", "--format", "json"];
+    args.extend_from_slice(extra);
+    t.playbook(playbook).args(&args).run()
+}
+
+#[test]
+fn running_absent_counts_and_memory() {
+    let t = Test::new();
+    let name = unique("a");
+    let prog = sleeper(t.path(), &name);
+    let mut a = start(&prog, false);
+    let mut b = start(&prog, false);
+    let playbook = format!(
+        r#"
+[[step]]
+id = "running"
+kind = "process"
+program = "{name}"
+
+[[step]]
+id = "absent"
+kind = "process"
+program = "{name}"
+expect = "absent"
+
+[[step]]
+id = "at-most-one"
+kind = "process"
+program = "{name}"
+max_count = 1
+
+[[step]]
+id = "by-cmdline"
+kind = "process"
+cmdline_matches = '{name} 300$'
+min_count = 2
+
+[[step]]
+id = "memory"
+kind = "process"
+program = "{name}"
+fail_memory = "1 KiB"
+
+[[step]]
+id = "nobody-runs-it"
+kind = "process"
+program = "{name}"
+user = "no-such-user-supportctl"
+expect = "absent"
+"#
+    );
+    let r = run(t, &playbook, &[]);
+    let _ = (a.kill(), b.kill(), a.wait(), b.wait());
+    assert_eq!(r.step_status("running"), "pass", "{}", r.step("running"));
+    assert_eq!(r.step_status("absent"), "fail");
+    let msg = r.step("absent")["message"].as_str().unwrap().to_string();
+    assert!(
+        msg.contains(&a.id().to_string()) && msg.contains(&b.id().to_string()),
+        "{msg}"
+    );
+    assert_eq!(
+        r.step_status("at-most-one"),
+        "fail",
+        "{}",
+        r.step("at-most-one")
+    );
+    assert_eq!(
+        r.step_status("by-cmdline"),
+        "pass",
+        "{}",
+        r.step("by-cmdline")
+    );
+    assert_eq!(r.step_status("memory"), "fail", "{}", r.step("memory"));
+    assert_eq!(r.step_status("nobody-runs-it"), "pass");
+    // The report lists each matched process: pid, user, command line.
+    let listing = r.step("running")["output"]["stdout"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        listing.contains(&format!("{} 300", prog.display()))
+            && listing.contains(&a.id().to_string()),
+        "{listing}"
+    );
+}
+
+/// supportctl never matches itself: its own command line holds the step id
+/// the pattern looks for, and the step still finds nothing.
+#[test]
+fn never_matches_itself() {
+    let id = unique("self");
+    let r = run(
+        Test::new(),
+        &format!(
+            "[[step]]\nid = \"{id}\"\nkind = \"process\"\ncmdline_matches = '{id}'\nexpect = \"absent\"\n"
+        ),
+        &["--only", &id],
+    );
+    assert_eq!(r.step_status(&id), "pass", "{}", r.step(&id));
+}
+
+#[test]
+fn kill_as_a_fix_asks_then_forces_and_a_dry_run_touches_nothing() {
+    let t = Test::new();
+    let polite = unique("p");
+    let stubborn = unique("s");
+    let mut p = start(&sleeper(t.path(), &polite), false);
+    let mut s = start(&sleeper(t.path(), &stubborn), true);
+    let playbook = format!(
+        r#"
+[[step]]
+id = "no-{polite}"
+kind = "process"
+program = "{polite}"
+expect = "absent"
+fix = {{ step = "kill-{polite}" }}
+
+[[step]]
+id = "kill-{polite}"
+kind = "process"
+program = "{polite}"
+action = "kill"
+only_as_fix = true
+
+[[step]]
+id = "kill-{stubborn}"
+kind = "process"
+program = "{stubborn}"
+action = "kill"
+grace = "1s"
+"#
+    );
+    let t2 = Test::new();
+    let dry = run(t2, &playbook, &["--dry-run"]);
+    assert!(
+        alive(p.id() as i32) && alive(s.id() as i32),
+        "a dry run stopped something"
+    );
+    let actions = dry.step(&format!("no-{polite}"))["actions"].to_string();
+    assert!(
+        actions.contains(&format!("would stop pid {}", p.id())),
+        "the dry run names the pid it would stop: {actions}"
+    );
+    assert_eq!(dry.step_status(&format!("kill-{stubborn}")), "skipped");
+    assert!(
+        dry.step(&format!("kill-{stubborn}"))["actions"]
+            .to_string()
+            .contains(&format!("would stop pid {}", s.id()))
+    );
+
+    let r = run(t, &playbook, &[]);
+    assert_eq!(
+        r.step_status(&format!("no-{polite}")),
+        "fixed",
+        "{}",
+        r.step(&format!("no-{polite}"))
+    );
+    let killed = r.step(&format!("kill-{stubborn}"));
+    assert_eq!(killed["status"], "pass", "{killed}");
+    assert!(
+        killed["message"].as_str().unwrap().contains("1 forced"),
+        "{killed}"
+    );
+    let _ = (p.wait(), s.wait());
+    assert_gone(p.id() as i32, "the polite sleeper");
+    assert_gone(s.id() as i32, "the sleeper that ignores SIGTERM");
+}
+
+#[test]
+fn cpu_is_sampled() {
+    let t = Test::new();
+    let name = unique("c");
+    let busy = t.path().join(&name);
+    std::fs::write(&busy, "#!/bin/sh\nwhile :; do :; done\n").unwrap();
+    std::fs::set_permissions(&busy, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let mut child = Command::new(&busy).stdin(Stdio::null()).spawn().unwrap();
+    let playbook = format!(
+        "[[step]]\nid = \"busy\"\nkind = \"process\"\ncmdline_matches = '{name}'\nfail_cpu = 20\nsample = \"1s\"\n"
+    );
+    let r = run(t, &playbook, &[]);
+    let _ = (child.kill(), child.wait());
+    assert_eq!(r.step_status("busy"), "fail", "{}", r.step("busy"));
+    assert!(
+        r.step("busy")["message"]
+            .as_str()
+            .unwrap()
+            .contains("% CPU")
+    );
+}
+
+/// Another user's process: found by `user`; a supportctl run by an
+/// unprivileged user cannot stop root's process and says why (access
+/// denied), leaving it running.
+#[test]
+fn other_users_processes() {
+    if !common::is_root() || !Path::new("/usr/bin/setpriv").exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI runs as root with setpriv"
+        );
+        eprintln!("NOT RUN: needs root and setpriv to act as another user");
+        return;
+    }
+    let t = Test::new();
+    let name = unique("u");
+    let prog = sleeper(t.path(), &name);
+    std::fs::set_permissions(
+        t.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let mut theirs = Command::new("/usr/bin/setpriv")
+        .args(["--reuid=nobody", "--regid=nogroup", "--clear-groups"])
+        .arg(&prog)
+        .arg("300")
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut ours = start(&prog, false);
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let playbook = format!(
+        "[[step]]\nid = \"nobody\"\nkind = \"process\"\nprogram = \"{name}\"\nuser = \"nobody\"\nmin_count = 1\nmax_count = 1\n"
+    );
+    let r = run(Test::new(), &playbook, &[]);
+    assert_eq!(r.step_status("nobody"), "pass", "{}", r.step("nobody"));
+    assert!(
+        r.step("nobody")["message"]
+            .as_str()
+            .unwrap()
+            .contains("1 process running")
+    );
+
+    // As nobody: stop every copy. Its own goes; root's stays, and the step says why.
+    let kill = Test::new().file(
+        "k.toml",
+        &format!("[[step]]\nid = \"kill\"\nkind = \"process\"\nprogram = \"{name}\"\naction = \"kill\"\ngrace = \"1s\"\n"),
+    );
+    std::fs::set_permissions(
+        kill.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        kill.path().join("k.toml"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o644),
+    )
+    .unwrap();
+    let out =
+        common::run_unprivileged(kill.path(), &["run", "k.toml", "--format", "json"]).unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let step = &report["playbooks"][0]["steps"][0];
+    assert_eq!(step["status"], "fail", "{step}");
+    assert!(
+        step["message"].as_str().unwrap().contains("access denied"),
+        "{step}"
+    );
+    assert!(
+        alive(ours.id() as i32),
+        "an unprivileged run stopped root's process"
+    );
+    let _ = theirs.wait();
+    assert_gone(theirs.id() as i32, "nobody's own sleeper");
+    let _ = (ours.kill(), ours.wait());
+}
+
+#[test]
+fn bad_process_steps_are_load_errors() {
+    let r = Test::new()
+        .playbook("[[step]]\nid = \"k\"\nkind = \"process\"\naction = \"kill\"\n\n[[step]]\nid = \"c\"\nkind = \"process\"\nprogram = \"x\"\naction = \"kill\"\nfail_cpu = 50\n")
+        .args(&["check", "p.toml"])
+        .run()
+        .status(2);
+    assert!(
+        r.stderr.contains("never stops every process"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("`fail_cpu` is a check"), "{}", r.stderr);
+    assert!(r.stderr.contains("p.toml:"), "{}", r.stderr);
+}
