@@ -38,6 +38,7 @@ pub mod report;
 pub mod runner;
 pub mod safeopen;
 pub mod secrets;
+pub mod services;
 pub mod signing;
 pub mod steps;
 pub mod terminal;

@@ -31,6 +31,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "policy",
             "signing",
             "processes",
+            "services",
         ],
     ),
     ("report and renderers", &["render", "report", "exit"]),

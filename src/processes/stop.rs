@@ -156,11 +156,12 @@ mod platform {
 
 #[cfg(windows)]
 mod platform {
-    use windows_sys::Win32::Foundation::{BOOL, CloseHandle, HWND, LPARAM, TRUE};
+    use windows_sys::Win32::Foundation::{CloseHandle, HWND, LPARAM, TRUE};
     use windows_sys::Win32::System::Threading::{OpenProcess, PROCESS_TERMINATE, TerminateProcess};
     use windows_sys::Win32::UI::WindowsAndMessaging::{
         EnumWindows, GetWindowThreadProcessId, PostMessageW, WM_CLOSE,
     };
+    use windows_sys::core::BOOL;
 
     /// `WM_CLOSE` to each top-level window of `pid` (a program without
     /// windows is left to the force).

@@ -16,6 +16,7 @@ pub mod latency;
 pub mod ping;
 pub mod process;
 pub mod requirements;
+pub mod service;
 pub mod software;
 pub mod tcp;
 
@@ -161,6 +162,7 @@ step_kinds! {
     "ping" => Ping(ping::PingStep),
     "process" => Process(process::ProcessStep),
     "requirements" => Requirements(requirements::RequirementsStep),
+    "service" => Service(service::ServiceStep),
     "software" => Software(software::SoftwareStep),
     "tcp" => Tcp(tcp::TcpStep),
 }
