@@ -26,29 +26,43 @@ fn unique(tag: &str) -> String {
     format!("sc{tag}{}", std::process::id() % 100_000)
 }
 
-/// Starts `program 300` with SIGTERM ignored when `stubborn`.
+/// Starts `program 300` with SIGTERM ignored when `stubborn`. The exec can
+/// fail with "text file busy" while another test's fork still holds the
+/// freshly copied file open for writing: then it is tried again.
 fn start(program: &Path, stubborn: bool) -> Child {
+    start_as("", program, stubborn)
+}
+
+/// [`start`], through `via` (e.g. setpriv to another user) when not empty.
+fn start_as(via: &str, program: &Path, stubborn: bool) -> Child {
     let script = if stubborn {
-        format!("trap '' TERM; exec '{}' 300", program.display())
+        format!("trap '' TERM; exec {via} '{}' 300", program.display())
     } else {
-        format!("exec '{}' 300", program.display())
+        format!("exec {via} '{}' 300", program.display())
     };
-    let child = Command::new("sh")
-        .args(["-c", &script])
-        .stdin(Stdio::null())
-        .spawn()
-        .unwrap();
-    // Wait until the exec happened (the name is the copy's, not sh's).
-    for _ in 0..100 {
-        if std::fs::read_to_string(format!("/proc/{}/comm", child.id()))
-            .is_ok_and(|c| program.ends_with(c.trim()))
-            || !Path::new("/proc").exists()
-        {
-            break;
+    for _ in 0..20 {
+        let mut child = Command::new("sh")
+            .args(["-c", &script])
+            .stdin(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // Wait until the exec happened (the name is the copy's, not sh's).
+        for _ in 0..100 {
+            if std::fs::read_to_string(format!("/proc/{}/comm", child.id()))
+                .is_ok_and(|c| program.ends_with(c.trim()))
+            {
+                return child;
+            }
+            if child.try_wait().unwrap().is_some() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
         }
-        std::thread::sleep(std::time::Duration::from_millis(20));
+        let _ = (child.kill(), child.wait());
+        std::thread::sleep(std::time::Duration::from_millis(50));
     }
-    child
+    panic!("{} would not start", program.display());
 }
 
 fn run(t: Test, playbook: &str, extra: &[&str]) -> common::Run {
@@ -225,9 +239,13 @@ fn cpu_is_sampled() {
     let t = Test::new();
     let name = unique("c");
     let busy = t.path().join(&name);
-    std::fs::write(&busy, "#!/bin/sh\nwhile :; do :; done\n").unwrap();
-    std::fs::set_permissions(&busy, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-    let mut child = Command::new(&busy).stdin(Stdio::null()).spawn().unwrap();
+    std::fs::write(&busy, "while :; do :; done\n").unwrap();
+    // Run by sh (not exec'd): a script written just now can be "busy".
+    let mut child = Command::new("sh")
+        .arg(&busy)
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap();
     let playbook = format!(
         "[[step]]\nid = \"busy\"\nkind = \"process\"\ncmdline_matches = '{name}'\nfail_cpu = 20\nsample = \"1s\"\n"
     );
@@ -263,13 +281,11 @@ fn other_users_processes() {
         std::os::unix::fs::PermissionsExt::from_mode(0o755),
     )
     .unwrap();
-    let mut theirs = Command::new("/usr/bin/setpriv")
-        .args(["--reuid=nobody", "--regid=nogroup", "--clear-groups"])
-        .arg(&prog)
-        .arg("300")
-        .stdin(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut theirs = start_as(
+        "/usr/bin/setpriv --reuid=nobody --regid=nogroup --clear-groups",
+        &prog,
+        false,
+    );
     let mut ours = start(&prog, false);
     std::thread::sleep(std::time::Duration::from_millis(200));
     let playbook = format!(

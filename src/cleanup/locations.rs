@@ -26,6 +26,8 @@ pub enum Location {
     FirefoxCache,
     /// Windows Update's download cache (%windir%\SoftwareDistribution\Download).
     WindowsUpdateCache,
+    /// The print spooler's queue (%windir%\System32\spool\PRINTERS).
+    PrintQueue,
     /// macOS ~/Library/Caches.
     MacosCaches,
     /// Linux ~/.cache.
@@ -106,6 +108,10 @@ pub const LOCATIONS: &[(&str, &str)] = &[
         "windows-update-cache",
         "`%windir%\\SoftwareDistribution\\Download` (Windows; downloaded again when needed)",
     ),
+    (
+        "print-queue",
+        "`%windir%\\System32\\spool\\PRINTERS` (Windows): the spool files of queued print jobs; clear it while the Spooler service is stopped (the `print-spooler` playbook does), and the stuck jobs are gone",
+    ),
     ("macos-caches", "`~/Library/Caches` (macOS)"),
     ("linux-cache", "`~/.cache` (Linux)"),
     (
@@ -135,6 +141,7 @@ impl Location {
         Location::EdgeCache,
         Location::FirefoxCache,
         Location::WindowsUpdateCache,
+        Location::PrintQueue,
         Location::MacosCaches,
         Location::LinuxCache,
         Location::RotatedLogs,
@@ -187,6 +194,10 @@ impl Location {
                 vec![at(&d.windir, &["SoftwareDistribution", "Download"])]
             }
             Location::WindowsUpdateCache => Vec::new(),
+            Location::PrintQueue if win => {
+                vec![at(&d.windir, &["System32", "spool", "PRINTERS"])]
+            }
+            Location::PrintQueue => Vec::new(),
             Location::MacosCaches if mac => vec![home(&["Library", "Caches"])],
             Location::LinuxCache if os == "linux" => vec![home(&[".cache"])],
             Location::MacosCaches | Location::LinuxCache => Vec::new(),

@@ -338,6 +338,11 @@ fn system_refusal(root: &str, home: &str, os: &str, windir: &str) -> Option<Stri
         return Some(format!("{root} is a user's home directory"));
     }
     let windir = normalize(windir, os);
+    // The print queue is the one folder under System32 meant to be emptied
+    // (stuck jobs, with the Spooler stopped): that folder itself, nothing else.
+    if os == "windows" && r == format!("{windir}\\system32\\spool\\printers") {
+        return None;
+    }
     for (dir, below) in system_dirs(os, &windir) {
         let dir = normalize(&dir, os);
         // Windows: Program Files, ProgramData and Users hold on any drive.
@@ -449,6 +454,8 @@ mod tests {
             r"C:\Windows",
             r"c:\windows\",
             r"C:\Windows\System32\drivers",
+            r"C:\Windows\System32\spool",
+            r"C:\Windows\System32\spool\PRINTERS\..\..\config",
             r"C:\Program Files\App",
             r"C:\Program Files (x86)",
             r"C:\Users",
@@ -460,6 +467,7 @@ mod tests {
         for ok in [
             r"C:\Windows\Temp",
             r"C:\Windows\SoftwareDistribution\Download",
+            r"C:\Windows\System32\spool\PRINTERS",
             r"C:\Users\ana\AppData\Local\Temp",
             r"\\?\C:\Users\ana\AppData\Local\Temp",
             r"C:\ProgramData\App\Logs",

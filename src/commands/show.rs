@@ -125,6 +125,13 @@ pub fn describe(pb: &Playbook) -> String {
             Some(Fix::Step(id)) => {
                 let _ = writeln!(out, "       fix: runs step `{id}`, then checks again");
             }
+            Some(Fix::Steps(ids)) => {
+                let _ = writeln!(
+                    out,
+                    "       fix: runs steps `{}` in order, then checks again",
+                    ids.join("`, `")
+                );
+            }
             Some(Fix::Command { command: cmd, .. }) => {
                 let _ = writeln!(out, "       fix: {}, then checks again", cmd.describe());
             }

@@ -505,6 +505,40 @@ fn decode_fix(
         );
         return None;
     };
+    if let Some(steps) = table.get("steps") {
+        if let Some((extra, _)) = table.iter().find(|(k, _)| key_of(k) != "steps") {
+            sink.error(
+                Some(extra.span()),
+                format!(
+                    "unexpected key `{}` in a fix that names steps {context}",
+                    key_of(extra)
+                ),
+                Some(
+                    "a fix is `steps = [\"a\", \"b\"]`, `step = \"id\"` or an inline command"
+                        .into(),
+                ),
+            );
+            return None;
+        }
+        let ids: Option<Vec<String>> = match steps.get_ref() {
+            DeValue::Array(items) => items
+                .iter()
+                .map(|i| i.get_ref().as_str().map(str::to_string))
+                .collect(),
+            _ => None,
+        };
+        return match ids {
+            Some(ids) if !ids.is_empty() => Some(Fix::Steps(ids)),
+            _ => {
+                sink.error(
+                    Some(steps.span()),
+                    format!("`fix.steps` must be a non-empty array of step ids {context}"),
+                    Some("e.g. fix = { steps = [\"stop-spooler\", \"clear-queue\", \"start-spooler\"] }".into()),
+                );
+                None
+            }
+        };
+    }
     if let Some(step) = table.get("step") {
         if let Some((extra, _)) = table.iter().find(|(k, _)| key_of(k) != "step") {
             sink.error(
@@ -538,7 +572,7 @@ fn decode_fix(
     for (k, _) in table.iter() {
         if !known.contains(&key_of(k)) {
             ok = false;
-            let hint = did_you_mean(key_of(k), known.iter().copied().chain(["step"]))
+            let hint = did_you_mean(key_of(k), known.iter().copied().chain(["step", "steps"]))
                 .map_or_else(|| "a fix has `step = \"id\"`, or the keys of a command step (command, shell, cwd, env, ...)".to_string(), |n| format!("did you mean `{n}`?"));
             sink.error(
                 Some(k.span()),

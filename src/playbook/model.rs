@@ -153,12 +153,27 @@ impl When {
 pub enum Fix {
     /// Another step of the playbook, by id (usually one with `only_as_fix`).
     Step(String),
+    /// Steps of the playbook run in order, every one of them (a step whose
+    /// `when` is unmet is passed over): stop a service, clear its queue,
+    /// start it again.
+    Steps(Vec<String>),
     /// An inline command (the keys of a `command` step).
     Command {
         command: Box<crate::steps::command::CommandStep>,
         /// The fix's own timeout (default: the command kind's).
         timeout: Option<Dur>,
     },
+}
+
+impl Fix {
+    /// The ids of the steps this fix runs.
+    pub fn step_ids(&self) -> Vec<&str> {
+        match self {
+            Fix::Step(id) => vec![id.as_str()],
+            Fix::Steps(ids) => ids.iter().map(String::as_str).collect(),
+            Fix::Command { .. } => Vec::new(),
+        }
+    }
 }
 
 /// One loaded, validated step.

@@ -73,6 +73,12 @@ enum FixSchema {
         /// The id of the step to run.
         step: String,
     },
+    /// Run steps of this playbook in order, every one (a step whose `when` is
+    /// unmet is passed over), e.g. stop a service, clear its queue, start it.
+    Steps {
+        /// The ids of the steps to run.
+        steps: Vec<String>,
+    },
     /// Run a command (the keys of a `command` step, and its own `timeout`).
     Command(InlineFix),
 }

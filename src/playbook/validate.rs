@@ -90,10 +90,10 @@ pub(super) fn validate(steps: &[RawStep], all_ids: &[String], sink: &mut Sink) {
                 }
             }
         }
-        if let Some(Fix::Step(target)) = &step.def.fix {
+        for target in step.def.fix.iter().flat_map(Fix::step_ids) {
             let span = step.spans.value("fix");
-            match steps.iter().find(|s| &s.def.id == target) {
-                None if ids.contains(&target.as_str()) => {}
+            match steps.iter().find(|s| s.def.id == target) {
+                None if ids.contains(&target) => {}
                 None => sink.error(
                     Some(span),
                     format!("fix names unknown step `{target}`"),
@@ -113,9 +113,13 @@ pub(super) fn validate(steps: &[RawStep], all_ids: &[String], sink: &mut Sink) {
             }
         }
         if step.def.common.only_as_fix {
-            let used = steps
-                .iter()
-                .any(|s| matches!(&s.def.fix, Some(Fix::Step(t)) if *t == step.def.id));
+            let used = steps.iter().any(|s| {
+                s.def
+                    .fix
+                    .iter()
+                    .flat_map(Fix::step_ids)
+                    .any(|t| t == step.def.id)
+            });
             if !used {
                 sink.error(
                     Some(step.spans.key("only_as_fix")),

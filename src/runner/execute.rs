@@ -63,33 +63,44 @@ struct FixPlan<'a> {
     step: Option<&'a StepDef>,
 }
 
-fn fix_plan<'a>(step: &'a StepDef, playbook: &'a Playbook) -> Option<FixPlan<'a>> {
-    match step.fix.as_ref()? {
-        Fix::Step(id) => {
-            let target = playbook.step(id)?;
-            Some(FixPlan {
-                check: target.kind.check(),
-                timeout: timeout_of(target),
-                step: Some(target),
-            })
-        }
-        Fix::Command { command, timeout } => Some(FixPlan {
+/// What a step's fix runs, in order (one plan, or one per step of `steps`).
+fn fix_plans<'a>(step: &'a StepDef, playbook: &'a Playbook) -> Vec<FixPlan<'a>> {
+    let of_step = |target: &'a StepDef| FixPlan {
+        check: target.kind.check(),
+        timeout: timeout_of(target),
+        step: Some(target),
+    };
+    match step.fix.as_ref() {
+        None => Vec::new(),
+        Some(Fix::Step(id)) => playbook.step(id).map(of_step).into_iter().collect(),
+        Some(Fix::Steps(ids)) => ids
+            .iter()
+            .filter_map(|id| playbook.step(id))
+            .map(of_step)
+            .collect(),
+        Some(Fix::Command { command, timeout }) => vec![FixPlan {
             check: command.as_ref(),
             timeout: timeout.map_or_else(|| command.default_timeout(), |d| d.0),
             step: None,
-        }),
+        }],
     }
 }
 
 /// The longest a step may take, retries, fix and re-check included (the watchdog's limit).
 pub fn budget(step: &StepDef, playbook: &Playbook) -> Duration {
     let evaluate = evaluate_budget(step);
-    let fix = fix_plan(step, playbook).map_or(Duration::ZERO, |f| {
-        let fix = f
-            .step
-            .map_or(f.timeout.saturating_add(PIPE_GRACE), evaluate_budget);
-        fix.saturating_add(evaluate)
-    });
+    let plans = fix_plans(step, playbook);
+    let fix = if plans.is_empty() {
+        Duration::ZERO
+    } else {
+        plans
+            .iter()
+            .map(|f| {
+                f.step
+                    .map_or(f.timeout.saturating_add(PIPE_GRACE), evaluate_budget)
+            })
+            .fold(evaluate, Duration::saturating_add)
+    };
     evaluate
         .saturating_add(fix)
         .saturating_add(Duration::from_secs(5))
@@ -174,8 +185,69 @@ fn evaluate_with_retries(
     }
 }
 
+/// Runs every part of the fix in order; the result is the worst part's
+/// status with every part's message and actions. `Err` when no part ran.
+fn apply_fixes(
+    plans: &[FixPlan],
+    env: &Env,
+    attempts: &mut Vec<Attempt>,
+) -> Result<Evaluation, String> {
+    if let [only] = plans {
+        return apply_fix(only, env, attempts, "fix");
+    }
+    let mut ran: Vec<Evaluation> = Vec::new();
+    let mut passed_over = Vec::new();
+    for plan in plans {
+        let label = plan
+            .step
+            .map_or_else(|| "fix".to_string(), |t| format!("fix {}", t.id));
+        match apply_fix(plan, env, attempts, &label) {
+            Ok(e) => ran.push(e),
+            Err(why) => {
+                attempts.push(attempt(
+                    label,
+                    &Evaluation::new(Status::Skipped, why.clone()),
+                    Duration::ZERO,
+                ));
+                passed_over.push(why);
+            }
+        }
+        if env.cancel.is_set() {
+            break;
+        }
+    }
+    if ran.is_empty() {
+        return Err(passed_over.join("; "));
+    }
+    let rank = |s: Status| match s {
+        Status::Error => 3,
+        Status::Fail => 2,
+        Status::Warn => 1,
+        _ => 0,
+    };
+    let worst = ran
+        .iter()
+        .map(|e| e.status)
+        .max_by_key(|s| rank(*s))
+        .unwrap_or(Status::Pass);
+    let mut e = Evaluation::new(
+        worst,
+        ran.iter()
+            .map(|e| e.message.as_str())
+            .collect::<Vec<_>>()
+            .join("; "),
+    );
+    e.actions = ran.into_iter().flat_map(|e| e.actions).collect();
+    Ok(e)
+}
+
 /// Runs the fix; `Err` carries why it was not applied.
-fn apply_fix(plan: &FixPlan, env: &Env, attempts: &mut Vec<Attempt>) -> Result<Evaluation, String> {
+fn apply_fix(
+    plan: &FixPlan,
+    env: &Env,
+    attempts: &mut Vec<Attempt>,
+    label: &str,
+) -> Result<Evaluation, String> {
     if env.cancel.is_set() {
         return Err("interrupted before the fix".into());
     }
@@ -197,14 +269,15 @@ fn apply_fix(plan: &FixPlan, env: &Env, attempts: &mut Vec<Attempt>) -> Result<E
                 return Err(format!("fix `{}` not applied: {reason}", target.id));
             }
             let mut fix_attempts = Vec::new();
-            let (e, took) = evaluate_with_retries(target, env, &mut fix_attempts, "fix ");
+            let (e, took) =
+                evaluate_with_retries(target, env, &mut fix_attempts, &format!("{label} "));
             attempts.extend(fix_attempts);
-            attempts.push(attempt("fix".into(), &e, took));
+            attempts.push(attempt(label.into(), &e, took));
             Ok(e)
         }
         None => {
             let (e, took) = evaluate_once(plan.check, plan.timeout, env);
-            attempts.push(attempt("fix".into(), &e, took));
+            attempts.push(attempt(label.into(), &e, took));
             Ok(e)
         }
     }
@@ -221,31 +294,47 @@ pub fn run_step(step: &StepDef, env: &Env) -> StepOutcome {
     let mut attempts = Vec::new();
     let (mut e, first_took) = evaluate_with_retries(step, env, &mut attempts, "");
     let mut status = e.status;
-    if status == Status::Fail
-        && let Some(plan) = fix_plan(step, env.playbook)
-    {
+    let plans = fix_plans(step, env.playbook);
+    if status == Status::Fail && !plans.is_empty() {
         if env.dry_run {
-            e.actions
-                .push(format!("would apply fix: {}", plan.check.describe()));
-            // A fix that can preview itself says exactly what it would do
-            // (the pids it would stop, the service it would restart).
-            if plan.check.previews() {
-                let (preview, _) = evaluate_once(plan.check, plan.timeout, env);
-                e.actions.extend(preview.actions);
+            for plan in &plans {
+                let unmet_when = plan.step.and_then(|t| {
+                    let reason = unmet(
+                        t.common.when.as_ref()?,
+                        env.facts,
+                        &RealEnvironment,
+                        env.statuses,
+                    )?;
+                    Some(format!("would pass over fix step `{}`: {reason}", t.id))
+                });
+                if let Some(note) = unmet_when {
+                    e.actions.push(note);
+                    continue;
+                }
+                e.actions
+                    .push(format!("would apply fix: {}", plan.check.describe()));
+                // A fix that can preview itself says exactly what it would do
+                // (the pids it would stop, the service it would restart).
+                if plan.check.previews() {
+                    let (preview, _) = evaluate_once(plan.check, plan.timeout, env);
+                    e.actions.extend(preview.actions);
+                }
             }
             e.message = format!("{} (dry run: fix not applied)", e.message);
         } else {
             if attempts.is_empty() {
                 attempts.push(attempt("check".into(), &e, first_took));
             }
-            match apply_fix(&plan, env, &mut attempts) {
+            match apply_fixes(&plans, env, &mut attempts) {
                 Err(why) => e.message = format!("{}; {why}", e.message),
                 Ok(fix_eval) => {
                     let first_message = e.message.clone();
                     let mut actions = std::mem::take(&mut e.actions);
                     actions.extend(fix_eval.actions.iter().cloned());
                     if actions.is_empty() {
-                        actions.push(format!("applied fix: {}", plan.check.describe()));
+                        for plan in &plans {
+                            actions.push(format!("applied fix: {}", plan.check.describe()));
+                        }
                     }
                     let mut recheck_attempts = Vec::new();
                     let (recheck, took) =

@@ -53,15 +53,19 @@ pub struct ProcessStep {
     pub max_count: Option<u32>,
     /// Warn when a matching process uses more CPU than this (percent of one
     /// CPU, sampled over `sample`).
+    #[serde(default, deserialize_with = "crate::values::opt_percent")]
+    #[schemars(schema_with = "crate::values::percent_schema")]
     pub warn_cpu: Option<f64>,
     /// Fail when a matching process uses more CPU than this.
+    #[serde(default, deserialize_with = "crate::values::opt_percent")]
+    #[schemars(schema_with = "crate::values::percent_schema")]
     pub fail_cpu: Option<f64>,
     /// Warn when a matching process's resident memory is above this, e.g. `"2 GiB"`.
     pub warn_memory: Option<ByteSize>,
     /// Fail when a matching process's resident memory is above this.
     pub fail_memory: Option<ByteSize>,
     /// How long CPU use is sampled (default 1s; only when CPU matters:
-    /// `warn_cpu`, `fail_cpu`, or listing every process).
+    /// `warn_cpu`, `fail_cpu`, or `top` without a filter).
     pub sample: Option<Dur>,
     /// How many processes the report lists, highest CPU first (default 10).
     pub top: Option<usize>,
@@ -104,8 +108,12 @@ impl ProcessStep {
         what
     }
 
+    /// CPU is sampled when a CPU threshold is set, or when every process is
+    /// listed for information (`top` without a filter).
     fn sample(&self) -> Option<Duration> {
-        let cpu = self.warn_cpu.is_some() || self.fail_cpu.is_some() || !self.filtered();
+        let cpu = self.warn_cpu.is_some()
+            || self.fail_cpu.is_some()
+            || (!self.filtered() && self.top.is_some());
         cpu.then(|| self.sample.map_or(DEFAULT_SAMPLE, |d| d.0))
     }
 
@@ -200,14 +208,16 @@ impl ProcessStep {
         }
         if !self.filtered()
             && status == Status::Pass
-            && let Some(top) = running.first()
+            && let Some(heaviest) = running.iter().max_by_key(|p| p.memory)
         {
-            let heaviest = running.iter().max_by_key(|p| p.memory).unwrap_or(top);
+            let busiest = running.first().filter(|_| sampled);
             message = format!(
-                "{} running; most CPU: {} ({:.0}%); most memory: {} ({})",
+                "{} running{}; most memory: {} ({})",
                 count(n),
-                top.name,
-                top.cpu,
+                busiest.map_or_else(String::new, |b| format!(
+                    "; most CPU: {} ({:.0}%)",
+                    b.name, b.cpu
+                )),
                 heaviest.name,
                 human_bytes(heaviest.memory)
             );

@@ -157,6 +157,45 @@ pub fn port_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
     })
 }
 
+/// An optional CPU percentage: a number (`90`), or text (`"90"`, `"90%"`,
+/// usually from a template). Must be finite and not negative.
+pub fn opt_percent<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Number(f64),
+        Text(String),
+    }
+    let bad = |shown: String| {
+        serde::de::Error::custom(format!(
+            "`{shown}` is not a percentage{HINT}a number of percent, 0 or more, e.g. 90 (a busy core) or 250 (two and a half cores)"
+        ))
+    };
+    let v = match Raw::deserialize(d)? {
+        Raw::Number(n) => n,
+        Raw::Text(t) => t
+            .trim()
+            .trim_end_matches('%')
+            .trim()
+            .parse::<f64>()
+            .map_err(|_| bad(t.clone()))?,
+    };
+    if !v.is_finite() || v < 0.0 {
+        return Err(bad(v.to_string()));
+    }
+    Ok(Some(v))
+}
+
+/// The JSON Schema of [`opt_percent`]: a number, or text.
+pub fn percent_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "anyOf": [
+            {"type": "number", "minimum": 0},
+            {"type": "string", "description": "a number of percent, usually from a template"}
+        ]
+    })
+}
+
 /// Formats bytes with binary units and one decimal: `1.5 GiB`.
 pub fn human_bytes(bytes: u64) -> String {
     const NAMES: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
