@@ -79,8 +79,14 @@ want = {
     "shell-quoting": "pass", "system-drive": "pass", "write-marker": "pass",
     "read-marker": "pass", "exit-code": "pass", "system-disk": "pass",
     "software-cmd": "pass", "requirements": "pass", "software-registry": "pass", "dns-localhost": "pass", "ping-loopback": "pass",
+    "service-query": "pass", "service-missing": "pass", "spooler-start": "pass", "spooler-restart": "pass",
+    "spooler-stop": "pass", "spooler-stopped": "pass", "no-failed-services": "pass", "wine-services-process": "pass",
+    "start-pinger": "pass", "pinger-running": "pass", "kill-pinger": "pass", "pinger-gone": "pass",
 }
 bad = [f"{k}: {steps[k]['status']} ({steps[k]['message']})" for k, v in want.items() if steps[k]["status"] != v]
+k = steps["kill-pinger"]
+if "forced" not in k["message"] and "exited when asked" not in k["message"]:
+    bad.append(f"kill-pinger did not say how the process was stopped: {k['message']}")
 t = steps["timeout-kills"]
 if t["status"] != "error" or "timed out" not in t["message"]:
     bad.append(f"timeout-kills: {t['status']} ({t['message']})")

@@ -10,6 +10,7 @@
 //! ([`stop`]). A process is identified by its pid *and* start time, so a
 //! pid reused while we wait is never signalled.
 
+mod owner;
 mod stop;
 
 use std::collections::HashSet;
@@ -17,9 +18,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use regex::Regex;
-use sysinfo::{
-    Pid, ProcessRefreshKind, ProcessStatus, ProcessesToUpdate, System, UpdateKind, Users,
-};
+use sysinfo::{Pid, ProcessRefreshKind, ProcessStatus, ProcessesToUpdate, System, UpdateKind};
 
 use crate::cancel::Cancel;
 
@@ -57,7 +56,7 @@ pub struct Proc {
 /// A read of the process table.
 pub struct Table {
     sys: System,
-    users: Users,
+    owners: owner::Names,
     /// Whether CPU figures cover a sample window (else they are 0).
     pub sampled: bool,
 }
@@ -89,7 +88,7 @@ impl Table {
         }
         Table {
             sys,
-            users: Users::new_with_refreshed_list(),
+            owners: owner::Names::new(),
             sampled,
         }
     }
@@ -137,12 +136,7 @@ impl Table {
             let base = argv0.rsplit(['/', '\\']).next().unwrap_or(argv0);
             names.push(base.to_string());
         }
-        let user = p
-            .user_id()
-            .and_then(|u| self.users.get_user_by_id(u))
-            .map(|u| u.name().to_string())
-            .or_else(|| p.user_id().map(|u| u.to_string()))
-            .unwrap_or_default();
+        let user = p.user_id().map(|u| self.owners.name(u)).unwrap_or_default();
         let proc = Proc {
             pid: pid.as_u32(),
             name,
