@@ -348,3 +348,46 @@ fn bad_process_steps_are_load_errors() {
     assert!(r.stderr.contains("`fail_cpu` is a check"), "{}", r.stderr);
     assert!(r.stderr.contains("p.toml:"), "{}", r.stderr);
 }
+
+/// The shipped stuck-app playbook: a dry run names the pid it would stop
+/// and leaves it running; the real run stops it and the step ends fixed.
+#[test]
+fn stuck_app_previews_then_stops() {
+    let t = Test::new();
+    let name = unique("stk");
+    let mut child = start(&sleeper(t.path(), &name), false);
+    let var = format!("app={name}");
+    let dry = Test::new()
+        .args(&[
+            "run",
+            "stuck-app",
+            "--var",
+            &var,
+            "--dry-run",
+            "--format",
+            "json",
+        ])
+        .run();
+    assert!(alive(child.id() as i32), "a dry run stopped the program");
+    let step = dry.step("app-stopped");
+    assert!(
+        step["actions"]
+            .to_string()
+            .contains(&format!("would stop pid {}", child.id())),
+        "{step}"
+    );
+    let usage = dry.step("app-usage");
+    assert_eq!(usage["status"], "pass", "{usage}");
+    let real = Test::new()
+        .args(&["run", "stuck-app", "--var", &var, "--format", "json"])
+        .run()
+        .status(0);
+    assert_eq!(
+        real.step_status("app-stopped"),
+        "fixed",
+        "{}",
+        real.step("app-stopped")
+    );
+    let _ = child.wait();
+    assert_gone(child.id() as i32, "the stuck program");
+}
