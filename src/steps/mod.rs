@@ -13,6 +13,7 @@ pub mod disk;
 pub mod dns;
 pub mod http;
 pub mod latency;
+pub mod logscan;
 pub mod ping;
 pub mod process;
 pub mod requirements;
@@ -159,6 +160,7 @@ step_kinds! {
     "disk" => Disk(disk::DiskStep),
     "dns" => Dns(dns::DnsStep),
     "http" => Http(http::HttpStep),
+    "logscan" => Logscan(logscan::LogscanStep),
     "ping" => Ping(ping::PingStep),
     "process" => Process(process::ProcessStep),
     "requirements" => Requirements(requirements::RequirementsStep),
