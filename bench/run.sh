@@ -22,12 +22,16 @@
 #   redact    supportctl redact (built-in + IP/e-mail pseudonyms) on BENCH_REDACT_MIB (8) MiB of
 #             the generated logs  vs  sos clean (sosreport, from Debian's packages) on the same
 #             file laid out as an sos report (one sos_logs/ folder); both write their output
+#   logscan   the bundle case's 1 GiB of logs scanned for three patterns  vs  grep -c -E with the
+#             same patterns; a 1 GiB time-ordered log over 100 days (bench/gen_timed_log.py)
+#             scanned whole and with since = 24h (its last 1%: the window is found by binary
+#             search); peak memory of the full scan with /usr/bin/time
 #
-# BENCH_CASES="startup scan cleanup network http bundle redact" (the default) picks the cases;
+# BENCH_CASES="startup scan cleanup network http bundle redact logscan" (the default) picks the cases;
 # e.g. BENCH_CASES=bundle bench/run.sh --record re-measures only bundles.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cases=" ${BENCH_CASES:-startup scan cleanup network http bundle redact} "
+cases=" ${BENCH_CASES:-startup scan cleanup network http bundle redact logscan} "
 want() { [[ "$cases" == *" $1 "* ]]; }
 rm -f bench/work/*.md
 record=false
@@ -171,13 +175,40 @@ rm -rf "$sostmp" "$sosdir"
 rm -rf "$sostmp"
 fi
 
+if want logscan; then
+mib="${BENCH_LOG_MIB:-1024}"
+logs="$PWD/bench/work/logs"
+if [ ! -f "$logs/.mib-$mib" ]; then
+  rm -rf "$logs"
+  python3 bench/gen_logs.py "$logs" "$mib"
+  touch "$logs/.mib-$mib"
+fi
+timed="$PWD/bench/work/timed"
+mkdir -p "$timed"
+# Regenerated each time: its lines end "now", so the 24h window is its last 1%.
+python3 bench/gen_timed_log.py "$timed/app.log" "$mib" 100
+hyperfine -N --warmup 1 --runs 5 --export-markdown bench/work/logscan.md \
+  -n "supportctl logscan, 3 patterns ($mib MiB in 40 files)" "$bin run bench/logscan.toml -q --var root=$logs" \
+  -n "grep -c -E, same patterns" "grep -c -E 'error|Failed password|denied' $(ls $logs/*.log | paste -sd' ')"
+hyperfine -N --warmup 1 --runs 5 --export-markdown bench/work/logscan-window.md \
+  -n "supportctl logscan, whole time-ordered log ($mib MiB, 100 days)" "$bin run bench/logscan.toml -q --var root=$timed" \
+  -n "supportctl logscan, since = 24h (its last 1%)" "$bin run bench/logscan.toml -q --var root=$timed --var since=24h"
+{
+  echo
+  echo "Peak memory (max RSS, /usr/bin/time -v):"
+  echo
+  kb=$( { /usr/bin/time -v "$bin" run bench/logscan.toml -q --var root="$logs" >/dev/null; } 2>&1 | awk -F: '/Maximum resident/ {gsub(/ /,"",$2); print $2}')
+  echo "- supportctl logscan over $mib MiB: $((kb / 1024)) MiB"
+} > bench/work/logscan-memory.md
+fi
+
 if $record; then
   {
     printf '\n## %s — %s\n\n' "$(date -u +%Y-%m-%d)" "$(git rev-parse --short HEAD)"
     printf 'Machine: %s cores, %s, %s\n\n' "$(nproc)" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" "$(uname -sr)"
     printf 'Command: `BENCH_CASES="%s" bench/run.sh --record` · release binary: %s bytes\n\n' "$(echo $cases)" "$(stat -c %s "$bin")"
     printf 'Cases: %s\n\n' "$(echo $cases)"
-    for md in startup scan cleanup network http bundle redact; do
+    for md in startup scan cleanup network http bundle redact logscan logscan-window logscan-memory; do
       if [ -f "bench/work/$md.md" ]; then cat "bench/work/$md.md"; printf '\n'; fi
     done
     if [ -f bench/work/bundle-mem.md ]; then

@@ -94,8 +94,12 @@ pub struct LogscanStep {
     #[serde(default)]
     pub exclude: OneOrMany<Pattern>,
     /// Warn at this many matches (default 1 when no threshold is given).
+    #[serde(default, deserialize_with = "crate::values::opt_count")]
+    #[schemars(schema_with = "crate::values::count_schema")]
     pub warn_count: Option<u64>,
     /// Fail at this many matches.
+    #[serde(default, deserialize_with = "crate::values::opt_count")]
+    #[schemars(schema_with = "crate::values::count_schema")]
     pub fail_count: Option<u64>,
     /// Values to collect and count from matching lines: `"ip"`, `"user"`.
     #[serde(default)]
@@ -250,6 +254,11 @@ impl Check for LogscanStep {
             );
             parts.join(", ")
         };
+        let what = if what.is_empty() {
+            "nothing read".to_string()
+        } else {
+            what
+        };
         let mut message = if f.total == 0 {
             format!("no matches {} ({what})", self.window())
         } else {
@@ -270,7 +279,6 @@ impl Check for LogscanStep {
             )
         };
         if nothing_read {
-            message.push_str("; nothing was read");
             for n in &scan.notes {
                 message.push_str(&format!("; {n}"));
             }

@@ -157,6 +157,35 @@ pub fn port_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
     })
 }
 
+/// An optional count: a number (`50`), or digits as text (`"50"`, usually
+/// from a template).
+pub fn opt_count<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Number(u64),
+        Text(String),
+    }
+    match Raw::deserialize(d)? {
+        Raw::Number(n) => Ok(Some(n)),
+        Raw::Text(t) => t.trim().parse::<u64>().map(Some).map_err(|_| {
+            serde::de::Error::custom(format!(
+                "`{t}` is not a count{HINT}a whole number, 0 or more, e.g. 50"
+            ))
+        }),
+    }
+}
+
+/// The JSON Schema of [`opt_count`]: an integer, or digits as text.
+pub fn count_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "anyOf": [
+            {"type": "integer", "minimum": 0},
+            {"type": "string", "description": "digits, usually from a template"}
+        ]
+    })
+}
+
 /// An optional CPU percentage: a number (`90`), or text (`"90"`, `"90%"`,
 /// usually from a template). Must be finite and not negative.
 pub fn opt_percent<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
