@@ -12,10 +12,10 @@
 #   cleanup   cleanup of files older than 7d        vs  find -type f -mtime +7 -delete
 #             (each run on a fresh copy of the same tree; BENCH_FILES=N to change the size;
 #             the copies make a full run take about 8 minutes)
-#   network   50 tcp checks against loopback (45 open, 5 that never answer, 1s timeout)
-#             vs  the same checks one after another in a bash loop (/dev/tcp with timeout 1)
-#   http      50 http checks against loopback (45 answered by a local server, 5 ports that
-#             accept and never answer, 1s timeout)  vs  the same with curl in a loop
+#   network   500 tcp checks against loopback (450 open, 50 that never answer, 1s timeout) with
+#             the default --net-jobs (64)  vs  --net-jobs 4 (round one's limit for them)
+#   http      500 http checks against loopback (450 answered by a local server, 50 ports that
+#             accept and never answer, 1s timeout): the same two settings
 #   bundle    1 GiB of generated logs (bench/gen_logs.py; BENCH_LOG_MIB=N to change) into a zip:
 #             no redaction, built-in rules, built-in + IP/e-mail pseudonyms
 #             vs  zip -r -6  and  tar czf; then peak memory of each with /usr/bin/time
@@ -26,12 +26,14 @@
 #             same patterns; a 1 GiB time-ordered log over 100 days (bench/gen_timed_log.py)
 #             scanned whole and with since = 24h (its last 1%: the window is found by binary
 #             search); peak memory of the full scan with /usr/bin/time
+#   longrun   4,000 and 12,000 `true` steps, each `when` the previous passed  vs  the same commands
+#             from a bash loop; `check` of 12,000 steps each naming its 5 predecessors
 #
-# BENCH_CASES="startup scan cleanup network http bundle redact logscan" (the default) picks the cases;
+# BENCH_CASES="startup scan cleanup network http bundle redact logscan longrun" (the default) picks the cases;
 # e.g. BENCH_CASES=bundle bench/run.sh --record re-measures only bundles.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cases=" ${BENCH_CASES:-startup scan cleanup network http bundle redact logscan} "
+cases=" ${BENCH_CASES:-startup scan cleanup network http bundle redact logscan longrun} "
 want() { [[ "$cases" == *" $1 "* ]]; }
 rm -f bench/work/*.md
 record=false
@@ -80,7 +82,7 @@ start_targets() {
 
 if want network; then
 net="$PWD/bench/work/net"
-start_targets "$net" 45 5
+start_targets "$net" 450 50
 read -r _ open_ports < <(grep '^open' "$net/ports")
 read -r _ silent_ports < <(grep '^silent' "$net/ports")
 {
@@ -89,21 +91,19 @@ read -r _ silent_ports < <(grep '^silent' "$net/ports")
     printf '\n[[step]]\nid = "port-%s"\nkind = "tcp"\nhost = "127.0.0.1"\nport = %s\ntimeout = "1s"\n' "$p" "$p"
   done
 } > "$net/net.toml"
-printf '#!/usr/bin/env bash\nfor p in %s; do timeout 1 bash -c "</dev/tcp/127.0.0.1/$p" 2>/dev/null; done; true\n' "$open_ports $silent_ports" > "$net/loop.sh"
-hyperfine -N -i --runs 5 --export-markdown bench/work/network.md \
-  -n "supportctl, 50 tcp checks, --jobs 10" "$bin run $net/net.toml -q --jobs 10" \
-  -n "supportctl, 50 tcp checks, --jobs 4 (default)" "$bin run $net/net.toml -q" \
-  -n "bash loop, /dev/tcp with timeout 1" "bash $net/loop.sh"
+hyperfine -N -i --runs 3 --export-markdown bench/work/network.md \
+  -n "supportctl, 500 tcp checks (50 silent, 1s), defaults (--net-jobs 64)" "$bin run $net/net.toml -q" \
+  -n "supportctl, 500 tcp checks, --net-jobs 4 (round one's default)" "$bin run $net/net.toml -q --net-jobs 4"
 kill $targets 2>/dev/null || true
 fi
 
 if want http; then
 net="$PWD/bench/work/http"
-start_targets "$net" 0 5
+start_targets "$net" 0 50
 read -r _ web < <(grep '^http' "$net/ports")
 read -r _ mute_ports < <(grep '^mute' "$net/ports")
 urls=()
-for i in $(seq 1 45); do urls+=("http://127.0.0.1:$web/check/$i"); done
+for i in $(seq 1 450); do urls+=("http://127.0.0.1:$web/check/$i"); done
 for p in $mute_ports; do urls+=("http://127.0.0.1:$p/"); done
 {
   printf '[playbook]\nname = "http-bench"\n'
@@ -111,11 +111,9 @@ for p in $mute_ports; do urls+=("http://127.0.0.1:$p/"); done
     printf '\n[[step]]\nkind = "http"\nurl = "%s"\nbody_contains = "healthy"\ntimeout = "1s"\n' "$u"
   done
 } > "$net/http.toml"
-printf '#!/usr/bin/env bash\nfor u in %s; do curl -s --max-time 1 "$u" | grep -q healthy; done; true\n' "${urls[*]}" > "$net/loop.sh"
-hyperfine -N -i --runs 5 --export-markdown bench/work/http.md \
-  -n "supportctl, 50 http checks, --jobs 10" "$bin run $net/http.toml -q --jobs 10" \
-  -n "supportctl, 50 http checks, --jobs 4 (default)" "$bin run $net/http.toml -q" \
-  -n "bash loop, curl --max-time 1" "bash $net/loop.sh"
+hyperfine -N -i --runs 3 --export-markdown bench/work/http.md \
+  -n "supportctl, 500 http checks (50 silent, 1s), defaults (--net-jobs 64)" "$bin run $net/http.toml -q" \
+  -n "supportctl, 500 http checks, --net-jobs 4 (round one's default)" "$bin run $net/http.toml -q --net-jobs 4"
 kill $targets 2>/dev/null || true
 fi
 
@@ -187,19 +185,36 @@ timed="$PWD/bench/work/timed"
 mkdir -p "$timed"
 # Regenerated each time: its lines end "now", so the 24h window is its last 1%.
 python3 bench/gen_timed_log.py "$timed/app.log" "$mib" 100
-hyperfine -N --warmup 1 --runs 5 --export-markdown bench/work/logscan.md \
-  -n "supportctl logscan, 3 patterns ($mib MiB in 40 files)" "$bin run bench/logscan.toml -q --var root=$logs" \
-  -n "grep -c -E, same patterns" "grep -c -E 'error|Failed password|denied' $(ls $logs/*.log | paste -sd' ')"
+files=$(ls $logs/*.log | paste -sd' ')
+rare='password=|denied|Failed password'
+dense=' 500 [0-9]+ |password=|Link is Up'
+hyperfine -N --output=pipe --warmup 1 --runs 5 --export-markdown bench/work/logscan.md \
+  -n "supportctl logscan, 3 rare patterns ($mib MiB in 40 files)" "$bin run bench/logscan.toml -q --var root=$logs --var 'pattern=$rare'" \
+  -n "grep -c -E, the same rare patterns" "grep -c -E '$rare' $files" \
+  -n "supportctl logscan, 3 patterns matching 13% of lines" "$bin run bench/logscan.toml -q --var root=$logs --var 'pattern=$dense'" \
+  -n "grep -c -E, the same dense patterns" "grep -c -E '$dense' $files"
 hyperfine -N --warmup 1 --runs 5 --export-markdown bench/work/logscan-window.md \
   -n "supportctl logscan, whole time-ordered log ($mib MiB, 100 days)" "$bin run bench/logscan.toml -q --var root=$timed" \
-  -n "supportctl logscan, since = 24h (its last 1%)" "$bin run bench/logscan.toml -q --var root=$timed --var since=24h"
+  -n "supportctl logscan, since = 24h (its last 1%)" "$bin run bench/logscan-window.toml -q --var root=$timed"
 {
   echo
   echo "Peak memory (max RSS, /usr/bin/time -v):"
   echo
-  kb=$( { /usr/bin/time -v "$bin" run bench/logscan.toml -q --var root="$logs" >/dev/null; } 2>&1 | awk -F: '/Maximum resident/ {gsub(/ /,"",$2); print $2}')
+  kb=$( { /usr/bin/time -v "$bin" run bench/logscan.toml -q --var root="$logs" --var "pattern=$dense" >/dev/null; } 2>&1 | awk -F: '/Maximum resident/ {gsub(/ /,"",$2); print $2}')
   echo "- supportctl logscan over $mib MiB: $((kb / 1024)) MiB"
 } > bench/work/logscan-memory.md
+fi
+
+if want longrun; then
+long="$PWD/bench/work/long"
+for n in 4000 12000; do python3 bench/gen_long.py "$long" "$n"; done
+hyperfine -N --runs 3 --export-markdown bench/work/longrun.md \
+  -n "supportctl, 4,000 steps" "$bin run $long/run-4000.toml -q" \
+  -n "bash loop, 4,000 commands" "bash $long/loop-4000.sh" \
+  -n "supportctl, 12,000 steps" "$bin run $long/run-12000.toml -q" \
+  -n "bash loop, 12,000 commands" "bash $long/loop-12000.sh"
+hyperfine -N --runs 5 --export-markdown bench/work/longcheck.md \
+  -n "supportctl check, 12,000 steps naming 5 predecessors each" "$bin check $long/check-12000.toml"
 fi
 
 if $record; then
@@ -208,7 +223,7 @@ if $record; then
     printf 'Machine: %s cores, %s, %s\n\n' "$(nproc)" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" "$(uname -sr)"
     printf 'Command: `BENCH_CASES="%s" bench/run.sh --record` · release binary: %s bytes\n\n' "$(echo $cases)" "$(stat -c %s "$bin")"
     printf 'Cases: %s\n\n' "$(echo $cases)"
-    for md in startup scan cleanup network http bundle redact logscan logscan-window logscan-memory; do
+    for md in startup scan cleanup network http bundle redact logscan logscan-window logscan-memory longrun longcheck; do
       if [ -f "bench/work/$md.md" ]; then cat "bench/work/$md.md"; printf '\n'; fi
     done
     if [ -f bench/work/bundle-mem.md ]; then

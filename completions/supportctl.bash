@@ -761,7 +761,7 @@ _supportctl() {
             return 0
             ;;
         supportctl__subcmd__run)
-            opts="-j -q -v -h --dry-run --var --only --skip --format --report --strict --jobs --quiet --verbose --color --help"
+            opts="-j -q -v -h --dry-run --var --only --skip --format --report --strict --jobs --net-jobs --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -792,6 +792,10 @@ _supportctl() {
                     return 0
                     ;;
                 -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --net-jobs)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

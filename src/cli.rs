@@ -170,9 +170,12 @@ pub struct RunArgs {
     /// Treat warnings as failures (exit 1)
     #[arg(long)]
     pub strict: bool,
-    /// How many independent read-only steps may run at once
+    /// How many independent read-only steps that compute or read disks may run at once
     #[arg(long, short = 'j', value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: u16,
+    /// How many independent network checks (dns, tcp, http, ping) may run at once: they wait, not compute
+    #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub net_jobs: u16,
     /// Print only steps that need attention and the summary
     #[arg(long, short, conflicts_with = "verbose")]
     pub quiet: bool,

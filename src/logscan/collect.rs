@@ -49,7 +49,8 @@ pub struct Event<'a> {
     /// File name, program (journal), provider (Event Log), process (unified log).
     pub source: &'a str,
     pub event_id: Option<u32>,
-    pub text: &'a str,
+    /// The line or message, as read (not necessarily UTF-8).
+    pub text: &'a [u8],
 }
 
 /// A group of events.
@@ -150,6 +151,16 @@ impl Collector {
         self.patterns.iter().position(|p| p.is_match(text))
     }
 
+    /// For a line in which the patterns (all in one regex) already found a
+    /// match: which pattern it was, when grouping needs to know, else 0;
+    /// `None` when an exclusion matches.
+    pub fn confirm(&self, text: &[u8]) -> Option<usize> {
+        if self.group_by == GroupBy::Pattern {
+            return self.matches(text);
+        }
+        (!self.exclude.iter().any(|e| e.is_match(text))).then_some(0)
+    }
+
     /// Offers an event: counted when it is in the window and matches.
     pub fn offer(&mut self, ev: Event) {
         if let (Some(since), Some(t)) = (self.since, ev.time)
@@ -157,7 +168,7 @@ impl Collector {
         {
             return;
         }
-        if let Some(which) = self.matches(ev.text.as_bytes()) {
+        if let Some(which) = self.matches(ev.text) {
             self.add(ev, which);
         }
     }
@@ -171,7 +182,7 @@ impl Collector {
             f.last = Some(f.last.map_or(t, |x| x.max(t)));
         }
         for (_, re, table, dropped) in &mut self.extract {
-            for c in re.captures_iter(ev.text.as_bytes()).take(8) {
+            for c in re.captures_iter(ev.text).take(8) {
                 // The first group that took part (the IP pattern has none: the whole match).
                 let m = c
                     .iter()
@@ -227,9 +238,10 @@ impl Collector {
             group.last = Some(group.last.map_or(t, |x| x.max(t)));
         }
         if group.samples.len() < self.samples {
-            group
-                .samples
-                .push(crate::text::clip(ev.text.trim_end(), SAMPLE_MAX).into_owned());
+            group.samples.push(
+                crate::text::clip(String::from_utf8_lossy(ev.text).trim_end(), SAMPLE_MAX)
+                    .into_owned(),
+            );
         }
     }
 
@@ -260,29 +272,148 @@ impl Collector {
 }
 
 /// A message with what varies between occurrences masked, so repeats group:
-/// a leading timestamp dropped, then IP addresses as `<ip>`, hex ids and
-/// numbers as `#`, runs of spaces as one; at most 160 characters.
-pub fn normalise(text: &str) -> String {
-    static MASKS: std::sync::OnceLock<[(Regex, &'static str); 5]> = std::sync::OnceLock::new();
-    let masks = MASKS.get_or_init(|| {
-        [
-            // A leading timestamp (ISO, syslog, epoch) and syslog's host.
-            (
-                Regex::new(r"^(?:<\d{1,3}>\d? ?)?(?:\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?|[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d|\d{10}(?:\.\d+)?)\s*").unwrap(),
-                "",
-            ),
-            (Regex::new(r"\b(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?\b").unwrap(), "<ip>"),
-            (Regex::new(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b").unwrap(), "#"),
-            (Regex::new(r"\b(?:0x)?[0-9a-fA-F]*\d[0-9a-fA-F]*\b|\d+").unwrap(), "#"),
-            (Regex::new(r"\s+").unwrap(), " "),
-        ]
-    });
-    let mut out = text.as_bytes().to_vec();
-    for (re, with) in masks.iter() {
-        out = re.replace_all(&out, with.as_bytes()).into_owned();
+/// a leading timestamp dropped, IPv4 addresses as `<ip>`, numbers and hex
+/// ids (a word of hex digits with a digit in it, `0x…`) as `#`, digits
+/// inside words as `#` (`u12` is `u#`), runs of spaces as one; at most 160
+/// bytes. One pass over the bytes: it runs for every matching line.
+pub fn normalise(text: &[u8]) -> String {
+    let b = skip_timestamp(text);
+    let mut out: Vec<u8> = Vec::with_capacity(b.len().min(200));
+    let mut i = 0;
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    while i < b.len() && out.len() < 160 {
+        let c = b[i];
+        let starts_word = i == 0 || !word(b[i - 1]);
+        if c.is_ascii_whitespace() {
+            if out.last().is_some_and(|l| *l != b' ') {
+                out.push(b' ');
+            }
+            i += 1;
+            continue;
+        }
+        if starts_word
+            && c.is_ascii_digit()
+            && let Some(len) = ipv4_len(&b[i..])
+        {
+            out.extend_from_slice(b"<ip>");
+            i += len;
+            continue;
+        }
+        if starts_word && word(c) {
+            let end = i + b[i..].iter().take_while(|&&x| word(x)).count();
+            let run = &b[i..end];
+            let hex = run.strip_prefix(b"0x").unwrap_or(run);
+            if !run.iter().any(u8::is_ascii_digit) {
+                out.extend_from_slice(run);
+            } else if !hex.is_empty() && hex.iter().all(u8::is_ascii_hexdigit) {
+                out.push(b'#');
+            } else {
+                let mut k = 0;
+                while k < run.len() {
+                    if run[k].is_ascii_digit() {
+                        out.push(b'#');
+                        k += run[k..].iter().take_while(|d| d.is_ascii_digit()).count();
+                    } else {
+                        out.push(run[k]);
+                        k += 1;
+                    }
+                }
+            }
+            i = end;
+            continue;
+        }
+        out.push(c);
+        i += 1;
     }
-    let s = String::from_utf8_lossy(&out).trim().to_string();
-    crate::text::clip(&s, 160).into_owned()
+    while out.last() == Some(&b' ') {
+        out.pop();
+    }
+    let mut s = String::from_utf8_lossy(&out).into_owned();
+    if b.len() > i {
+        s.push('…');
+    }
+    s
+}
+
+/// The length of an IPv4 address (and `:port`) at the start of `b`.
+fn ipv4_len(b: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    for part in 0..4 {
+        let n = b[i..]
+            .iter()
+            .take(3)
+            .take_while(|d| d.is_ascii_digit())
+            .count();
+        if n == 0 {
+            return None;
+        }
+        i += n;
+        if part < 3 {
+            if b.get(i) != Some(&b'.') {
+                return None;
+            }
+            i += 1;
+        }
+    }
+    if b.get(i).is_some_and(|c| {
+        c.is_ascii_alphanumeric() || *c == b'.' && b.get(i + 1).is_some_and(u8::is_ascii_digit)
+    }) {
+        return None;
+    }
+    if b.get(i) == Some(&b':') {
+        let port = b[i + 1..].iter().take_while(|d| d.is_ascii_digit()).count();
+        if port > 0 {
+            i += 1 + port;
+        }
+    }
+    Some(i)
+}
+
+/// `b` without a leading `<PRI>` / RFC 5424 version, timestamp (ISO,
+/// syslog, epoch) and the spaces after it.
+fn skip_timestamp(b: &[u8]) -> &[u8] {
+    let mut b = b;
+    if b.first() == Some(&b'<')
+        && let Some(close) = b.iter().take(6).position(|&c| c == b'>')
+    {
+        b = &b[close + 1..];
+        if b.first().is_some_and(u8::is_ascii_digit) && b.get(1) == Some(&b' ') {
+            b = &b[2..];
+        }
+    }
+    let digits = |s: &[u8]| s.iter().all(u8::is_ascii_digit);
+    let skip = if b.len() >= 19
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && matches!(b[10], b'T' | b' ')
+        && digits(&b[..4])
+    {
+        // ISO: through fractions and an offset.
+        let mut i = 19;
+        while i < b.len()
+            && (b[i].is_ascii_digit() || matches!(b[i], b'.' | b',' | b':' | b'+' | b'-' | b'Z'))
+        {
+            i += 1;
+        }
+        i
+    } else if b.len() >= 15
+        && b[3] == b' '
+        && b[9] == b':'
+        && b[12] == b':'
+        && b[..3].iter().all(u8::is_ascii_alphabetic)
+    {
+        15
+    } else if b.len() > 10 && digits(&b[..10]) && !b[10].is_ascii_digit() {
+        10 + b[10..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit() || **c == b'.')
+            .count()
+    } else {
+        0
+    };
+    let rest = &b[skip.min(b.len())..];
+    let spaces = rest.iter().take_while(|c| c.is_ascii_whitespace()).count();
+    &rest[spaces..]
 }
 
 #[cfg(test)]
@@ -313,14 +444,14 @@ mod tests {
                 time: Some(Timestamp::from_second(1_764_321_243 + i as i64 * 60).unwrap()),
                 source: "app.log",
                 event_id: None,
-                text: line,
+                text: line.as_bytes(),
             });
         }
         let f = c.finish();
         assert_eq!(f.total, 3);
         assert_eq!(f.groups[0].key, "ERROR disk timeout on sector # from <ip>");
         assert_eq!(
-            normalise("user=u12 took 1300ms pid 0x7f3a"),
+            normalise(b"user=u12 took 1300ms pid 0x7f3a"),
             "user=u# took #ms pid #"
         );
         assert_eq!(f.groups[0].count, 2);
@@ -340,7 +471,7 @@ mod tests {
                 time: None,
                 source: &source,
                 event_id: None,
-                text: "x",
+                text: b"x",
             });
         }
         let f = c.finish();

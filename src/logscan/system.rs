@@ -100,7 +100,7 @@ pub fn parse_journal(text: &str, c: &mut Collector) -> usize {
             time,
             source,
             event_id: None,
-            text: &message,
+            text: message.as_bytes(),
         });
         n += 1;
     }
@@ -156,7 +156,7 @@ pub fn parse_unified(text: &str, c: &mut Collector) -> usize {
             time,
             source,
             event_id: None,
-            text: message,
+            text: message.as_bytes(),
         });
         n += 1;
     }
@@ -210,9 +210,10 @@ pub fn event_xpath(
     }
 }
 
-/// The `wevtutil qe` command line for one log.
+/// The `wevtutil qe` command line for one log: a log name (`System`), or
+/// an exported `.evtx` file (from another machine's bundle).
 pub fn eventlog_argv(log: &str, xpath: &str, max: u64) -> Vec<String> {
-    vec![
+    let mut argv = vec![
         "wevtutil".into(),
         "qe".into(),
         log.into(),
@@ -220,7 +221,11 @@ pub fn eventlog_argv(log: &str, xpath: &str, max: u64) -> Vec<String> {
         "/f:text".into(),
         "/rd:true".into(),
         format!("/c:{max}"),
-    ]
+    ];
+    if log.to_ascii_lowercase().ends_with(".evtx") {
+        argv.push("/lf:true".into());
+    }
+    argv
 }
 
 /// `wevtutil qe … /f:text` output (blocks of `Key: value` lines, then
@@ -262,7 +267,7 @@ pub fn parse_eventlog(text: &str, c: &mut Collector) -> usize {
             time,
             source,
             event_id: id,
-            text: message,
+            text: message.as_bytes(),
         });
         n += 1;
     }
@@ -329,6 +334,10 @@ not json
             "*[System[(Level=1 or Level=2) and TimeCreated[timediff(@SystemTime) <= 86400000] and Provider[@Name='disk'] and (EventID=7 or EventID=153)]]"
         );
         assert_eq!(event_xpath(None, None, &[], &[]), "*");
+        assert!(
+            eventlog_argv(r"C:\\bundle\\System.evtx", "*", 10).contains(&"/lf:true".to_string())
+        );
+        assert!(!eventlog_argv("System", "*", 10).contains(&"/lf:true".to_string()));
         assert_eq!(level_number("Error"), Some(2));
         let text = "Event[0]:\r\n  Log Name: System\r\n  Source: disk\r\n  Date: 2026-11-28T09:14:03.1230000Z\r\n  Event ID: 153\r\n  Task: N/A\r\n  Level: Warning\r\n  Description: \r\nThe IO operation at logical block address 0x1234 was retried.\r\n\r\nEvent[1]:\r\n  Log Name: System\r\n  Source: disk\r\n  Date: 2026-11-28T09:20:03.0000000Z\r\n  Event ID: 153\r\n  Description: \r\nThe IO operation at logical block address 0x99 was retried.\r\n";
         let mut c = collector(GroupBy::EventId);

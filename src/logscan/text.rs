@@ -167,11 +167,7 @@ fn scan_decoded(
 
 fn time_reader(head: &[u8], s: &TextScan) -> Option<Reader> {
     let lines: Vec<&[u8]> = head.split(|&b| b == b'\n').take(50).collect();
-    Reader::sniff(&lines).map(|format| Reader {
-        format,
-        zone: s.zone.clone(),
-        now: s.now,
-    })
+    Reader::sniff(&lines).map(|format| Reader::new(format, s.zone.clone(), s.now))
 }
 
 /// The offset of a line at or shortly before the first one in the window
@@ -296,13 +292,12 @@ fn search(region: &[u8], source: &str, reader: Option<&Reader>, s: &TextScan, c:
         {
             continue;
         }
-        let text = String::from_utf8_lossy(line);
         c.add(
             Event {
                 time,
                 source,
                 event_id: None,
-                text: &text,
+                text: line,
             },
             which,
         );

@@ -30,6 +30,11 @@ pub struct Reader {
     pub format: Format,
     pub zone: TimeZone,
     pub now: Timestamp,
+    /// This year in `zone` (syslog lines have none).
+    year: i16,
+    /// The zone's offset for the last local hour converted: most lines of a
+    /// file share it, and a zone lookup per line is most of the cost.
+    hour_offset: std::cell::Cell<Option<(i64, i32)>>,
 }
 
 const MONTHS: [&str; 12] = [
@@ -99,29 +104,30 @@ fn offset(b: &[u8], at: usize) -> Option<i32> {
 }
 
 impl Reader {
+    pub fn new(format: Format, zone: TimeZone, now: Timestamp) -> Reader {
+        let year = now.to_zoned(zone.clone()).year();
+        Reader {
+            format,
+            zone,
+            now,
+            year,
+            hour_offset: std::cell::Cell::new(None),
+        }
+    }
+
     /// The format of a file, from its first lines; `None` when no line starts with a known time.
     pub fn sniff(lines: &[&[u8]]) -> Option<Format> {
-        let probe = Reader {
-            format: Format::Iso,
-            zone: TimeZone::UTC,
-            now: Timestamp::now(),
+        let now = Timestamp::now();
+        let count = |f: Format| {
+            let r = Reader::new(f, TimeZone::UTC, now);
+            lines.iter().filter(|l| r.parse(l).is_some()).count()
         };
         [Format::Iso, Format::Syslog, Format::Clf, Format::Epoch]
             .into_iter()
-            .max_by_key(|f| {
-                let r = Reader {
-                    format: *f,
-                    ..probe.clone()
-                };
-                lines.iter().filter(|l| r.parse(l).is_some()).count()
-            })
-            .filter(|f| {
-                let r = Reader {
-                    format: *f,
-                    ..probe.clone()
-                };
-                lines.iter().any(|l| r.parse(l).is_some())
-            })
+            .map(|f| (count(f), f))
+            .filter(|(n, _)| *n > 0)
+            .max_by_key(|(n, _)| *n)
+            .map(|(_, f)| f)
     }
 
     /// The time at the start of `line` (after an optional `<PRI>` and RFC
@@ -141,10 +147,24 @@ impl Reader {
                 let off = jiff::tz::Offset::from_seconds(secs).ok()?;
                 off.to_timestamp(dt).ok()
             }
-            None => dt
-                .to_zoned(self.zone.clone())
-                .ok()
-                .map(|z: Zoned| z.timestamp()),
+            None => {
+                // The civil time read as UTC, then the zone's offset for
+                // that hour (looked up once per hour of log).
+                let as_utc = jiff::tz::Offset::UTC.to_timestamp(dt).ok()?;
+                let hour = as_utc.as_second().div_euclid(3600);
+                let offset = match self.hour_offset.get() {
+                    Some((h, off)) if h == hour => off,
+                    _ => {
+                        let z: Zoned = dt.to_zoned(self.zone.clone()).ok()?;
+                        let off = z.offset().seconds();
+                        self.hour_offset.set(Some((hour, off)));
+                        off
+                    }
+                };
+                as_utc
+                    .checked_sub(jiff::SignedDuration::from_secs(i64::from(offset)))
+                    .ok()
+            }
         }
     }
 
@@ -184,8 +204,7 @@ impl Reader {
         }
         // The year is not written: the latest year that does not put the
         // line more than a day in the future.
-        let now = self.now.to_zoned(self.zone.clone());
-        for y in [i64::from(now.year()), i64::from(now.year()) - 1] {
+        for y in [i64::from(self.year), i64::from(self.year) - 1] {
             let t = self.local(civil(y, i64::from(mo), d, h, mi, s, 0)?, None)?;
             if t.as_second() <= self.now.as_second() + 86_400 {
                 return Some(t);
@@ -244,11 +263,11 @@ mod tests {
     use super::*;
 
     fn reader(format: Format) -> Reader {
-        Reader {
+        Reader::new(
             format,
-            zone: TimeZone::fixed(jiff::tz::offset(1)),
-            now: "2026-11-28T12:00:00Z".parse().unwrap(),
-        }
+            TimeZone::fixed(jiff::tz::offset(1)),
+            "2026-11-28T12:00:00Z".parse().unwrap(),
+        )
     }
 
     fn at(s: &str) -> Timestamp {

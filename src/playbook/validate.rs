@@ -67,6 +67,20 @@ pub(super) fn validate(steps: &[RawStep], all_ids: &[String], sink: &mut Sink) {
         Some(near) => format!("did you mean `{near}`?"),
         None => format!("step ids in this playbook: {}", ids.join(", ")),
     };
+    // Lookups by id, built once: a playbook of thousands of steps whose
+    // `when` names its predecessors is checked in linear time.
+    let mut position: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (j, id) in ids.iter().enumerate() {
+        position.entry(id).or_insert(j);
+    }
+    let mut by_id: std::collections::HashMap<&str, &RawStep> = std::collections::HashMap::new();
+    for s in steps {
+        by_id.entry(s.def.id.as_str()).or_insert(s);
+    }
+    let fix_targets: std::collections::HashSet<&str> = steps
+        .iter()
+        .flat_map(|s| s.def.fix.iter().flat_map(Fix::step_ids))
+        .collect();
     for step in steps {
         let i = step.index;
         if let Some(when) = &step.def.common.when {
@@ -78,7 +92,7 @@ pub(super) fn validate(steps: &[RawStep], all_ids: &[String], sink: &mut Sink) {
                         .get(cond)
                         .and_then(|v| v.iter().find(|(s, _)| s == target))
                         .map_or_else(|| step.spans.value("when"), |(_, sp)| sp.clone());
-                    match ids.iter().position(|id| id == target) {
+                    match position.get(target.as_str()).copied() {
                         None => sink.error(Some(span), format!("`when.{cond}` names unknown step `{target}`"), Some(unknown_hint(target))),
                         Some(j) if j >= i => sink.error(
                             Some(span),
@@ -92,7 +106,7 @@ pub(super) fn validate(steps: &[RawStep], all_ids: &[String], sink: &mut Sink) {
         }
         for target in step.def.fix.iter().flat_map(Fix::step_ids) {
             let span = step.spans.value("fix");
-            match steps.iter().find(|s| s.def.id == target) {
+            match by_id.get(target).copied() {
                 None if ids.contains(&target) => {}
                 None => sink.error(
                     Some(span),
@@ -113,13 +127,7 @@ pub(super) fn validate(steps: &[RawStep], all_ids: &[String], sink: &mut Sink) {
             }
         }
         if step.def.common.only_as_fix {
-            let used = steps.iter().any(|s| {
-                s.def
-                    .fix
-                    .iter()
-                    .flat_map(Fix::step_ids)
-                    .any(|t| t == step.def.id)
-            });
+            let used = fix_targets.contains(step.def.id.as_str());
             if !used {
                 sink.error(
                     Some(step.spans.key("only_as_fix")),

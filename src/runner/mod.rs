@@ -2,7 +2,9 @@
 //!
 //! Steps start in playbook order. A step that changes nothing, has no fix,
 //! does not look at other steps' statuses and does not stop the playbook may
-//! run alongside others, up to `--jobs` at once. Any other step ("alone")
+//! run alongside others: up to `--net-jobs` (64) network checks, which
+//! spend their time waiting, and up to `--jobs` (4) other steps, which
+//! compute or read disks. Any other step ("alone")
 //! waits until everything before it has finished, and nothing starts while
 //! it runs. Outcomes are always reported in playbook order.
 //!
@@ -37,6 +39,8 @@ pub struct RunOptions {
     /// Skip steps whose id or a tag is listed.
     pub skip: Vec<String>,
     pub jobs: usize,
+    /// Network checks at once (see [`crate::steps::Check::waits_on_network`]).
+    pub net_jobs: usize,
     pub strict: bool,
 }
 
@@ -76,7 +80,9 @@ fn runs_alone(step: &StepDef) -> bool {
 /// What is known so far about a playbook's steps.
 struct Board<'a> {
     results: Vec<Option<StepOutcome>>,
-    statuses: BTreeMap<String, Status>,
+    /// Shared with the steps that read it (they run alone, so the map is
+    /// only copied on write when one still holds it: a long run stays linear).
+    statuses: Arc<BTreeMap<String, Status>>,
     /// The id of a failed `stop_on_failure` step.
     stopped_by: Option<String>,
     progress: &'a Progress,
@@ -91,7 +97,7 @@ impl Board<'_> {
         {
             self.stopped_by = Some(step.id.clone());
         }
-        self.statuses.insert(step.id.clone(), outcome.status);
+        Arc::make_mut(&mut self.statuses).insert(step.id.clone(), outcome.status);
         self.results[index] = Some(outcome);
         self.progress.step_done();
     }
@@ -101,6 +107,8 @@ struct InFlight {
     deadline: Instant,
     name: String,
     alone: bool,
+    /// Counted against `--net-jobs` rather than `--jobs`.
+    network: bool,
     cancel: Cancel,
 }
 
@@ -149,7 +157,7 @@ pub fn run_playbook(
     progress.playbook(&playbook.name, n);
     let mut board = Board {
         results: vec![None; n],
-        statuses: BTreeMap::new(),
+        statuses: Arc::new(BTreeMap::new()),
         stopped_by: None,
         progress,
     };
@@ -157,6 +165,9 @@ pub fn run_playbook(
     let (tx, rx) = mpsc::channel::<(usize, StepOutcome)>();
     let mut next = 0;
     let jobs = opts.jobs.max(1);
+    let net_jobs = opts.net_jobs.max(1);
+    // Steps that do not run alone never read other steps' statuses.
+    let no_statuses: Arc<BTreeMap<String, Status>> = Arc::new(BTreeMap::new());
 
     loop {
         // Start every step that may start now.
@@ -174,7 +185,10 @@ pub fn run_playbook(
                 continue;
             }
             let alone = runs_alone(step);
-            let busy = in_flight.values().any(|f| f.alone) || in_flight.len() >= jobs;
+            let network = step.kind.check().waits_on_network();
+            let same_pool = in_flight.values().filter(|f| f.network == network).count();
+            let busy = in_flight.values().any(|f| f.alone)
+                || same_pool >= if network { net_jobs } else { jobs };
             if !in_flight.is_empty() && (alone || busy) {
                 break;
             }
@@ -185,6 +199,7 @@ pub fn run_playbook(
                     deadline: Instant::now() + execute::budget(step, &playbook),
                     name: step.name().to_string(),
                     alone,
+                    network,
                     cancel: step_cancel.clone(),
                 },
             );
@@ -197,7 +212,11 @@ pub fn run_playbook(
                 tx.clone(),
                 playbook.clone(),
                 facts.clone(),
-                board.statuses.clone(),
+                if alone {
+                    board.statuses.clone()
+                } else {
+                    no_statuses.clone()
+                },
                 progress.clone(),
                 opts.dry_run,
                 next,
@@ -215,6 +234,10 @@ pub fn run_playbook(
                     report: report.as_ref(),
                 };
                 let outcome = run_step(&pb.steps[index], &env);
+                // Let go of the statuses before reporting, so recording this
+                // outcome does not copy them.
+                drop(env);
+                drop(statuses);
                 let _ = tx.send((index, outcome));
             });
             next += 1;

@@ -306,6 +306,10 @@ impl Check for DnsStep {
         self.judge(answer, started.elapsed(), &via)
     }
 
+    fn waits_on_network(&self) -> bool {
+        true
+    }
+
     fn describe(&self) -> String {
         let via = self
             .server

@@ -465,6 +465,10 @@ impl Check for HttpStep {
         self.judge(result, jiff::Timestamp::now().as_second())
     }
 
+    fn waits_on_network(&self) -> bool {
+        true
+    }
+
     fn describe(&self) -> String {
         format!(
             "{} {}",

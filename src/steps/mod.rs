@@ -82,6 +82,12 @@ pub trait Check: Send + Sync {
     fn parallel_safe(&self) -> bool {
         !self.changes_system()
     }
+    /// Whether the step spends its time waiting on the network (dns, tcp,
+    /// http, ping): such steps run many at once (`--net-jobs`), apart from
+    /// the `--jobs` limit for steps that compute or read disks.
+    fn waits_on_network(&self) -> bool {
+        false
+    }
     /// Whether the step needs the report of the run so far
     /// ([`StepContext::report`]); such a step should not be `parallel_safe`.
     fn needs_report(&self) -> bool {

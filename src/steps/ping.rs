@@ -386,6 +386,10 @@ impl Check for PingStep {
         e
     }
 
+    fn waits_on_network(&self) -> bool {
+        true
+    }
+
     fn describe(&self) -> String {
         format!("pings {} {} times", self.host, self.count())
     }

@@ -118,6 +118,10 @@ impl Check for TcpStep {
         self.judge(&target, probe, ctx.timeout)
     }
 
+    fn waits_on_network(&self) -> bool {
+        true
+    }
+
     fn describe(&self) -> String {
         match self.expect {
             Expect::Open => format!("connects to {}", self.target()),
