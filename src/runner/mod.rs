@@ -223,20 +223,21 @@ pub fn run_playbook(
                 opts.skip.clone(),
             );
             std::thread::spawn(move || {
-                let env = Env {
-                    playbook: &pb,
-                    facts: &facts,
-                    cancel: &step_cancel,
-                    dry_run,
-                    statuses: &statuses,
-                    progress: &progress,
-                    skip: &skip,
-                    report: report.as_ref(),
+                let outcome = {
+                    let env = Env {
+                        playbook: &pb,
+                        facts: &facts,
+                        cancel: &step_cancel,
+                        dry_run,
+                        statuses: &statuses,
+                        progress: &progress,
+                        skip: &skip,
+                        report: report.as_ref(),
+                    };
+                    run_step(&pb.steps[index], &env)
                 };
-                let outcome = run_step(&pb.steps[index], &env);
                 // Let go of the statuses before reporting, so recording this
                 // outcome does not copy them.
-                drop(env);
                 drop(statuses);
                 let _ = tx.send((index, outcome));
             });
