@@ -15,8 +15,17 @@ rng = random.Random(7)
 end = datetime.datetime.now(datetime.timezone.utc)
 start = end - datetime.timedelta(days=days)
 size_goal = total_mib * 1024 * 1024
-avg_line = 96
-lines = size_goal // avg_line
+
+
+def line(t, rng):
+    level = "ERROR" if rng.randrange(500) == 0 else "INFO"
+    return f"{t.strftime('%Y-%m-%dT%H:%M:%S.%f')[:-3]}Z {level} worker {rng.randrange(64)} job {rng.randrange(10**9)} in {rng.random() * 900:.1f} ms\n"
+
+
+# The average line length, measured, so the last line lands on "now".
+sample = random.Random(1)
+avg_line = sum(len(line(end, sample)) for _ in range(5000)) / 5000
+lines = int(size_goal / avg_line)
 step = (end - start) / lines
 t = start
 written = 0
@@ -24,8 +33,7 @@ with open(path, "w") as fh:
     chunk = []
     i = 0
     while written < size_goal:
-        level = "ERROR" if rng.randrange(500) == 0 else "INFO"
-        s = f"{t.strftime('%Y-%m-%dT%H:%M:%S.%f')[:-3]}Z {level} worker {rng.randrange(64)} job {rng.randrange(10**9)} in {rng.random() * 900:.1f} ms\n"
+        s = line(min(t, end), rng)
         chunk.append(s)
         written += len(s)
         t += step
