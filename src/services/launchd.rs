@@ -68,31 +68,13 @@ pub use real::Launchd;
 mod real {
     use super::super::{Budget, Control, Manager, ServiceError, ServiceStatus};
     use super::{is_disabled, parse_print, target};
-    use crate::process::{self, Ending, ProcessSpec};
 
     pub struct Launchd;
 
     fn launchctl(args: &[&str], budget: &Budget) -> Result<String, (i32, String)> {
         let mut argv = vec!["/bin/launchctl".to_string()];
         argv.extend(args.iter().map(|a| a.to_string()));
-        let r = process::run(
-            &ProcessSpec {
-                argv,
-                shell: false,
-                cwd: None,
-                env: Vec::new(),
-                max_output: 1 << 20,
-            },
-            budget.deadline,
-            budget.cancel,
-        );
-        match r.ending {
-            Ending::Exited(0) => Ok(r.stdout),
-            Ending::Exited(code) => Err((code, format!("{}{}", r.stdout.trim(), r.stderr.trim()))),
-            Ending::TimedOut => Err((-1, "launchctl did not finish in time".into())),
-            Ending::Interrupted => Err((-1, "interrupted".into())),
-            Ending::SpawnFailed(e) => Err((-1, format!("cannot run launchctl: {e}"))),
-        }
+        crate::services::tool(argv, Vec::new(), budget).map_err(|f| (f.code.unwrap_or(-1), f.said))
     }
 
     fn error(service: &str, (code, said): (i32, String)) -> ServiceError {

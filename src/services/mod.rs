@@ -124,6 +124,53 @@ pub trait Manager {
     fn failed(&self, budget: &Budget) -> Result<Vec<ServiceStatus>, ServiceError>;
 }
 
+/// How a service manager's tool failed: its exit code (`None` when it did
+/// not exit: timed out, interrupted, not started) and what it said.
+pub(crate) struct ToolFailure {
+    pub code: Option<i32>,
+    pub said: String,
+}
+
+/// Runs a service manager's tool (`systemctl`, `launchctl`) within the
+/// budget: its stdout when it exits 0.
+pub(crate) fn tool(
+    argv: Vec<String>,
+    env: Vec<(String, String)>,
+    budget: &Budget,
+) -> Result<String, ToolFailure> {
+    let shown = crate::process::display_argv(&argv);
+    let r = crate::process::run(
+        &crate::process::ProcessSpec {
+            argv,
+            shell: false,
+            cwd: None,
+            env,
+            max_output: 1 << 20,
+        },
+        budget.deadline,
+        budget.cancel,
+    );
+    let failure = |code, said: String| Err(ToolFailure { code, said });
+    match r.ending {
+        crate::process::Ending::Exited(0) => Ok(r.stdout),
+        crate::process::Ending::Exited(code) => {
+            let said = if r.stderr.trim().is_empty() {
+                r.stdout.trim()
+            } else {
+                r.stderr.trim()
+            };
+            failure(Some(code), said.to_string())
+        }
+        crate::process::Ending::TimedOut => {
+            failure(None, format!("`{shown}` did not finish in time"))
+        }
+        crate::process::Ending::Interrupted => failure(None, "interrupted".into()),
+        crate::process::Ending::SpawnFailed(e) => {
+            failure(None, format!("cannot run `{shown}`: {e}"))
+        }
+    }
+}
+
 /// This machine's service manager.
 pub fn this_machine() -> Result<Box<dyn Manager>, ServiceError> {
     #[cfg(windows)]

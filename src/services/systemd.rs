@@ -5,7 +5,6 @@
 use std::path::Path;
 
 use super::{Budget, Control, Manager, ServiceError, ServiceStatus, StartMode, State};
-use crate::process::{self, Ending, ProcessSpec};
 
 pub struct Systemd {
     systemctl: String,
@@ -108,49 +107,24 @@ impl Systemd {
     fn systemctl(&self, args: &[&str], budget: &Budget) -> Result<String, ServiceError> {
         let mut argv = vec![self.systemctl.clone(), "--no-ask-password".to_string()];
         argv.extend(args.iter().map(|a| a.to_string()));
-        let r = process::run(
-            &ProcessSpec {
-                argv,
-                shell: false,
-                cwd: None,
-                env: vec![
-                    ("SYSTEMD_PAGER".into(), String::new()),
-                    ("LC_ALL".into(), "C".into()),
-                ],
-                max_output: 1 << 20,
-            },
-            budget.deadline,
-            budget.cancel,
-        );
-        match r.ending {
-            Ending::Exited(0) => Ok(r.stdout),
-            Ending::Exited(code) => {
-                let said = r.stderr.trim();
-                let said = if said.is_empty() {
-                    r.stdout.trim()
-                } else {
-                    said
-                };
-                let msg = format!("`systemctl {}` exited with {code}: {said}", args.join(" "));
-                Err(
-                    if said.contains("Access denied") || said.contains("authentication required") {
-                        ServiceError::Denied(format!("{msg} (run supportctl elevated)"))
-                    } else if said.contains("not found") || said.contains("not loaded") {
-                        ServiceError::NotFound(msg)
-                    } else {
-                        ServiceError::Failed(msg)
-                    },
-                )
+        let env = vec![
+            ("SYSTEMD_PAGER".into(), String::new()),
+            ("LC_ALL".into(), "C".into()),
+        ];
+        super::tool(argv, env, budget).map_err(|f| {
+            let Some(code) = f.code else {
+                return ServiceError::Failed(f.said);
+            };
+            let said = f.said;
+            let msg = format!("`systemctl {}` exited with {code}: {said}", args.join(" "));
+            if said.contains("Access denied") || said.contains("authentication required") {
+                ServiceError::Denied(format!("{msg} (run supportctl elevated)"))
+            } else if said.contains("not found") || said.contains("not loaded") {
+                ServiceError::NotFound(msg)
+            } else {
+                ServiceError::Failed(msg)
             }
-            Ending::TimedOut => Err(ServiceError::Failed(format!(
-                "`systemctl {}` did not finish in time",
-                args.join(" ")
-            ))),
-            Ending::Interrupted => Err(ServiceError::Failed("interrupted".into())),
-            Ending::SpawnFailed(e) => Err(ServiceError::NoManager(format!(
-                "cannot run systemctl: {e}"
-            ))),
-        }
+        })
     }
 }
 
