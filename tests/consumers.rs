@@ -11,6 +11,19 @@ use std::process::Command;
 
 use common::{Test, python_with};
 
+/// Runs a consumer and asserts it accepted what it read (its own words,
+/// and `context`, on failure).
+#[track_caller]
+fn accepts(cmd: &mut Command, context: &str) {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}\n{context}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 fn consumer(script: &str) -> String {
     format!("{}/tests/consumers/{script}", env!("CARGO_MANIFEST_DIR"))
 }
@@ -53,17 +66,12 @@ when = { os = "windows" }
         ])
         .run()
         .status(1);
-    let out = Command::new("python3")
-        .arg(consumer("junit_check.py"))
-        .arg(run.dir.join("out.xml"))
-        .args(["4", "1", "1", "1"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+    accepts(
+        Command::new("python3")
+            .arg(consumer("junit_check.py"))
+            .arg(run.dir.join("out.xml"))
+            .args(["4", "1", "1", "1"]),
+        "",
     );
     // Jenkins xUnit's junit-10.xsd (from pytest's source distribution,
     // which `.ci/run` unpacks and names in SUPPORTCTL_JUNIT_XSD) and Ant's
@@ -79,17 +87,12 @@ when = { os = "windows" }
     if !python_with(&["xmlschema"]) {
         return;
     }
-    let out = Command::new("python3")
-        .arg(consumer("junit_xsd_check.py"))
-        .arg(run.dir.join("out.xml"))
-        .arg(xsd)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+    accepts(
+        Command::new("python3")
+            .arg(consumer("junit_xsd_check.py"))
+            .arg(run.dir.join("out.xml"))
+            .arg(xsd),
+        "",
     );
 }
 
@@ -110,13 +113,7 @@ fn schema_accepts_shipped_playbooks_and_rejects_typos() {
         cmd.arg(format!("{root}/playbooks/{name}.toml"));
     }
     cmd.arg("--").arg(t.path().join("typo.toml"));
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    accepts(&mut cmd, "");
 }
 
 /// TAP read by Perl's Test::Harness (`prove`, 3.44 on Debian 12): version
@@ -206,17 +203,12 @@ when = { os = "windows" }
         .status(1);
     let md = std::fs::read_to_string(run.dir.join("r.md")).unwrap();
     assert!(md.contains("1 step skipped"), "{md}");
-    let out = Command::new("python3")
-        .arg(consumer("markdown_check.py"))
-        .arg(run.dir.join("r.json"))
-        .arg(run.dir.join("r.md"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}{}\n{md}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+    accepts(
+        Command::new("python3")
+            .arg(consumer("markdown_check.py"))
+            .arg(run.dir.join("r.json"))
+            .arg(run.dir.join("r.md")),
+        &md,
     );
 }
 
@@ -269,17 +261,11 @@ fn nagios_output_fits_nrpe_and_graphers() {
         .status(2);
     let out = run.dir.join("nagios.txt");
     std::fs::write(&out, &run.stdout).unwrap();
-    let check = Command::new("perl")
-        .arg(consumer("nagios_check.pl"))
-        .arg(&out)
-        .arg(measurements.to_string())
-        .output()
-        .unwrap();
-    assert!(
-        check.status.success(),
-        "{}{}\n{}",
-        String::from_utf8_lossy(&check.stdout),
-        String::from_utf8_lossy(&check.stderr),
-        run.stdout
+    accepts(
+        Command::new("perl")
+            .arg(consumer("nagios_check.pl"))
+            .arg(&out)
+            .arg(measurements.to_string()),
+        &run.stdout,
     );
 }
