@@ -391,3 +391,32 @@ fn stuck_app_previews_then_stops() {
     let _ = child.wait();
     assert_gone(child.id() as i32, "the stuck program");
 }
+
+/// Whatever a playbook or a `--var` names, `kill` never stops the init
+/// system or a session, security or remote-access process: a program
+/// named `dbus-daemon` (a copy of `sleep` here) is left running, and the
+/// step says why, in a dry run and for real.
+#[test]
+fn protected_processes_are_never_stopped() {
+    let t = Test::new();
+    let prog = sleeper(t.path(), "dbus-daemon");
+    let mut child = start(&prog, false);
+    let body = format!(
+        "[[step]]\nid = \"kill\"\nkind = \"process\"\nprogram = \"dbus-daemon\"\ncmdline_matches = '{}'\naction = \"kill\"\ngrace = \"1s\"\n",
+        prog.display()
+    );
+    for extra in [&["--dry-run"][..], &[][..]] {
+        let r = run(Test::new(), &body, extra);
+        let step = r.step("kill");
+        assert_eq!(step["status"], "fail", "{step}");
+        assert!(
+            step["message"]
+                .as_str()
+                .unwrap()
+                .contains("protected system process"),
+            "{step}"
+        );
+        assert!(alive(child.id() as i32), "a protected process was stopped");
+    }
+    let _ = (child.kill(), child.wait());
+}

@@ -177,6 +177,48 @@ impl Filter {
     }
 }
 
+/// Programs `action = "kill"` never stops, whatever a playbook or a
+/// `--var` names: the init system, the kernel's threads, the session and
+/// security processes whose death logs everyone out or halts the machine,
+/// and remote access (stopping it would cut off the technician).
+const PROTECTED: &[&str] = &[
+    "init",
+    "systemd",
+    "launchd",
+    "kernel_task",
+    "kthreadd",
+    "sshd",
+    "dbus-daemon",
+    "loginwindow",
+    "WindowServer",
+    "System",
+    "Registry",
+    "smss",
+    "csrss",
+    "wininit",
+    "winlogon",
+    "services",
+    "lsass",
+    "svchost",
+    "dwm",
+    "fontdrvhost",
+    "MsMpEng",
+];
+
+/// Why `p` must not be stopped, if it must not.
+pub fn protected(p: &Proc) -> Option<String> {
+    if p.pid <= 1 {
+        return Some("the init process".into());
+    }
+    if p.cmdline.starts_with('[') && p.cmdline.ends_with(']') && cfg!(target_os = "linux") {
+        return Some("a kernel thread".into());
+    }
+    PROTECTED
+        .iter()
+        .find(|name| program_matches(name, &p.name, true))
+        .map(|name| format!("{name} is a protected system process"))
+}
+
 /// Whether a process called `name` is the program `want`. On Windows the
 /// comparison ignores case and a trailing `.exe` on either side. Linux
 /// cuts kernel names to 15 bytes, so a 15-byte name matches the start of

@@ -248,6 +248,31 @@ impl ProcessStep {
 
     fn kill(&self, ctx: &StepContext, running: Vec<Proc>) -> Evaluation {
         let what = self.what();
+        // Never the init system, session, security or remote-access
+        // processes, whatever the playbook or a `--var` named.
+        let (guarded, running): (Vec<Proc>, Vec<Proc>) = running
+            .into_iter()
+            .partition(|p| crate::processes::protected(p).is_some());
+        if !guarded.is_empty() && running.is_empty() {
+            let why: Vec<String> = guarded
+                .iter()
+                .map(|p| {
+                    format!(
+                        "pid {}: {}",
+                        p.pid,
+                        crate::processes::protected(p).unwrap_or_default()
+                    )
+                })
+                .collect();
+            return Evaluation::new(
+                Status::Fail,
+                format!(
+                    "refused to stop {}: {}",
+                    count(guarded.len() as u32),
+                    why.join("; ")
+                ),
+            );
+        }
         if running.is_empty() {
             return Evaluation::new(Status::Pass, format!("nothing to stop: no {what}"));
         }
@@ -264,6 +289,13 @@ impl ProcessStep {
             e.actions = running
                 .iter()
                 .map(|p| format!("would stop {}", who(p)))
+                .chain(guarded.iter().map(|p| {
+                    format!(
+                        "would leave {} alone: {}",
+                        who(p),
+                        crate::processes::protected(p).unwrap_or_default()
+                    )
+                }))
                 .collect();
             return e;
         }
@@ -288,11 +320,18 @@ impl ProcessStep {
                 Stopped::Survived(why) => failed.push(format!("pid {}: {why}", p.pid)),
             }
         }
-        let done = format!(
+        let mut done = format!(
             "stopped {} of {} ({what}): {asked} exited when asked, {forced} forced",
             asked + forced,
             count(results.len() as u32)
         );
+        if !guarded.is_empty() {
+            done.push_str(&format!(
+                "; left alone {} protected",
+                count(guarded.len() as u32)
+            ));
+            e.status = Status::Fail;
+        }
         if failed.is_empty() {
             e.message = done;
         } else {
