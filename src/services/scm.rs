@@ -286,25 +286,45 @@ fn start_one(
     Ok(())
 }
 
+/// One look at a service: state, start mode, pid, display name.
+fn query_once(service: &str) -> Result<ServiceStatus, ServiceError> {
+    let scm = manager(SC_MANAGER_CONNECT)?;
+    let h = open(&scm, service, SERVICE_QUERY_STATUS | SERVICE_QUERY_CONFIG)?;
+    let s = status(&h)?;
+    let (start, display) = config(&h).unwrap_or((u32::MAX, String::new()));
+    let (state, word) = state_of(s.dwCurrentState);
+    Ok(ServiceStatus {
+        name: service.to_string(),
+        state,
+        detail: word.to_string(),
+        start_mode: mode_of(start),
+        pid: (s.dwProcessId != 0).then_some(s.dwProcessId),
+        description: (!display.is_empty()).then_some(display),
+    })
+}
+
 impl Manager for Scm {
     fn name(&self) -> &'static str {
         "Service Control Manager"
     }
 
-    fn query(&self, service: &str, _budget: &Budget) -> Result<ServiceStatus, ServiceError> {
-        let scm = manager(SC_MANAGER_CONNECT)?;
-        let h = open(&scm, service, SERVICE_QUERY_STATUS | SERVICE_QUERY_CONFIG)?;
-        let s = status(&h)?;
-        let (start, display) = config(&h).unwrap_or((u32::MAX, String::new()));
-        let (state, word) = state_of(s.dwCurrentState);
-        Ok(ServiceStatus {
-            name: service.to_string(),
-            state,
-            detail: word.to_string(),
-            start_mode: mode_of(start),
-            pid: (s.dwProcessId != 0).then_some(s.dwProcessId),
-            description: (!display.is_empty()).then_some(display),
-        })
+    fn query(&self, service: &str, budget: &Budget) -> Result<ServiceStatus, ServiceError> {
+        // Right after a stop, the manager can answer "invalid handle" for
+        // a moment (seen under Wine): ask again, a few times.
+        let mut tries = 0;
+        loop {
+            match query_once(service) {
+                Err(ServiceError::Failed(why))
+                    if why.contains("(os error 6)")
+                        && tries < 5
+                        && Instant::now() < budget.deadline =>
+                {
+                    tries += 1;
+                    std::thread::sleep(Duration::from_millis(300));
+                }
+                other => return other,
+            }
+        }
     }
 
     fn control(
