@@ -61,6 +61,54 @@ pub enum Ending {
     SpawnFailed(String),
 }
 
+/// How a program run by [`run_tool`] failed: its exit code (`None` when it
+/// did not exit: timed out, interrupted, not started) and what it said.
+#[derive(Clone, Debug)]
+pub struct ToolFailure {
+    pub code: Option<i32>,
+    pub said: String,
+}
+
+/// Runs a program whose output is the answer (`systemctl show`,
+/// `journalctl`, `launchctl print`): its stdout, and whether it was cut,
+/// when it exits 0; otherwise its exit code and what it said (stderr, else
+/// stdout), or why it did not exit.
+pub fn run_tool(
+    argv: Vec<String>,
+    env: Vec<(String, String)>,
+    max_output: usize,
+    deadline: Instant,
+    cancel: &Cancel,
+) -> Result<(String, bool), ToolFailure> {
+    let shown = display_argv(&argv);
+    let r = run(
+        &ProcessSpec {
+            argv,
+            shell: false,
+            cwd: None,
+            env,
+            max_output,
+        },
+        deadline,
+        cancel,
+    );
+    let failure = |code, said: String| Err(ToolFailure { code, said });
+    match r.ending {
+        Ending::Exited(0) => Ok((r.stdout, r.truncated)),
+        Ending::Exited(code) => {
+            let said = if r.stderr.trim().is_empty() {
+                r.stdout.trim()
+            } else {
+                r.stderr.trim()
+            };
+            failure(Some(code), said.to_string())
+        }
+        Ending::TimedOut => failure(None, format!("`{shown}` did not finish in time")),
+        Ending::Interrupted => failure(None, "interrupted".into()),
+        Ending::SpawnFailed(e) => failure(None, format!("cannot run `{shown}`: {e}")),
+    }
+}
+
 /// The result of [`run`].
 #[derive(Clone, Debug)]
 pub struct ProcessResult {

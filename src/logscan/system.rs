@@ -10,7 +10,7 @@ use jiff::Timestamp;
 
 use super::collect::{Collector, Event};
 use crate::cancel::Cancel;
-use crate::process::{self, Ending, ProcessSpec};
+use crate::process;
 
 /// At most this much of a program's output is read (the rest is reported as cut).
 const MAX_OUTPUT: usize = 64 << 20;
@@ -27,24 +27,11 @@ pub fn run(
     cancel: &Cancel,
 ) -> Result<(String, bool), String> {
     let shown = process::display_argv(&argv);
-    let r = process::run(
-        &ProcessSpec {
-            argv,
-            shell: false,
-            cwd: None,
-            env: vec![("LC_ALL".into(), "C".into())],
-            max_output: MAX_OUTPUT,
-        },
-        deadline,
-        cancel,
-    );
-    match r.ending {
-        Ending::Exited(0) => Ok((r.stdout, r.truncated)),
-        Ending::Exited(code) => Err(format!("`{shown}` exited with {code}: {}", r.stderr.trim())),
-        Ending::TimedOut => Err(format!("`{shown}` did not finish in time")),
-        Ending::Interrupted => Err("interrupted".into()),
-        Ending::SpawnFailed(e) => Err(format!("cannot run `{shown}`: {e}")),
-    }
+    let env = vec![("LC_ALL".into(), "C".into())];
+    process::run_tool(argv, env, MAX_OUTPUT, deadline, cancel).map_err(|f| match f.code {
+        Some(code) => format!("`{shown}` exited with {code}: {}", f.said),
+        None => f.said,
+    })
 }
 
 /// The `journalctl` command line for a window and a priority.
@@ -68,13 +55,15 @@ pub fn journal_argv(
     argv
 }
 
+/// The objects of JSON-lines output (a line that is not JSON is skipped).
+fn json_lines(text: &str) -> impl Iterator<Item = serde_json::Value> + '_ {
+    text.lines().filter_map(|l| serde_json::from_str(l).ok())
+}
+
 /// `journalctl -o json` lines into the collector.
 pub fn parse_journal(text: &str, c: &mut Collector) -> usize {
     let mut n = 0;
-    for line in text.lines() {
-        let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
-            continue;
-        };
+    for v in json_lines(text) {
         let message = match &v["MESSAGE"] {
             serde_json::Value::String(s) => s.clone(),
             // Binary messages come as arrays of bytes.
@@ -134,10 +123,7 @@ pub fn unified_argv(
 /// `log show --style ndjson` lines into the collector.
 pub fn parse_unified(text: &str, c: &mut Collector) -> usize {
     let mut n = 0;
-    for line in text.lines() {
-        let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
-            continue;
-        };
+    for v in json_lines(text) {
         let Some(message) = v["eventMessage"].as_str() else {
             continue;
         };

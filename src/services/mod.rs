@@ -6,6 +6,8 @@
 //!
 //! An engine: names in, [`ServiceStatus`] and done-lists out.
 
+// Its parsers serve the macOS manager only (tested everywhere).
+#[cfg_attr(not(target_os = "macos"), allow(dead_code))]
 mod launchd;
 #[cfg(windows)]
 mod scm;
@@ -14,9 +16,6 @@ mod systemd;
 use std::time::Instant;
 
 use crate::cancel::Cancel;
-
-pub use launchd::{is_disabled as launchd_disabled, parse_print as parse_launchctl_print};
-pub use systemd::{parse_list_failed, parse_show};
 
 /// Where a service is.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -124,12 +123,7 @@ pub trait Manager {
     fn failed(&self, budget: &Budget) -> Result<Vec<ServiceStatus>, ServiceError>;
 }
 
-/// How a service manager's tool failed: its exit code (`None` when it did
-/// not exit: timed out, interrupted, not started) and what it said.
-pub(crate) struct ToolFailure {
-    pub code: Option<i32>,
-    pub said: String,
-}
+pub(crate) use crate::process::ToolFailure;
 
 /// Runs a service manager's tool (`systemctl`, `launchctl`) within the
 /// budget: its stdout when it exits 0.
@@ -138,37 +132,7 @@ pub(crate) fn tool(
     env: Vec<(String, String)>,
     budget: &Budget,
 ) -> Result<String, ToolFailure> {
-    let shown = crate::process::display_argv(&argv);
-    let r = crate::process::run(
-        &crate::process::ProcessSpec {
-            argv,
-            shell: false,
-            cwd: None,
-            env,
-            max_output: 1 << 20,
-        },
-        budget.deadline,
-        budget.cancel,
-    );
-    let failure = |code, said: String| Err(ToolFailure { code, said });
-    match r.ending {
-        crate::process::Ending::Exited(0) => Ok(r.stdout),
-        crate::process::Ending::Exited(code) => {
-            let said = if r.stderr.trim().is_empty() {
-                r.stdout.trim()
-            } else {
-                r.stderr.trim()
-            };
-            failure(Some(code), said.to_string())
-        }
-        crate::process::Ending::TimedOut => {
-            failure(None, format!("`{shown}` did not finish in time"))
-        }
-        crate::process::Ending::Interrupted => failure(None, "interrupted".into()),
-        crate::process::Ending::SpawnFailed(e) => {
-            failure(None, format!("cannot run `{shown}`: {e}"))
-        }
-    }
+    crate::process::run_tool(argv, env, 1 << 20, budget.deadline, budget.cancel).map(|(out, _)| out)
 }
 
 /// This machine's service manager.
