@@ -26,13 +26,22 @@ use std::time::SystemTime;
 /// caller) and returns it only when the opened file is a regular file (a
 /// device such as `/dev/zero` never ends). The caller caps what it reads.
 pub fn open_regular(path: &Path) -> io::Result<File> {
+    open_regular_with(path, true)
+}
+
+/// [`open_regular`]; without `follow_link`, a link at `path` itself is
+/// refused (`ELOOP` on Unix) rather than followed.
+pub fn open_regular_with(path: &Path, follow_link: bool) -> io::Result<File> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NONBLOCK);
+        let nofollow = if follow_link { 0 } else { libc::O_NOFOLLOW };
+        options.custom_flags(libc::O_NONBLOCK | nofollow);
     }
+    #[cfg(not(unix))]
+    let _ = follow_link;
     let file = options.open(path)?;
     if !file.metadata()?.is_file() {
         return Err(io::Error::other(

@@ -92,19 +92,7 @@ fn rotated_siblings(path: &Path) -> Vec<PathBuf> {
 /// Opens a log for reading: a regular file, without blocking; without
 /// following a link when elevated.
 pub fn open(path: &Path) -> io::Result<File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        let nofollow = if crate::privilege::is_elevated() {
-            libc::O_NOFOLLOW
-        } else {
-            0
-        };
-        options.custom_flags(libc::O_NONBLOCK | nofollow);
-    }
-    let file = options.open(path).map_err(|e| {
+    crate::safeopen::open_regular_with(path, !crate::privilege::is_elevated()).map_err(|e| {
         #[cfg(unix)]
         if e.raw_os_error() == Some(libc::ELOOP) {
             return io::Error::other(
@@ -112,11 +100,7 @@ pub fn open(path: &Path) -> io::Result<File> {
             );
         }
         e
-    })?;
-    if !file.metadata()?.is_file() {
-        return Err(io::Error::other("not a regular file"));
-    }
-    Ok(file)
+    })
 }
 
 #[cfg(test)]
