@@ -309,3 +309,53 @@ fn the_real_journal_when_there_is_one() {
         "{step}"
     );
 }
+
+/// An unprivileged user plants a link where a root run scans logs, aimed
+/// at a file only root can read: the elevated scan refuses the link, and
+/// nothing of the target reaches the report.
+#[cfg(unix)]
+#[test]
+fn an_elevated_scan_does_not_follow_a_planted_link() {
+    if !common::is_root() || !Path::new("/usr/bin/setpriv").exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI runs as root with setpriv"
+        );
+        eprintln!("NOT RUN: needs root and setpriv to act as another user");
+        return;
+    }
+    use std::os::unix::fs::PermissionsExt;
+    let t = Test::new();
+    let shared = t.path().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    std::fs::set_permissions(t.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o1777)).unwrap();
+    let secret = t.path().join("root-only.txt");
+    std::fs::write(&secret, "ERROR root-only-token-5521\n").unwrap();
+    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let planted = std::process::Command::new("/usr/bin/setpriv")
+        .args([
+            "--reuid=nobody",
+            "--regid=nogroup",
+            "--clear-groups",
+            "ln",
+            "-s",
+        ])
+        .arg(&secret)
+        .arg(shared.join("app.log"))
+        .status()
+        .unwrap();
+    assert!(planted.success());
+    let step = scan(
+        t,
+        &format!(
+            "files = [\"{}/*.log\"]\npatterns = 'ERROR'\nsamples = 5\n",
+            shared.display()
+        ),
+    );
+    let text = step.to_string();
+    assert!(!text.contains("root-only-token"), "{text}");
+    assert!(text.contains("a link"), "{text}");
+    // Nothing else was there to read: the step says so, never a clean pass.
+    assert_eq!(step["status"], "error", "{step}");
+}
