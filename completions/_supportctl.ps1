@@ -45,6 +45,7 @@ Register-ArgumentCompleter -Native -CommandName 'supportctl' -ScriptBlock {
         }
         'supportctl;run' {
             [CompletionResult]::new('--var', '--var', [CompletionResultType]::ParameterName, 'Set a playbook variable (repeatable): --var ticket=INC0042')
+            [CompletionResult]::new('--ticket', '--ticket', [CompletionResultType]::ParameterName, 'The ticket this run is for (e.g. INC0042): shown in the reports and available to playbooks as {{ ticket }} (same as --var ticket=)')
             [CompletionResult]::new('--only', '--only', [CompletionResultType]::ParameterName, 'Run only steps with this id or tag (repeatable)')
             [CompletionResult]::new('--skip', '--skip', [CompletionResultType]::ParameterName, 'Skip steps with this id or tag (repeatable)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format on stdout')

@@ -761,13 +761,17 @@ _supportctl() {
             return 0
             ;;
         supportctl__subcmd__run)
-            opts="-j -q -v -h --dry-run --var --only --skip --format --report --strict --jobs --net-jobs --quiet --verbose --color --help"
+            opts="-j -q -v -h --dry-run --var --ticket --only --skip --format --report --strict --jobs --net-jobs --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --var)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ticket)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -780,7 +784,7 @@ _supportctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json junit markdown nagios tap prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json junit markdown nagios tap prometheus ticket" -- "${cur}"))
                     return 0
                     ;;
                 --report)

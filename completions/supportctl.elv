@@ -41,6 +41,7 @@ set edit:completion:arg-completer[supportctl] = {|@words|
         }
         &'supportctl;run'= {
             cand --var 'Set a playbook variable (repeatable): --var ticket=INC0042'
+            cand --ticket 'The ticket this run is for (e.g. INC0042): shown in the reports and available to playbooks as {{ ticket }} (same as --var ticket=)'
             cand --only 'Run only steps with this id or tag (repeatable)'
             cand --skip 'Skip steps with this id or tag (repeatable)'
             cand --format 'Output format on stdout'

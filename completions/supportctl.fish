@@ -45,6 +45,7 @@ complete -c supportctl -n "__fish_supportctl_needs_command" -f -a "__complete" -
 complete -c supportctl -n "__fish_supportctl_needs_command" -f -a "man" -d 'Print a man page (roff): supportctl\'s, or a subcommand\'s (`man run`, `man report merge`)'
 complete -c supportctl -n "__fish_supportctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c supportctl -n "__fish_supportctl_using_subcommand run" -l var -d 'Set a playbook variable (repeatable): --var ticket=INC0042' -r
+complete -c supportctl -n "__fish_supportctl_using_subcommand run" -l ticket -d 'The ticket this run is for (e.g. INC0042): shown in the reports and available to playbooks as {{ ticket }} (same as --var ticket=)' -r
 complete -c supportctl -n "__fish_supportctl_using_subcommand run" -l only -d 'Run only steps with this id or tag (repeatable)' -r
 complete -c supportctl -n "__fish_supportctl_using_subcommand run" -l skip -d 'Skip steps with this id or tag (repeatable)' -r
 complete -c supportctl -n "__fish_supportctl_using_subcommand run" -l format -d 'Output format on stdout' -r -f -a "human\t'Coloured lines for a terminal'
@@ -53,7 +54,8 @@ junit\t'JUnit XML, for CI systems'
 markdown\t'A Markdown table to paste into a ticket'
 nagios\t'A Nagios/Icinga plugin status line with perfdata'
 tap\t'Test Anything Protocol (version 13)'
-prometheus\t'Prometheus text format, for node_exporter\'s textfile collector'"
+prometheus\t'Prometheus text format, for node_exporter\'s textfile collector'
+ticket\t'Plain text for ticket systems without Markdown: conclusion, facts, steps'"
 complete -c supportctl -n "__fish_supportctl_using_subcommand run" -l report -d 'Also write the report to a file (repeatable): --report json=report.json' -r
 complete -c supportctl -n "__fish_supportctl_using_subcommand run" -s j -l jobs -d 'How many independent read-only steps that compute or read disks may run at once' -r
 complete -c supportctl -n "__fish_supportctl_using_subcommand run" -l net-jobs -d 'How many independent network checks (dns, tcp, http, ping) may run at once: they wait, not compute' -r

@@ -155,6 +155,10 @@ pub struct RunArgs {
     pub dry_run: bool,
     #[command(flatten)]
     pub vars: VarArgs,
+    /// The ticket this run is for (e.g. INC0042): shown in the reports and
+    /// available to playbooks as {{ ticket }} (same as --var ticket=)
+    #[arg(long, value_name = "ID", value_parser = clap::builder::NonEmptyStringValueParser::new())]
+    pub ticket: Option<String>,
     /// Run only steps with this id or tag (repeatable)
     #[arg(long, value_name = "TAG|ID", value_parser = clap::builder::NonEmptyStringValueParser::new())]
     pub only: Vec<String>,

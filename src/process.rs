@@ -117,6 +117,8 @@ pub struct ProcessResult {
     pub stderr: String,
     pub truncated: bool,
     pub duration: Duration,
+    /// The program could not be started because it does not exist.
+    pub missing_program: bool,
 }
 
 /// The argv that runs `script` through the platform shell.
@@ -324,19 +326,25 @@ fn exit_code(status: std::process::ExitStatus) -> i32 {
 /// Runs a program until it exits, the deadline passes, or `cancel` is set.
 pub fn run(spec: &ProcessSpec, deadline: Instant, cancel: &Cancel) -> ProcessResult {
     let started = Instant::now();
-    let failed = |msg: String| ProcessResult {
+    let failed = |msg: String, missing_program: bool| ProcessResult {
         ending: Ending::SpawnFailed(msg),
         stdout: String::new(),
         stderr: String::new(),
         truncated: false,
         duration: started.elapsed(),
+        missing_program,
     };
     if spec.argv.is_empty() || spec.argv[0].is_empty() {
-        return failed("empty command".into());
+        return failed("empty command".into(), false);
     }
     let mut child = match build(spec).spawn() {
         Ok(c) => c,
-        Err(e) => return failed(format!("could not start `{}`: {e}", spec.argv[0])),
+        Err(e) => {
+            return failed(
+                format!("could not start `{}`: {e}", spec.argv[0]),
+                e.kind() == std::io::ErrorKind::NotFound,
+            );
+        }
     };
     let pid = child.id();
     if let Ok(mut live) = LIVE.lock() {
@@ -400,6 +408,7 @@ pub fn run(spec: &ProcessSpec, deadline: Instant, cancel: &Cancel) -> ProcessRes
         stderr,
         truncated: t1 || t2 || lingering,
         duration: started.elapsed(),
+        missing_program: false,
     }
 }
 
@@ -471,6 +480,7 @@ mod tests {
             Instant::now() + Duration::from_secs(1),
             &cancel,
         );
+        assert!(r.missing_program);
         assert!(matches!(r.ending, Ending::SpawnFailed(m) if m.contains("no-such-program-xyz")));
     }
 }

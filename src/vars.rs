@@ -66,6 +66,14 @@ pub const BUILTINS: &[(&str, &str)] = &[
     ),
 ];
 
+/// `{{ ticket }}`: the ticket the run is for, from `--ticket` or `--var
+/// ticket=`. Unlike the built-ins a playbook may declare it (with its own
+/// default); when it does not, the value is empty unless given.
+pub const TICKET: (&str, &str) = (
+    "ticket",
+    "the ticket the run is for (`--ticket`, `--var ticket=`); empty unless given, or the playbook's own default",
+);
+
 /// The built-in variables' values for this machine and playbook.
 pub fn builtins(facts: &Facts, playbook_dir: &str) -> BTreeMap<String, String> {
     let mut vars: BTreeMap<String, String> = facts

@@ -35,6 +35,14 @@ fn report_schema_is_fresh() {
 }
 
 #[test]
+fn reason_codes_page_is_fresh() {
+    check(
+        "docs/reasons.md",
+        supportctl::steps::reasons_doc().as_bytes(),
+    );
+}
+
+#[test]
 fn completions_are_fresh() {
     use clap_complete::Shell;
     for (shell, file) in [

@@ -479,6 +479,17 @@ fn certificates_valid_expired_near_expiry_wrong_name_untrusted() {
         "{}",
         r.step("plain-to-tls")
     );
+    for (id, reason) in [
+        ("expired", "cert_expired"),
+        ("soon", "cert_expiring"),
+        ("soon-fail", "cert_expiring"),
+        ("wrong-name", "cert_name"),
+        ("untrusted", "cert_untrusted"),
+        ("insecure-expiry-set", "cert_expiring"),
+    ] {
+        assert_eq!(r.step(id)["reason"], reason, "{}", r.step(id));
+    }
+    assert!(r.step("valid").get("reason").is_none());
 }
 
 #[test]
@@ -538,6 +549,15 @@ fn silent_resetting_and_closed_servers_end_within_the_timeout() {
     for id in ["mute", "mute-tls", "drip-tls"] {
         let ms = r.step(id)["duration_ms"].as_u64().unwrap();
         assert!(ms < 5_000, "{id} took {ms} ms");
+    }
+    for (id, reason) in [
+        ("mute", "timeout"),
+        ("mute-tls", "timeout"),
+        ("drip-tls", "timeout"),
+        ("reset", "dropped"),
+        ("closed", "connect"),
+    ] {
+        assert_eq!(r.step(id)["reason"], reason, "{}", r.step(id));
     }
 }
 
@@ -615,9 +635,14 @@ fn bad_http_settings_are_load_errors() {
         .stderr_has("cannot read `missing.pem`");
 }
 
-/// The `--var` overrides that point the shipped `no-internet` playbook at loopback.
-fn no_internet_vars(tcp: u16, https: u16, portal: &str) -> Vec<String> {
-    [
+/// The `--var` overrides that point the shipped `no-internet` playbook at
+/// loopback (the log scan is skipped: the machine's own logs would add a
+/// cause of their own).
+fn no_internet_args(tcp: u16, https: u16, portal: &str) -> Vec<String> {
+    let mut args: Vec<String> = ["run", "no-internet", "--format", "json", "--skip", "logs"]
+        .map(String::from)
+        .to_vec();
+    for v in [
         "gateway=127.0.0.1".to_string(),
         "dns_name=localhost".into(),
         "tcp_ip=127.0.0.1".into(),
@@ -625,10 +650,86 @@ fn no_internet_vars(tcp: u16, https: u16, portal: &str) -> Vec<String> {
         format!("tcp_port={tcp}"),
         format!("https_url=https://localhost:{https}/ok"),
         format!("portal_check_url={portal}"),
-    ]
-    .into_iter()
-    .flat_map(|v| ["--var".to_string(), v])
-    .collect()
+    ] {
+        args.extend(["--var".to_string(), v]);
+    }
+    args
+}
+
+/// Replaces (or adds) `--var NAME=VALUE` in `args`.
+fn set_var(args: &mut Vec<String>, name: &str, value: &str) {
+    let prefix = format!("{name}=");
+    args.retain(|a| !a.starts_with(&prefix));
+    // The `--var` left without its value goes too.
+    let mut cleaned: Vec<String> = Vec::new();
+    for a in args.drain(..) {
+        if cleaned.last().is_some_and(|l| l == "--var") && a.starts_with("--") {
+            cleaned.pop();
+        }
+        cleaned.push(a);
+    }
+    if cleaned.last().is_some_and(|l| l == "--var") {
+        cleaned.pop();
+    }
+    cleaned.extend(["--var".into(), format!("{prefix}{value}")]);
+    *args = cleaned;
+}
+
+/// The first conclusion's cause id ("" when none matched) and the report.
+fn conclusion(report: &serde_json::Value) -> (String, &serde_json::Value) {
+    let c = &report["conclusions"][0];
+    (c["id"].as_str().unwrap_or_default().to_string(), c)
+}
+
+/// Loopback stand-ins for the internet: an HTTPS site signed by the CA
+/// the test trusts, one signed by another CA (an intercepting proxy), one
+/// with an expired certificate (a wrong clock), a plain site for the
+/// captive-portal check, and a TCP listener.
+struct Internet {
+    ca: Ca,
+    https: u16,
+    intercepted: u16,
+    expired: u16,
+    plain: u16,
+    tcp: TcpListener,
+}
+
+impl Internet {
+    fn new() -> Internet {
+        let other = ca("inspecting proxy");
+        let ca = ca("supportctl test CA");
+        let https = serve(Some(tls_config(&ca, &["localhost"], -30, 90)));
+        let expired = serve(Some(tls_config(&ca, &["localhost"], -400, -3)));
+        let intercepted = serve(Some(tls_config(&other, &["localhost"], -30, 90)));
+        Internet {
+            ca,
+            https,
+            intercepted,
+            expired,
+            plain: serve(None),
+            tcp: TcpListener::bind("127.0.0.1:0").unwrap(),
+        }
+    }
+
+    fn args(&self) -> Vec<String> {
+        no_internet_args(
+            self.tcp.local_addr().unwrap().port(),
+            self.https,
+            &format!("http://127.0.0.1:{}/generate_204", self.plain),
+        )
+    }
+
+    /// Runs no-internet with `args`, trusting our CA as the OS store.
+    fn run(&self, args: &[String], env: &[(&str, &str)]) -> Run {
+        let mut t = Test::new().file("ca.pem", &self.ca.pem);
+        let ca_path = t.path().join("ca.pem").display().to_string();
+        t = t.env("SSL_CERT_FILE", &ca_path);
+        for (k, v) in env {
+            t = t.env(k, v);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        t.args(&args).run()
+    }
 }
 
 #[test]
@@ -637,26 +738,8 @@ fn no_internet_playbook_against_loopback() {
     if !common::program_available("ping") {
         return;
     }
-    let ca_a = ca("supportctl test CA");
-    let https = serve(Some(tls_config(&ca_a, &["localhost"], -30, 90)));
-    let plain = serve(None);
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let tcp = listener.local_addr().unwrap().port();
-    let run = |portal: &str| {
-        let t = Test::new().file("ca.pem", &ca_a.pem);
-        // The OS trust store, as rustls-native-certs reads it, is our CA here.
-        let ca_path = t.path().join("ca.pem").display().to_string();
-        let mut args = vec![
-            "run".to_string(),
-            "no-internet".into(),
-            "--format".into(),
-            "json".into(),
-        ];
-        args.extend(no_internet_vars(tcp, https, portal));
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        t.env("SSL_CERT_FILE", &ca_path).args(&args).run()
-    };
-    let r = run(&format!("http://127.0.0.1:{plain}/generate_204"));
+    let net = Internet::new();
+    let r = net.run(&net.args(), &[]);
     for id in [
         "gateway",
         "dns",
@@ -669,10 +752,24 @@ fn no_internet_playbook_against_loopback() {
     }
     assert_eq!(r.code, 0);
     assert!(message(&r, "https").contains("certificate of localhost expires in"));
+    let json = r.json();
+    let (id, c) = conclusion(&json);
+    assert_eq!(
+        (id.as_str(), &c["matched"]),
+        ("", &serde_json::json!(false))
+    );
+    assert_eq!(c["summary"], "No problem found: every check ended well.");
 
     // A login page in the way: the check URL redirects instead of answering 204.
-    let r = run(&format!("http://127.0.0.1:{plain}/a"));
+    let mut args = net.args();
+    set_var(
+        &mut args,
+        "portal_check_url",
+        &format!("http://127.0.0.1:{}/a", net.plain),
+    );
+    let r = net.run(&args, &[]);
     assert_eq!(r.step_status("captive-portal"), "fail");
+    assert_eq!(r.step("captive-portal")["reason"], "status");
     assert!(
         message(&r, "captive-portal").contains("status 301, expected 204 (redirects to /b)"),
         "{}",
@@ -685,39 +782,258 @@ fn no_internet_playbook_against_loopback() {
             .contains("log in")
     );
     assert_eq!(r.code, 1);
-    drop(listener);
+    let json = r.json();
+    let (id, c) = conclusion(&json);
+    assert_eq!(id, "captive-portal", "{c}");
+    assert!(c["tell_user"].as_str().unwrap().contains("sign in"), "{c}");
+
+    // A TLS-inspecting proxy: the page comes signed by a CA nobody trusts.
+    let mut args = net.args();
+    set_var(
+        &mut args,
+        "https_url",
+        &format!("https://localhost:{}/ok", net.intercepted),
+    );
+    let r = net.run(&args, &[]);
+    assert_eq!(
+        r.step("https")["reason"],
+        "cert_untrusted",
+        "{}",
+        r.step("https")
+    );
+    assert!(
+        r.step("https")["advice"]
+            .as_str()
+            .unwrap()
+            .contains("TLS-inspecting proxy")
+    );
+    let json = r.json();
+    let (id, c) = conclusion(&json);
+    assert_eq!(id, "tls-intercepted", "{c}");
+    assert_eq!(c["steps"][0]["reason"], "cert_untrusted");
+
+    // A wrong clock: every certificate looks expired.
+    let mut args = net.args();
+    set_var(
+        &mut args,
+        "https_url",
+        &format!("https://localhost:{}/ok", net.expired),
+    );
+    let r = net.run(&args, &[]);
+    assert_eq!(r.step("https")["reason"], "cert_expired");
+    let json = r.json();
+    let (id, c) = conclusion(&json);
+    assert_eq!(id, "clock-wrong", "{c}");
+    assert!(
+        c["tell_user"].as_str().unwrap().contains("date or time"),
+        "{c}"
+    );
+
+    // The Markdown note of that run starts with the conclusion.
+    let mut md_args = args.clone();
+    md_args[3] = "markdown".into();
+    let md = net.run(&md_args, &[]).stdout;
+    assert!(
+        md.starts_with(
+            "## supportctl report: no-internet\n\n**Conclusion:** Secure sites look expired"
+        ),
+        "{md}"
+    );
+}
+
+/// Without `ping` (a PATH that lacks it) and without ICMP sockets, the
+/// gateway step says so, its advice does not blame the cable, and the
+/// conclusion is that the internet works.
+#[test]
+fn no_ping_is_not_a_broken_cable() {
+    let net = Internet::new();
+    let r = net.run(&net.args(), &[("PATH", "/supportctl-no-such-dir")]);
+    let gateway = r.step("gateway");
+    if gateway["status"] == "pass" {
+        // This machine lets every user open ICMP sockets (ping_group_range):
+        // no program is needed, so there is nothing to test.
+        eprintln!("NOT RUN: ICMP sockets are allowed here; ping is not needed");
+        return;
+    }
+    assert_eq!(gateway["reason"], "no_program", "{gateway}");
+    assert!(
+        gateway["message"]
+            .as_str()
+            .unwrap()
+            .contains("`ping` is not installed"),
+        "{gateway}"
+    );
+    let advice = gateway["advice"].as_str().unwrap();
+    assert!(advice.contains("`ping` is not installed"), "{advice}");
+    assert!(!advice.contains("cable"), "{advice}");
+    let json = r.json();
+    let (id, c) = conclusion(&json);
+    assert_eq!(id, "ping-unavailable", "{c}");
+    assert_eq!(c["tell_user"], "Your internet connection works.");
+}
+
+/// Runs the no-internet playbook in new namespaces (`unshare FLAGS`), with
+/// a shell snippet run first inside them; `None` when not root or no
+/// unshare (NOT RUN; CI runs as root with unshare).
+fn in_namespace(
+    flags: &str,
+    setup: &str,
+    args: &[String],
+    ca_pem: &str,
+) -> Option<serde_json::Value> {
+    if !common::is_root() || !common::program_available("unshare") {
+        eprintln!("NOT RUN: needs root and unshare for namespaces");
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, ca_pem).unwrap();
+    let script = format!("{setup}\nexec \"$0\" \"$@\"");
+    let out = std::process::Command::new("unshare")
+        .arg(flags)
+        .args(["sh", "-c", &script, env!("CARGO_BIN_EXE_supportctl")])
+        .args(args)
+        .env("SSL_CERT_FILE", &ca)
+        .env("HOME", dir.path())
+        .env("SUPPORTCTL_PATH", "")
+        .output()
+        .unwrap();
+    Some(
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr))),
+    )
+}
+
+fn step<'a>(report: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    report["playbooks"][0]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == id)
+        .unwrap()
 }
 
 /// In a network namespace of its own (no routes, loopback down), the
-/// gateway step says there is no default gateway. Needs root and unshare.
+/// gateway step says there is no default gateway and the conclusion is
+/// that the computer is not connected.
 #[test]
-fn no_default_gateway_is_reported_as_such() {
-    if !common::is_root() || !common::program_available("unshare") {
-        eprintln!("NOT RUN: needs root and unshare for a network namespace");
+fn no_default_gateway_means_not_connected() {
+    let args: Vec<String> = ["run", "no-internet", "--format", "json", "--skip", "logs"]
+        .map(String::from)
+        .to_vec();
+    let Some(report) = in_namespace("-n", "", &args, "") else {
         return;
-    }
-    let out = std::process::Command::new("unshare")
-        .args(["-n", env!("CARGO_BIN_EXE_supportctl")])
-        .args([
-            "run",
-            "no-internet",
-            "--only",
-            "gateway",
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
-    let step = &report["playbooks"][0]["steps"][0];
-    assert_eq!(step["id"], "gateway");
-    assert_eq!(step["status"], "warn", "{step}");
+    };
+    let gateway = step(&report, "gateway");
+    assert_eq!(gateway["status"], "warn", "{gateway}");
+    assert_eq!(gateway["reason"], "no_gateway", "{gateway}");
     assert!(
-        step["message"]
+        gateway["message"]
             .as_str()
             .unwrap()
             .contains("this machine has no default gateway"),
-        "{step}"
+        "{gateway}"
+    );
+    let (id, c) = conclusion(&report);
+    assert_eq!(id, "not-connected", "{c}");
+    assert!(
+        c["tell_user"].as_str().unwrap().contains("network cable"),
+        "{c}"
+    );
+}
+
+/// A router that does not answer (an address with no route in a network
+/// namespace of its own) and nothing getting out: the router is unreachable.
+#[test]
+fn unreachable_router_is_concluded() {
+    let mut args: Vec<String> = ["run", "no-internet", "--format", "json", "--skip", "logs"]
+        .map(String::from)
+        .to_vec();
+    for v in [
+        "gateway=10.255.0.1",
+        "tcp_ip=10.255.0.1",
+        "dns_name=localhost",
+    ] {
+        args.extend(["--var".to_string(), v.to_string()]);
+    }
+    if !common::program_available("ping") {
+        return;
+    }
+    let Some(report) = in_namespace("-n", "", &args, "") else {
+        return;
+    };
+    assert_eq!(
+        step(&report, "gateway")["reason"],
+        "loss",
+        "{}",
+        step(&report, "gateway")
+    );
+    assert_eq!(step(&report, "tcp-by-address")["status"], "fail");
+    let (id, c) = conclusion(&report);
+    assert_eq!(id, "router-unreachable", "{c}");
+}
+
+/// A DNS server that refuses every query, the rest of the network fine:
+/// only DNS is broken. The resolver listens on 127.0.0.77:53 and the run
+/// sees a resolv.conf naming it (bind-mounted in a mount namespace of its
+/// own), so the system resolver asks it and nobody else.
+#[test]
+fn dns_only_is_concluded_with_a_refusing_resolver() {
+    if !common::program_available("ping") {
+        return;
+    }
+    let Ok(socket) = std::net::UdpSocket::bind("127.0.0.77:53") else {
+        assert!(
+            !common::is_root() || std::env::var_os("CI").is_none(),
+            "CI must let root bind 127.0.0.77:53"
+        );
+        eprintln!("NOT RUN: cannot listen on 127.0.0.77:53 (needs root)");
+        return;
+    };
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 1500];
+        while let Ok((n, from)) = socket.recv_from(&mut buf) {
+            if n < 12 {
+                continue;
+            }
+            // The query back as an answer: QR set, RCODE 5 (REFUSED).
+            let mut reply = buf[..n].to_vec();
+            reply[2] |= 0x80;
+            reply[3] = (reply[3] & 0xf0) | 5;
+            let _ = socket.send_to(&reply, from);
+        }
+    });
+    let net = Internet::new();
+    let mut args = net.args();
+    set_var(&mut args, "dns_name", "intranet.supportctl.test");
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("resolv.conf");
+    std::fs::write(
+        &conf,
+        "nameserver 127.0.0.77\noptions timeout:1 attempts:1\n",
+    )
+    .unwrap();
+    let setup = format!(
+        "mount --bind '{}' /etc/resolv.conf || exit 97",
+        conf.display()
+    );
+    let Some(report) = in_namespace("-m", &setup, &args, &net.ca.pem) else {
+        return;
+    };
+    let dns = step(&report, "dns");
+    assert_eq!(dns["status"], "fail", "{dns}");
+    assert_eq!(dns["reason"], "servfail", "{dns}");
+    assert_eq!(step(&report, "tcp-by-address")["status"], "pass");
+    let (id, c) = conclusion(&report);
+    assert_eq!(id, "dns-only", "{c}");
+    assert_eq!(
+        c["summary"],
+        "The network works, but names cannot be looked up (DNS)."
+    );
+    assert!(
+        c["tell_user"]
+            .as_str()
+            .unwrap()
+            .contains("cannot find websites by name")
     );
 }

@@ -21,6 +21,7 @@ fn outcome(id: &str, status: Status, message: &str) -> StepOutcome {
         actions: vec![],
         output: None,
         show_output: false,
+        reason: None,
         advice: None,
         attempts: vec![],
         duration_ms: 12,
@@ -131,6 +132,8 @@ fn report(strict: bool) -> Report {
         strict,
         interrupted: false,
         host: facts(),
+        network: None,
+        ticket: None,
         playbooks: vec![PlaybookReport {
             signature: None,
             name: "quick-health".into(),
@@ -140,6 +143,7 @@ fn report(strict: bool) -> Report {
             summary,
             duration_ms: 1234,
         }],
+        conclusions: Vec::new(),
         summary,
         exit_code: 1,
     }

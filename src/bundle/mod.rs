@@ -542,7 +542,7 @@ pub fn evaluate(step: &Params, ctx: &Env) -> Evaluation {
     if let Some(why) = &refusal
         && !ctx.dry_run
     {
-        return Evaluation::new(Status::Error, why.clone());
+        return Evaluation::problem(Status::Error, "refused", why.clone());
     }
     let commands: Vec<&CommandSpec> = step.commands.iter().collect();
     if ctx.dry_run {
@@ -557,13 +557,14 @@ pub fn evaluate(step: &Params, ctx: &Env) -> Evaluation {
         if let Some(why) = refusal {
             // The preview still lists what would be collected.
             e.status = Status::Warn;
+            e.reason = Some("refused");
             e.message = format!("dry run: the real run would fail: {why}");
         }
         return e;
     }
     match write(step, ctx, &target, &commands) {
         Ok(e) => e,
-        Err(e) => Evaluation::new(Status::Error, explain_write_error(&e, &target)),
+        Err(e) => Evaluation::problem(Status::Error, "write", explain_write_error(&e, &target)),
     }
 }
 
@@ -614,8 +615,9 @@ fn dry_run(target: &Path, sel: &Selection, commands: &[&CommandSpec]) -> Evaluat
         + sel.missing.len()
         + sel.unlisted as usize
         + sel.over_max_files as usize;
-    let mut e = Evaluation::new(
+    let mut e = Evaluation::problem(
         Status::Skipped,
+        "dry_run",
         format!(
             "dry run: would write `{}` with {files} file(s) ({}) and {} command output(s); {left} left out",
             target.display(),
@@ -695,11 +697,13 @@ fn write(
     });
     if !collected {
         e.status = Status::Warn;
+        e.reason = Some("empty");
         e.message
             .push_str("; no log file or command output was collected");
     }
     if !sidecar_errors.is_empty() {
         e.status = Status::Error;
+        e.reason = Some("write");
         e.message
             .push_str(&format!("; {}", sidecar_errors.join("; ")));
     }

@@ -153,6 +153,7 @@ pub fn load_all(args: &[String], facts: &Facts, overrides: &BTreeMap<String, Str
     if !loaded.has_errors() {
         for name in overrides.keys() {
             let known = BUILTINS.iter().any(|(b, _)| b == name)
+                || name == crate::vars::TICKET.0
                 || loaded.playbooks.iter().any(|p| p.vars.contains_key(name));
             if !known {
                 let declared: Vec<&str> = loaded

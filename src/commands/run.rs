@@ -97,7 +97,12 @@ pub fn run(args: &RunArgs, term: &Terminal) -> i32 {
     let nagios = args.format == Format::Nagios;
     let invalid = || if nagios { 3 } else { Exit::Invalid.code() };
     let facts = Arc::new(Facts::gather());
-    let loaded = load_all(&args.playbooks, &facts, &overrides(&args.vars.vars));
+    let mut vars = overrides(&args.vars.vars);
+    if let Some(t) = &args.ticket {
+        vars.insert("ticket".into(), t.clone());
+    }
+    let ticket = vars.get("ticket").filter(|t| !t.is_empty()).cloned();
+    let loaded = load_all(&args.playbooks, &facts, &vars);
     if nagios && loaded.has_errors() {
         crate::outln!("SUPPORTCTL UNKNOWN - invalid playbook or invocation (see stderr)");
     }
@@ -162,6 +167,7 @@ pub fn run(args: &RunArgs, term: &Terminal) -> i32 {
         jobs: args.jobs as usize,
         net_jobs: args.net_jobs as usize,
         strict: args.strict,
+        ticket,
     };
     let progress =
         Progress::new(term.show_progress() && args.format == Format::Human && !args.quiet);

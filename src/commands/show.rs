@@ -51,6 +51,9 @@ fn describe_when(w: &When) -> Vec<String> {
             parts.push(format!("step {} {cond}", ids.0.join(", ")));
         }
     }
+    for r in w.reason.iter() {
+        parts.push(format!("step {} ended for {}", r.step, r.is.0.join(" or ")));
+    }
     parts
 }
 
@@ -136,6 +139,27 @@ pub fn describe(pb: &Playbook) -> String {
                 let _ = writeln!(out, "       fix: {}, then checks again", cmd.describe());
             }
             None => {}
+        }
+    }
+    if !pb.causes.is_empty() {
+        let _ = writeln!(
+            out,
+            "\ncauses ({}, checked after the steps):",
+            match pb.meta.conclude {
+                crate::playbook::model::Conclude::First => "the first that matches concludes",
+                crate::playbook::model::Conclude::All => "every one that matches concludes",
+            }
+        );
+        for (i, c) in pb.causes.iter().enumerate() {
+            let _ = writeln!(out, "  {}. {}: {}", i + 1, c.id, c.summary);
+            let _ = writeln!(out, "       when: {}", describe_when(&c.when).join("; "));
+            if !c.fix.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "       fix: tries `{}` in order, checking again after each",
+                    c.fix.0.join("`, `")
+                );
+            }
         }
     }
     let changes: Vec<String> = pb

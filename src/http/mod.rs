@@ -126,6 +126,24 @@ pub enum Error {
     Cancelled,
 }
 
+impl Error {
+    /// The `http` kind's reason code for this failure.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Url(_) | Error::Config(_) => "config",
+            Error::Proxy(_) => "proxy",
+            Error::Resolve(_) => "dns",
+            Error::Refused { .. } | Error::Connect(_) => "connect",
+            Error::NoAnswer { .. } | Error::Silent { .. } => "timeout",
+            Error::Tls { failure, .. } => failure.code,
+            Error::Dropped { .. } => "dropped",
+            Error::Protocol { .. } => "protocol",
+            Error::TooManyRedirects { .. } => "redirects",
+            Error::Cancelled => "interrupted",
+        }
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use crate::values::human_duration;
@@ -446,10 +464,12 @@ fn open(
         target
     };
     let waited = req.timeout;
-    let (socket, _, _) =
-        crate::net::connect(&via_host, via_port, deadline).map_err(|e| match e {
-            ConnectError::Unresolved(m) if proxy.is_some() => Error::Proxy(format!("proxy: {m}")),
-            ConnectError::Unresolved(m) => Error::Resolve(m),
+    let (socket, _, _) = crate::net::connect(&via_host, via_port, deadline).map_err(|e| {
+        let error = match e {
+            ConnectError::Unresolved(m) if proxy.is_some() => {
+                Error::Proxy(format!("proxy: {}", m.message))
+            }
+            ConnectError::Unresolved(m) => Error::Resolve(m.message),
             ConnectError::Refused => Error::Refused {
                 target: via.clone(),
             },
@@ -457,8 +477,17 @@ fn open(
                 target: via.clone(),
                 waited,
             },
-            ConnectError::Failed(m) => Error::Connect(format!("{via}: {m}")),
-        })?;
+            ConnectError::Failed(m) | ConnectError::Unreachable(m) => {
+                Error::Connect(format!("{via}: {m}"))
+            }
+        };
+        // Not reaching the proxy is the proxy's problem, whatever the cause.
+        match error {
+            Error::Proxy(_) => error,
+            _ if proxy.is_some() => Error::Proxy(error.to_string()),
+            _ => error,
+        }
+    })?;
     let _ = socket.set_nodelay(true);
     let mut conn = Bounded {
         tcp: socket,

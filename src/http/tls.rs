@@ -26,6 +26,9 @@ pub struct TlsOptions {
 /// Why a TLS handshake failed.
 #[derive(Debug)]
 pub struct TlsFailure {
+    /// The reason code (`cert_expired`, `cert_untrusted`, `cert_name`,
+    /// `tls` or `timeout`).
+    pub code: &'static str,
     pub reason: String,
     /// The server's certificate, when it sent one.
     pub cert: Option<Box<CertInfo>>,
@@ -36,6 +39,7 @@ pub struct TlsFailure {
 impl TlsFailure {
     fn new(reason: impl Into<String>) -> TlsFailure {
         TlsFailure {
+            code: "tls",
             reason: reason.into(),
             cert: None,
             timed_out: false,
@@ -228,37 +232,51 @@ mod rustls_impl {
         }
     }
 
-    fn reason(e: &rustls::Error, host: &str, cert: Option<&CertInfo>) -> String {
+    /// The reason code and sentence for a handshake error.
+    fn reason(e: &rustls::Error, host: &str, cert: Option<&CertInfo>) -> (&'static str, String) {
         match e {
             rustls::Error::InvalidCertificate(ce) => match ce {
                 CertificateError::Expired
                 | CertificateError::ExpiredContext { .. }
                 | CertificateError::NotValidYet
-                | CertificateError::NotValidYetContext { .. } => expired(cert),
+                | CertificateError::NotValidYetContext { .. } => ("cert_expired", expired(cert)),
                 CertificateError::NotValidForName
-                | CertificateError::NotValidForNameContext { .. } => wrong_name(host, cert),
-                CertificateError::UnknownIssuer => untrusted(cert),
-                CertificateError::Revoked => "certificate has been revoked".into(),
+                | CertificateError::NotValidForNameContext { .. } => {
+                    ("cert_name", wrong_name(host, cert))
+                }
+                CertificateError::UnknownIssuer => ("cert_untrusted", untrusted(cert)),
+                CertificateError::Revoked => {
+                    ("cert_untrusted", "certificate has been revoked".into())
+                }
                 // webpki's words for a self-signed certificate: a CA used as
                 // the server's own, or a signature no trusted CA made.
-                _ if cert.is_some_and(|c| c.subject == c.issuer) => untrusted(cert),
+                _ if cert.is_some_and(|c| c.subject == c.issuer) => {
+                    ("cert_untrusted", untrusted(cert))
+                }
                 CertificateError::Other(other)
                     if format!("{other:?}").contains("CaUsedAsEndEntity") =>
                 {
-                    "certificate is a CA certificate used as the server's own (not allowed)".into()
+                    (
+                        "cert_untrusted",
+                        "certificate is a CA certificate used as the server's own (not allowed)"
+                            .into(),
+                    )
                 }
-                other => format!("certificate rejected: {other:?}"),
+                other => ("cert_untrusted", format!("certificate rejected: {other:?}")),
             },
-            rustls::Error::InvalidMessage(_) => {
-                format!("the server does not speak TLS on this port (plain HTTP? try http://): {e}")
-            }
+            rustls::Error::InvalidMessage(_) => (
+                "tls",
+                format!(
+                    "the server does not speak TLS on this port (plain HTTP? try http://): {e}"
+                ),
+            ),
             rustls::Error::PeerIncompatible(_)
             | rustls::Error::AlertReceived(
                 rustls::AlertDescription::HandshakeFailure
                 | rustls::AlertDescription::ProtocolVersion
                 | rustls::AlertDescription::InsufficientSecurity,
-            ) => old_tls(&e.to_string()),
-            other => format!("TLS handshake failed: {other}"),
+            ) => ("tls", old_tls(&e.to_string())),
+            other => ("tls", format!("TLS handshake failed: {other}")),
         }
     }
 
@@ -321,16 +339,20 @@ mod rustls_impl {
                     e.kind(),
                     std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
                 );
-                let reason = match tls {
+                let (code, reason) = match tls {
                     Some(t) => reason(t, host, cert.as_ref()),
-                    None if timed_out => "the TLS handshake got no answer in time".into(),
-                    None if e.kind() == std::io::ErrorKind::UnexpectedEof => {
-                        "the server closed the connection during the TLS handshake (not a TLS port?)"
-                            .into()
+                    None if timed_out => {
+                        ("timeout", "the TLS handshake got no answer in time".into())
                     }
-                    None => format!("TLS handshake failed: {e}"),
+                    None if e.kind() == std::io::ErrorKind::UnexpectedEof => (
+                        "tls",
+                        "the server closed the connection during the TLS handshake (not a TLS port?)"
+                            .into(),
+                    ),
+                    None => ("tls", format!("TLS handshake failed: {e}")),
                 };
                 return Err(TlsFailure {
+                    code,
                     reason,
                     cert: cert.map(Box::new),
                     timed_out,
@@ -383,6 +405,7 @@ mod native_impl {
                 Ok((Box::new(stream), cert))
             }
             Err(HandshakeError::WouldBlock(_)) => Err(TlsFailure {
+                code: "timeout",
                 reason: "the TLS handshake got no answer in time".into(),
                 cert: None,
                 timed_out: true,
@@ -393,27 +416,30 @@ mod native_impl {
                     .to_ascii_lowercase()
                     .replace(&bare.to_ascii_lowercase(), "");
                 let timed_out = lower.contains("timed out") || lower.contains("would block");
-                let reason = if lower.contains("expired") {
-                    expired(None)
+                let (code, reason) = if lower.contains("expired") {
+                    ("cert_expired", expired(None))
                 } else if lower.contains("trust")
                     || lower.contains("root")
                     || lower.contains("issuer")
                 {
-                    untrusted(None)
+                    ("cert_untrusted", untrusted(None))
                 } else if lower.contains("hostname")
                     || lower.contains("name mismatch")
                     || lower.contains("does not match")
                 {
-                    wrong_name(host, None)
+                    ("cert_name", wrong_name(host, None))
                 } else if lower.contains("protocol version")
                     || lower.contains("handshake failure")
                     || lower.contains("cipher")
                 {
-                    old_tls(&text)
+                    ("tls", old_tls(&text))
+                } else if timed_out {
+                    ("timeout", format!("TLS handshake failed: {text}"))
                 } else {
-                    format!("TLS handshake failed: {text}")
+                    ("tls", format!("TLS handshake failed: {text}"))
                 };
                 Err(TlsFailure {
+                    code,
                     reason: format!("{reason} ({text})"),
                     cert: None,
                     timed_out,

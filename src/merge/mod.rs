@@ -51,9 +51,29 @@ pub struct StepAcross {
     pub name: String,
     /// Status name → hosts, e.g. `{"fail": ["ws-01", "ws-07"]}`.
     pub hosts: BTreeMap<String, Vec<String>>,
-    /// Host → that host's message for this step (for CSV and details).
+    /// Reason code → hosts where the step did not pass for that reason,
+    /// e.g. `{"cert_expired": ["ws-01", "ws-07"]}`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub reasons: BTreeMap<String, Vec<String>>,
+    /// Host → that host's status, message and reason for this step (for
+    /// CSV and details).
     #[serde(skip)]
-    pub messages: BTreeMap<String, (Status, String)>,
+    pub messages: BTreeMap<String, (Status, String, Option<String>)>,
+}
+
+/// One conclusion across hosts: the hosts whose run concluded it.
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct ConclusionAcross {
+    pub playbook: String,
+    /// The cause's id; absent for "no known cause matched" (or nothing wrong).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The summary (of the first host that concluded it).
+    pub summary: String,
+    pub hosts: Vec<String>,
+    /// The hosts where the cause's resolvers cleared it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cleared: Vec<String>,
 }
 
 /// A file left out, or a run not counted, with the reason.
@@ -73,6 +93,10 @@ pub struct Merged {
     pub schema_version: u32,
     pub hosts: Vec<HostRun>,
     pub steps: Vec<StepAcross>,
+    /// What the hosts' runs concluded, grouped by playbook and cause, the
+    /// most hosts first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conclusions: Vec<ConclusionAcross>,
     /// Steps by status, over all hosts.
     pub summary: Summary,
     pub problems: Vec<Problem>,
@@ -223,6 +247,7 @@ pub fn merge(reports: Vec<(String, Report)>, mut problems: Vec<Problem>) -> Merg
     let mut steps: BTreeMap<(String, String), StepAcross> = BTreeMap::new();
     let mut order: Vec<(String, String)> = Vec::new();
     let mut summary = Summary::default();
+    let mut conclusions: BTreeMap<(String, String), ConclusionAcross> = BTreeMap::new();
     for ((machine, playbooks), mut runs) in by_host {
         runs.sort_by(|a, b| b.1.started_at.cmp(&a.1.started_at));
         let (source, report) = runs.remove(0);
@@ -257,9 +282,32 @@ pub fn merge(reports: Vec<(String, Report)>, mut problems: Vec<Problem>) -> Merg
                 .entry(step.status.as_str().to_string())
                 .or_default()
                 .push(host.clone());
-            entry
-                .messages
-                .insert(host.clone(), (step.status, step.message.clone()));
+            if let Some(reason) = &step.reason
+                && step.status != Status::Skipped
+            {
+                entry
+                    .reasons
+                    .entry(reason.clone())
+                    .or_default()
+                    .push(host.clone());
+            }
+            entry.messages.insert(
+                host.clone(),
+                (step.status, step.message.clone(), step.reason.clone()),
+            );
+        }
+        for c in &report.conclusions {
+            let key = (c.playbook.clone(), c.id.clone().unwrap_or_default());
+            let entry = conclusions.entry(key).or_insert_with(|| ConclusionAcross {
+                playbook: c.playbook.clone(),
+                id: c.id.clone(),
+                summary: c.summary.clone(),
+                ..Default::default()
+            });
+            entry.hosts.push(host.clone());
+            if c.cleared {
+                entry.cleared.push(host.clone());
+            }
         }
         let unsigned = report
             .playbooks
@@ -279,10 +327,13 @@ pub fn merge(reports: Vec<(String, Report)>, mut problems: Vec<Problem>) -> Merg
             source,
         });
     }
+    let mut conclusions: Vec<ConclusionAcross> = conclusions.into_values().collect();
+    conclusions.sort_by_key(|c| std::cmp::Reverse(c.hosts.len()));
     Merged {
         schema_version: SCHEMA_VERSION,
         hosts,
         steps: order.into_iter().filter_map(|k| steps.remove(&k)).collect(),
+        conclusions,
         summary,
         problems,
     }
@@ -307,6 +358,7 @@ mod tests {
                 actions: vec![],
                 output: None,
                 show_output: false,
+                reason: None,
                 advice: None,
                 attempts: vec![],
                 duration_ms: 1,
@@ -332,6 +384,8 @@ mod tests {
             strict: false,
             interrupted: false,
             host: facts,
+            network: None,
+            ticket: None,
             playbooks: vec![PlaybookReport {
                 signature: None,
                 name: "quick-health".into(),
@@ -341,9 +395,68 @@ mod tests {
                 steps,
                 duration_ms: 5,
             }],
+            conclusions: Vec::new(),
             summary,
             exit_code: 0,
         }
+    }
+
+    #[test]
+    fn hosts_are_grouped_by_reason_and_by_conclusion() {
+        let with = |host: &str, reason: &str, cause: Option<&str>| {
+            let mut r = report(
+                host,
+                &format!("{host}-1"),
+                "2026-11-24T10:00:00Z",
+                &[("https", Status::Fail)],
+            );
+            r.playbooks[0].steps[0].reason = Some(reason.into());
+            r.conclusions.push(crate::report::Conclusion {
+                playbook: "quick-health".into(),
+                matched: cause.is_some(),
+                id: cause.map(String::from),
+                summary: cause.unwrap_or("none matched").into(),
+                tell_user: None,
+                next: None,
+                steps: vec![],
+                fixes: vec![],
+                cleared: false,
+            });
+            (format!("{host}.json"), r)
+        };
+        let m = merge(
+            vec![
+                with("ws-01", "cert_expired", Some("clock-wrong")),
+                with("ws-02", "cert_expired", Some("clock-wrong")),
+                with("ws-03", "proxy", None),
+            ],
+            vec![],
+        );
+        let https = &m.steps[0];
+        assert_eq!(https.reasons["cert_expired"], ["ws-01", "ws-02"]);
+        assert_eq!(https.reasons["proxy"], ["ws-03"]);
+        assert_eq!(m.conclusions[0].id.as_deref(), Some("clock-wrong"));
+        assert_eq!(m.conclusions[0].hosts, ["ws-01", "ws-02"]);
+        assert_eq!(m.conclusions[1].id, None);
+        let mut out = Vec::new();
+        render::render(&m, render::MergeFormat::Human, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains("    2 hosts: cert_expired\n    1 host: proxy\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("  2 hosts: quick-health — clock-wrong (ws-01, ws-02)"),
+            "{text}"
+        );
+        let mut out = Vec::new();
+        render::render(&m, render::MergeFormat::Csv, &mut out).unwrap();
+        let csv = String::from_utf8(out).unwrap();
+        assert!(
+            csv.starts_with("host,run_id,playbook,step,status,message,reason\n"),
+            "{csv}"
+        );
+        assert!(csv.contains(",fail,https on ws-01,cert_expired\n"), "{csv}");
     }
 
     #[test]

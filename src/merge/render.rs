@@ -1,8 +1,10 @@
 //! Drawing a [`Merged`] report: human, JSON, Markdown, CSV.
 //!
-//! CSV has one row per host and step (`host,run_id,playbook,step,status,message`),
-//! ready for a spreadsheet's filter; the other formats show per-host counts,
-//! then for each step the hosts that did not pass.
+//! CSV has one row per host and step
+//! (`host,run_id,playbook,step,status,message,reason`), ready for a
+//! spreadsheet's filter; the other formats show per-host counts, then for
+//! each step the hosts that did not pass and how many for each reason
+//! ("12 hosts: cert_expired"), then the conclusions with their hosts.
 
 use std::io::{self, Write};
 
@@ -49,6 +51,28 @@ fn counts(s: &crate::report::Summary) -> String {
     )
 }
 
+/// "1 host", "12 hosts".
+fn hosts_count(n: usize) -> String {
+    format!("{n} host{}", if n == 1 { "" } else { "s" })
+}
+
+/// Reasons with their hosts, the most hosts first.
+fn by_hosts(
+    reasons: &std::collections::BTreeMap<String, Vec<String>>,
+) -> Vec<(&String, &Vec<String>)> {
+    let mut list: Vec<_> = reasons.iter().collect();
+    list.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(b.0)));
+    list
+}
+
+fn cleared_note(c: &super::ConclusionAcross) -> String {
+    if c.cleared.is_empty() {
+        String::new()
+    } else {
+        format!(" (cleared by its fix on {})", c.cleared.len())
+    }
+}
+
 fn human(m: &Merged, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "{} host(s): {}", m.machines(), counts(&m.summary))?;
     let width = m.hosts.iter().map(|h| h.host.len()).max().unwrap_or(4);
@@ -73,6 +97,28 @@ fn human(m: &Merged, out: &mut dyn Write) -> io::Result<()> {
                     writeln!(out, "    {status:5} {}", one_line(&hosts.join(", ")))?;
                 }
             }
+            for (reason, hosts) in by_hosts(&s.reasons) {
+                writeln!(
+                    out,
+                    "    {}: {}",
+                    hosts_count(hosts.len()),
+                    one_line(reason)
+                )?;
+            }
+        }
+    }
+    if !m.conclusions.is_empty() {
+        writeln!(out, "\nConclusions:")?;
+        for c in &m.conclusions {
+            writeln!(
+                out,
+                "  {}: {} — {}{} ({})",
+                hosts_count(c.hosts.len()),
+                one_line(&c.playbook),
+                one_line(&c.summary),
+                cleared_note(c),
+                one_line(&c.hosts.join(", "))
+            )?;
         }
     }
     let unsigned: Vec<&super::HostRun> =
@@ -132,8 +178,8 @@ fn markdown(m: &Merged, out: &mut dyn Write) -> io::Result<()> {
             "\nEvery step passed, was fixed or was skipped on every host."
         )?;
     } else {
-        writeln!(out, "\n| playbook | step | fail | error | warn |")?;
-        writeln!(out, "|---|---|---|---|---|")?;
+        writeln!(out, "\n| playbook | step | fail | error | warn | why |")?;
+        writeln!(out, "|---|---|---|---|---|---|")?;
     }
     for s in attention {
         let list = |k: &str| {
@@ -142,15 +188,34 @@ fn markdown(m: &Merged, out: &mut dyn Write) -> io::Result<()> {
                 .map(|h| cell(&h.join(", ")))
                 .unwrap_or_default()
         };
+        let why: Vec<String> = by_hosts(&s.reasons)
+            .into_iter()
+            .map(|(reason, hosts)| format!("{}: {}", hosts_count(hosts.len()), reason))
+            .collect();
         writeln!(
             out,
-            "| {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} |",
             cell(&s.playbook),
             cell(&s.step),
             list("fail"),
             list("error"),
-            list("warn")
+            list("warn"),
+            cell(&why.join(", "))
         )?;
+    }
+    if !m.conclusions.is_empty() {
+        writeln!(out, "\n| hosts | playbook | conclusion | which hosts |")?;
+        writeln!(out, "|---:|---|---|---|")?;
+        for c in &m.conclusions {
+            writeln!(
+                out,
+                "| {} | {} | {} | {} |",
+                c.hosts.len(),
+                cell(&c.playbook),
+                cell(&format!("{}{}", c.summary, cleared_note(c))),
+                cell(&c.hosts.join(", "))
+            )?;
+        }
     }
     if !m.problems.is_empty() {
         writeln!(out, "\n**Not counted:**\n")?;
@@ -185,20 +250,21 @@ pub fn csv_field(text: &str) -> String {
 }
 
 fn csv(m: &Merged, out: &mut dyn Write) -> io::Result<()> {
-    writeln!(out, "host,run_id,playbook,step,status,message")?;
+    writeln!(out, "host,run_id,playbook,step,status,message,reason")?;
     for h in &m.hosts {
         // A host may appear once per set of playbooks it ran.
         for s in m.steps.iter().filter(|s| h.playbooks.contains(&s.playbook)) {
-            if let Some((status, message)) = s.messages.get(&h.host) {
+            if let Some((status, message, reason)) = s.messages.get(&h.host) {
                 writeln!(
                     out,
-                    "{},{},{},{},{},{}",
+                    "{},{},{},{},{},{},{}",
                     csv_field(&h.host),
                     csv_field(&h.run_id),
                     csv_field(&s.playbook),
                     csv_field(&s.step),
                     status.as_str(),
-                    csv_field(message)
+                    csv_field(message),
+                    csv_field(reason.as_deref().unwrap_or_default())
                 )?;
             }
         }

@@ -18,7 +18,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 
 use super::diagnostic::{Diagnostic, did_you_mean};
-use super::model::{Common, Fix, FixTimeout, Meta, Playbook, StepDef};
+use super::model::{Cause, Common, Fix, FixTimeout, Meta, Playbook, StepDef};
 use super::validate;
 use crate::facts::Facts;
 use crate::steps::command::CommandStep;
@@ -310,8 +310,11 @@ pub(super) struct StepSpans {
     pub table: Range<usize>,
     /// Each key's span and its value's span.
     pub keys: BTreeMap<String, (Range<usize>, Range<usize>)>,
-    /// Spans of each string inside `when.<cond>` values, by condition.
+    /// Spans of each string inside `when.<cond>` values, by condition
+    /// (for `reason`, every string of its tables).
     pub when_refs: BTreeMap<String, Vec<(String, Range<usize>)>>,
+    /// The keys of an `advice` table, with their spans.
+    pub advice_keys: Vec<(String, Range<usize>)>,
 }
 
 impl StepSpans {
@@ -332,25 +335,95 @@ fn step_spans(table: &DeTable<'_>, span: Range<usize>) -> StepSpans {
         .iter()
         .map(|(k, v)| (key_of(k).to_string(), (k.span(), v.span())))
         .collect();
-    let mut when_refs = BTreeMap::new();
-    if let Some(DeValue::Table(when)) = table.get("when").map(|v| v.get_ref()) {
-        for (k, v) in when.iter() {
-            let strings = match v.get_ref() {
-                DeValue::String(s) => vec![(s.to_string(), v.span())],
-                DeValue::Array(a) => a
-                    .iter()
-                    .filter_map(|i| i.get_ref().as_str().map(|s| (s.to_string(), i.span())))
-                    .collect(),
-                _ => Vec::new(),
-            };
-            when_refs.insert(key_of(k).to_string(), strings);
-        }
-    }
+    let advice_keys = match table.get("advice").map(|v| v.get_ref()) {
+        Some(DeValue::Table(t)) => t
+            .iter()
+            .map(|(k, _)| (key_of(k).to_string(), k.span()))
+            .collect(),
+        _ => Vec::new(),
+    };
     StepSpans {
         table: span,
         keys,
-        when_refs,
+        when_refs: when_spans(table),
+        advice_keys,
     }
+}
+
+/// Spans of the strings inside a table's `when` values, by condition key.
+pub(super) fn when_spans(table: &DeTable<'_>) -> BTreeMap<String, Vec<(String, Range<usize>)>> {
+    let mut when_refs = BTreeMap::new();
+    if let Some(DeValue::Table(when)) = table.get("when").map(|v| v.get_ref()) {
+        for (k, v) in when.iter() {
+            let mut strings = Vec::new();
+            strings_in(v, &mut strings);
+            when_refs.insert(key_of(k).to_string(), strings);
+        }
+    }
+    when_refs
+}
+
+/// Every string in a value, nested tables and arrays included, with its span.
+fn strings_in(v: &Spanned<DeValue<'_>>, out: &mut Vec<(String, Range<usize>)>) {
+    match v.get_ref() {
+        DeValue::String(s) => out.push((s.to_string(), v.span())),
+        DeValue::Array(a) => a.iter().for_each(|i| strings_in(i, out)),
+        DeValue::Table(t) => t.iter().for_each(|(_, i)| strings_in(i, out)),
+        _ => {}
+    }
+}
+
+/// A decoded `[[cause]]` with the spans its checks point at.
+pub(super) struct RawCause {
+    pub cause: Cause,
+    pub table: Range<usize>,
+    pub id: Range<usize>,
+    pub fix: Range<usize>,
+    pub when_refs: BTreeMap<String, Vec<(String, Range<usize>)>>,
+}
+
+/// Decodes the `[[cause]]` tables, templates expanded in their text.
+fn load_causes(
+    value: Option<&Spanned<DeValue<'_>>>,
+    vars: &BTreeMap<String, String>,
+    sink: &mut Sink,
+) -> Vec<RawCause> {
+    let Some(value) = value else {
+        return Vec::new();
+    };
+    let DeValue::Array(items) = value.get_ref() else {
+        sink.error(
+            Some(value.span()),
+            "`cause` must be an array of tables",
+            Some("write each cause under its own [[cause]] header (double brackets)".into()),
+        );
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let DeValue::Table(table) = item.get_ref() else {
+            sink.error(
+                Some(item.span()),
+                "each `cause` must be a table",
+                Some("write [[cause]] with id, when and summary".into()),
+            );
+            continue;
+        };
+        let mut table = table.clone();
+        expand_table(&mut table, vars, sink);
+        let spans = step_spans(&table, item.span());
+        let context = format!("in [[cause]] {}", i + 1);
+        if let Some(cause) = decode_all::<Cause>(&table, item.span(), sink, &context) {
+            out.push(RawCause {
+                cause,
+                table: item.span(),
+                id: spans.value("id"),
+                fix: spans.value("fix"),
+                when_refs: spans.when_refs,
+            });
+        }
+    }
+    out
 }
 
 /// A decoded step with its spans, before validation.
@@ -779,7 +852,7 @@ pub fn load(
         return Err(capped(sink.diags));
     }
     let root = root.into_inner();
-    const TOP: [&str; 3] = ["playbook", "vars", "step"];
+    const TOP: [&str; 4] = ["playbook", "vars", "step", "cause"];
     for (k, v) in root.iter() {
         let key = key_of(k);
         if TOP.contains(&key) {
@@ -788,7 +861,7 @@ pub fn load(
         let hint = match (key, did_you_mean(key, TOP)) {
             ("steps", _) => "steps are written as [[step]] tables".to_string(),
             (_, Some(near)) => format!("did you mean `{near}`?"),
-            _ => "a playbook has [playbook], [vars] and [[step]] tables; step keys go after a [[step]] header".to_string(),
+            _ => "a playbook has [playbook], [vars], [[step]] and [[cause]] tables; step keys go after a [[step]] header".to_string(),
         };
         let is_tables = v
             .get_ref()
@@ -847,6 +920,10 @@ pub fn load(
     );
     let mut values = builtins.clone();
     values.extend(declared.clone());
+    if !values.contains_key(vars::TICKET.0) {
+        let given = overrides.get(vars::TICKET.0).cloned().unwrap_or_default();
+        values.insert(vars::TICKET.0.to_string(), given);
+    }
     let mut final_vars = declared;
     for (k, v) in overrides {
         if values.contains_key(k) {
@@ -907,8 +984,9 @@ pub fn load(
             ),
         },
     }
+    let causes = load_causes(root.get("cause"), &values, &mut sink);
     validate::duplicate_ids(&id_spans, &mut sink);
-    validate::validate(&raw_steps, &all_ids, &mut sink);
+    validate::validate(&raw_steps, &all_ids, &causes, &mut sink);
     if !sink.diags.is_empty() {
         return Err(capped(sink.diags));
     }
@@ -923,6 +1001,7 @@ pub fn load(
         secret_vars: secret,
         signature: None,
         steps: raw_steps.into_iter().map(|s| s.def).collect(),
+        causes: causes.into_iter().map(|c| c.cause).collect(),
     })
 }
 

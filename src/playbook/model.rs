@@ -24,6 +24,58 @@ pub struct Meta {
     pub description: Option<String>,
     /// The playbook's own version, for the people who maintain it.
     pub version: Option<String>,
+    /// `first` (default): the first `[[cause]]` that matches is the
+    /// conclusion; `all`: every matching cause is.
+    #[serde(default)]
+    pub conclude: Conclude,
+}
+
+/// How many matching causes make the conclusion.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Conclude {
+    #[default]
+    First,
+    All,
+}
+
+/// `[[cause]]`: a known cause of trouble, detected by the steps' outcomes,
+/// said in plain words, with optional resolvers (steps tried in order, the
+/// detecting steps re-checked after each).
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Cause {
+    /// Unique among the playbook's causes (letters, digits, `-`, `_`, `.`).
+    pub id: String,
+    /// When the cause applies: the step conditions of `when` (`failed`,
+    /// `passed`, `reason = { step, is }`...), evaluated after every step ran.
+    pub when: When,
+    /// One sentence for the technician: what is wrong.
+    pub summary: String,
+    /// What to tell the user: short sentences, no jargon, what to do now.
+    pub tell_user: Option<String>,
+    /// The technician's next steps when the resolvers do not clear it.
+    pub next: Option<String>,
+    /// Steps (by id, usually `only_as_fix`) tried in order until the cause
+    /// no longer matches.
+    #[serde(default)]
+    pub fix: OneOrMany<String>,
+}
+
+impl Cause {
+    /// The steps whose outcomes detect this cause (named by its `when`).
+    pub fn detecting_steps(&self) -> Vec<&str> {
+        let mut ids: Vec<&str> = self
+            .when
+            .step_refs()
+            .iter()
+            .flat_map(|(_, ids)| ids.iter().map(String::as_str))
+            .chain(self.when.reason.iter().map(|r| r.step.as_str()))
+            .collect();
+        let mut seen = std::collections::BTreeSet::new();
+        ids.retain(|id| seen.insert(*id));
+        ids
+    }
 }
 
 /// How bad a failure of this step is.
@@ -66,13 +118,85 @@ pub struct Common {
     /// When this step fails or errors, the rest of the playbook is skipped.
     #[serde(default)]
     pub stop_on_failure: bool,
-    /// Plain-language next steps shown when the step fails or warns.
-    pub advice: Option<String>,
+    /// Plain-language next steps shown when the step fails, warns or
+    /// errs: one text, or a table keyed by reason code with a `default`
+    /// (`advice = { refused = "…", timeout = "…", default = "…" }`).
+    pub advice: Option<Advice>,
     /// Run the step only when all these conditions hold; otherwise `skipped`.
     pub when: Option<When>,
     /// The step runs only as another step's fix, never on its own.
     #[serde(default)]
     pub only_as_fix: bool,
+}
+
+/// A step's advice: the same for every failure, or chosen by its reason.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Advice {
+    Text(String),
+    /// Reason code → advice; `default` serves the reasons not listed (no
+    /// `default`: those get no advice).
+    ByReason(BTreeMap<String, String>),
+}
+
+impl<'de> Deserialize<'de> for Advice {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{Error, MapAccess, Visitor};
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Advice;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a text, or a table of reason = \"advice\" texts")
+            }
+            fn visit_str<E: Error>(self, s: &str) -> Result<Advice, E> {
+                Ok(Advice::Text(s.to_string()))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Advice, A::Error> {
+                let mut out = BTreeMap::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    let text = map.next_value::<String>().map_err(|_| {
+                        A::Error::custom(format!(
+                            "`advice.{key}` must be a text{}give the advice for reason `{key}` as a string, e.g. {key} = \"Check the cable.\"",
+                            crate::values::HINT
+                        ))
+                    })?;
+                    out.insert(key, text);
+                }
+                if out.is_empty() {
+                    return Err(A::Error::custom(format!(
+                        "`advice` is an empty table{}give advice by reason, e.g. advice = {{ refused = \"…\", default = \"…\" }}",
+                        crate::values::HINT
+                    )));
+                }
+                Ok(Advice::ByReason(out))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl Advice {
+    /// The advice for a step that ended for `reason`.
+    pub fn for_reason(&self, reason: Option<&str>) -> Option<&str> {
+        match self {
+            Advice::Text(t) => Some(t),
+            Advice::ByReason(map) => reason
+                .and_then(|r| map.get(r))
+                .or_else(|| map.get("default"))
+                .map(String::as_str),
+        }
+    }
+}
+
+/// `reason = { step = "dns", is = ["nxdomain", "servfail"] }`: an earlier
+/// step ended for one of these reasons.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonIs {
+    /// The step's id.
+    pub step: String,
+    /// Reason codes of the step's kind (any of them).
+    pub is: OneOrMany<String>,
 }
 
 /// The optional `timeout` of an inline `[step.fix]` command.
@@ -127,6 +251,10 @@ pub struct When {
     /// a fix).
     #[serde(default)]
     pub ended_well: OneOrMany<String>,
+    /// Earlier steps ended for one of these reasons: `{ step = "dns", is =
+    /// ["nxdomain"] }`, or a list of such tables (all must hold).
+    #[serde(default)]
+    pub reason: OneOrMany<ReasonIs>,
 }
 
 impl When {
@@ -144,7 +272,7 @@ impl When {
     }
 
     pub fn depends_on_steps(&self) -> bool {
-        self.step_refs().iter().any(|(_, ids)| !ids.is_empty())
+        self.step_refs().iter().any(|(_, ids)| !ids.is_empty()) || !self.reason.is_empty()
     }
 }
 
@@ -207,6 +335,8 @@ pub struct Playbook {
     /// Whether and by whom it was signed (set by the machine policy check).
     pub signature: Option<crate::report::Signature>,
     pub steps: Vec<StepDef>,
+    /// Known causes, checked in order after the steps.
+    pub causes: Vec<Cause>,
 }
 
 impl Playbook {

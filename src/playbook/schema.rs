@@ -25,6 +25,10 @@ struct PlaybookFile {
     vars: Option<BTreeMap<String, VarValue>>,
     /// The steps, run in order.
     step: Vec<StepSchema>,
+    /// Known causes, checked in order after the steps: the first that
+    /// matches (all, with `conclude = "all"`) is the run's conclusion.
+    #[serde(default)]
+    cause: Vec<super::model::Cause>,
 }
 
 #[derive(JsonSchema)]

@@ -225,5 +225,33 @@ pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<
     } else {
         line
     };
-    writeln!(out, "{}", paint(&line, report.summary.worst(), style.color))
+    writeln!(out, "{}", paint(&line, report.summary.worst(), style.color))?;
+    conclusions(report, style, out)
+}
+
+/// The conclusions, last: what a technician reads out to the user.
+fn conclusions(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<()> {
+    let multi = report.playbooks.len() > 1;
+    for c in &report.conclusions {
+        writeln!(out)?;
+        for (i, (label, text)) in super::conclusion::lines(c).into_iter().enumerate() {
+            let text = one_line(&text);
+            if i == 0 {
+                let head = if multi {
+                    format!("{label} ({}):", one_line(&c.playbook))
+                } else {
+                    format!("{label}:")
+                };
+                let head = if style.color {
+                    head.bold().to_string()
+                } else {
+                    head
+                };
+                writeln!(out, "{head} {text}")?;
+            } else {
+                writeln!(out, "  {label}: {text}")?;
+            }
+        }
+    }
+    Ok(())
 }

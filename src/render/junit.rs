@@ -79,11 +79,18 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             })
         )?;
         writeln!(out, "    <properties>")?;
-        for (k, v) in [
-            ("source", pb.source.as_str()),
-            ("run_id", report.run_id.as_str()),
-            ("dry_run", if report.dry_run { "true" } else { "false" }),
-        ] {
+        // This playbook's conclusions, in words: what CI servers show for a suite.
+        let mut props: Vec<(&str, String)> = vec![
+            ("source", pb.source.clone()),
+            ("run_id", report.run_id.clone()),
+            ("dry_run", report.dry_run.to_string()),
+        ];
+        for c in report.conclusions.iter().filter(|c| c.playbook == pb.name) {
+            props.push(("conclusion", super::conclusion::one_line(c)));
+            props.extend(c.tell_user.iter().map(|t| ("tell_user", t.clone())));
+            props.extend(c.next.iter().map(|t| ("next", t.clone())));
+        }
+        for (k, v) in &props {
             writeln!(
                 out,
                 r#"      <property name="{k}" value="{}"/>"#,

@@ -1,11 +1,13 @@
-//! Markdown for tickets: a heading, a status table, next steps, and the
-//! output of problem steps in collapsible blocks.
+//! Markdown for tickets, read as a finished ticket note: the conclusion,
+//! the facts (ticket, host, OS, user, addresses, gateway, DNS servers), the
+//! steps that need attention with next steps, actions and output, then the
+//! other steps folded in a `<details>` block.
 
 use std::io::{self, Write};
 
 use super::Style;
 use super::human::{hidden_skip, summary_line};
-use crate::report::{Report, Status};
+use crate::report::{Report, Status, StepOutcome};
 
 fn icon(s: Status) -> &'static str {
     match s {
@@ -100,21 +102,103 @@ fn html(text: &str) -> String {
 }
 
 /// When the run started, in the machine's local time to the second with
-/// its offset (`2026-11-28 09:14:03 +01:00`), as a ticket reader reads it.
-fn local_time(started_at: &str, zone: jiff::tz::TimeZone) -> String {
+/// its offset (`2026-11-28 09:14:03 +01:00`), as a ticket reader reads it
+/// (unescaped text; unreadable times are shown as given).
+pub(super) fn local_time_text(started_at: &str, zone: jiff::tz::TimeZone) -> String {
     match started_at.parse::<jiff::Timestamp>() {
         Ok(t) => t
             .to_zoned(zone)
             .strftime("%Y-%m-%d %H:%M:%S %:z")
             .to_string(),
-        Err(_) => cell(started_at),
+        Err(_) => started_at.to_string(),
     }
 }
 
-/// Writes the ticket Markdown. Steps skipped without doing anything (for
-/// another OS, not selected) are counted on one line; `verbose` lists them.
-pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<()> {
+/// "192.168.1.20/24 (eth0), fe80::1/64 (eth0)": the addresses of the
+/// interfaces that are up, loopback left out.
+pub(super) fn addresses(net: &crate::report::Network) -> String {
+    net.interfaces
+        .iter()
+        .flat_map(|i| i.addresses.iter().map(move |a| format!("{a} ({})", i.name)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The facts a ticket wants, as (label, text): ticket, host, OS, user,
+/// start, then the network (addresses, gateway, DNS servers).
+pub(super) fn facts(report: &Report, zone: jiff::tz::TimeZone) -> Vec<(&'static str, String)> {
     let h = &report.host;
+    let mut out = Vec::new();
+    if let Some(t) = &report.ticket {
+        out.push(("Ticket", t.clone()));
+    }
+    out.push(("Host", h.hostname.clone()));
+    out.push(("OS", format!("{} {} ({})", h.os_name, h.os_version, h.arch)));
+    out.push(("User", h.user.clone()));
+    out.push(("Started", local_time_text(&report.started_at, zone)));
+    if let Some(net) = &report.network {
+        let ips = addresses(net);
+        out.push((
+            "IP addresses",
+            if ips.is_empty() { "none".into() } else { ips },
+        ));
+        let gateway = match (&net.gateway, &net.gateway_interface) {
+            (Some(g), Some(i)) => format!("{g} ({i})"),
+            (Some(g), None) => g.to_string(),
+            (None, _) => "none".into(),
+        };
+        out.push(("Gateway", gateway));
+        let dns = &net.dns_servers;
+        out.push((
+            "DNS servers",
+            if dns.is_empty() {
+                "none".into()
+            } else {
+                dns.join(", ")
+            },
+        ));
+    }
+    if report.dry_run {
+        out.push(("Mode", "dry run: nothing was changed".into()));
+    }
+    out
+}
+
+/// The labels of [`facts`] about the network.
+const NETWORK_FACTS: [&str; 3] = ["IP addresses", "Gateway", "DNS servers"];
+
+/// Whether a step belongs in the first table (it needs a reader's eyes).
+pub(super) fn needs_attention(s: &StepOutcome) -> bool {
+    matches!(
+        s.status,
+        Status::Fail | Status::Error | Status::Warn | Status::Fixed
+    )
+}
+
+fn table<'a>(
+    steps: impl IntoIterator<Item = &'a StepOutcome>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    writeln!(out, "| Status | Step | Result |")?;
+    writeln!(out, "|---|---|---|")?;
+    for s in steps {
+        writeln!(
+            out,
+            "| {} | {} | {} |",
+            icon(s.status),
+            cell(&s.name),
+            cell(&s.message)
+        )?;
+    }
+    Ok(())
+}
+
+/// Writes the ticket Markdown: the conclusion first (so the ticket starts
+/// with it), the facts a ticket needs, the steps that need attention with
+/// their advice, actions and output, then the other steps folded in a
+/// `<details>` block. Steps skipped without doing anything (for another
+/// OS, not selected) are counted on one line; `verbose` lists them.
+pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
         "## supportctl report: {}",
@@ -125,22 +209,38 @@ pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<
             .collect::<Vec<_>>()
             .join(", ")
     )?;
-    writeln!(out)?;
-    writeln!(
-        out,
-        "**Host:** {} · {} {} ({}) · **User:** {} · **Started:** {}{}",
-        cell(&h.hostname),
-        cell(&h.os_name),
-        cell(&h.os_version),
-        h.arch,
-        cell(&h.user),
-        local_time(&report.started_at, jiff::tz::TimeZone::system()),
-        if report.dry_run {
-            " · **dry run**"
-        } else {
-            ""
+    let multi = report.playbooks.len() > 1;
+    for c in &report.conclusions {
+        writeln!(out)?;
+        let mut lines = super::conclusion::lines(c).into_iter();
+        if let Some((label, text)) = lines.next() {
+            let label = if multi {
+                format!("{label} ({})", cell(&c.playbook))
+            } else {
+                label.to_string()
+            };
+            writeln!(out, "**{label}:** {}", cell(&text))?;
         }
-    )?;
+        let rest: Vec<_> = lines.collect();
+        if !rest.is_empty() {
+            writeln!(out)?;
+            for (label, text) in rest {
+                writeln!(out, "- **{label}:** {}", cell(&text))?;
+            }
+        }
+    }
+    // Who and when on one line, the network on the next.
+    let (network, who): (Vec<_>, Vec<_>) = facts(report, jiff::tz::TimeZone::system())
+        .into_iter()
+        .partition(|(label, _)| NETWORK_FACTS.contains(label));
+    for group in [who, network].iter().filter(|g| !g.is_empty()) {
+        let line: Vec<String> = group
+            .iter()
+            .map(|(label, text)| format!("**{label}:** {}", cell(text)))
+            .collect();
+        writeln!(out)?;
+        writeln!(out, "{}", line.join(" · "))?;
+    }
     writeln!(out)?;
     writeln!(
         out,
@@ -148,95 +248,120 @@ pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<
         summary_line(&report.summary, report.duration_ms)
     )?;
     for pb in &report.playbooks {
+        playbook(report, pb, style, out)?;
+    }
+    Ok(())
+}
+
+fn playbook(
+    report: &Report,
+    pb: &crate::report::PlaybookReport,
+    style: Style,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    writeln!(out)?;
+    writeln!(out, "### {}", cell(&pb.name))?;
+    if let Some(d) = &pb.description {
         writeln!(out)?;
-        writeln!(out, "### {}", cell(&pb.name))?;
-        if let Some(d) = &pb.description {
-            writeln!(out)?;
-            writeln!(out, "{}", cell(d))?;
-        }
+        writeln!(out, "{}", cell(d))?;
+    }
+    writeln!(out)?;
+    let attention: Vec<&StepOutcome> = pb.steps.iter().filter(|s| needs_attention(s)).collect();
+    if attention.is_empty() {
+        writeln!(out, "Every step ended well.")?;
+    } else {
+        table(attention.iter().copied(), out)?;
+    }
+    let advice: Vec<_> = pb.steps.iter().filter(|s| s.advice.is_some()).collect();
+    if !advice.is_empty() {
         writeln!(out)?;
-        writeln!(out, "| Status | Step | Result |")?;
-        writeln!(out, "|---|---|---|")?;
-        let hidden = pb.steps.iter().filter(|s| hidden_skip(s, style)).count();
-        for s in pb.steps.iter().filter(|s| !hidden_skip(s, style)) {
+        writeln!(out, "**Next steps**")?;
+        writeln!(out)?;
+        for s in advice {
             writeln!(
                 out,
-                "| {} | {} | {} |",
-                icon(s.status),
+                "- **{}**: {}",
                 cell(&s.name),
-                cell(&s.message)
+                cell(s.advice.as_deref().unwrap_or_default())
             )?;
         }
-        if hidden > 0 {
-            writeln!(out)?;
-            writeln!(
-                out,
-                "{hidden} step{} skipped (another OS, or not selected); `-v` lists {}.",
-                if hidden == 1 { "" } else { "s" },
-                if hidden == 1 { "it" } else { "them" }
-            )?;
-        }
-        let advice: Vec<_> = pb.steps.iter().filter(|s| s.advice.is_some()).collect();
-        if !advice.is_empty() {
-            writeln!(out)?;
-            writeln!(out, "**Next steps**")?;
-            writeln!(out)?;
-            for s in advice {
-                writeln!(
-                    out,
-                    "- **{}**: {}",
-                    cell(&s.name),
-                    cell(s.advice.as_deref().unwrap_or_default())
-                )?;
+    }
+    let actions: Vec<_> = pb
+        .steps
+        .iter()
+        .flat_map(|s| s.actions.iter().map(move |a| (s, a)))
+        .collect();
+    if !actions.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "**Actions{}**",
+            if report.dry_run {
+                " (dry run: not taken)"
+            } else {
+                ""
             }
+        )?;
+        writeln!(out)?;
+        for (s, a) in actions {
+            writeln!(out, "- {}: {}", cell(&s.name), cell(a))?;
         }
-        let actions: Vec<_> = pb
-            .steps
-            .iter()
-            .flat_map(|s| s.actions.iter().map(move |a| (s, a)))
-            .collect();
-        if !actions.is_empty() {
-            writeln!(out)?;
-            writeln!(
-                out,
-                "**Actions{}**",
-                if report.dry_run {
-                    " (dry run: not taken)"
-                } else {
-                    ""
-                }
-            )?;
-            writeln!(out)?;
-            for (s, a) in actions {
-                writeln!(out, "- {}: {}", cell(&s.name), cell(a))?;
-            }
+    }
+    for s in pb.steps.iter().filter(|s| {
+        matches!(s.status, Status::Fail | Status::Error | Status::Warn) || s.show_output
+    }) {
+        let Some(o) = &s.output else { continue };
+        let text = format!("{}{}", o.stdout, o.stderr);
+        if text.trim().is_empty() {
+            continue;
         }
-        for s in pb.steps.iter().filter(|s| {
-            matches!(s.status, Status::Fail | Status::Error | Status::Warn) || s.show_output
-        }) {
-            let Some(o) = &s.output else { continue };
-            let text = format!("{}{}", o.stdout, o.stderr);
-            if text.trim().is_empty() {
-                continue;
-            }
-            writeln!(out)?;
-            writeln!(
-                out,
-                "<details><summary>Output of {}</summary>",
-                html(&s.name)
-            )?;
-            writeln!(out)?;
-            // A fence longer than any run of backticks in the output.
-            let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
-            let fence = "`".repeat(longest.max(2) + 1);
-            writeln!(
-                out,
-                "{fence}text\n{}\n{fence}",
-                super::safe_text(text.trim_end())
-            )?;
-            writeln!(out)?;
-            writeln!(out, "</details>")?;
-        }
+        writeln!(out)?;
+        writeln!(
+            out,
+            "<details><summary>Output of {}</summary>",
+            html(&s.name)
+        )?;
+        writeln!(out)?;
+        // A fence longer than any run of backticks in the output.
+        let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+        let fence = "`".repeat(longest.max(2) + 1);
+        writeln!(
+            out,
+            "{fence}text\n{}\n{fence}",
+            super::safe_text(text.trim_end())
+        )?;
+        writeln!(out)?;
+        writeln!(out, "</details>")?;
+    }
+    let others: Vec<&StepOutcome> = pb
+        .steps
+        .iter()
+        .filter(|s| !needs_attention(s) && !hidden_skip(s, style))
+        .collect();
+    if !others.is_empty() {
+        let passed = others.iter().filter(|s| s.status == Status::Pass).count();
+        writeln!(out)?;
+        writeln!(
+            out,
+            "<details><summary>{} other step{}: {passed} passed, {} skipped</summary>",
+            others.len(),
+            if others.len() == 1 { "" } else { "s" },
+            others.len() - passed
+        )?;
+        writeln!(out)?;
+        table(others, out)?;
+        writeln!(out)?;
+        writeln!(out, "</details>")?;
+    }
+    let hidden = pb.steps.iter().filter(|s| hidden_skip(s, style)).count();
+    if hidden > 0 {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{hidden} step{} skipped (another OS, or not selected); `-v` lists {}.",
+            if hidden == 1 { "" } else { "s" },
+            if hidden == 1 { "it" } else { "them" }
+        )?;
     }
     Ok(())
 }
@@ -249,11 +374,11 @@ mod tests {
     fn started_in_local_time_to_the_second() {
         let zone = jiff::tz::TimeZone::fixed(jiff::tz::offset(1));
         assert_eq!(
-            local_time("2026-11-28T08:14:03.123456789Z", zone),
+            local_time_text("2026-11-28T08:14:03.123456789Z", zone),
             "2026-11-28 09:14:03 +01:00"
         );
         assert_eq!(
-            local_time("not a time", jiff::tz::TimeZone::UTC),
+            local_time_text("not a time", jiff::tz::TimeZone::UTC),
             "not a time"
         );
     }

@@ -3,12 +3,14 @@
 //! Renderers only read the report and write to any `io::Write`; they never
 //! run anything. One module per format.
 
+pub mod conclusion;
 pub mod human;
 pub mod junit;
 pub mod markdown;
 pub mod nagios;
 pub mod prometheus;
 pub mod tap;
+pub mod ticket;
 
 use std::io::{self, Write};
 
@@ -31,6 +33,8 @@ pub enum Format {
     Tap,
     /// Prometheus text format, for node_exporter's textfile collector
     Prometheus,
+    /// Plain text for ticket systems without Markdown: conclusion, facts, steps
+    Ticket,
 }
 
 /// Options that only affect how a report looks.
@@ -59,6 +63,7 @@ pub fn render(
         Format::Nagios => nagios::render(report, out),
         Format::Tap => tap::render(report, out),
         Format::Prometheus => prometheus::render(report, out),
+        Format::Ticket => ticket::render(report, style, out),
     }
 }
 

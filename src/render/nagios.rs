@@ -110,8 +110,20 @@ fn perfdata(report: &Report) -> Vec<String> {
 fn status_line(report: &Report, state: &str) -> String {
     let s = &report.summary;
     let names: Vec<&str> = report.playbooks.iter().map(|p| p.name.as_str()).collect();
+    // The conclusions say it in words first (a cause's summary, or that
+    // none matched).
+    let concluded: Vec<String> = report
+        .conclusions
+        .iter()
+        .map(super::conclusion::one_line)
+        .collect();
+    let said = if concluded.is_empty() {
+        String::new()
+    } else {
+        format!("{} — ", crate::text::clip(&concluded.join(" "), 300))
+    };
     let mut line = format!(
-        "SUPPORTCTL {state} - {}: {} passed, {} warned, {} failed, {} errored of {} steps",
+        "SUPPORTCTL {state} - {said}{}: {} passed, {} warned, {} failed, {} errored of {} steps",
         crate::text::clip(&super::one_line(&names.join(",")), 120),
         s.pass + s.fixed,
         s.warn,

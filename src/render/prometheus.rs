@@ -10,6 +10,10 @@
 //! - `supportctl_step_status{playbook,step,status}`: 1 for the step's status,
 //!   0 for the five others (a state set: alert on `{status="fail"} == 1`)
 //! - `supportctl_step_duration_seconds{playbook,step}`
+//! - `supportctl_conclusion{playbook,cause,cleared}` 1 per conclusion
+//!   (`cause=""` when no known cause matched), for playbooks with causes
+//! - `supportctl_step_reason{playbook,step,reason}` 1 for each step that did
+//!   not pass (alert or count by reason across a fleet)
 //! - each measurement, one metric per unit, in base units as Prometheus
 //!   practice asks: `supportctl_step_measurement_bytes`,
 //!   `supportctl_step_measurement_seconds` (from ms and days),
@@ -169,6 +173,44 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             label(&step.id),
             number(step.duration_ms as f64 / 1000.0)
         )?;
+    }
+    if !report.conclusions.is_empty() {
+        header(
+            out,
+            "supportctl_conclusion",
+            "1 for each conclusion: the known cause found (empty: none matched), and whether its fix cleared it.",
+        )?;
+        for c in &report.conclusions {
+            writeln!(
+                out,
+                "supportctl_conclusion{{playbook=\"{}\",cause=\"{}\",cleared=\"{}\"}} 1",
+                label(&c.playbook),
+                label(c.id.as_deref().unwrap_or_default()),
+                c.cleared
+            )?;
+        }
+    }
+    let reasons: Vec<String> = report
+        .steps()
+        .filter_map(|(pb, step)| {
+            let reason = step.reason.as_deref()?;
+            Some(format!(
+                "supportctl_step_reason{{playbook=\"{}\",step=\"{}\",reason=\"{}\"}} 1",
+                label(&pb.name),
+                label(&step.id),
+                label(reason)
+            ))
+        })
+        .collect();
+    if !reasons.is_empty() {
+        header(
+            out,
+            "supportctl_step_reason",
+            "1 for each step that did not pass, labelled with why.",
+        )?;
+        for line in reasons {
+            writeln!(out, "{line}")?;
+        }
     }
     for (metric, help) in MEASUREMENT_METRICS {
         let samples: Vec<String> = report

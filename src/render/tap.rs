@@ -48,8 +48,17 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             if let Some(a) = &step.advice {
                 writeln!(out, "  advice: {}", yaml_string(a))?;
             }
+            if let Some(r) = &step.reason {
+                writeln!(out, "  reason: {}", yaml_string(r))?;
+            }
             writeln!(out, "  duration_ms: {}", step.duration_ms)?;
             writeln!(out, "  ...")?;
+        }
+    }
+    // The conclusions as diagnostics after the plan (harnesses show them).
+    for c in &report.conclusions {
+        for (label, text) in super::conclusion::lines(c) {
+            writeln!(out, "# {label}: {}", super::one_line(&text))?;
         }
     }
     Ok(())

@@ -120,6 +120,11 @@ pub struct StepOutcome {
     /// Show the output with the step even when it passed.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub show_output: bool,
+    /// Why the step did not pass: a stable code of its kind (`refused`,
+    /// `nxdomain`, `exit`...) or of the runner (`condition`, `budget`...);
+    /// see `docs/reasons.md`. Left out when the step passed.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub reason: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub advice: Option<String>,
     /// Retries, fix and re-check, in order, when there was more than one evaluation.
@@ -211,6 +216,86 @@ pub struct Signature {
     pub trusted_comment: Option<String>,
 }
 
+/// The network as a report shows it: text, so redaction may replace an
+/// address with a pseudonym.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Network {
+    /// Interfaces that are up, loopback left out.
+    #[serde(default)]
+    pub interfaces: Vec<NetworkInterface>,
+    /// The IPv4 default gateway (else the IPv6 one).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub gateway: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub gateway_interface: Option<String>,
+    /// Resolvers in the order the OS asks them.
+    #[serde(default)]
+    pub dns_servers: Vec<String>,
+}
+
+/// One interface of [`Network`].
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct NetworkInterface {
+    pub name: String,
+    /// `address/prefix`, e.g. `192.168.1.20/24`.
+    pub addresses: Vec<String>,
+}
+
+/// What a playbook's `[[cause]]` tables concluded: a known cause that
+/// matched, or (`matched = false`) that none did though steps failed, or
+/// that nothing was wrong.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Conclusion {
+    /// The playbook whose causes these are.
+    pub playbook: String,
+    /// Whether a known cause matched.
+    pub matched: bool,
+    /// The cause's id (when one matched).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub id: Option<String>,
+    /// One sentence for the technician.
+    pub summary: String,
+    /// What to tell the user, in plain words.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub tell_user: Option<String>,
+    /// The technician's next steps.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub next: Option<String>,
+    /// The steps behind it (the cause's detecting steps, or the steps that
+    /// did not end well when no cause matched), as they finally ended.
+    #[serde(default)]
+    pub steps: Vec<ConcludedStep>,
+    /// The cause's resolvers, in the order tried.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fixes: Vec<FixTried>,
+    /// The resolvers cleared the cause: after one of them the cause no
+    /// longer matched (its steps re-checked well).
+    #[serde(default)]
+    pub cleared: bool,
+}
+
+/// A step named by a conclusion.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ConcludedStep {
+    pub id: String,
+    pub status: Status,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub reason: Option<String>,
+}
+
+/// One resolver of a cause, as tried.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct FixTried {
+    /// The fix step's id.
+    pub step: String,
+    /// How the fix step itself ended (`skipped` in a dry run, or when its
+    /// `when` was unmet).
+    pub status: Status,
+    pub message: String,
+    /// After it, the cause no longer matched.
+    pub verified: bool,
+}
+
 /// The whole run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Report {
@@ -226,7 +311,18 @@ pub struct Report {
     pub strict: bool,
     pub interrupted: bool,
     pub host: Facts,
+    /// The machine's network as the run found it (addresses, gateway, DNS
+    /// servers), for the ticket.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub network: Option<Network>,
+    /// The ticket this run is for (`--ticket`, or `--var ticket=`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub ticket: Option<String>,
     pub playbooks: Vec<PlaybookReport>,
+    /// What the playbooks' known causes concluded (playbooks with
+    /// `[[cause]]` tables only), in playbook order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conclusions: Vec<Conclusion>,
     pub summary: Summary,
     /// The process exit code this report leads to (see the README).
     pub exit_code: i32,
@@ -249,6 +345,8 @@ pub struct Evaluation {
     pub actions: Vec<String>,
     pub output: Option<Output>,
     pub show_output: bool,
+    /// Why it did not pass (a code its kind documents); `None` on a pass.
+    pub reason: Option<&'static str>,
 }
 
 impl Evaluation {
@@ -260,6 +358,18 @@ impl Evaluation {
             actions: Vec::new(),
             output: None,
             show_output: false,
+            reason: None,
         }
+    }
+
+    /// The same evaluation with its reason code.
+    pub fn because(mut self, reason: &'static str) -> Evaluation {
+        self.reason = Some(reason);
+        self
+    }
+
+    /// A non-pass evaluation with its reason code.
+    pub fn problem(status: Status, reason: &'static str, message: impl Into<String>) -> Evaluation {
+        Evaluation::new(status, message).because(reason)
     }
 }

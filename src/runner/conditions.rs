@@ -31,13 +31,50 @@ impl Environment for RealEnvironment {
     }
 }
 
-/// `None` when every condition holds, else the reason the step is skipped.
+/// How an earlier step ended, as conditions see it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ended {
+    pub status: Status,
+    pub reason: Option<String>,
+}
+
+impl From<Status> for Ended {
+    fn from(status: Status) -> Ended {
+        Ended {
+            status,
+            reason: None,
+        }
+    }
+}
+
+/// Why a step's conditions do not hold: the reason code (`other_os` for
+/// OS, architecture and OS version; `condition` otherwise) and a sentence.
+#[derive(Debug, PartialEq)]
+pub struct Unmet {
+    pub reason: &'static str,
+    pub message: String,
+}
+
+/// `None` when every condition holds, else why the step is skipped.
 pub fn unmet(
     when: &When,
     facts: &Facts,
     env: &dyn Environment,
-    statuses: &BTreeMap<String, Status>,
-) -> Option<String> {
+    statuses: &BTreeMap<String, Ended>,
+) -> Option<Unmet> {
+    let platform = unmet_platform(when, facts);
+    let reason = if platform.is_some() {
+        "other_os"
+    } else {
+        "condition"
+    };
+    platform
+        .or_else(|| unmet_condition(when, env, statuses))
+        .map(|message| Unmet { reason, message })
+}
+
+/// The OS, architecture and OS version conditions.
+fn unmet_platform(when: &When, facts: &Facts) -> Option<String> {
     if !when.os.is_empty() && !when.os.iter().any(|o| o.matches(&facts.os)) {
         let want: Vec<String> = when
             .os
@@ -75,6 +112,15 @@ pub fn unmet(
             facts.os_version
         ));
     }
+    None
+}
+
+/// The conditions on the environment and on other steps.
+fn unmet_condition(
+    when: &When,
+    env: &dyn Environment,
+    statuses: &BTreeMap<String, Ended>,
+) -> Option<String> {
     if let Some(var) = when.env.iter().find(|v| !env.env_set(v)) {
         return Some(format!("environment variable {var} is not set"));
     }
@@ -96,8 +142,7 @@ pub fn unmet(
         for id in ids.iter() {
             let actual = statuses
                 .get(id.as_str())
-                .copied()
-                .unwrap_or(Status::Skipped);
+                .map_or(Status::Skipped, |e| e.status);
             let met = if cond == "ended_well" {
                 matches!(actual, Status::Pass | Status::Warn | Status::Fixed)
             } else {
@@ -117,6 +162,27 @@ pub fn unmet(
             }
         }
     }
+    // A fixed step keeps why it needed fixing, but it ended well: a
+    // condition on reasons looks at steps that did not.
+    for want in when.reason.iter() {
+        let ended = statuses.get(want.step.as_str());
+        let reason = ended
+            .filter(|e| !matches!(e.status, Status::Pass | Status::Fixed))
+            .and_then(|e| e.reason.as_deref());
+        if !reason.is_some_and(|r| want.is.iter().any(|w| w == r)) {
+            let wanted: Vec<&str> = want.is.iter().map(String::as_str).collect();
+            let actual = match (ended, reason) {
+                (Some(e), Some(r)) => format!("it ended {} for {r}", e.status.as_str()),
+                (Some(e), None) => format!("it was {}", e.status.as_str()),
+                (None, _) => "it did not run".to_string(),
+            };
+            return Some(format!(
+                "runs when `{}` ended for {}; {actual}",
+                want.step,
+                wanted.join(" or ")
+            ));
+        }
+    }
     None
 }
 
@@ -125,6 +191,17 @@ mod tests {
     use super::*;
     use crate::values::OneOrMany;
     use crate::values::OsFamily;
+
+    impl When {
+        fn clone_with_reason(&self, step: &str, is: &[&str]) -> When {
+            let mut w = self.clone();
+            w.reason = OneOrMany(vec![crate::playbook::model::ReasonIs {
+                step: step.into(),
+                is: OneOrMany(is.iter().map(|s| s.to_string()).collect()),
+            }]);
+            w
+        }
+    }
 
     struct FakeEnv;
     impl Environment for FakeEnv {
@@ -148,8 +225,36 @@ mod tests {
     }
 
     fn check(when: &When, f: &Facts) -> Option<String> {
-        let statuses = BTreeMap::from([("a".to_string(), Status::Fail)]);
-        unmet(when, f, &FakeEnv, &statuses)
+        let statuses = BTreeMap::from([(
+            "a".to_string(),
+            Ended {
+                status: Status::Fail,
+                reason: Some("refused".into()),
+            },
+        )]);
+        unmet(when, f, &FakeEnv, &statuses).map(|u| u.message)
+    }
+
+    #[test]
+    fn platform_conditions_say_other_os() {
+        let f = facts("linux", "6.1", "x86_64");
+        let statuses = BTreeMap::new();
+        let os = When {
+            os: OneOrMany(vec![OsFamily::Windows]),
+            ..When::default()
+        };
+        assert_eq!(
+            unmet(&os, &f, &FakeEnv, &statuses).unwrap().reason,
+            "other_os"
+        );
+        let env = When {
+            env: OneOrMany(vec!["UNSET".into()]),
+            ..When::default()
+        };
+        assert_eq!(
+            unmet(&env, &f, &FakeEnv, &statuses).unwrap().reason,
+            "condition"
+        );
     }
 
     #[test]
@@ -167,7 +272,7 @@ mod tests {
             (Status::Fail, false),
             (Status::Error, false),
         ] {
-            statuses.insert("a".to_string(), status);
+            statuses.insert("a".to_string(), Ended::from(status));
             assert_eq!(
                 unmet(&when, &f, &FakeEnv, &statuses).is_none(),
                 runs,
@@ -231,6 +336,18 @@ mod tests {
         assert_eq!(
             check(&w(|w| w.passed = OneOrMany(vec!["a".into()])), &f).unwrap(),
             "runs when `a` passed; it was fail"
+        );
+        let reason = |is: &[&str]| w(|_| ()).clone_with_reason("a", is);
+        assert_eq!(check(&reason(&["timeout", "refused"]), &f), None);
+        assert_eq!(
+            check(&reason(&["timeout"]), &f).unwrap(),
+            "runs when `a` ended for timeout; it ended fail for refused"
+        );
+        let mut other = reason(&["refused"]);
+        other.reason.0[0].step = "b".into();
+        assert_eq!(
+            check(&other, &f).unwrap(),
+            "runs when `b` ended for refused; it did not run"
         );
     }
 }

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::{Duration, Instant};
 
-use super::conditions::{RealEnvironment, unmet};
+use super::conditions::{Ended, RealEnvironment, unmet};
 use crate::cancel::Cancel;
 use crate::facts::Facts;
 use crate::playbook::model::{Fix, Severity};
@@ -30,7 +30,7 @@ pub struct Env<'a> {
     pub cancel: &'a Cancel,
     pub dry_run: bool,
     /// Statuses of the steps finished before this one started.
-    pub statuses: &'a BTreeMap<String, Status>,
+    pub statuses: &'a BTreeMap<String, Ended>,
     pub progress: &'a Progress,
     /// `--skip` selectors: a fix step they match is not applied.
     pub skip: &'a [String],
@@ -138,8 +138,9 @@ fn evaluate_once(check: &dyn Check, timeout: Duration, env: &Env) -> (Evaluation
         report: env.report,
     };
     let e = catch_unwind(AssertUnwindSafe(|| check.evaluate(&ctx))).unwrap_or_else(|payload| {
-        Evaluation::new(
+        Evaluation::problem(
             Status::Error,
+            "internal",
             format!(
                 "internal error (a bug in supportctl, please report it): {}",
                 panic_message(&*payload)
@@ -264,9 +265,9 @@ fn apply_fix(
                 ));
             }
             if let Some(when) = &target.common.when
-                && let Some(reason) = unmet(when, env.facts, &RealEnvironment, env.statuses)
+                && let Some(why) = unmet(when, env.facts, &RealEnvironment, env.statuses)
             {
-                return Err(format!("fix `{}` not applied: {reason}", target.id));
+                return Err(format!("fix `{}` not applied: {}", target.id, why.message));
             }
             let mut fix_attempts = Vec::new();
             let (e, took) =
@@ -283,13 +284,47 @@ fn apply_fix(
     }
 }
 
+/// Runs `target` as a cause's resolver, like a step's fix (its `when`,
+/// `--skip` and retries apply); `Err` says why it was not applied.
+pub(super) fn run_as_fix(
+    target: &StepDef,
+    env: &Env,
+    attempts: &mut Vec<Attempt>,
+    label: &str,
+) -> Result<Evaluation, String> {
+    let plan = FixPlan {
+        check: target.kind.check(),
+        timeout: timeout_of(target),
+        step: Some(target),
+    };
+    apply_fix(&plan, env, attempts, label)
+}
+
+/// Evaluates a step again (with its retries, without its fix): the
+/// re-check after a cause's resolver.
+pub(super) fn recheck(
+    step: &StepDef,
+    env: &Env,
+    attempts: &mut Vec<Attempt>,
+    label: &str,
+) -> (Evaluation, Duration) {
+    let mut tries = Vec::new();
+    let (e, took) = evaluate_with_retries(step, env, &mut tries, &format!("{label} "));
+    if tries.is_empty() {
+        attempts.push(attempt(label.into(), &e, took));
+    } else {
+        attempts.extend(tries);
+    }
+    (e, took)
+}
+
 /// Runs one step (conditions, retries, fix) to its final outcome.
 pub fn run_step(step: &StepDef, env: &Env) -> StepOutcome {
     let started = Instant::now();
     if let Some(when) = &step.common.when
-        && let Some(reason) = unmet(when, env.facts, &RealEnvironment, env.statuses)
+        && let Some(why) = unmet(when, env.facts, &RealEnvironment, env.statuses)
     {
-        return not_run(step, Status::Skipped, reason);
+        return not_run(step, Status::Skipped, why.reason, why.message);
     }
     let mut attempts = Vec::new();
     let (mut e, first_took) = evaluate_with_retries(step, env, &mut attempts, "");
@@ -299,13 +334,16 @@ pub fn run_step(step: &StepDef, env: &Env) -> StepOutcome {
         if env.dry_run {
             for plan in &plans {
                 let unmet_when = plan.step.and_then(|t| {
-                    let reason = unmet(
+                    let why = unmet(
                         t.common.when.as_ref()?,
                         env.facts,
                         &RealEnvironment,
                         env.statuses,
                     )?;
-                    Some(format!("would pass over fix step `{}`: {reason}", t.id))
+                    Some(format!(
+                        "would pass over fix step `{}`: {}",
+                        t.id, why.message
+                    ))
                 });
                 if let Some(note) = unmet_when {
                     e.actions.push(note);
@@ -329,6 +367,7 @@ pub fn run_step(step: &StepDef, env: &Env) -> StepOutcome {
                 Err(why) => e.message = format!("{}; {why}", e.message),
                 Ok(fix_eval) => {
                     let first_message = e.message.clone();
+                    let first_reason = e.reason;
                     let mut actions = std::mem::take(&mut e.actions);
                     actions.extend(fix_eval.actions.iter().cloned());
                     if actions.is_empty() {
@@ -348,6 +387,8 @@ pub fn run_step(step: &StepDef, env: &Env) -> StepOutcome {
                     e.actions.splice(0..0, actions);
                     if e.status == Status::Pass {
                         status = Status::Fixed;
+                        // A fixed step keeps why it needed fixing.
+                        e.reason = first_reason;
                         e.message =
                             format!("fixed: was \"{first_message}\"; now \"{}\"", e.message);
                     } else {
@@ -370,8 +411,9 @@ pub fn run_step(step: &StepDef, env: &Env) -> StepOutcome {
     if status == Status::Fail && step.common.severity == Severity::Warn {
         status = Status::Warn;
     }
+    let reason = (status != Status::Pass).then_some(e.reason).flatten();
     let advice = matches!(status, Status::Fail | Status::Warn | Status::Error)
-        .then(|| step.common.advice.clone())
+        .then(|| advice_for(step, reason))
         .flatten();
     StepOutcome {
         id: step.id.clone(),
@@ -384,21 +426,33 @@ pub fn run_step(step: &StepDef, env: &Env) -> StepOutcome {
         actions: e.actions,
         output: e.output.filter(|o| !o.is_empty()),
         show_output: e.show_output,
+        reason: reason.map(str::to_string),
         advice,
         attempts,
         duration_ms: started.elapsed().as_millis() as u64,
     }
 }
 
-/// An outcome for a step that did not run.
-pub fn not_run(step: &StepDef, status: Status, message: String) -> StepOutcome {
+/// The step's advice for an outcome with this reason.
+fn advice_for(step: &StepDef, reason: Option<&str>) -> Option<String> {
+    step.common
+        .advice
+        .as_ref()?
+        .for_reason(reason)
+        .map(str::to_string)
+}
+
+/// An outcome for a step that did not run (or was stopped by the runner),
+/// with the runner's reason code.
+pub fn not_run(step: &StepDef, status: Status, reason: &str, message: String) -> StepOutcome {
     StepOutcome {
         id: step.id.clone(),
         name: step.name().to_string(),
         kind: step.kind.name().to_string(),
         status,
+        reason: Some(reason.to_string()),
         advice: (status == Status::Error)
-            .then(|| step.common.advice.clone())
+            .then(|| advice_for(step, Some(reason)))
             .flatten(),
         message,
         tags: step.common.tags.clone(),

@@ -13,6 +13,7 @@
 //! set (killing its programs), it gets a moment to report, and it is
 //! reported as `error`. So no step kind can hang the whole run.
 
+pub mod conclude;
 pub mod conditions;
 pub mod execute;
 
@@ -26,8 +27,11 @@ use crate::exit::Exit;
 use crate::facts::Facts;
 use crate::playbook::{Playbook, StepDef};
 use crate::progress::Progress;
-use crate::report::{PlaybookReport, Report, SCHEMA_VERSION, Status, StepOutcome, Summary};
+use crate::report::{
+    Conclusion, PlaybookReport, Report, SCHEMA_VERSION, Status, StepOutcome, Summary,
+};
 use crate::values::human_duration;
+use conditions::Ended;
 use execute::{Env, not_run, run_step};
 
 /// How to run.
@@ -42,6 +46,8 @@ pub struct RunOptions {
     /// Network checks at once (see [`crate::steps::Check::waits_on_network`]).
     pub net_jobs: usize,
     pub strict: bool,
+    /// The ticket the run is for (recorded in the report).
+    pub ticket: Option<String>,
 }
 
 fn matches_selector(step: &StepDef, selectors: &[String]) -> bool {
@@ -82,7 +88,7 @@ struct Board<'a> {
     results: Vec<Option<StepOutcome>>,
     /// Shared with the steps that read it (they run alone, so the map is
     /// only copied on write when one still holds it: a long run stays linear).
-    statuses: Arc<BTreeMap<String, Status>>,
+    statuses: Arc<BTreeMap<String, Ended>>,
     /// The id of a failed `stop_on_failure` step.
     stopped_by: Option<String>,
     progress: &'a Progress,
@@ -97,7 +103,13 @@ impl Board<'_> {
         {
             self.stopped_by = Some(step.id.clone());
         }
-        Arc::make_mut(&mut self.statuses).insert(step.id.clone(), outcome.status);
+        Arc::make_mut(&mut self.statuses).insert(
+            step.id.clone(),
+            Ended {
+                status: outcome.status,
+                reason: outcome.reason.clone(),
+            },
+        );
         self.results[index] = Some(outcome);
         self.progress.step_done();
     }
@@ -141,9 +153,9 @@ fn snapshot(so_far: &Report, playbook: &Playbook, board: &Board, started: Instan
     report
 }
 
-/// Runs one playbook's steps and returns their outcomes in order. `so_far`
-/// holds the run's header and the playbooks already run (for steps that
-/// bundle the report).
+/// Runs one playbook's steps and returns their outcomes in order, with
+/// what its causes concluded ([`conclude`]). `so_far` holds the run's
+/// header and the playbooks already run (for steps that bundle the report).
 pub fn run_playbook(
     playbook: Arc<Playbook>,
     facts: Arc<Facts>,
@@ -151,7 +163,7 @@ pub fn run_playbook(
     cancel: &Cancel,
     progress: &Progress,
     so_far: &Report,
-) -> PlaybookReport {
+) -> (PlaybookReport, Vec<Conclusion>) {
     let started = Instant::now();
     let n = playbook.steps.len();
     progress.playbook(&playbook.name, n);
@@ -167,20 +179,21 @@ pub fn run_playbook(
     let jobs = opts.jobs.max(1);
     let net_jobs = opts.net_jobs.max(1);
     // Steps that do not run alone never read other steps' statuses.
-    let no_statuses: Arc<BTreeMap<String, Status>> = Arc::new(BTreeMap::new());
+    let no_statuses: Arc<BTreeMap<String, Ended>> = Arc::new(BTreeMap::new());
 
     loop {
         // Start every step that may start now.
         while next < n && !cancel.is_set() {
             let step = &playbook.steps[next];
             let pre_skip = match &board.stopped_by {
-                Some(by) => Some(format!(
-                    "not run: step `{by}` failed and stops the playbook"
+                Some(by) => Some((
+                    "stopped",
+                    format!("not run: step `{by}` failed and stops the playbook"),
                 )),
-                None => selection_skip(step, opts),
+                None => selection_skip(step, opts).map(|why| ("not_selected", why)),
             };
-            if let Some(reason) = pre_skip {
-                board.finish(step, next, not_run(step, Status::Skipped, reason));
+            if let Some((reason, why)) = pre_skip {
+                board.finish(step, next, not_run(step, Status::Skipped, reason, why));
                 next += 1;
                 continue;
             }
@@ -292,10 +305,11 @@ pub fn run_playbook(
                     )
                     .map(|mut o| {
                         o.status = Status::Error;
+                        o.reason = Some("budget".into());
                         o.message = format!("{message}; {}", o.message);
                         o
                     })
-                    .unwrap_or_else(|| not_run(step, Status::Error, message));
+                    .unwrap_or_else(|| not_run(step, Status::Error, "budget", message));
                     board.finish(step, i, outcome);
                 }
             }
@@ -314,13 +328,18 @@ pub fn run_playbook(
                 board.finish(
                     &playbook.steps[i],
                     i,
-                    not_run(&playbook.steps[i], Status::Error, "interrupted".into()),
+                    not_run(
+                        &playbook.steps[i],
+                        Status::Error,
+                        "interrupted",
+                        "interrupted".into(),
+                    ),
                 );
             }
             break;
         }
     }
-    let steps: Vec<StepOutcome> = board
+    let mut steps: Vec<StepOutcome> = board
         .results
         .into_iter()
         .enumerate()
@@ -329,12 +348,29 @@ pub fn run_playbook(
                 not_run(
                     &playbook.steps[i],
                     Status::Skipped,
+                    "interrupted",
                     "not run: interrupted".into(),
                 )
             })
         })
         .collect();
-    PlaybookReport {
+    let conclusions = if cancel.is_set() {
+        Vec::new()
+    } else {
+        let step_cancel = cancel.for_step();
+        conclude::conclude(
+            &playbook,
+            &mut steps,
+            &conclude::Context {
+                facts: &facts,
+                cancel: &step_cancel,
+                dry_run: opts.dry_run,
+                progress,
+                skip: &opts.skip,
+            },
+        )
+    };
+    let report = PlaybookReport {
         name: playbook.name.clone(),
         signature: playbook.signature.clone(),
         description: playbook.meta.description.clone(),
@@ -342,7 +378,8 @@ pub fn run_playbook(
         summary: Summary::of(&steps),
         steps,
         duration_ms: started.elapsed().as_millis() as u64,
-    }
+    };
+    (report, conclusions)
 }
 
 /// Waits up to `limit` for step `want`'s outcome, recording others that arrive meanwhile.
@@ -379,6 +416,24 @@ fn run_id(facts: &Facts, now: &jiff::Zoned) -> String {
     )
 }
 
+/// The network facts as the report shows them.
+fn network(net: &crate::netfacts::NetworkFacts) -> crate::report::Network {
+    crate::report::Network {
+        interfaces: net
+            .interfaces
+            .iter()
+            .filter(|i| i.up && !i.loopback && !i.addresses.is_empty())
+            .map(|i| crate::report::NetworkInterface {
+                name: i.name.clone(),
+                addresses: i.addresses.clone(),
+            })
+            .collect(),
+        gateway: net.gateway.or(net.gateway_v6).map(|g| g.to_string()),
+        gateway_interface: net.gateway_interface.clone(),
+        dns_servers: net.dns_servers.iter().map(ToString::to_string).collect(),
+    }
+}
+
 /// Runs every playbook in order and builds the report.
 pub fn run_all(
     playbooks: Vec<Playbook>,
@@ -400,7 +455,10 @@ pub fn run_all(
         strict: opts.strict,
         interrupted: false,
         host: (*facts).clone(),
+        network: Some(network(crate::netfacts::cached())),
+        ticket: opts.ticket.clone(),
         playbooks: Vec::new(),
+        conclusions: Vec::new(),
         summary: Summary::default(),
         exit_code: 0,
     };
@@ -408,9 +466,11 @@ pub fn run_all(
         if cancel.is_set() {
             break;
         }
-        let r = run_playbook(Arc::new(pb), facts.clone(), opts, cancel, progress, &report);
+        let (r, conclusions) =
+            run_playbook(Arc::new(pb), facts.clone(), opts, cancel, progress, &report);
         report.summary.add(&r.summary);
         report.playbooks.push(r);
+        report.conclusions.extend(conclusions);
     }
     progress.finish();
     report.interrupted = cancel.run_cancelled();

@@ -69,6 +69,18 @@ pub enum ServiceError {
     Failed(String),
 }
 
+impl ServiceError {
+    /// The `service` kind's reason code for this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ServiceError::NoManager(_) => "no_manager",
+            ServiceError::NotFound(_) => "not_found",
+            ServiceError::Denied(_) => "denied",
+            ServiceError::Failed(_) => "control_failed",
+        }
+    }
+}
+
 impl std::fmt::Display for ServiceError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

@@ -206,6 +206,20 @@ impl BundleStep {
     }
 }
 
+impl super::Reasons for BundleStep {
+    const REASONS: &'static [(&'static str, &'static str)] = &[
+        (
+            "refused",
+            "the archive cannot be written where asked (it exists, or the place is unsafe)",
+        ),
+        ("write", "writing the archive or its sidecar files failed"),
+        (
+            "empty",
+            "the archive was written but no log file or command output was collected",
+        ),
+    ];
+}
+
 impl Check for BundleStep {
     fn evaluate(&self, ctx: &StepContext) -> Evaluation {
         let render_md = |report: &crate::report::Report| {

@@ -374,6 +374,20 @@ fn listing(total: &Stats, what: &str) -> String {
     out
 }
 
+impl super::Reasons for CleanupStep {
+    const REASONS: &'static [(&'static str, &'static str)] = &[
+        ("unreadable", "no declared folder could be opened or listed"),
+        (
+            "partly_unreadable",
+            "some declared folders could not be opened or listed",
+        ),
+        (
+            "stopped_early",
+            "the cleanup stopped before the end (time or file limit)",
+        ),
+    ];
+}
+
 impl Check for CleanupStep {
     fn evaluate(&self, ctx: &StepContext) -> Evaluation {
         let action = match (ctx.dry_run, self.mode) {
@@ -518,6 +532,12 @@ impl Check for CleanupStep {
             message = format!("{}; {message}", root_errors.join("; "));
         }
         let mut e = Evaluation::new(status, message);
+        e.reason = match status {
+            Status::Error => Some("unreadable"),
+            Status::Warn if root_errors.is_empty() => Some("stopped_early"),
+            Status::Warn => Some("partly_unreadable"),
+            _ => None,
+        };
         e.actions = actions;
         e.measurements = vec![
             Measurement::new("files", total.files as f64, "count"),

@@ -184,14 +184,48 @@ fn last_line(text: &str) -> Option<String> {
     })
 }
 
+impl super::Reasons for CommandStep {
+    const REASONS: &'static [(&'static str, &'static str)] = &[
+        (
+            "exit",
+            "the program exited with a code outside `expect_exit`",
+        ),
+        (
+            "output",
+            "stdout lacks `stdout_contains`, holds `stdout_not_contains` or misses `stdout_matches`",
+        ),
+        (
+            "timeout",
+            "the program did not finish in time and was killed",
+        ),
+        (
+            "not_found",
+            "the program does not exist (not installed, or not on PATH)",
+        ),
+        (
+            "cannot_run",
+            "the program exists but could not be started (permissions, format)",
+        ),
+        ("cwd", "the working directory `cwd` does not exist"),
+        (
+            "script_changed",
+            "the script's SHA-256 differs from `sha256`, or it cannot be read",
+        ),
+    ];
+}
+
 impl Check for CommandStep {
     fn evaluate(&self, ctx: &StepContext) -> Evaluation {
         let shown = self.display();
         if let Some(why) = self.script_mismatch() {
-            return Evaluation::new(Status::Error, why);
+            return Evaluation::problem(Status::Error, "script_changed", why);
         }
         if self.changes && ctx.dry_run {
-            let mut e = Evaluation::new(Status::Skipped, format!("dry run: would run `{shown}`"));
+            let mut e = Evaluation::problem(
+                Status::Skipped,
+                "dry_run",
+                format!("dry run: would run `{shown}`"),
+            );
             e.actions.push(format!("would run: {shown}"));
             return e;
         }
@@ -209,34 +243,50 @@ impl Check for CommandStep {
         if let Some(dir) = &self.cwd
             && !std::path::Path::new(dir).is_dir()
         {
-            return Evaluation::new(
+            return Evaluation::problem(
                 Status::Error,
+                "cwd",
                 format!("working directory `{dir}` does not exist or is not a folder"),
             );
         }
         let result = process::run(&spec, ctx.deadline, ctx.cancel);
         let mut e = match &result.ending {
-            Ending::SpawnFailed(msg) => Evaluation::new(Status::Error, msg.clone()),
-            Ending::TimedOut => Evaluation::new(
+            Ending::SpawnFailed(msg) => Evaluation::problem(
                 Status::Error,
+                if result.missing_program {
+                    "not_found"
+                } else {
+                    "cannot_run"
+                },
+                msg.clone(),
+            ),
+            Ending::TimedOut => Evaluation::problem(
+                Status::Error,
+                "timeout",
                 format!(
                     "`{shown}` timed out after {}; it and its child processes were killed",
                     crate::values::human_duration(ctx.timeout)
                 ),
             ),
-            Ending::Interrupted => Evaluation::new(Status::Error, format!("`{shown}` interrupted")),
+            Ending::Interrupted => Evaluation::problem(
+                Status::Error,
+                "interrupted",
+                format!("`{shown}` interrupted"),
+            ),
             Ending::Exited(code) => {
                 let expected = self.expect_exit.iter().any(|c| c == code);
                 let mut m = Evaluation::new(Status::Pass, String::new());
                 if !expected {
                     let want: Vec<String> = self.expect_exit.iter().map(i32::to_string).collect();
                     m.status = Status::Fail;
+                    m.reason = Some("exit");
                     m.message = format!(
                         "`{shown}` exited with {code} (expected {})",
                         want.join(" or ")
                     );
                 } else if let Some(problem) = self.output_problem(&result.stdout) {
                     m.status = Status::Fail;
+                    m.reason = Some("output");
                     m.message = problem;
                 } else if self.show_output {
                     // The output itself is shown under the step.

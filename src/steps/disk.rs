@@ -38,8 +38,8 @@ pub struct DiskStep {
     pub largest_depth: Option<u32>,
 }
 
-/// The worst verdict for one filesystem, with the reason.
-fn verdict(step: &DiskStep, fs: &FsStats) -> (Status, Option<String>) {
+/// The worst verdict for one filesystem, with the reason (code, words).
+fn verdict(step: &DiskStep, fs: &FsStats) -> (Status, Option<(&'static str, String)>) {
     let below = |t: &Option<SizeOrPercent>| t.is_some_and(|t| fs.free < t.bytes_of(fs.total));
     let inode_pct = fs.inodes_free_percent();
     let inode_below =
@@ -51,27 +51,29 @@ fn verdict(step: &DiskStep, fs: &FsStats) -> (Status, Option<String>) {
     if below(&step.fail_free_below) {
         return (
             Status::Fail,
-            step.fail_free_below.map(|t| format!("below {t}")),
+            step.fail_free_below
+                .map(|t| ("low_space", format!("below {t}"))),
         );
     }
     if inode_below(&step.fail_inodes_free_below) {
         return (
             Status::Fail,
             step.fail_inodes_free_below
-                .map(|t| format!("free inodes below {t}")),
+                .map(|t| ("low_inodes", format!("free inodes below {t}"))),
         );
     }
     if below(&step.warn_free_below) {
         return (
             Status::Warn,
-            step.warn_free_below.map(|t| format!("below {t}")),
+            step.warn_free_below
+                .map(|t| ("low_space", format!("below {t}"))),
         );
     }
     if inode_below(&step.warn_inodes_free_below) {
         return (
             Status::Warn,
             step.warn_inodes_free_below
-                .map(|t| format!("free inodes below {t}")),
+                .map(|t| ("low_inodes", format!("free inodes below {t}"))),
         );
     }
     (Status::Pass, None)
@@ -96,6 +98,23 @@ fn threshold(t: &Option<SizeOrPercent>, fs: &FsStats, percent: bool) -> Option<f
         }
         (SizeOrPercent::Size(_), true) => None,
     })
+}
+
+impl super::Reasons for DiskStep {
+    const REASONS: &'static [(&'static str, &'static str)] = &[
+        (
+            "low_space",
+            "free space is below `warn_free_below`/`fail_free_below`",
+        ),
+        (
+            "low_inodes",
+            "free inodes are below `warn_inodes_free_below`/`fail_inodes_free_below`",
+        ),
+        (
+            "unreadable",
+            "the filesystem could not be read (no such path, or none mounted)",
+        ),
+    ];
 }
 
 impl DiskStep {
@@ -151,18 +170,20 @@ impl DiskStep {
         let fs = match source.for_path(Path::new(&path)) {
             Ok(fs) => fs,
             Err(e) => {
-                return Evaluation::new(
+                return Evaluation::problem(
                     Status::Error,
+                    "unreadable",
                     format!("cannot read the filesystem of {path}: {e}"),
                 );
             }
         };
         let (status, reason) = verdict(self, &fs);
         let mut message = summary(&fs);
-        if let Some(r) = reason {
+        if let Some((_, r)) = &reason {
             message.push_str(&format!("; {r}"));
         }
         let mut e = Evaluation::new(status, message);
+        e.reason = reason.map(|(code, _)| code);
         e.measurements = self.measurements(&fs, "");
         if let Some(n) = self.largest.filter(|n| *n > 0) {
             e.output = Some(self.largest_report(&path, n as usize, ctx));
@@ -183,12 +204,13 @@ impl DiskStep {
             .filter(|fs| seen.insert(fs.mount_point.clone()))
             .collect();
         if filesystems.is_empty() {
-            return Evaluation::new(
+            return Evaluation::problem(
                 Status::Error,
+                "unreadable",
                 "no real filesystem is mounted (or none could be read)",
             );
         }
-        let mut worst = (Status::Pass, String::new());
+        let mut worst = (Status::Pass, String::new(), None);
         let mut lines = Vec::new();
         let mut measurements = Vec::new();
         for fs in &filesystems {
@@ -199,7 +221,7 @@ impl DiskStep {
                 summary(fs),
                 reason
                     .as_ref()
-                    .map(|r| format!("; {r}"))
+                    .map(|(_, r)| format!("; {r}"))
                     .unwrap_or_default()
             );
             let rank = |s: Status| {
@@ -214,8 +236,12 @@ impl DiskStep {
                     format!(
                         "{}{}",
                         summary(fs),
-                        reason.map(|r| format!("; {r}")).unwrap_or_default()
+                        reason
+                            .as_ref()
+                            .map(|(_, r)| format!("; {r}"))
+                            .unwrap_or_default()
                     ),
+                    reason.map(|(code, _)| code),
                 );
             }
             lines.push(line);
@@ -232,6 +258,7 @@ impl DiskStep {
             _ => worst.1,
         };
         let mut e = Evaluation::new(worst.0, message);
+        e.reason = worst.2;
         e.measurements = measurements;
         e.output = Some(Output {
             stdout: lines.join("\n") + "\n",
@@ -435,7 +462,7 @@ mod tests {
             Status::Pass
         );
         let e = run(&step("15%", "5%"), &source(10 * gib));
-        assert_eq!(e.status, Status::Warn);
+        assert_eq!((e.status, e.reason), (Status::Warn, Some("low_space")));
         assert_eq!(
             e.message,
             "10.0 GiB free of 100.0 GiB (10.0%) on / (ext4); below 15%"
@@ -464,7 +491,7 @@ mod tests {
         let mut s = step("1%", "1%");
         s.fail_inodes_free_below = Some("5%".parse().unwrap());
         let e = run(&s, &Fake(vec![fs("/", "ext4", 100, 90)]));
-        assert_eq!(e.status, Status::Fail);
+        assert_eq!((e.status, e.reason), (Status::Fail, Some("low_inodes")));
         assert!(e.message.ends_with("free inodes below 5%"), "{}", e.message);
     }
 
@@ -500,6 +527,7 @@ mod tests {
 
     #[test]
     fn unreadable_path_is_an_error() {
-        assert_eq!(run(&step("1%", "1%"), &Fake(vec![])).status, Status::Error);
+        let e = run(&step("1%", "1%"), &Fake(vec![]));
+        assert_eq!((e.status, e.reason), (Status::Error, Some("unreadable")));
     }
 }

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Check, Evaluation, FieldProblem, StepContext};
 use crate::facts::Facts;
-use crate::net::ms;
+use crate::net::{ResolveFailure, ms};
 use crate::report::Status;
 use crate::values::{Dur, OneOrMany};
 
@@ -61,8 +61,9 @@ pub enum Answer {
     Addresses(Vec<IpAddr>),
     /// The server says the name does not exist.
     NoSuchName,
-    /// An error answer (SERVFAIL, REFUSED...) or none in time, said plainly.
-    Failed(String),
+    /// An error answer (SERVFAIL, REFUSED...) or none in time: the reason
+    /// code and what happened, said plainly.
+    Failed(&'static str, String),
 }
 
 /// `"IP"` or `"IP:port"` (IPv6 as `[::1]:53`), port 53 by default.
@@ -81,12 +82,13 @@ fn ask(
     name: &Name,
     kind: RecordType,
     deadline: Instant,
-) -> Result<Message, String> {
+) -> Result<Message, (&'static str, String)> {
+    let err = |e: std::io::Error| ("error", e.to_string());
     let id: u16 = rand_id();
     let mut query = Message::new(id, MessageType::Query, OpCode::Query);
     query.metadata.recursion_desired = true;
     query.add_query(Query::query(name.clone(), kind));
-    let bytes = query.to_vec().map_err(|e| e.to_string())?;
+    let bytes = query.to_vec().map_err(|e| ("error", e.to_string()))?;
     let left = || {
         deadline
             .saturating_duration_since(Instant::now())
@@ -99,16 +101,14 @@ fn ask(
     }
     .parse()
     .expect("valid");
-    let socket = UdpSocket::bind(bind).map_err(|e| e.to_string())?;
-    socket.connect(server).map_err(|e| e.to_string())?;
+    let socket = UdpSocket::bind(bind).map_err(err)?;
+    socket.connect(server).map_err(err)?;
     socket
         .send(&bytes)
-        .map_err(|e| format!("cannot send to {server}: {e}"))?;
+        .map_err(|e| ("error", format!("cannot send to {server}: {e}")))?;
     let mut buf = vec![0u8; 4096];
     let reply = loop {
-        socket
-            .set_read_timeout(Some(left()))
-            .map_err(|e| e.to_string())?;
+        socket.set_read_timeout(Some(left())).map_err(err)?;
         let n = match socket.recv(&mut buf) {
             Ok(n) => n,
             Err(e)
@@ -117,18 +117,21 @@ fn ask(
                     std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
                 ) =>
             {
-                return Err(format!("{server} did not answer in time"));
+                return Err(("timeout", format!("{server} did not answer in time")));
             }
             Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
-                return Err(format!("{server} refused the query (no DNS server there)"));
+                return Err((
+                    "no_server",
+                    format!("{server} refused the query (no DNS server there)"),
+                ));
             }
-            Err(e) => return Err(format!("{server}: {e}")),
+            Err(e) => return Err(("error", format!("{server}: {e}"))),
         };
         match Message::from_vec(&buf[..n]) {
             // Stray or spoofed datagrams with another id are ignored.
             Ok(m) if m.metadata.id == id => break m,
             _ if Instant::now() >= deadline => {
-                return Err(format!("{server} did not answer in time"));
+                return Err(("timeout", format!("{server} did not answer in time")));
             }
             _ => continue,
         }
@@ -137,23 +140,21 @@ fn ask(
         return Ok(reply);
     }
     // Truncated: the same query over TCP, with its two-byte length prefix.
-    let mut stream =
-        TcpStream::connect_timeout(&server, left()).map_err(|e| format!("{server} (TCP): {e}"))?;
-    stream
-        .set_read_timeout(Some(left()))
-        .map_err(|e| e.to_string())?;
+    let mut stream = TcpStream::connect_timeout(&server, left())
+        .map_err(|e| ("error", format!("{server} (TCP): {e}")))?;
+    stream.set_read_timeout(Some(left())).map_err(err)?;
     let mut framed = (bytes.len() as u16).to_be_bytes().to_vec();
     framed.extend_from_slice(&bytes);
-    stream.write_all(&framed).map_err(|e| e.to_string())?;
+    stream.write_all(&framed).map_err(err)?;
     let mut len = [0u8; 2];
     stream
         .read_exact(&mut len)
-        .map_err(|e| format!("{server} (TCP): {e}"))?;
+        .map_err(|e| ("error", format!("{server} (TCP): {e}")))?;
     let mut body = vec![0u8; u16::from_be_bytes(len) as usize];
     stream
         .read_exact(&mut body)
-        .map_err(|e| format!("{server} (TCP): {e}"))?;
-    Message::from_vec(&body).map_err(|e| e.to_string())
+        .map_err(|e| ("error", format!("{server} (TCP): {e}")))?;
+    Message::from_vec(&body).map_err(|e| ("error", e.to_string()))
 }
 
 /// A query id that differs between queries (no need for cryptographic strength:
@@ -161,6 +162,39 @@ fn ask(
 fn rand_id() -> u16 {
     use std::hash::{BuildHasher, RandomState};
     (RandomState::new().hash_one(Instant::now()) & 0xffff) as u16
+}
+
+impl super::Reasons for DnsStep {
+    const REASONS: &'static [(&'static str, &'static str)] = &[
+        ("nxdomain", "the name does not exist (NXDOMAIN)"),
+        (
+            "no_address",
+            "the name exists but has no address of the asked type",
+        ),
+        (
+            "servfail",
+            "the DNS server(s) failed to answer (SERVFAIL, or the system resolver's temporary failure)",
+        ),
+        ("refused", "the asked server refused the query (REFUSED)"),
+        ("timeout", "no answer in time"),
+        (
+            "no_server",
+            "no DNS server is configured, or none listens where asked",
+        ),
+        (
+            "unexpected",
+            "the name resolved, but not to the `expect`ed addresses",
+        ),
+        (
+            "invalid_name",
+            "the name to look up is not a valid DNS name",
+        ),
+        (
+            "slow",
+            "resolved, but slower than `warn_latency`/`fail_latency`",
+        ),
+        ("error", "another error (see the message)"),
+    ];
 }
 
 impl DnsStep {
@@ -187,7 +221,12 @@ impl DnsStep {
                 n.set_fqdn(true);
                 n
             }
-            Err(e) => return Answer::Failed(format!("`{}` is not a valid name: {e}", self.lookup)),
+            Err(e) => {
+                return Answer::Failed(
+                    "invalid_name",
+                    format!("`{}` is not a valid name: {e}", self.lookup),
+                );
+            }
         };
         let mut found = Vec::new();
         let mut no_such = false;
@@ -202,9 +241,12 @@ impl DnsStep {
                         }))
                     }
                     ResponseCode::NXDomain => no_such = true,
-                    code => return Answer::Failed(format!("{server} answered {code}")),
+                    ResponseCode::Refused => {
+                        return Answer::Failed("refused", format!("{server} answered REFUSED"));
+                    }
+                    code => return Answer::Failed("servfail", format!("{server} answered {code}")),
                 },
-                Err(e) => return Answer::Failed(e),
+                Err((reason, e)) => return Answer::Failed(reason, e),
             }
         }
         if found.is_empty() && no_such {
@@ -226,7 +268,17 @@ impl DnsStep {
                 ips.dedup();
                 Answer::Addresses(ips)
             }
-            Err(e) => Answer::Failed(format!("the system resolver: {e}")),
+            Err(e) => {
+                let reason = match e.failure {
+                    ResolveFailure::NoSuchName => return Answer::NoSuchName,
+                    ResolveFailure::NoAddress => return Answer::Addresses(Vec::new()),
+                    ResolveFailure::TimedOut => "timeout",
+                    _ if crate::netfacts::cached().dns_servers.is_empty() => "no_server",
+                    ResolveFailure::Temporary => "servfail",
+                    _ => "error",
+                };
+                Answer::Failed(reason, format!("the system resolver: {}", e.message))
+            }
         }
     }
 
@@ -235,17 +287,19 @@ impl DnsStep {
         let what = &self.lookup;
         let mut e = match answer {
             Answer::NoSuchName => {
-                return Evaluation::new(
+                return Evaluation::problem(
                     Status::Fail,
+                    "nxdomain",
                     format!("`{what}` does not exist ({via} says NXDOMAIN)"),
                 );
             }
-            Answer::Failed(why) => {
-                return Evaluation::new(Status::Fail, format!("`{what}`: {why}"));
+            Answer::Failed(reason, why) => {
+                return Evaluation::problem(Status::Fail, reason, format!("`{what}`: {why}"));
             }
             Answer::Addresses(found) if found.is_empty() => {
-                return Evaluation::new(
+                return Evaluation::problem(
                     Status::Fail,
+                    "no_address",
                     format!("`{what}` has no {} address ({via})", self.record_name()),
                 );
             }
@@ -263,8 +317,9 @@ impl DnsStep {
                         format!("`{what}` → {} ({via}, {} ms)", shown.join(", "), ms(took)),
                     )
                 } else {
-                    Evaluation::new(
+                    Evaluation::problem(
                         Status::Fail,
+                        "unexpected",
                         format!(
                             "`{what}` → {}, without the expected {} ({via})",
                             shown.join(", "),

@@ -271,7 +271,7 @@ impl HttpStep {
         if let Some(p) = &resp.proxy {
             line.push_str(&format!(" via {p}"));
         }
-        let mut problems: Vec<(Status, String)> = Vec::new();
+        let mut problems: Vec<(Status, &'static str, String)> = Vec::new();
         let statuses = self.statuses();
         if !statuses.iter().any(|r| r.contains(status)) {
             let want: Vec<String> = statuses.iter().map(ToString::to_string).collect();
@@ -280,12 +280,13 @@ impl HttpStep {
             {
                 why.push_str(&format!(" (redirects to {loc})"));
             }
-            problems.push((Status::Fail, why));
+            problems.push((Status::Fail, "status", why));
         }
         let mut output = None;
         if resp.body.is_none() && self.checks_body() {
             problems.push((
                 Status::Fail,
+                "body",
                 format!("the {status} response has no body to check"),
             ));
         }
@@ -301,7 +302,11 @@ impl HttpStep {
             };
             for needle in &self.body_contains.0 {
                 if !text.contains(needle.as_str()) {
-                    problems.push((Status::Fail, format!("the body lacks `{needle}`{scope}")));
+                    problems.push((
+                        Status::Fail,
+                        "body",
+                        format!("the body lacks `{needle}`{scope}"),
+                    ));
                 }
             }
             if let Some(re) = &self.body_regex
@@ -309,6 +314,7 @@ impl HttpStep {
             {
                 problems.push((
                     Status::Fail,
+                    "body",
                     format!("the body does not match /{}/{scope}", re.0.as_str()),
                 ));
             }
@@ -324,13 +330,12 @@ impl HttpStep {
         if let Some(note) = cert_note {
             line.push_str(&format!("; {note}"));
         }
-        let worst = problems
-            .iter()
-            .map(|(s, _)| *s)
-            .max_by_key(|s| severity(*s));
-        let mut e = Evaluation::new(worst.unwrap_or(Status::Pass), line);
+        // The first of the worst problems names the reason.
+        let worst = problems.iter().rev().max_by_key(|(s, _, _)| severity(*s));
+        let mut e = Evaluation::new(worst.map_or(Status::Pass, |w| w.0), line);
+        e.reason = worst.map(|w| w.1);
         if !problems.is_empty() {
-            let list: Vec<&str> = problems.iter().map(|(_, m)| m.as_str()).collect();
+            let list: Vec<&str> = problems.iter().map(|(_, _, m)| m.as_str()).collect();
             e.message = format!("{}: {}", list.join("; "), e.message);
         }
         e.measurements = measurements;
@@ -354,7 +359,7 @@ impl HttpStep {
         &self,
         certs: &[CertInfo],
         now: i64,
-        problems: &mut Vec<(Status, String)>,
+        problems: &mut Vec<(Status, &'static str, String)>,
         measurements: &mut Vec<Measurement>,
     ) -> Option<String> {
         let cert = soonest_to_expire(certs)?;
@@ -365,11 +370,19 @@ impl HttpStep {
         if let Some(f) = fail
             && days < i64::from(f)
         {
-            problems.push((Status::Fail, format!("{phrase}, under cert_fail_days {f}")));
+            problems.push((
+                Status::Fail,
+                "cert_expiring",
+                format!("{phrase}, under cert_fail_days {f}"),
+            ));
         } else if let Some(w) = warn
             && days < i64::from(w)
         {
-            problems.push((Status::Warn, format!("{phrase}, under cert_warn_days {w}")));
+            problems.push((
+                Status::Warn,
+                "cert_expiring",
+                format!("{phrase}, under cert_warn_days {w}"),
+            ));
         } else {
             return Some(phrase);
         }
@@ -388,7 +401,7 @@ impl HttpStep {
 
     fn judge_failure(&self, failed: Failed, now: i64) -> Evaluation {
         let message = failed.error.to_string() + &redirect_note(&failed.redirects);
-        let mut e = Evaluation::new(Status::Fail, message);
+        let mut e = Evaluation::problem(Status::Fail, failed.error.code(), message);
         let mut certs = failed.certs;
         if let Error::Tls { failure, .. } = &failed.error {
             certs.extend(failure.cert.as_deref().cloned());
@@ -455,11 +468,62 @@ fn is_token(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
+impl super::Reasons for HttpStep {
+    const REASONS: &'static [(&'static str, &'static str)] = &[
+        (
+            "status",
+            "the server answered with a status outside `expect_status`",
+        ),
+        (
+            "body",
+            "the body lacks `body_contains`, misses `body_regex`, or is absent",
+        ),
+        (
+            "cert_expired",
+            "the certificate has expired or is not valid yet (or the clock is wrong)",
+        ),
+        (
+            "cert_expiring",
+            "the certificate expires within `cert_warn_days`/`cert_fail_days`",
+        ),
+        (
+            "cert_untrusted",
+            "the certificate's issuer is not trusted here (self-signed, or a TLS-inspecting proxy's CA)",
+        ),
+        ("cert_name", "the certificate is for another name"),
+        (
+            "tls",
+            "the TLS handshake failed (old protocol, not a TLS port)",
+        ),
+        (
+            "proxy",
+            "the proxy could not be reached or refused the request",
+        ),
+        ("dns", "the host name has no address"),
+        ("connect", "the connection was refused or failed (no route)"),
+        ("timeout", "no connection or no response in time"),
+        (
+            "dropped",
+            "the server closed or reset the connection before answering",
+        ),
+        ("protocol", "the answer was not valid HTTP"),
+        ("redirects", "more redirects than `max_redirects`"),
+        (
+            "config",
+            "the URL, proxy or `ca_file` settings are unusable",
+        ),
+        (
+            "slow",
+            "answered, but slower than `warn_latency`/`fail_latency`",
+        ),
+    ];
+}
+
 impl Check for HttpStep {
     fn evaluate(&self, ctx: &StepContext) -> Evaluation {
         let request = match self.request(ctx.timeout) {
             Ok(r) => r,
-            Err(e) => return Evaluation::new(Status::Error, e),
+            Err(e) => return Evaluation::problem(Status::Error, "config", e),
         };
         let result = client::fetch(&request, ctx.deadline, ctx.cancel);
         self.judge(result, jiff::Timestamp::now().as_second())

@@ -43,6 +43,7 @@ pub fn judge_latency(
         (None, None) => return,
     };
     e.status = status;
+    e.reason = Some("slow");
     e.message
         .push_str(&format!(", slower than {}", human_duration(limit.0)));
 }

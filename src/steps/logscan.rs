@@ -211,19 +211,42 @@ fn short(t: Option<jiff::Timestamp>) -> String {
         })
 }
 
+impl super::Reasons for LogscanStep {
+    const REASONS: &'static [(&'static str, &'static str)] = &[
+        (
+            "matches",
+            "as many matching entries as `warn_count`/`fail_count` (default: any)",
+        ),
+        ("unreadable", "no log could be read"),
+        (
+            "partly_unreadable",
+            "some logs could not be read (the counts cover the rest)",
+        ),
+        (
+            "stopped_early",
+            "the scan ran out of time: the counts are partial",
+        ),
+    ];
+}
+
 impl Check for LogscanStep {
     fn evaluate(&self, ctx: &StepContext) -> Evaluation {
         let os = ctx.facts.os.as_str();
         if !self.applies(os) {
-            return Evaluation::new(Status::Skipped, format!("no log to read on {os}"));
+            return Evaluation::problem(
+                Status::Skipped,
+                "other_os",
+                format!("no log to read on {os}"),
+            );
         }
         let scan = logscan::run(&self.params(os), ctx.deadline, ctx.cancel);
         let f = &scan.findings;
         let read_files = scan.files.iter().filter(|n| n.error.is_none()).count();
         let nothing_read = read_files == 0 && scan.sources.is_empty();
         if nothing_read && !scan.errors.is_empty() {
-            return Evaluation::new(
+            return Evaluation::problem(
                 Status::Error,
+                "unreadable",
                 format!("no log could be read: {}", scan.errors.join("; ")),
             );
         }
@@ -238,6 +261,7 @@ impl Check for LogscanStep {
         } else {
             Status::Pass
         };
+        let mut reason = (status != Status::Pass).then_some("matches");
         let what = {
             let mut parts = Vec::new();
             if !scan.files.is_empty() {
@@ -287,15 +311,18 @@ impl Check for LogscanStep {
             message.push_str("; stopped early (time ran out): counts are partial");
             if status == Status::Pass {
                 status = Status::Warn;
+                reason = Some("stopped_early");
             }
         }
         if !scan.errors.is_empty() {
             message.push_str(&format!("; could not read: {}", scan.errors.join("; ")));
             if status == Status::Pass {
                 status = Status::Warn;
+                reason = Some("partly_unreadable");
             }
         }
         let mut e = Evaluation::new(status, message);
+        e.reason = reason;
         let mut m = Measurement::new("matches", f.total as f64, "count");
         m.warn = warn.map(|n| n as f64);
         m.fail = fail.map(|n| n as f64);

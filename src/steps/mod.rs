@@ -105,6 +105,90 @@ pub trait Check: Send + Sync {
     }
 }
 
+/// The reason codes a kind gives when a step does not pass, each with what
+/// it means (shown by `docs/reasons.md`, checked against `advice` tables
+/// and `reason` conditions at load time).
+pub trait Reasons {
+    const REASONS: &'static [(&'static str, &'static str)];
+}
+
+/// Reasons the runner gives to a step of any kind.
+pub const RUNNER_REASONS: &[(&str, &str)] = &[
+    (
+        "condition",
+        "skipped: a `when` condition on the environment or another step was unmet",
+    ),
+    (
+        "other_os",
+        "skipped: the step is for another OS, architecture or OS version",
+    ),
+    (
+        "not_selected",
+        "skipped: left out by `--only`/`--skip`, or it runs only as a fix",
+    ),
+    (
+        "stopped",
+        "skipped: an earlier `stop_on_failure` step failed",
+    ),
+    (
+        "dry_run",
+        "skipped: the step changes the system and this is a dry run",
+    ),
+    (
+        "budget",
+        "error: the step did not finish within its time budget",
+    ),
+    ("interrupted", "the run was interrupted (Ctrl-C, SIGTERM)"),
+    ("internal", "error: a bug in supportctl (please report it)"),
+];
+
+/// Whether `reason` is one a step of `kind` can end with.
+pub fn gives_reason(kind: &str, reason: &str) -> bool {
+    RUNNER_REASONS.iter().any(|(c, _)| *c == reason)
+        || StepKind::reasons(kind).is_some_and(|r| r.iter().any(|(c, _)| *c == reason))
+}
+
+/// `docs/reasons.md`: every kind's reason codes and the runner's, as
+/// Markdown tables (generated; a test keeps the committed page fresh).
+pub fn reasons_doc() -> String {
+    let mut out = String::from(
+        "# Reason codes\n\n\
+         <!-- Generated from the code: `SUPPORTCTL_BLESS=1 cargo test --test generated`. -->\n\n\
+         Every step that does not pass carries a `reason`: a stable code saying why, \
+         in the JSON report (`steps[].reason`), in `report merge` (hosts grouped by step \
+         and reason), to `advice` tables (`advice = { refused = \"…\", default = \"…\" }`) \
+         and to conditions (`when = { reason = { step = \"dns\", is = [\"nxdomain\"] } }`). \
+         `supportctl check` rejects a code the step's kind never gives. Codes are only ever \
+         added, never renamed.\n\n\
+         ## Any kind (given by the runner)\n\n| Reason | Meaning |\n|---|---|\n",
+    );
+    let row = |out: &mut String, (code, meaning): &(&str, &str)| {
+        out.push_str(&format!("| `{code}` | {} |\n", meaning.replace('|', "\\|")));
+    };
+    for r in RUNNER_REASONS {
+        row(&mut out, r);
+    }
+    for kind in KIND_NAMES {
+        out.push_str(&format!(
+            "\n## `{kind}`\n\nSee [the `{kind}` kind](kinds/{kind}.md).\n\n| Reason | Meaning |\n|---|---|\n"
+        ));
+        for r in StepKind::reasons(kind).unwrap_or_default() {
+            row(&mut out, r);
+        }
+    }
+    out
+}
+
+/// Every reason code a step of `kind` can end with (its own, then the runner's).
+pub fn reason_codes(kind: &str) -> Vec<&'static str> {
+    StepKind::reasons(kind)
+        .unwrap_or_default()
+        .iter()
+        .chain(RUNNER_REASONS)
+        .map(|(c, _)| *c)
+        .collect()
+}
+
 /// Decodes a kind's config from a step table (implemented by the loader,
 /// which turns errors into located diagnostics).
 pub trait KindDecoder {
@@ -132,6 +216,14 @@ macro_rules! step_kinds {
             pub fn fields(kind: &str) -> Option<&'static [&'static str]> {
                 match kind {
                     $($name => Some(crate::values::fields::field_names::<$ty>()),)*
+                    _ => None,
+                }
+            }
+
+            /// The reason codes of the named kind (without the runner's).
+            pub fn reasons(kind: &str) -> Option<&'static [(&'static str, &'static str)]> {
+                match kind {
+                    $($name => Some(<$ty as Reasons>::REASONS),)*
                     _ => None,
                 }
             }

@@ -268,8 +268,9 @@ impl PingStep {
         let loss = pings.loss();
         let received = pings.rtts.len();
         if received == 0 {
-            return Evaluation::new(
+            return Evaluation::problem(
                 Status::Fail,
+                "loss",
                 format!(
                     "no reply from {target} to {} echo request(s) ({via})",
                     pings.sent
@@ -307,12 +308,18 @@ impl PingStep {
         } else {
             Status::Pass
         };
+        if e.status != Status::Pass {
+            let lossy = self.fail_loss.is_some_and(|f| loss > f)
+                || (!fail && self.warn_loss.is_some_and(|w| loss > w));
+            e.reason = Some(if lossy { "loss" } else { "rtt" });
+        }
         e.measurements.push(loss_m);
         e.measurements.push(rtt_m);
         e
     }
 
-    fn system(&self, ip: &str, ctx: &StepContext) -> Result<Pings, String> {
+    /// The system `ping`'s echoes; `Err` holds a reason code and why.
+    fn system(&self, ip: &str, ctx: &StepContext) -> Result<Pings, (&'static str, String)> {
         let wait = ctx.timeout.min(Duration::from_secs(5));
         let argv = system_argv(
             std::env::consts::OS,
@@ -330,23 +337,84 @@ impl PingStep {
             ctx.deadline,
             ctx.cancel,
         );
+        let rtts = parse_ping(&r.stdout);
         match r.ending {
+            Ending::Exited(code) if code != 0 && rtts.is_empty() && refused_by_os(&r.stderr) => {
+                Err((
+                    "not_allowed",
+                    format!(
+                        "the system ping is not allowed to send echo requests here: {}",
+                        r.stderr.trim()
+                    ),
+                ))
+            }
             // ping exits 1 when replies are missing: the output still counts.
             Ending::Exited(_) | Ending::TimedOut => Ok(Pings {
                 sent: self.count(),
-                rtts: parse_ping(&r.stdout),
+                rtts,
             }),
-            Ending::Interrupted => Err("interrupted".into()),
-            Ending::SpawnFailed(e) => Err(format!("the system ping could not run: {e}")),
+            Ending::Interrupted => Err(("interrupted", "interrupted".into())),
+            Ending::SpawnFailed(e) => Err((
+                "no_program",
+                format!("`ping` is not installed or cannot be run here: {e}"),
+            )),
         }
     }
+}
+
+/// Whether `ping`'s error output says the OS refused it (no privilege to
+/// open a raw socket, a sandbox, a policy), rather than that nothing answered.
+fn refused_by_os(stderr: &str) -> bool {
+    let t = stderr.to_ascii_lowercase();
+    [
+        "not permitted",
+        "permission denied",
+        "must be root",
+        "access denied",
+        "requires administrator",
+        "cap_net_raw",
+    ]
+    .iter()
+    .any(|w| t.contains(w))
+}
+
+impl super::Reasons for PingStep {
+    const REASONS: &'static [(&'static str, &'static str)] = &[
+        (
+            "loss",
+            "echo requests went unanswered (all of them, or more than the loss thresholds)",
+        ),
+        ("rtt", "replies came slower than `warn_rtt`/`fail_rtt`"),
+        (
+            "no_program",
+            "no ICMP socket allowed and `ping` is not installed (or cannot run)",
+        ),
+        (
+            "not_allowed",
+            "this user may not send pings here (no ICMP socket, `ping` refused by the OS)",
+        ),
+        ("unresolved", "the host name has no address (DNS)"),
+        (
+            "no_gateway",
+            "the target was `{{ gateway }}` and this machine has none",
+        ),
+        ("timeout", "resolving the host did not finish in time"),
+        ("error", "another error (see the message)"),
+    ];
 }
 
 impl Check for PingStep {
     fn evaluate(&self, ctx: &StepContext) -> Evaluation {
         let addrs = match crate::net::resolve(&self.host, 0, ctx.deadline) {
             Ok(a) => a,
-            Err(e) => return Evaluation::new(Status::Fail, e),
+            Err(e) => {
+                let reason = match e.failure {
+                    crate::net::ResolveFailure::NoGateway => "no_gateway",
+                    crate::net::ResolveFailure::TimedOut => "timeout",
+                    _ => "unresolved",
+                };
+                return Evaluation::problem(Status::Fail, reason, e.message);
+            }
         };
         let ip = addrs
             .iter()
@@ -368,19 +436,21 @@ impl Check for PingStep {
         let (pings, via) = match socket {
             Some(Ok(p)) => (p, "ICMP socket".to_string()),
             Some(Err(why)) if self.method == Method::Socket => {
-                return Evaluation::new(
+                return Evaluation::problem(
                     Status::Error,
+                    "not_allowed",
                     format!("{why} (method = \"socket\"); try method = \"system\""),
                 );
             }
             _ => match self.system(&ip.to_string(), ctx) {
                 Ok(p) => (p, "system ping".to_string()),
-                Err(e) => return Evaluation::new(Status::Error, e),
+                Err((reason, e)) => return Evaluation::problem(Status::Error, reason, e),
             },
         };
         let mut e = self.judge(&target, &pings, &via);
         if ctx.cancel.is_set() {
             e.status = Status::Error;
+            e.reason = Some("interrupted");
             e.message = format!("interrupted after {}", human_duration(ctx.timeout));
         }
         e

@@ -132,12 +132,13 @@ impl ProcessStep {
             }
             list.join(", ")
         };
-        let (mut status, mut message) = match self.expect {
+        let (mut status, mut reason, mut message) = match self.expect {
             Expect::Absent if n > 0 => (
                 Status::Fail,
+                Some("running"),
                 format!("{} running: {what} (pid {})", count(n), pids(running)),
             ),
-            Expect::Absent => (Status::Pass, format!("none running: {what}")),
+            Expect::Absent => (Status::Pass, None, format!("none running: {what}")),
             Expect::Running => {
                 let min = self.min_count.unwrap_or(u32::from(self.filtered()));
                 if n < min {
@@ -146,10 +147,15 @@ impl ProcessStep {
                     } else {
                         format!("{} running, fewer than {min}: {what}", count(n))
                     };
-                    (Status::Fail, msg)
+                    (
+                        Status::Fail,
+                        Some(if n == 0 { "not_running" } else { "too_few" }),
+                        msg,
+                    )
                 } else if self.max_count.is_some_and(|max| n > max) {
                     (
                         Status::Fail,
+                        Some("too_many"),
                         format!(
                             "{} running, more than {}: {what} (pid {})",
                             count(n),
@@ -158,7 +164,7 @@ impl ProcessStep {
                         ),
                     )
                 } else {
-                    (Status::Pass, format!("{} running: {what}", count(n)))
+                    (Status::Pass, None, format!("{} running: {what}", count(n)))
                 }
             }
         };
@@ -172,7 +178,7 @@ impl ProcessStep {
                 Status::Pass
             }
         };
-        let mut worst: Option<(Status, String)> = None;
+        let mut worst: Option<(Status, &'static str, String)> = None;
         for p in running {
             let cpu = over(p.cpu, self.warn_cpu, self.fail_cpu);
             let mem = over(
@@ -180,13 +186,15 @@ impl ProcessStep {
                 self.warn_memory.map(|b| b.0 as f64),
                 self.fail_memory.map(|b| b.0 as f64),
             );
-            for (s, why) in [
+            for (s, code, why) in [
                 (
                     cpu,
+                    "cpu",
                     format!("{} (pid {}) uses {:.0}% CPU", p.name, p.pid, p.cpu),
                 ),
                 (
                     mem,
+                    "memory",
                     format!(
                         "{} (pid {}) uses {} of memory",
                         p.name,
@@ -195,15 +203,16 @@ impl ProcessStep {
                     ),
                 ),
             ] {
-                if s != Status::Pass && worst.as_ref().is_none_or(|(w, _)| rank(s) > rank(*w)) {
-                    worst = Some((s, why));
+                if s != Status::Pass && worst.as_ref().is_none_or(|(w, _, _)| rank(s) > rank(*w)) {
+                    worst = Some((s, code, why));
                 }
             }
         }
-        if let Some((s, why)) = worst
+        if let Some((s, code, why)) = worst
             && rank(s) > rank(status)
         {
             status = s;
+            reason = Some(code);
             message = format!("{why}; {message}");
         }
         if !self.filtered()
@@ -223,6 +232,7 @@ impl ProcessStep {
             );
         }
         let mut e = Evaluation::new(status, message);
+        e.reason = reason;
         e.measurements
             .push(Measurement::new("count", f64::from(n), "count"));
         if sampled {
@@ -264,8 +274,9 @@ impl ProcessStep {
                     )
                 })
                 .collect();
-            return Evaluation::new(
+            return Evaluation::problem(
                 Status::Fail,
+                "protected",
                 format!(
                     "refused to stop {}: {}",
                     count(guarded.len() as u32),
@@ -278,8 +289,9 @@ impl ProcessStep {
         }
         let grace = self.grace();
         if ctx.dry_run {
-            let mut e = Evaluation::new(
+            let mut e = Evaluation::problem(
                 Status::Skipped,
+                "dry_run",
                 format!(
                     "dry run: would stop {} ({what}), asking first and forcing after {}",
                     count(running.len() as u32),
@@ -331,11 +343,13 @@ impl ProcessStep {
                 count(guarded.len() as u32)
             ));
             e.status = Status::Fail;
+            e.reason = Some("protected");
         }
         if failed.is_empty() {
             e.message = done;
         } else {
             e.status = Status::Fail;
+            e.reason = Some("survived");
             e.message = format!(
                 "{} still running: {}; {done}",
                 failed.len(),
@@ -409,6 +423,34 @@ fn listing(procs: &[Proc], top: usize) -> Output {
         stderr: String::new(),
         truncated: procs.len() > top,
     }
+}
+
+impl super::Reasons for ProcessStep {
+    const REASONS: &'static [(&'static str, &'static str)] = &[
+        (
+            "running",
+            "`expect = \"absent\"` but matching processes run",
+        ),
+        ("not_running", "no matching process runs"),
+        ("too_few", "fewer matching processes than `min_count`"),
+        ("too_many", "more matching processes than `max_count`"),
+        (
+            "cpu",
+            "a matching process uses more CPU than `warn_cpu`/`fail_cpu`",
+        ),
+        (
+            "memory",
+            "a matching process uses more memory than `warn_memory`/`fail_memory`",
+        ),
+        (
+            "protected",
+            "`stop`: a matching process is protected (system, session, supportctl) and was left alone",
+        ),
+        (
+            "survived",
+            "`stop`: a process still runs after being asked and forced",
+        ),
+    ];
 }
 
 impl Check for ProcessStep {

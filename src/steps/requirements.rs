@@ -377,14 +377,16 @@ pub fn verdict(product: &str, lines: &[Line]) -> Evaluation {
         .filter(|l| l.verdict == Verdict::Undetermined)
         .map(|l| l.what.to_string())
         .collect();
-    let (status, message) = if !not_met.is_empty() {
+    let (status, reason, message) = if !not_met.is_empty() {
         (
             Status::Fail,
+            Some("not_met"),
             format!("not capable of running {product}: {}", not_met.join("; ")),
         )
     } else if !unknown.is_empty() {
         (
             Status::Error,
+            Some("undetermined"),
             format!(
                 "undetermined for {product}: could not read {}",
                 unknown.join(", ")
@@ -399,10 +401,12 @@ pub fn verdict(product: &str, lines: &[Line]) -> Evaluation {
         };
         (
             Status::Pass,
+            None,
             format!("capable of running {product}: {what}"),
         )
     };
     let mut e = Evaluation::new(status, message);
+    e.reason = reason;
     let width = lines.iter().map(|l| l.what.len()).max().unwrap_or(0);
     let mut table = String::new();
     for l in lines {
@@ -437,6 +441,16 @@ pub fn verdict(product: &str, lines: &[Line]) -> Evaluation {
         }
     }
     e
+}
+
+impl super::Reasons for RequirementsStep {
+    const REASONS: &'static [(&'static str, &'static str)] = &[
+        (
+            "not_met",
+            "at least one requirement is not met (see the table)",
+        ),
+        ("undetermined", "none failed, but some could not be read"),
+    ];
 }
 
 impl Check for RequirementsStep {

@@ -140,7 +140,7 @@ fn details(s: &ServiceStatus, manager: &str) -> Output {
 }
 
 fn error_eval(e: &ServiceError) -> Evaluation {
-    Evaluation::new(Status::Error, e.to_string())
+    Evaluation::problem(Status::Error, e.code(), e.to_string())
 }
 
 impl ServiceStep {
@@ -152,29 +152,46 @@ impl ServiceStep {
                 return if expect == ServiceExpect::Stopped && self.start_mode.is_none() {
                     Evaluation::new(Status::Pass, format!("{why}: not running"))
                 } else {
-                    Evaluation::new(Status::Fail, why)
+                    Evaluation::problem(Status::Fail, "not_found", why)
                 };
             }
             Err(e) => return error_eval(&e),
         };
         let running = s.state == State::Running;
         let mut problems = Vec::new();
+        let mut reason = None;
         match (expect, &s.state) {
             (ServiceExpect::Running, State::Running) | (ServiceExpect::Stopped, State::Stopped) => {
             }
             (ServiceExpect::Stopped, State::Failed) => {}
-            (ServiceExpect::Running, _) => problems.push("expected running".to_string()),
-            (ServiceExpect::Stopped, _) => problems.push("expected stopped".to_string()),
+            (ServiceExpect::Running, state) => {
+                reason = Some(if *state == State::Failed {
+                    "failed"
+                } else {
+                    "not_running"
+                });
+                problems.push("expected running".to_string());
+            }
+            (ServiceExpect::Stopped, _) => {
+                reason = Some("running");
+                problems.push("expected stopped".to_string());
+            }
         }
         if let Some(want) = self.start_mode {
             match s.start_mode.map(Mode::of) {
                 Some(got) if got == want => {}
-                Some(got) => problems.push(format!(
-                    "starts {}, expected {}",
-                    StartModeName(got),
-                    StartModeName(want)
-                )),
-                None => problems.push("its start mode could not be read".into()),
+                Some(got) => {
+                    reason = reason.or(Some("start_mode"));
+                    problems.push(format!(
+                        "starts {}, expected {}",
+                        StartModeName(got),
+                        StartModeName(want)
+                    ));
+                }
+                None => {
+                    reason = reason.or(Some("start_mode"));
+                    problems.push("its start mode could not be read".into());
+                }
             }
         }
         let status = if problems.is_empty() {
@@ -187,6 +204,7 @@ impl ServiceStep {
             message.push_str(&format!("; {}", problems.join("; ")));
         }
         let mut e = Evaluation::new(status, message);
+        e.reason = reason;
         e.measurements.push(Measurement::new(
             "running",
             f64::from(u8::from(running)),
@@ -209,12 +227,13 @@ impl ServiceStep {
             let now = match m.query(name, budget) {
                 Ok(s) => format!("; it is now {}", s.detail),
                 Err(e @ ServiceError::NotFound(_)) => {
-                    return Evaluation::new(Status::Fail, e.to_string());
+                    return Evaluation::problem(Status::Fail, "not_found", e.to_string());
                 }
                 Err(_) => String::new(),
             };
-            let mut e = Evaluation::new(
+            let mut e = Evaluation::problem(
                 Status::Skipped,
+                "dry_run",
                 format!("dry run: would {} {name} ({plan}){now}", what.verb()),
             );
             e.actions
@@ -229,7 +248,11 @@ impl ServiceStep {
                 } else {
                     Status::Fail
                 };
-                return Evaluation::new(status, format!("could not {} {name}: {e}", what.verb()));
+                return Evaluation::problem(
+                    status,
+                    e.code(),
+                    format!("could not {} {name}: {e}", what.verb()),
+                );
             }
         };
         let want = if what == Control::Stop {
@@ -245,8 +268,9 @@ impl ServiceStep {
                     format!("{}: {}", past(what), describe_status(s)),
                 )
             }
-            Ok(s) => Evaluation::new(
+            Ok(s) => Evaluation::problem(
                 Status::Fail,
+                "did_not_change",
                 format!(
                     "asked to {} {name}, but {}{}",
                     what.verb(),
@@ -258,8 +282,9 @@ impl ServiceStep {
                     }
                 ),
             ),
-            Err(err) => Evaluation::new(
+            Err(err) => Evaluation::problem(
                 Status::Error,
+                err.code(),
                 format!("{} {name}, then could not read it: {err}", past(what)),
             ),
         };
@@ -279,8 +304,9 @@ impl ServiceStep {
             Evaluation::new(Status::Pass, "no failed services")
         } else {
             let names: Vec<&str> = list.iter().map(|s| s.name.as_str()).collect();
-            Evaluation::new(
+            Evaluation::problem(
                 Status::Fail,
+                "failed",
                 format!(
                     "{} failed service{}: {}",
                     list.len(),
@@ -332,6 +358,35 @@ impl std::fmt::Display for StartModeName {
     }
 }
 
+impl super::Reasons for ServiceStep {
+    const REASONS: &'static [(&'static str, &'static str)] = &[
+        (
+            "not_running",
+            "the service is stopped (or starting) but should run",
+        ),
+        (
+            "failed",
+            "the service failed (crashed, or its start failed); or, with no `service`, some services failed",
+        ),
+        ("running", "the service runs but should be stopped"),
+        (
+            "start_mode",
+            "the service starts in another mode than `start_mode` (or it could not be read)",
+        ),
+        ("not_found", "no service of that name exists here"),
+        (
+            "did_not_change",
+            "the action ran, but the service is not in the state it should now be",
+        ),
+        ("denied", "this user may not query or control the service"),
+        (
+            "no_manager",
+            "no supported service manager runs here (systemd, launchd, Windows SCM)",
+        ),
+        ("control_failed", "the service manager reported an error"),
+    ];
+}
+
 impl Check for ServiceStep {
     fn evaluate(&self, ctx: &StepContext) -> Evaluation {
         let budget = Budget {
@@ -342,8 +397,9 @@ impl Check for ServiceStep {
             Some(n) => match n.for_os(&ctx.facts.os) {
                 Some(name) => Some(name),
                 None => {
-                    return Evaluation::new(
+                    return Evaluation::problem(
                         Status::Skipped,
+                        "other_os",
                         format!("no service is named for {}", ctx.facts.os),
                     );
                 }

@@ -260,6 +260,24 @@ impl SoftwareStep {
     }
 }
 
+impl super::Reasons for SoftwareStep {
+    const REASONS: &'static [(&'static str, &'static str)] = &[
+        (
+            "not_installed",
+            "no candidate program, path, package or app was found",
+        ),
+        ("too_old", "the installed version is below `min_version`"),
+        (
+            "too_new",
+            "the installed version is not below `below_version`",
+        ),
+        (
+            "version_unknown",
+            "installed, but its version could not be read",
+        ),
+    ];
+}
+
 impl Check for SoftwareStep {
     fn evaluate(&self, ctx: &StepContext) -> Evaluation {
         let what = self.what();
@@ -280,8 +298,9 @@ impl Check for SoftwareStep {
             if let Some(a) = &self.app {
                 tried.push(format!("no `{a}`"));
             }
-            return Evaluation::new(
+            return Evaluation::problem(
                 Status::Fail,
+                "not_installed",
                 format!("{what} is not installed: {}", tried.join("; ")),
             );
         };
@@ -315,10 +334,14 @@ impl Check for SoftwareStep {
                 } else {
                     String::new()
                 };
-                return Evaluation::new(
+                let mut e = Evaluation::new(
                     status,
                     format!("{what}{found_at}: its version could not be read: {why}{tail}"),
                 );
+                if status != Status::Pass {
+                    e.reason = Some("version_unknown");
+                }
+                return e;
             }
         };
         let scheme = self.scheme(&found.source);
@@ -328,10 +351,12 @@ impl Check for SoftwareStep {
         e.message = match (&self.min_version, &self.below_version) {
             (Some(min), _) if cmp(min).is_lt() => {
                 e.status = Status::Fail;
+                e.reason = Some("too_old");
                 format!("{detail} is older than the required {min}")
             }
             (_, Some(below)) if cmp(below).is_ge() => {
                 e.status = Status::Fail;
+                e.reason = Some("too_new");
                 format!("{detail} is too new: it must be below {below}")
             }
             _ => match &required {

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Check, Evaluation, FieldProblem, StepContext};
 use crate::facts::Facts;
-use crate::net::{ConnectError, ms};
+use crate::net::{ConnectError, ResolveFailure, ms};
 use crate::report::Status;
 use crate::values::{Dur, human_duration};
 
@@ -55,12 +55,51 @@ pub fn probe(host: &str, port: u16, deadline: Instant) -> Probe {
     crate::net::connect(host, port, deadline).map(|(_, addr, took)| (addr, took))
 }
 
+impl super::Reasons for TcpStep {
+    const REASONS: &'static [(&'static str, &'static str)] = &[
+        (
+            "refused",
+            "the host answered but nothing listens on the port",
+        ),
+        (
+            "timeout",
+            "no answer in time: filtered by a firewall, or the host is down",
+        ),
+        ("unresolved", "the host name has no address (DNS)"),
+        (
+            "no_route",
+            "no route to the network or host: not connected, or no gateway",
+        ),
+        (
+            "no_gateway",
+            "the target was `{{ gateway }}` and this machine has none",
+        ),
+        ("error", "another connection error (see the message)"),
+        (
+            "open",
+            "`expect = \"closed\"` but the port accepted a connection",
+        ),
+        (
+            "slow",
+            "connected, but slower than `warn_latency`/`fail_latency`",
+        ),
+    ];
+}
+
 impl TcpStep {
     /// The verdict for one probe (pure: tested without a network).
     pub fn judge(&self, target: &str, probe: Probe, timeout: Duration) -> Evaluation {
         let waited = human_duration(timeout);
         match (self.expect, probe) {
-            (_, Err(ConnectError::Unresolved(why))) => Evaluation::new(Status::Fail, why),
+            (_, Err(ConnectError::Unresolved(e))) => Evaluation::problem(
+                Status::Fail,
+                match e.failure {
+                    ResolveFailure::NoGateway => "no_gateway",
+                    ResolveFailure::TimedOut => "timeout",
+                    _ => "unresolved",
+                },
+                e.message,
+            ),
             (Expect::Open, Ok((addr, took))) => {
                 let mut e = Evaluation::new(
                     Status::Pass,
@@ -75,21 +114,27 @@ impl TcpStep {
                 );
                 e
             }
-            (Expect::Open, Err(ConnectError::Refused)) => Evaluation::new(
+            (Expect::Open, Err(ConnectError::Refused)) => Evaluation::problem(
                 Status::Fail,
+                "refused",
                 format!("{target} refused the connection (port closed)"),
             ),
-            (Expect::Open, Err(ConnectError::NoAnswer)) => Evaluation::new(
+            (Expect::Open, Err(ConnectError::NoAnswer)) => Evaluation::problem(
                 Status::Fail,
+                "timeout",
                 format!(
                     "{target} did not answer within {waited} (filtered by a firewall, or the host is down)"
                 ),
             ),
-            (Expect::Open, Err(ConnectError::Failed(e))) => {
-                Evaluation::new(Status::Fail, format!("{target}: {e}"))
+            (Expect::Open, Err(ConnectError::Unreachable(e))) => {
+                Evaluation::problem(Status::Fail, "no_route", format!("{target}: {e}"))
             }
-            (Expect::Closed, Ok((addr, _))) => Evaluation::new(
+            (Expect::Open, Err(ConnectError::Failed(e))) => {
+                Evaluation::problem(Status::Fail, "error", format!("{target}: {e}"))
+            }
+            (Expect::Closed, Ok((addr, _))) => Evaluation::problem(
                 Status::Fail,
+                "open",
                 format!("{target} is open ({addr}) but must be closed"),
             ),
             (Expect::Closed, Err(ConnectError::Refused)) => Evaluation::new(
@@ -100,7 +145,7 @@ impl TcpStep {
                 Status::Pass,
                 format!("{target} is not reachable (no answer within {waited})"),
             ),
-            (Expect::Closed, Err(ConnectError::Failed(e))) => {
+            (Expect::Closed, Err(ConnectError::Failed(e) | ConnectError::Unreachable(e))) => {
                 Evaluation::new(Status::Pass, format!("{target} is not reachable: {e}"))
             }
         }
@@ -175,7 +220,16 @@ mod tests {
         let slow = Ok((addr, Duration::from_millis(300)));
         assert_eq!(open.judge("h:1", slow, t).status, Status::Warn);
         let slower = Ok((addr, Duration::from_secs(2)));
-        assert_eq!(open.judge("h:1", slower, t).status, Status::Fail);
+        let slower = open.judge("h:1", slower, t);
+        assert_eq!((slower.status, slower.reason), (Status::Fail, Some("slow")));
+        for (err, reason) in [
+            (ConnectError::Refused, "refused"),
+            (ConnectError::NoAnswer, "timeout"),
+            (ConnectError::Unreachable("x".into()), "no_route"),
+            (ConnectError::Failed("x".into()), "error"),
+        ] {
+            assert_eq!(open.judge("h:1", Err(err), t).reason, Some(reason));
+        }
         let e = open.judge("h:1", Err(ConnectError::NoAnswer), t);
         assert!(
             e.message.contains("did not answer within 2s"),
@@ -197,7 +251,13 @@ mod tests {
         );
         assert_eq!(
             closed
-                .judge("h:1", Err(ConnectError::Unresolved("x".into())), t)
+                .judge(
+                    "h:1",
+                    Err(ConnectError::Unresolved(crate::net::ResolveError::other(
+                        "x"
+                    ))),
+                    t
+                )
                 .status,
             Status::Fail
         );

@@ -506,6 +506,10 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
             fn visit_bool<E: de::Error>(self, b: bool) -> Result<Self::Value, E> {
                 T::deserialize(de::value::BoolDeserializer::new(b)).map(|t| OneOrMany(vec![t]))
             }
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                T::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(|t| OneOrMany(vec![t]))
+            }
         }
         d.deserialize_any(V(std::marker::PhantomData))
     }

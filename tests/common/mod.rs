@@ -131,6 +131,40 @@ fn check_reports(run: &Run) {
             "the report in {from} does not match docs/report.schema.json:\n{}",
             errors.join("\n")
         );
+        check_reasons(&value, &from);
+    }
+}
+
+/// Every step that did not pass names a reason its kind (or the runner)
+/// documents; a step that passed names none.
+fn check_reasons(report: &serde_json::Value, from: &str) {
+    let steps = report["playbooks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|p| p["steps"].as_array().into_iter().flatten());
+    for step in steps {
+        let (id, kind, status) = (
+            &step["id"],
+            step["kind"].as_str().unwrap_or(""),
+            &step["status"],
+        );
+        match step["reason"].as_str() {
+            None => assert_eq!(
+                status, "pass",
+                "step {id} ({kind}) in {from} is {status} without a reason"
+            ),
+            Some(reason) => {
+                assert_ne!(
+                    status, "pass",
+                    "step {id} in {from} passed with reason {reason}"
+                );
+                assert!(
+                    supportctl::steps::gives_reason(kind, reason),
+                    "step {id} in {from}: `{reason}` is not a documented reason of `{kind}`"
+                );
+            }
+        }
     }
 }
 
