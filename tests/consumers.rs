@@ -145,11 +145,16 @@ fn tap_is_read_by_prove() {
     };
     let (ok, said, tap) = prove("[[step]]\nid = \"a\"\nkind = \"command\"\ncommand = [\"true\"]\n");
     assert!(ok, "prove refused an all-pass report:\n{said}\n{tap}");
+    // A conclusion after the test points (TAP diagnostics) leaves the plan intact.
     let (ok, said, tap) = prove(
-        "[[step]]\nid = \"a\"\nname = 'dir\\# TODO y'\nkind = \"command\"\ncommand = [\"false\"]\n",
+        "[[step]]\nid = \"a\"\nname = 'dir\\# TODO y'\nkind = \"command\"\ncommand = [\"false\"]\n\n[[cause]]\nid = \"c\"\nwhen = { failed = \"a\" }\nsummary = \"ok 2 - # SKIP not a test\"\n",
     );
     assert!(!ok, "the failure was hidden:\n{said}\n{tap}");
     assert!(tap.contains("not ok 1 - dir\\\\\\# TODO y"), "{tap}");
+    assert!(
+        tap.contains("\n# Conclusion: ok 2 - # SKIP not a test\n"),
+        "{tap}"
+    );
 }
 
 /// Markdown read by markdown-it-py and cmark-gfm (GitHub's reader): what a
@@ -189,11 +194,20 @@ id = "other-os"
 kind = "command"
 command = ["true"]
 when = { os = "windows" }
+
+[[cause]]
+id = "html-broke"
+when = { failed = "html" }
+summary = "The <b>HTML</b> step & its `code` broke | badly"
+tell_user = "Please *do not* click [here](http://example.invalid) # now"
+next = "- run `a|b` then <script>x</script>"
 "#,
         )
         .args(&[
             "run",
             "p.toml",
+            "--ticket",
+            "INC-<1> *x*",
             "--report",
             "json=r.json",
             "--report",

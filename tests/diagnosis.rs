@@ -435,3 +435,157 @@ timeout = "300ms"
         assert_eq!(r.step(id)["reason"], reason, "{}", r.step(id));
     }
 }
+
+/// The shipped disk-full playbook on a nearly full 10 MiB tmpfs (a private
+/// mount namespace) given as the system drive: a dry run says a real run
+/// would clear temp files; a real run clears them and concludes the disk
+/// was cleared; with nothing to clear it says the disk is still full.
+#[test]
+fn disk_full_concludes_on_a_nearly_full_tmpfs() {
+    if !common::is_root() || !std::path::Path::new("/usr/bin/unshare").exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI runs as root with unshare"
+        );
+        eprintln!("NOT RUN: needs root and unshare to mount a small tmpfs");
+        return;
+    }
+    let run = |filler: &str, extra: &str| -> serde_json::Value {
+        let t = Test::new();
+        let d = t.path().to_path_buf();
+        let mnt = d.join("small");
+        std::fs::create_dir_all(&mnt).unwrap();
+        let script = format!(
+            "mount -t tmpfs -o size=10m tmpfs '{m}' && mkdir '{m}/tmp' && head -c 10100000 /dev/zero > '{m}/{filler}' && \
+             TMPDIR='{m}/tmp' '{bin}' run disk-full --var system_drive='{m}' --var min_age=0s --skip logs --skip info --format json {extra}",
+            m = mnt.display(),
+            bin = env!("CARGO_BIN_EXE_supportctl")
+        );
+        let out = std::process::Command::new("/usr/bin/unshare")
+            .args(["-m", "--propagation", "private", "sh", "-c", &script])
+            .current_dir(&d)
+            .env("HOME", &d)
+            .env("SUPPORTCTL_PATH", "")
+            .output()
+            .unwrap();
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
+    };
+    let cause = |r: &serde_json::Value| {
+        r["conclusions"][0]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let dry = run("tmp/old-installer.tmp", "--dry-run");
+    assert_eq!(dry["playbooks"][0]["steps"][0]["reason"], "low_space");
+    assert_eq!(
+        cause(&dry),
+        "system-disk-nearly-full",
+        "{}",
+        dry["conclusions"]
+    );
+    let cleared = run("tmp/old-installer.tmp", "");
+    assert_eq!(cleared["playbooks"][0]["steps"][0]["status"], "fixed");
+    assert_eq!(
+        cause(&cleared),
+        "cleared-by-cleanup",
+        "{}",
+        cleared["conclusions"]
+    );
+    assert_eq!(cleared["exit_code"], 0);
+    let full = run("videos.bin", "");
+    assert_eq!(cause(&full), "system-disk-full", "{}", full["conclusions"]);
+    assert!(
+        full["conclusions"][0]["tell_user"]
+            .as_str()
+            .unwrap()
+            .contains("Your disk is full"),
+        "{}",
+        full["conclusions"]
+    );
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn recent_errors_concludes_from_the_journal() {
+    let conclude = |fail: bool, extra: &[&str]| {
+        let t = Test::new();
+        let path = if fail {
+            common::fake_journal(t.path(), None)
+        } else {
+            common::fake_journal(
+                t.path(),
+                Some(&[
+                    ("nginx", "bind() to 0.0.0.0:80 failed"),
+                    ("nginx", "bind() to 0.0.0.0:80 failed"),
+                    ("kernel", "usb 1-1: device descriptor read error"),
+                ]),
+            )
+        };
+        let mut args = vec![
+            "run",
+            "recent-errors",
+            "--format",
+            "json",
+            "--skip",
+            "files",
+        ];
+        args.extend(extra);
+        let r = t.env("PATH", &path).args(&args).run();
+        let json = r.json();
+        (
+            json["conclusions"][0]["id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+            r.step("system-errors")["reason"].clone(),
+        )
+    };
+    let (cause, reason) = conclude(false, &[]);
+    assert_eq!(
+        (cause.as_str(), reason.as_str()),
+        ("some-errors", Some("matches"))
+    );
+    let (cause, _) = conclude(false, &["--var", "fail_count=2"]);
+    assert_eq!(cause, "many-errors");
+    let (cause, reason) = conclude(true, &[]);
+    assert_eq!(
+        (cause.as_str(), reason.as_str()),
+        ("logs-unreadable", Some("unreadable"))
+    );
+}
+
+/// Disk errors in the journal: the disk-full playbook concludes the disk
+/// may be failing, before anything about space (a dry run: nothing changes).
+#[cfg(target_os = "linux")]
+#[test]
+fn disk_errors_in_the_journal_mean_a_failing_disk() {
+    let t = Test::new();
+    let path = common::fake_journal(
+        t.path(),
+        Some(&[(
+            "kernel",
+            "blk_update_request: I/O error, dev sda, sector 123",
+        )]),
+    );
+    let r = t
+        .env("PATH", &path)
+        .args(&[
+            "run",
+            "disk-full",
+            "--dry-run",
+            "--skip",
+            "info",
+            "--format",
+            "json",
+        ])
+        .run();
+    assert_eq!(
+        r.step_status("disk-errors-logged"),
+        "warn",
+        "{}",
+        r.step("disk-errors-logged")
+    );
+    assert_eq!(r.json()["conclusions"][0]["id"], "disk-failing");
+}

@@ -841,6 +841,71 @@ fn no_internet_playbook_against_loopback() {
     );
 }
 
+/// The other ways out failing, each concluded: nothing beyond the router
+/// (the address refuses), a proxy that does not answer, a blocked web
+/// page, and network trouble in the logs of a connection that works now.
+#[test]
+fn no_internet_concludes_each_way_it_breaks() {
+    if !common::program_available("ping") {
+        return;
+    }
+    let net = Internet::new();
+    let closed = common::closed_port().to_string();
+    let cause = |r: &Run| {
+        r.json()["conclusions"][0]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+
+    let mut args = net.args();
+    set_var(&mut args, "tcp_port", &closed);
+    let r = net.run(&args, &[]);
+    assert_eq!(r.step("tcp-by-address")["reason"], "refused");
+    assert_eq!(cause(&r), "no-way-out");
+
+    // `portal.test` is never resolved: it goes to the (dead) proxy.
+    let mut args = net.args();
+    set_var(&mut args, "https_url", "https://portal.test/ok");
+    let proxy = format!("http://127.0.0.1:{closed}");
+    let r = net.run(&args, &[("https_proxy", &proxy), ("no_proxy", "")]);
+    assert_eq!(r.step("https")["reason"], "proxy", "{}", r.step("https"));
+    assert_eq!(cause(&r), "proxy-broken");
+
+    let mut args = net.args();
+    set_var(
+        &mut args,
+        "https_url",
+        &format!("https://localhost:{closed}/"),
+    );
+    let r = net.run(&args, &[]);
+    assert_eq!(r.step("https")["reason"], "connect", "{}", r.step("https"));
+    assert_eq!(cause(&r), "web-blocked");
+
+    // The log scan included: the journal says the link dropped earlier.
+    let dir = tempfile::tempdir().unwrap();
+    let path = common::fake_journal(
+        dir.path(),
+        Some(&[(
+            "NetworkManager",
+            "device (eth0): link is down; carrier lost",
+        )]),
+    );
+    let args: Vec<String> = net
+        .args()
+        .into_iter()
+        .filter(|a| a != "--skip" && a != "logs")
+        .collect();
+    let r = net.run(&args, &[("PATH", &path)]);
+    assert_eq!(
+        r.step_status("network-events"),
+        "warn",
+        "{}",
+        r.step("network-events")
+    );
+    assert_eq!(cause(&r), "trouble-logged");
+}
+
 /// Without `ping` (a PATH that lacks it) and without ICMP sockets, the
 /// gateway step says so, its advice does not blame the cable, and the
 /// conclusion is that the internet works.

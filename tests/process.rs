@@ -378,6 +378,7 @@ fn stuck_app_previews_then_stops() {
     );
     let usage = dry.step("app-usage");
     assert_eq!(usage["status"], "pass", "{usage}");
+    assert_eq!(dry.json()["conclusions"][0]["id"], "app-running");
     let real = Test::new()
         .args(&["run", "stuck-app", "--var", &var, "--format", "json"])
         .run()
@@ -388,8 +389,15 @@ fn stuck_app_previews_then_stops() {
         "{}",
         real.step("app-stopped")
     );
+    assert_eq!(real.json()["conclusions"][0]["id"], "app-stopped");
     let _ = child.wait();
     assert_gone(child.id() as i32, "the stuck program");
+    // Nothing left to stop: the conclusion says so.
+    let again = Test::new()
+        .args(&["run", "stuck-app", "--var", &var, "--format", "json"])
+        .run()
+        .status(0);
+    assert_eq!(again.json()["conclusions"][0]["id"], "app-not-running");
 }
 
 /// Whatever a playbook or a `--var` names, `kill` never stops the init
@@ -418,5 +426,19 @@ fn protected_processes_are_never_stopped() {
         );
         assert!(alive(child.id() as i32), "a protected process was stopped");
     }
+    // The shipped stuck-app playbook on it: still running, and it says so.
+    let r = Test::new()
+        .args(&[
+            "run",
+            "stuck-app",
+            "--var",
+            "app=dbus-daemon",
+            "--format",
+            "json",
+        ])
+        .run()
+        .status(1);
+    assert_eq!(r.json()["conclusions"][0]["id"], "app-wont-stop");
+    assert!(alive(child.id() as i32), "a protected process was stopped");
     let _ = (child.kill(), child.wait());
 }

@@ -39,6 +39,13 @@ fn no_service_manager_is_an_error_not_a_verdict() {
         eprintln!("NOT RUN: this machine runs systemd");
         return;
     }
+    // The shipped playbook concludes that it could not manage services here.
+    let r = Test::new()
+        .args(&["run", "print-spooler", "--format", "json"])
+        .run()
+        .status(3);
+    assert_eq!(r.step("spooler")["reason"], "no_manager");
+    assert_eq!(r.json()["conclusions"][0]["id"], "not-allowed");
     let r = Test::new()
         .playbook(SPOOLER)
         .args(&["run", "p.toml", "--format", "json"])
@@ -65,11 +72,12 @@ shift # --no-ask-password
 case "$1" in
   show)
     name=$(eval echo \${$#})
+    [ -e "$dir/missing" ] && name=gone
     case "$name" in cups|cups.service) ;; *) printf 'Id=%s.service\nLoadState=not-found\nActiveState=inactive\nSubState=dead\n' "$name"; exit 0 ;; esac
     state=$(cat "$dir/state")
     if [ "$state" = running ]; then a=active; s=running; pid=4242; else a=inactive; s=dead; pid=0; fi
     printf 'Id=cups.service\nLoadState=loaded\nActiveState=%s\nSubState=%s\nUnitFileState=enabled\nMainPID=%s\nDescription=CUPS Scheduler\n' "$a" "$s" "$pid" ;;
-  restart|start) echo running > "$dir/state" ;;
+  restart|start) [ -e "$dir/broken" ] || echo running > "$dir/state" ;;
   stop) echo stopped > "$dir/state" ;;
   list-units) printf 'bad.service loaded failed failed A broken thing\n' ;;
   *) echo "unexpected: $*" >&2; exit 1 ;;
@@ -170,6 +178,85 @@ fn systemd_check_fix_dry_run_and_failed_units() {
     assert!(
         calls.contains("--no-ask-password restart -- cups"),
         "{calls}"
+    );
+}
+
+/// The shipped print-spooler playbook against the stand-in systemctl:
+/// a dry run previews the restart, a real run restarts the spooler (the
+/// conclusion says so, for the user too), and a spooler that will not
+/// start is concluded as such.
+#[test]
+fn print_spooler_concludes_in_plain_words() {
+    if !common::is_root() || !Path::new("/usr/bin/unshare").exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI runs as root with unshare"
+        );
+        eprintln!("NOT RUN: needs root and unshare for a private /run");
+        return;
+    }
+    let t = Test::new();
+    let dir = t.path().to_path_buf();
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::write(bin.join("systemctl"), FAKE_SYSTEMCTL).unwrap();
+    std::fs::set_permissions(
+        bin.join("systemctl"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let run = |extra: &str, broken: bool| -> serde_json::Value {
+        std::fs::write(bin.join("state"), "stopped\n").unwrap();
+        if broken {
+            std::fs::write(bin.join("broken"), "").unwrap();
+        } else {
+            let _ = std::fs::remove_file(bin.join("broken"));
+        }
+        let script = format!(
+            "mount -t tmpfs tmpfs /run && mkdir -p /run/systemd/system && PATH='{}':$PATH '{}' run print-spooler --format json {extra}",
+            bin.display(),
+            env!("CARGO_BIN_EXE_supportctl")
+        );
+        let out = Command::new("/usr/bin/unshare")
+            .args(["-m", "--propagation", "private", "sh", "-c", &script])
+            .current_dir(&dir)
+            .env("SUPPORTCTL_PATH", "")
+            .output()
+            .unwrap();
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
+    };
+    let cause = |r: &serde_json::Value| {
+        r["conclusions"][0]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let dry = run("--dry-run", false);
+    assert_eq!(cause(&dry), "spooler-down", "{}", dry["conclusions"]);
+    let real = run("", false);
+    assert_eq!(real["playbooks"][0]["steps"][0]["status"], "fixed");
+    assert_eq!(cause(&real), "spooler-restarted", "{}", real["conclusions"]);
+    assert_eq!(
+        real["conclusions"][0]["tell_user"],
+        "Printing was stuck on your computer. We restarted the printing service. Please print your document again."
+    );
+    let broken = run("", true);
+    assert_eq!(broken["playbooks"][0]["steps"][0]["reason"], "not_running");
+    assert_eq!(
+        cause(&broken),
+        "spooler-wont-start",
+        "{}",
+        broken["conclusions"]
+    );
+    std::fs::write(bin.join("missing"), "").unwrap();
+    let missing = run("", false);
+    assert_eq!(missing["playbooks"][0]["steps"][0]["reason"], "not_found");
+    assert_eq!(
+        cause(&missing),
+        "no-print-service",
+        "{}",
+        missing["conclusions"]
     );
 }
 

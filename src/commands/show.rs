@@ -51,6 +51,16 @@ fn describe_when(w: &When) -> Vec<String> {
             parts.push(format!("step {} {cond}", ids.0.join(", ")));
         }
     }
+    if let Some(d) = w.dry_run {
+        parts.push(
+            if d {
+                "in a dry run"
+            } else {
+                "not in a dry run"
+            }
+            .to_string(),
+        );
+    }
     for r in w.reason.iter() {
         parts.push(format!("step {} ended for {}", r.step, r.is.0.join(" or ")));
     }

@@ -228,6 +228,9 @@ pub struct When {
     /// These programs are found on PATH.
     #[serde(default)]
     pub command_exists: OneOrMany<String>,
+    /// `true`: only in a dry run; `false`: never in a dry run (a cause that
+    /// says a fix did not help is untrue when no fix ran).
+    pub dry_run: Option<bool>,
     /// These earlier steps passed.
     #[serde(default)]
     pub passed: OneOrMany<String>,

@@ -45,7 +45,15 @@ fn ended(steps: &[StepOutcome]) -> BTreeMap<String, Ended> {
 }
 
 fn matches(cause: &Cause, ctx: &Context, statuses: &BTreeMap<String, Ended>) -> bool {
-    unmet(&cause.when, ctx.facts, &RealEnvironment, statuses).is_none()
+    unmet(
+        &cause.when,
+        ctx.facts,
+        &RealEnvironment {
+            dry_run: ctx.dry_run,
+        },
+        statuses,
+    )
+    .is_none()
 }
 
 fn concluded(steps: &[StepOutcome], ids: &[&str]) -> Vec<ConcludedStep> {
@@ -149,11 +157,16 @@ fn resolve(
         if ctx.cancel.is_set() {
             break;
         }
-        let unmet_when = fix_step
-            .common
-            .when
-            .as_ref()
-            .and_then(|w| unmet(w, ctx.facts, &RealEnvironment, &ended(steps)));
+        let unmet_when = fix_step.common.when.as_ref().and_then(|w| {
+            unmet(
+                w,
+                ctx.facts,
+                &RealEnvironment {
+                    dry_run: ctx.dry_run,
+                },
+                &ended(steps),
+            )
+        });
         // A resolver for another OS (the same fix, one step per OS) is
         // not part of this machine's story: it is left out, not listed.
         if unmet_when.as_ref().is_some_and(|u| u.reason == "other_os") {

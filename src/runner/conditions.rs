@@ -14,10 +14,14 @@ pub trait Environment {
     fn env_set(&self, name: &str) -> bool;
     fn path_exists(&self, path: &str) -> bool;
     fn command_exists(&self, name: &str) -> bool;
+    /// Whether this run is a dry run.
+    fn dry_run(&self) -> bool;
 }
 
 /// The real process environment and filesystem.
-pub struct RealEnvironment;
+pub struct RealEnvironment {
+    pub dry_run: bool,
+}
 
 impl Environment for RealEnvironment {
     fn env_set(&self, name: &str) -> bool {
@@ -28,6 +32,9 @@ impl Environment for RealEnvironment {
     }
     fn command_exists(&self, name: &str) -> bool {
         which::which(name).is_ok()
+    }
+    fn dry_run(&self) -> bool {
+        self.dry_run
     }
 }
 
@@ -121,6 +128,15 @@ fn unmet_condition(
     env: &dyn Environment,
     statuses: &BTreeMap<String, Ended>,
 ) -> Option<String> {
+    if let Some(want) = when.dry_run
+        && want != env.dry_run()
+    {
+        return Some(if want {
+            "runs only in a dry run".to_string()
+        } else {
+            "does not run in a dry run".to_string()
+        });
+    }
     if let Some(var) = when.env.iter().find(|v| !env.env_set(v)) {
         return Some(format!("environment variable {var} is not set"));
     }
@@ -213,6 +229,9 @@ mod tests {
         }
         fn command_exists(&self, name: &str) -> bool {
             name == "git"
+        }
+        fn dry_run(&self) -> bool {
+            false
         }
     }
 

@@ -265,7 +265,14 @@ fn apply_fix(
                 ));
             }
             if let Some(when) = &target.common.when
-                && let Some(why) = unmet(when, env.facts, &RealEnvironment, env.statuses)
+                && let Some(why) = unmet(
+                    when,
+                    env.facts,
+                    &RealEnvironment {
+                        dry_run: env.dry_run,
+                    },
+                    env.statuses,
+                )
             {
                 return Err(format!("fix `{}` not applied: {}", target.id, why.message));
             }
@@ -322,7 +329,14 @@ pub(super) fn recheck(
 pub fn run_step(step: &StepDef, env: &Env) -> StepOutcome {
     let started = Instant::now();
     if let Some(when) = &step.common.when
-        && let Some(why) = unmet(when, env.facts, &RealEnvironment, env.statuses)
+        && let Some(why) = unmet(
+            when,
+            env.facts,
+            &RealEnvironment {
+                dry_run: env.dry_run,
+            },
+            env.statuses,
+        )
     {
         return not_run(step, Status::Skipped, why.reason, why.message);
     }
@@ -337,7 +351,9 @@ pub fn run_step(step: &StepDef, env: &Env) -> StepOutcome {
                     let why = unmet(
                         t.common.when.as_ref()?,
                         env.facts,
-                        &RealEnvironment,
+                        &RealEnvironment {
+                            dry_run: env.dry_run,
+                        },
                         env.statuses,
                     )?;
                     Some(format!(

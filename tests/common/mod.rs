@@ -359,3 +359,32 @@ pub fn closed_port() -> u16 {
         .unwrap()
         .port()
 }
+
+/// A stand-in `journalctl` in `dir/bin` printing `entries` (source,
+/// message) as JSON lines stamped now, or with `None` failing as a journal
+/// the user may not read; returns a PATH with it first.
+pub fn fake_journal(dir: &Path, entries: Option<&[(&str, &str)]>) -> String {
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let body = match entries {
+        None => "echo 'Failed to open journal: Permission denied' >&2\nexit 1\n".to_string(),
+        Some(entries) => {
+            let mut body = String::from("now=$(date +%s)\n");
+            for (source, msg) in entries {
+                body.push_str(&format!(
+                    "printf '{{\"__REALTIME_TIMESTAMP\":\"%s000000\",\"MESSAGE\":\"{msg}\",\"SYSLOG_IDENTIFIER\":\"{source}\",\"PRIORITY\":\"3\"}}\\n' \"$now\"\n"
+                ));
+            }
+            body
+        }
+    };
+    let path = bin.join("journalctl");
+    std::fs::write(&path, format!("#!/bin/sh\n{body}")).unwrap();
+    #[cfg(unix)]
+    std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}

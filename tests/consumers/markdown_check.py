@@ -24,7 +24,7 @@ class Texts(HTMLParser):
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
-        self.tags, self.open, self.found = set(), [], {"td": [], "li": [], "summary": []}
+        self.tags, self.open, self.found = set(), [], {"td": [], "li": [], "summary": [], "p": []}
         self.code = None
         self.autolinks = []
 
@@ -91,6 +91,16 @@ def check(reader, html, report):
             if (out.get("stdout", "") + out.get("stderr", "")).strip() and s["status"] in ("fail", "error", "warn"):
                 want = one_line(f"Output of {s['name']}")
                 assert want in p.found["summary"], f"{reader}: {want!r} not in {p.found['summary']}"
+    for c in report.get("conclusions", []):
+        want = one_line(f"Conclusion: {c['summary']}")
+        assert want in p.found["p"], f"{reader}: {want!r} not a paragraph; paragraphs: {p.found['p']}"
+        for label, key in (("Tell the user", "tell_user"), ("Next", "next")):
+            if c.get(key):
+                want = one_line(f"{label}: {c[key]}")
+                assert want in p.found["li"], f"{reader}: {want!r} not in {p.found['li']}"
+    if report.get("ticket"):
+        want = f"Ticket: {one_line(report['ticket'])}"
+        assert any(t.startswith(want + " ·") for t in p.found["p"]), f"{reader}: {want!r} not in {p.found['p']}"
     print(f"{reader} ok: {len(p.found['td'])} cells, {len(p.found['li'])} items")
 
 
