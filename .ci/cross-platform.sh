@@ -111,7 +111,9 @@ mkdir -p "$certs"
 )
 python3 .ci/windows/http_targets.py "$certs" "$certs/leaf.pem" "$certs/leaf.key" &
 http_targets=$!
-trap 'kill $http_targets 2>/dev/null || true; rm -rf "$prefix"' EXIT
+# The trap kills the targets only while they run: a pid killed twice may
+# by then belong to another process.
+trap '[ -n "$http_targets" ] && kill "$http_targets" 2>/dev/null; rm -rf "$prefix"' EXIT
 while [ ! -f "$certs/ports" ]; do sleep 0.1; done
 port() { awk -v k="$1" '$1 == k {print $2}' "$certs/ports"; }
 cp .ci/windows/http.toml "$prefix/http.toml"
@@ -119,7 +121,9 @@ set +e
 run run 'Z:'"$prefix/http.toml" --format json --var "plain_port=$(port plain)" --var "tls_port=$(port tls)" \
   --var "mute_port=$(port mute)" --var 'ca=Z:'"$certs/ca.pem" > "$prefix/http.json"
 set -e
-kill $http_targets 2>/dev/null || true
+kill "$http_targets" 2>/dev/null || true
+wait "$http_targets" 2>/dev/null || true
+http_targets=
 python3 - "$prefix/http.json" <<'PY'
 import json, sys
 steps = {s["id"]: s for s in json.load(open(sys.argv[1]))["playbooks"][0]["steps"]}
