@@ -28,12 +28,15 @@
 #             search); peak memory of the full scan with /usr/bin/time
 #   longrun   4,000 and 12,000 `true` steps, each `when` the previous passed  vs  the same commands
 #             from a bash loop; `check` of 12,000 steps each naming its 5 predecessors
+#   history   what recording a run costs: a one-step run with and without --no-history; `history`,
+#             `history --playbook --since` and `history stats` over 100,000 stored runs
+#             (bench/gen_history.py); `suggest` over 500 generated playbooks on the search path
 #
-# BENCH_CASES="startup scan cleanup network http bundle redact logscan longrun" (the default) picks the cases;
+# BENCH_CASES="startup scan cleanup network http bundle redact logscan longrun history" (the default) picks the cases;
 # e.g. BENCH_CASES=bundle bench/run.sh --record re-measures only bundles.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cases=" ${BENCH_CASES:-startup scan cleanup network http bundle redact logscan longrun} "
+cases=" ${BENCH_CASES:-startup scan cleanup network http bundle redact logscan longrun history} "
 want() { [[ "$cases" == *" $1 "* ]]; }
 rm -f bench/work/*.md
 record=false
@@ -217,13 +220,34 @@ hyperfine -N --runs 5 --export-markdown bench/work/longcheck.md \
   -n "supportctl check, 12,000 steps naming 5 predecessors each" "$bin check $long/check-12000.toml"
 fi
 
+if want history; then
+hist="$PWD/bench/work/history"
+rm -rf "$hist" && mkdir -p "$hist/books"
+printf '[[step]]\nkind = "command"\ncommand = ["true"]\n' > "$hist/one.toml"
+export SUPPORTCTL_HISTORY="$hist/db/history.sqlite"
+"$bin" run "$hist/one.toml" -q > /dev/null
+hyperfine -N --warmup 5 --runs 60 --export-markdown bench/work/history-record.md \
+  -n "run, one step, --no-history" "$bin run $hist/one.toml -q --no-history" \
+  -n "run, one step, recorded" "$bin run $hist/one.toml -q"
+python3 bench/gen_history.py "$SUPPORTCTL_HISTORY" 100000
+hyperfine -N --warmup 3 --runs 30 --export-markdown bench/work/history-query.md \
+  -n "history (20 newest of 100,000)" "$bin history" \
+  -n "history --playbook disk-full --since 30d" "$bin history --playbook disk-full --since 30d" \
+  -n "history --ticket INC00042" "$bin history --ticket INC00042" \
+  -n "history stats (100,000 runs)" "$bin history stats"
+python3 bench/gen_playbooks.py "$hist/books" 500
+SUPPORTCTL_PATH="$hist/books" hyperfine -N --warmup 3 --runs 30 --export-markdown bench/work/suggest.md \
+  -n "suggest over 500 playbooks + shipped" "$bin suggest the scanner keeps crashing"
+unset SUPPORTCTL_HISTORY
+fi
+
 if $record; then
   {
     printf '\n## %s — %s\n\n' "$(date -u +%Y-%m-%d)" "$(git rev-parse --short HEAD)"
     printf 'Machine: %s cores, %s, %s\n\n' "$(nproc)" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" "$(uname -sr)"
     printf 'Command: `BENCH_CASES="%s" bench/run.sh --record` · release binary: %s bytes\n\n' "$(echo $cases)" "$(stat -c %s "$bin")"
     printf 'Cases: %s\n\n' "$(echo $cases)"
-    for md in startup scan cleanup network http bundle redact logscan logscan-window logscan-memory longrun longcheck; do
+    for md in startup scan cleanup network http bundle redact logscan logscan-window logscan-memory longrun longcheck history-record history-query suggest; do
       if [ -f "bench/work/$md.md" ]; then cat "bench/work/$md.md"; printf '\n'; fi
     done
     if [ -f bench/work/bundle-mem.md ]; then

@@ -32,6 +32,9 @@ Register-ArgumentCompleter -Native -CommandName 'supportctl' -ScriptBlock {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a playbook''s steps, conditions, and what it could change')
             [CompletionResult]::new('facts', 'facts', [CompletionResultType]::ParameterValue, 'Show the system facts that conditions and templates use')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Work with run reports: `report merge` summarises many machines'' JSON reports')
+            [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'The run history on this machine: recent runs, a run''s full report, statistics per playbook and cause, export')
+            [CompletionResult]::new('note', 'note', [CompletionResultType]::ParameterValue, 'Attach a note (what was done, what fixed it) to the latest run, or to a ticket''s')
+            [CompletionResult]::new('suggest', 'suggest', [CompletionResultType]::ParameterValue, 'Which playbook fits what the user said: `suggest "my printer wont print"`')
             [CompletionResult]::new('redact', 'redact', [CompletionResultType]::ParameterValue, 'Redact files or standard input to standard output with the same engine as bundles and reports (check a snippet before pasting it into a ticket)')
             [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Make a minisign key pair for signing playbooks (KEY.key, 0600, and KEY.pub)')
             [CompletionResult]::new('sign', 'sign', [CompletionResultType]::ParameterValue, 'Sign playbooks: writes PLAYBOOK.minisig next to each (minisign format)')
@@ -56,6 +59,7 @@ Register-ArgumentCompleter -Native -CommandName 'supportctl' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show what would change; change nothing (fixes, cleanups and `changes` commands do not run)')
             [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Treat warnings as failures (exit 1)')
+            [CompletionResult]::new('--no-history', '--no-history', [CompletionResultType]::ParameterName, 'Do not record this run in the history (`supportctl history`)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only steps that need attention and the summary')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only steps that need attention and the summary')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print measurements, attempts and output for every step')
@@ -117,6 +121,81 @@ Register-ArgumentCompleter -Native -CommandName 'supportctl' -ScriptBlock {
             break
         }
         'supportctl;report;help;help' {
+            break
+        }
+        'supportctl;history' {
+            [CompletionResult]::new('--ticket', '--ticket', [CompletionResultType]::ParameterName, 'Runs for this ticket')
+            [CompletionResult]::new('--playbook', '--playbook', [CompletionResultType]::ParameterName, 'Runs of this playbook')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Runs started within this long (7d, 12h) or since this date (2026-11-01)')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Runs that ended this way (their worst step)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'At most this many runs, newest first')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'At most this many runs, newest first')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'A stored run''s full report, rendered in any run format (with its notes)')
+            [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Per playbook and per cause: how often, how often the fixes worked, the median service time')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Every stored run: JSON (reports, which `report merge` reads) or CSV (one row per run)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'supportctl;history;show' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'supportctl;history;stats' {
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only runs started within this long (30d) or since this date')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'supportctl;history;export' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only runs started within this long (30d) or since this date')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'supportctl;history;help' {
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'A stored run''s full report, rendered in any run format (with its notes)')
+            [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Per playbook and per cause: how often, how often the fixes worked, the median service time')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Every stored run: JSON (reports, which `report merge` reads) or CSV (one row per run)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'supportctl;history;help;show' {
+            break
+        }
+        'supportctl;history;help;stats' {
+            break
+        }
+        'supportctl;history;help;export' {
+            break
+        }
+        'supportctl;history;help;help' {
+            break
+        }
+        'supportctl;note' {
+            [CompletionResult]::new('--ticket', '--ticket', [CompletionResultType]::ParameterName, 'The ticket''s latest run (or, with no run for it yet, the ticket itself)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'supportctl;suggest' {
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'How many playbooks to suggest')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'How many playbooks to suggest')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
         'supportctl;redact' {
@@ -211,6 +290,9 @@ Register-ArgumentCompleter -Native -CommandName 'supportctl' -ScriptBlock {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a playbook''s steps, conditions, and what it could change')
             [CompletionResult]::new('facts', 'facts', [CompletionResultType]::ParameterValue, 'Show the system facts that conditions and templates use')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Work with run reports: `report merge` summarises many machines'' JSON reports')
+            [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'The run history on this machine: recent runs, a run''s full report, statistics per playbook and cause, export')
+            [CompletionResult]::new('note', 'note', [CompletionResultType]::ParameterValue, 'Attach a note (what was done, what fixed it) to the latest run, or to a ticket''s')
+            [CompletionResult]::new('suggest', 'suggest', [CompletionResultType]::ParameterValue, 'Which playbook fits what the user said: `suggest "my printer wont print"`')
             [CompletionResult]::new('redact', 'redact', [CompletionResultType]::ParameterValue, 'Redact files or standard input to standard output with the same engine as bundles and reports (check a snippet before pasting it into a ticket)')
             [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Make a minisign key pair for signing playbooks (KEY.key, 0600, and KEY.pub)')
             [CompletionResult]::new('sign', 'sign', [CompletionResultType]::ParameterValue, 'Sign playbooks: writes PLAYBOOK.minisig next to each (minisign format)')
@@ -242,6 +324,27 @@ Register-ArgumentCompleter -Native -CommandName 'supportctl' -ScriptBlock {
             break
         }
         'supportctl;help;report;merge' {
+            break
+        }
+        'supportctl;help;history' {
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'A stored run''s full report, rendered in any run format (with its notes)')
+            [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Per playbook and per cause: how often, how often the fixes worked, the median service time')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Every stored run: JSON (reports, which `report merge` reads) or CSV (one row per run)')
+            break
+        }
+        'supportctl;help;history;show' {
+            break
+        }
+        'supportctl;help;history;stats' {
+            break
+        }
+        'supportctl;help;history;export' {
+            break
+        }
+        'supportctl;help;note' {
+            break
+        }
+        'supportctl;help;suggest' {
             break
         }
         'supportctl;help;redact' {

@@ -31,6 +31,9 @@ _supportctl() {
             supportctl,help)
                 cmd="supportctl__subcmd__help"
                 ;;
+            supportctl,history)
+                cmd="supportctl__subcmd__history"
+                ;;
             supportctl,keygen)
                 cmd="supportctl__subcmd__keygen"
                 ;;
@@ -39,6 +42,9 @@ _supportctl() {
                 ;;
             supportctl,man)
                 cmd="supportctl__subcmd__man"
+                ;;
+            supportctl,note)
+                cmd="supportctl__subcmd__note"
                 ;;
             supportctl,policy)
                 cmd="supportctl__subcmd__policy"
@@ -61,6 +67,9 @@ _supportctl() {
             supportctl,sign)
                 cmd="supportctl__subcmd__sign"
                 ;;
+            supportctl,suggest)
+                cmd="supportctl__subcmd__suggest"
+                ;;
             supportctl__subcmd__help,__complete)
                 cmd="supportctl__subcmd__help__subcmd____complete"
                 ;;
@@ -76,6 +85,9 @@ _supportctl() {
             supportctl__subcmd__help,help)
                 cmd="supportctl__subcmd__help__subcmd__help"
                 ;;
+            supportctl__subcmd__help,history)
+                cmd="supportctl__subcmd__help__subcmd__history"
+                ;;
             supportctl__subcmd__help,keygen)
                 cmd="supportctl__subcmd__help__subcmd__keygen"
                 ;;
@@ -84,6 +96,9 @@ _supportctl() {
                 ;;
             supportctl__subcmd__help,man)
                 cmd="supportctl__subcmd__help__subcmd__man"
+                ;;
+            supportctl__subcmd__help,note)
+                cmd="supportctl__subcmd__help__subcmd__note"
                 ;;
             supportctl__subcmd__help,policy)
                 cmd="supportctl__subcmd__help__subcmd__policy"
@@ -106,11 +121,47 @@ _supportctl() {
             supportctl__subcmd__help,sign)
                 cmd="supportctl__subcmd__help__subcmd__sign"
                 ;;
+            supportctl__subcmd__help,suggest)
+                cmd="supportctl__subcmd__help__subcmd__suggest"
+                ;;
+            supportctl__subcmd__help__subcmd__history,export)
+                cmd="supportctl__subcmd__help__subcmd__history__subcmd__export"
+                ;;
+            supportctl__subcmd__help__subcmd__history,show)
+                cmd="supportctl__subcmd__help__subcmd__history__subcmd__show"
+                ;;
+            supportctl__subcmd__help__subcmd__history,stats)
+                cmd="supportctl__subcmd__help__subcmd__history__subcmd__stats"
+                ;;
             supportctl__subcmd__help__subcmd__policy,show)
                 cmd="supportctl__subcmd__help__subcmd__policy__subcmd__show"
                 ;;
             supportctl__subcmd__help__subcmd__report,merge)
                 cmd="supportctl__subcmd__help__subcmd__report__subcmd__merge"
+                ;;
+            supportctl__subcmd__history,export)
+                cmd="supportctl__subcmd__history__subcmd__export"
+                ;;
+            supportctl__subcmd__history,help)
+                cmd="supportctl__subcmd__history__subcmd__help"
+                ;;
+            supportctl__subcmd__history,show)
+                cmd="supportctl__subcmd__history__subcmd__show"
+                ;;
+            supportctl__subcmd__history,stats)
+                cmd="supportctl__subcmd__history__subcmd__stats"
+                ;;
+            supportctl__subcmd__history__subcmd__help,export)
+                cmd="supportctl__subcmd__history__subcmd__help__subcmd__export"
+                ;;
+            supportctl__subcmd__history__subcmd__help,help)
+                cmd="supportctl__subcmd__history__subcmd__help__subcmd__help"
+                ;;
+            supportctl__subcmd__history__subcmd__help,show)
+                cmd="supportctl__subcmd__history__subcmd__help__subcmd__show"
+                ;;
+            supportctl__subcmd__history__subcmd__help,stats)
+                cmd="supportctl__subcmd__history__subcmd__help__subcmd__stats"
                 ;;
             supportctl__subcmd__policy,help)
                 cmd="supportctl__subcmd__policy__subcmd__help"
@@ -143,7 +194,7 @@ _supportctl() {
 
     case "${cmd}" in
         supportctl)
-            opts="-h -V --color --help --version run check list show facts report redact keygen sign policy schema completions __complete man help"
+            opts="-h -V --color --help --version run check list show facts report history note suggest redact keygen sign policy schema completions __complete man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -245,7 +296,7 @@ _supportctl() {
             return 0
             ;;
         supportctl__subcmd__help)
-            opts="run check list show facts report redact keygen sign policy schema completions __complete man help"
+            opts="run check list show facts report history note suggest redact keygen sign policy schema completions __complete man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -328,6 +379,62 @@ _supportctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        supportctl__subcmd__help__subcmd__history)
+            opts="show stats export"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        supportctl__subcmd__help__subcmd__history__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        supportctl__subcmd__help__subcmd__history__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        supportctl__subcmd__help__subcmd__history__subcmd__stats)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         supportctl__subcmd__help__subcmd__keygen)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -357,6 +464,20 @@ _supportctl() {
             return 0
             ;;
         supportctl__subcmd__help__subcmd__man)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        supportctl__subcmd__help__subcmd__note)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -496,6 +617,210 @@ _supportctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        supportctl__subcmd__help__subcmd__suggest)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        supportctl__subcmd__history)
+            opts="-n -h --ticket --playbook --since --status --limit --format --color --help show stats export help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --ticket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --playbook)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --status)
+                    COMPREPLY=($(compgen -W "pass fixed warn fail error" -- "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        supportctl__subcmd__history__subcmd__export)
+            opts="-h --format --since --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        supportctl__subcmd__history__subcmd__help)
+            opts="show stats export help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        supportctl__subcmd__history__subcmd__help__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        supportctl__subcmd__history__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        supportctl__subcmd__history__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        supportctl__subcmd__history__subcmd__help__subcmd__stats)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        supportctl__subcmd__history__subcmd__show)
+            opts="-h --format --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "human json junit markdown nagios tap prometheus ticket" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        supportctl__subcmd__history__subcmd__stats)
+            opts="-h --since --format --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         supportctl__subcmd__keygen)
             opts="-h --dir --name --force --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -551,6 +876,28 @@ _supportctl() {
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        supportctl__subcmd__note)
+            opts="-h --ticket --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --ticket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -761,7 +1108,7 @@ _supportctl() {
             return 0
             ;;
         supportctl__subcmd__run)
-            opts="-j -q -v -h --dry-run --var --ticket --only --skip --format --report --strict --jobs --net-jobs --quiet --verbose --color --help"
+            opts="-j -q -v -h --dry-run --var --ticket --only --skip --format --report --strict --no-history --jobs --net-jobs --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -867,6 +1214,36 @@ _supportctl() {
                     ;;
                 -k)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        supportctl__subcmd__suggest)
+            opts="-n -h --limit --format --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
                 --color)

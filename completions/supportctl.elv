@@ -29,6 +29,9 @@ set edit:completion:arg-completer[supportctl] = {|@words|
             cand show 'Show a playbook''s steps, conditions, and what it could change'
             cand facts 'Show the system facts that conditions and templates use'
             cand report 'Work with run reports: `report merge` summarises many machines'' JSON reports'
+            cand history 'The run history on this machine: recent runs, a run''s full report, statistics per playbook and cause, export'
+            cand note 'Attach a note (what was done, what fixed it) to the latest run, or to a ticket''s'
+            cand suggest 'Which playbook fits what the user said: `suggest "my printer wont print"`'
             cand redact 'Redact files or standard input to standard output with the same engine as bundles and reports (check a snippet before pasting it into a ticket)'
             cand keygen 'Make a minisign key pair for signing playbooks (KEY.key, 0600, and KEY.pub)'
             cand sign 'Sign playbooks: writes PLAYBOOK.minisig next to each (minisign format)'
@@ -52,6 +55,7 @@ set edit:completion:arg-completer[supportctl] = {|@words|
             cand --color 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)'
             cand --dry-run 'Show what would change; change nothing (fixes, cleanups and `changes` commands do not run)'
             cand --strict 'Treat warnings as failures (exit 1)'
+            cand --no-history 'Do not record this run in the history (`supportctl history`)'
             cand -q 'Print only steps that need attention and the summary'
             cand --quiet 'Print only steps that need attention and the summary'
             cand -v 'Print measurements, attempts and output for every step'
@@ -104,6 +108,70 @@ set edit:completion:arg-completer[supportctl] = {|@words|
         &'supportctl;report;help;merge'= {
         }
         &'supportctl;report;help;help'= {
+        }
+        &'supportctl;history'= {
+            cand --ticket 'Runs for this ticket'
+            cand --playbook 'Runs of this playbook'
+            cand --since 'Runs started within this long (7d, 12h) or since this date (2026-11-01)'
+            cand --status 'Runs that ended this way (their worst step)'
+            cand -n 'At most this many runs, newest first'
+            cand --limit 'At most this many runs, newest first'
+            cand --format 'Output format'
+            cand --color 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand show 'A stored run''s full report, rendered in any run format (with its notes)'
+            cand stats 'Per playbook and per cause: how often, how often the fixes worked, the median service time'
+            cand export 'Every stored run: JSON (reports, which `report merge` reads) or CSV (one row per run)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'supportctl;history;show'= {
+            cand --format 'Output format'
+            cand --color 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'supportctl;history;stats'= {
+            cand --since 'Only runs started within this long (30d) or since this date'
+            cand --format 'Output format'
+            cand --color 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'supportctl;history;export'= {
+            cand --format 'Output format'
+            cand --since 'Only runs started within this long (30d) or since this date'
+            cand --color 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'supportctl;history;help'= {
+            cand show 'A stored run''s full report, rendered in any run format (with its notes)'
+            cand stats 'Per playbook and per cause: how often, how often the fixes worked, the median service time'
+            cand export 'Every stored run: JSON (reports, which `report merge` reads) or CSV (one row per run)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'supportctl;history;help;show'= {
+        }
+        &'supportctl;history;help;stats'= {
+        }
+        &'supportctl;history;help;export'= {
+        }
+        &'supportctl;history;help;help'= {
+        }
+        &'supportctl;note'= {
+            cand --ticket 'The ticket''s latest run (or, with no run for it yet, the ticket itself)'
+            cand --color 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'supportctl;suggest'= {
+            cand -n 'How many playbooks to suggest'
+            cand --limit 'How many playbooks to suggest'
+            cand --format 'Output format'
+            cand --color 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)'
+            cand -h 'Print help'
+            cand --help 'Print help'
         }
         &'supportctl;redact'= {
             cand --hostname 'Another host name to pseudonymise (repeatable)'
@@ -185,6 +253,9 @@ set edit:completion:arg-completer[supportctl] = {|@words|
             cand show 'Show a playbook''s steps, conditions, and what it could change'
             cand facts 'Show the system facts that conditions and templates use'
             cand report 'Work with run reports: `report merge` summarises many machines'' JSON reports'
+            cand history 'The run history on this machine: recent runs, a run''s full report, statistics per playbook and cause, export'
+            cand note 'Attach a note (what was done, what fixed it) to the latest run, or to a ticket''s'
+            cand suggest 'Which playbook fits what the user said: `suggest "my printer wont print"`'
             cand redact 'Redact files or standard input to standard output with the same engine as bundles and reports (check a snippet before pasting it into a ticket)'
             cand keygen 'Make a minisign key pair for signing playbooks (KEY.key, 0600, and KEY.pub)'
             cand sign 'Sign playbooks: writes PLAYBOOK.minisig next to each (minisign format)'
@@ -209,6 +280,21 @@ set edit:completion:arg-completer[supportctl] = {|@words|
             cand merge 'Merge the JSON reports of many machines into one summary: per host pass/warn/fail counts, per step which hosts did not pass'
         }
         &'supportctl;help;report;merge'= {
+        }
+        &'supportctl;help;history'= {
+            cand show 'A stored run''s full report, rendered in any run format (with its notes)'
+            cand stats 'Per playbook and per cause: how often, how often the fixes worked, the median service time'
+            cand export 'Every stored run: JSON (reports, which `report merge` reads) or CSV (one row per run)'
+        }
+        &'supportctl;help;history;show'= {
+        }
+        &'supportctl;help;history;stats'= {
+        }
+        &'supportctl;help;history;export'= {
+        }
+        &'supportctl;help;note'= {
+        }
+        &'supportctl;help;suggest'= {
         }
         &'supportctl;help;redact'= {
         }

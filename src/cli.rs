@@ -45,6 +45,13 @@ pub enum Command {
     /// Work with run reports: `report merge` summarises many machines' JSON reports
     #[command(subcommand)]
     Report(ReportCommand),
+    /// The run history on this machine: recent runs, a run's full report,
+    /// statistics per playbook and cause, export
+    History(HistoryArgs),
+    /// Attach a note (what was done, what fixed it) to the latest run, or to a ticket's
+    Note(NoteArgs),
+    /// Which playbook fits what the user said: `suggest "my printer wont print"`
+    Suggest(SuggestArgs),
     /// Redact files or standard input to standard output with the same engine
     /// as bundles and reports (check a snippet before pasting it into a ticket)
     Redact(RedactArgs),
@@ -84,6 +91,125 @@ pub enum Command {
 pub enum CompleteWhat {
     /// Playbook names: shipped and on the search path
     Playbooks,
+}
+
+#[derive(Args, Debug)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct HistoryArgs {
+    #[command(subcommand)]
+    pub command: Option<HistoryCommand>,
+    #[command(flatten)]
+    pub list: HistoryListArgs,
+}
+
+/// Filters of `history` (the list of recent runs).
+#[derive(Args, Debug)]
+pub struct HistoryListArgs {
+    /// Runs for this ticket
+    #[arg(long, value_name = "ID")]
+    pub ticket: Option<String>,
+    /// Runs of this playbook
+    #[arg(long, value_name = "NAME")]
+    pub playbook: Option<String>,
+    /// Runs started within this long (7d, 12h) or since this date (2026-11-01)
+    #[arg(long, value_name = "AGE|DATE", value_parser = parse_since)]
+    pub since: Option<i64>,
+    /// Runs that ended this way (their worst step)
+    #[arg(long, value_enum)]
+    pub status: Option<RunStatus>,
+    /// At most this many runs, newest first
+    #[arg(long, short = 'n', default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub limit: u32,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+    pub format: ListFormat,
+}
+
+/// How a run ended, as `history --status` filters it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RunStatus {
+    Pass,
+    Fixed,
+    Warn,
+    Fail,
+    Error,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum HistoryCommand {
+    /// A stored run's full report, rendered in any run format (with its notes)
+    Show {
+        /// The run id, part of it, or `last`
+        run: String,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// Per playbook and per cause: how often, how often the fixes worked,
+    /// the median service time
+    Stats {
+        /// Only runs started within this long (30d) or since this date
+        #[arg(long, value_name = "AGE|DATE", value_parser = parse_since)]
+        since: Option<i64>,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+        format: ListFormat,
+    },
+    /// Every stored run: JSON (reports, which `report merge` reads) or CSV (one row per run)
+    Export {
+        /// Output format
+        #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
+        format: ExportFormat,
+        /// Only runs started within this long (30d) or since this date
+        #[arg(long, value_name = "AGE|DATE", value_parser = parse_since)]
+        since: Option<i64>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Json,
+    Csv,
+}
+
+#[derive(Args, Debug)]
+pub struct NoteArgs {
+    /// What was done: "replaced toner, cleared queue"
+    #[arg(value_parser = clap::builder::NonEmptyStringValueParser::new())]
+    pub text: String,
+    /// The ticket's latest run (or, with no run for it yet, the ticket itself)
+    #[arg(long, value_name = "ID")]
+    pub ticket: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct SuggestArgs {
+    /// What the user said, in their words
+    #[arg(required = true, value_name = "WORDS")]
+    pub words: Vec<String>,
+    /// How many playbooks to suggest
+    #[arg(long, short = 'n', default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub limit: u32,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+    pub format: ListFormat,
+}
+
+/// `--since`: an age (`7d`, `12h`) back from now, or a date (`2026-11-01`,
+/// local midnight), as Unix seconds.
+fn parse_since(text: &str) -> Result<i64, String> {
+    if let Ok(d) = text.parse::<crate::values::Dur>() {
+        return Ok(jiff::Timestamp::now().as_second() - d.0.as_secs() as i64);
+    }
+    if let Ok(date) = text.parse::<jiff::civil::Date>() {
+        return date
+            .to_zoned(jiff::tz::TimeZone::system())
+            .map(|z| z.timestamp().as_second())
+            .map_err(|e| e.to_string());
+    }
+    Err(format!(
+        "`{text}` is neither an age (7d, 12h) nor a date (2026-11-01)"
+    ))
 }
 
 #[derive(Subcommand, Debug)]
@@ -174,6 +300,9 @@ pub struct RunArgs {
     /// Treat warnings as failures (exit 1)
     #[arg(long)]
     pub strict: bool,
+    /// Do not record this run in the history (`supportctl history`)
+    #[arg(long)]
+    pub no_history: bool,
     /// How many independent read-only steps that compute or read disks may run at once
     #[arg(long, short = 'j', value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: u16,

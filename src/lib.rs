@@ -19,6 +19,7 @@ pub mod dirwalk;
 pub mod diskspace;
 pub mod exit;
 pub mod facts;
+pub mod history;
 pub mod http;
 pub mod largest;
 pub mod logscan;
@@ -42,6 +43,7 @@ pub mod secrets;
 pub mod services;
 pub mod signing;
 pub mod steps;
+pub mod suggest;
 pub mod terminal;
 pub mod text;
 pub mod textcodec;
@@ -97,6 +99,9 @@ fn run_command(cli: &Cli, term: &terminal::Terminal) -> i32 {
         Command::Report(crate::cli::ReportCommand::Merge(args)) => {
             commands::report::merge(args, &term)
         }
+        Command::History(args) => commands::history::run(args, &term),
+        Command::Note(args) => commands::history::note(args, &term),
+        Command::Suggest(args) => commands::suggest::run(args),
         Command::Redact(args) => commands::redact::run(args, &term),
         Command::Keygen(args) => commands::sign::keygen(args, &term),
         Command::Sign(args) => commands::sign::sign(args, &term),

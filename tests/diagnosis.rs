@@ -450,13 +450,13 @@ fn disk_full_concludes_on_a_nearly_full_tmpfs() {
         eprintln!("NOT RUN: needs root and unshare to mount a small tmpfs");
         return;
     }
-    let run = |filler: &str, extra: &str| -> serde_json::Value {
+    let run_sized = |filler: &str, bytes: u64, extra: &str| -> serde_json::Value {
         let t = Test::new();
         let d = t.path().to_path_buf();
         let mnt = d.join("small");
         std::fs::create_dir_all(&mnt).unwrap();
         let script = format!(
-            "mount -t tmpfs -o size=10m tmpfs '{m}' && mkdir '{m}/tmp' && head -c 10100000 /dev/zero > '{m}/{filler}' && \
+            "mount -t tmpfs -o size=10m tmpfs '{m}' && mkdir '{m}/tmp' && head -c {bytes} /dev/zero > '{m}/{filler}' && \
              TMPDIR='{m}/tmp' '{bin}' run disk-full --var system_drive='{m}' --var min_age=0s --skip logs --skip info --format json {extra}",
             m = mnt.display(),
             bin = env!("CARGO_BIN_EXE_supportctl")
@@ -471,12 +471,18 @@ fn disk_full_concludes_on_a_nearly_full_tmpfs() {
         serde_json::from_slice(&out.stdout)
             .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
     };
+    // 10,100,000 bytes leave under 5% free (fail: the cleanup runs);
+    // 9,400,000 leave about 10% (a warning: nothing is cleared).
+    let run = |filler: &str, extra: &str| run_sized(filler, 10_100_000, extra);
     let cause = |r: &serde_json::Value| {
         r["conclusions"][0]["id"]
             .as_str()
             .unwrap_or_default()
             .to_string()
     };
+    let low = run_sized("tmp/old-installer.tmp", 9_400_000, "");
+    assert_eq!(low["playbooks"][0]["steps"][0]["status"], "warn");
+    assert_eq!(cause(&low), "system-disk-low", "{}", low["conclusions"]);
     let dry = run("tmp/old-installer.tmp", "--dry-run");
     assert_eq!(dry["playbooks"][0]["steps"][0]["reason"], "low_space");
     assert_eq!(

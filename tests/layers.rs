@@ -33,6 +33,8 @@ const LAYERS: &[(&str, &[&str])] = &[
             "processes",
             "services",
             "logscan",
+            "history",
+            "suggest",
         ],
     ),
     ("report and renderers", &["render", "report", "exit"]),

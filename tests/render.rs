@@ -135,6 +135,7 @@ fn report(strict: bool) -> Report {
         network: None,
         ticket: None,
         playbooks: vec![PlaybookReport {
+            version: None,
             signature: None,
             name: "quick-health".into(),
             description: Some("A quick look".into()),
@@ -144,6 +145,7 @@ fn report(strict: bool) -> Report {
             duration_ms: 1234,
         }],
         conclusions: Vec::new(),
+        notes: Vec::new(),
         summary,
         exit_code: 1,
     }

@@ -4,6 +4,7 @@
 pub mod check;
 pub mod complete;
 pub mod facts;
+pub mod history;
 pub mod list;
 pub mod man;
 pub mod redact;
@@ -11,6 +12,7 @@ pub mod report;
 pub mod run;
 pub mod show;
 pub mod sign;
+pub mod suggest;
 pub mod trust;
 
 use std::collections::BTreeMap;

@@ -16,7 +16,7 @@ pub fn merge(args: &MergeArgs, term: &Terminal) -> i32 {
     for file in files {
         let source = file.display().to_string();
         match merge::read(&file) {
-            Ok(r) => reports.push((source, r)),
+            Ok(rs) => reports.extend(rs.into_iter().map(|r| (source.clone(), r))),
             Err(problem) => problems.push(merge::Problem {
                 source,
                 problem,

@@ -172,6 +172,12 @@ pub fn run(args: &RunArgs, term: &Terminal) -> i32 {
     let progress =
         Progress::new(term.show_progress() && args.format == Format::Human && !args.quiet);
     let report = redact_report(run_all(loaded.playbooks, facts, &opts, &cancel, &progress));
+    // The history records the redacted report; it never stops the run.
+    if !args.no_history {
+        for warning in crate::history::record_run(&report) {
+            print_error(&warning, None, term.stderr_color);
+        }
+    }
     let style = Style {
         color: term.stdout_color,
         verbose: args.verbose,

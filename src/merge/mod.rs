@@ -164,8 +164,10 @@ fn read_capped(path: &Path) -> Result<String, String> {
     String::from_utf8(bytes).map_err(|_| "not UTF-8 text; not a supportctl report".into())
 }
 
-/// Reads one report file, or says why it cannot be merged.
-pub fn read(path: &Path) -> Result<Report, String> {
+/// Reads one report file — or a history export (`supportctl history
+/// export`: `{"tool": "supportctl", "history": [reports]}`) — or says why
+/// it cannot be merged.
+pub fn read(path: &Path) -> Result<Vec<Report>, String> {
     let text = read_capped(path)?;
     // The header first, into a small struct: unknown fields are skipped
     // without being kept, so memory follows the report, not the file.
@@ -173,12 +175,42 @@ pub fn read(path: &Path) -> Result<Report, String> {
     struct Header {
         tool: Option<String>,
         schema_version: Option<u64>,
+        #[serde(default)]
+        history: Option<serde::de::IgnoredAny>,
     }
     let header: Header = serde_json::from_str(&text).map_err(|e| format!("not JSON: {e}"))?;
     if header.tool.as_deref() != Some("supportctl") {
         return Err("not a supportctl report (no \"tool\": \"supportctl\")".into());
     }
-    match header.schema_version {
+    if header.history.is_some() {
+        #[derive(serde::Deserialize)]
+        struct Export {
+            history: Vec<serde_json::Value>,
+        }
+        let export: Export =
+            serde_json::from_str(&text).map_err(|e| format!("not a valid history export: {e}"))?;
+        return export
+            .history
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| {
+                report_of(
+                    v.get("schema_version").and_then(serde_json::Value::as_u64),
+                    || serde_json::from_value(v.clone()),
+                )
+                .map_err(|e| format!("run {} of the export: {e}", i + 1))
+            })
+            .collect();
+    }
+    report_of(header.schema_version, || serde_json::from_str(&text)).map(|r| vec![r])
+}
+
+/// A report of this build's schema version, decoded by `decode`.
+fn report_of(
+    schema_version: Option<u64>,
+    decode: impl FnOnce() -> serde_json::Result<Report>,
+) -> Result<Report, String> {
+    match schema_version {
         Some(v) if v == u64::from(SCHEMA_VERSION) => {}
         Some(v) => {
             return Err(format!(
@@ -187,8 +219,7 @@ pub fn read(path: &Path) -> Result<Report, String> {
         }
         None => return Err("no schema_version".into()),
     }
-    serde_json::from_str(&text)
-        .map_err(|e| format!("not a valid version-{SCHEMA_VERSION} report: {e}"))
+    decode().map_err(|e| format!("not a valid version-{SCHEMA_VERSION} report: {e}"))
 }
 
 /// What identifies a machine across its reports.
@@ -387,6 +418,7 @@ mod tests {
             network: None,
             ticket: None,
             playbooks: vec![PlaybookReport {
+                version: None,
                 signature: None,
                 name: "quick-health".into(),
                 description: None,
@@ -396,6 +428,7 @@ mod tests {
                 duration_ms: 5,
             }],
             conclusions: Vec::new(),
+            notes: Vec::new(),
             summary,
             exit_code: 0,
         }

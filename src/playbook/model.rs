@@ -24,6 +24,12 @@ pub struct Meta {
     pub description: Option<String>,
     /// The playbook's own version, for the people who maintain it.
     pub version: Option<String>,
+    /// What users say when this playbook fits ("printer offline", "cannot
+    /// print"): `supportctl suggest` ranks playbooks by them.
+    #[serde(default)]
+    pub symptoms: Vec<String>,
+    /// A group for people browsing playbooks: `network`, `printing`, `storage`...
+    pub category: Option<String>,
     /// `first` (default): the first `[[cause]]` that matches is the
     /// conclusion; `all`: every matching cause is.
     #[serde(default)]

@@ -83,20 +83,54 @@ pub struct Listed {
     /// `shipped` or the file path.
     pub source: String,
     pub description: String,
+    /// `[playbook] category`, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// `[playbook] symptoms`: what users say when this playbook fits.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub symptoms: Vec<String>,
+    /// Whether it may change the system (cleanups, fixes, actions,
+    /// `changes = true` commands): `suggest` then offers a dry run first.
+    pub changes: bool,
     /// Hidden by an earlier playbook of the same name.
     pub shadowed: bool,
 }
 
-fn description_of(text: &str) -> String {
-    toml::from_str::<toml::Table>(text)
-        .ok()
-        .and_then(|t| {
-            t.get("playbook")?
-                .get("description")?
-                .as_str()
-                .map(str::to_string)
-        })
+/// What `list` and `suggest` read of a playbook without loading it:
+/// description, category, symptoms, and whether it may change the system.
+fn summary_of(text: &str) -> (String, Option<String>, Vec<String>, bool) {
+    let Ok(t) = toml::from_str::<toml::Table>(text) else {
+        return (String::new(), None, Vec::new(), false);
+    };
+    let meta = t.get("playbook");
+    let text_of = |key: &str| meta.and_then(|m| m.get(key)?.as_str().map(str::to_string));
+    let symptoms = meta
+        .and_then(|m| m.get("symptoms")?.as_array().cloned())
         .unwrap_or_default()
+        .iter()
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect();
+    let steps = t
+        .get("step")
+        .and_then(|s| s.as_array())
+        .cloned()
+        .unwrap_or_default();
+    let step_changes = steps.iter().filter_map(|s| s.as_table()).any(|s| {
+        s.get("kind").and_then(|k| k.as_str()) == Some("cleanup")
+            || s.contains_key("fix")
+            || s.contains_key("action")
+            || s.get("changes").and_then(|c| c.as_bool()) == Some(true)
+    });
+    let cause_fixes = t
+        .get("cause")
+        .and_then(|c| c.as_array())
+        .is_some_and(|cs| cs.iter().any(|c| c.get("fix").is_some()));
+    (
+        text_of("description").unwrap_or_default(),
+        text_of("category"),
+        symptoms,
+        step_changes || cause_fixes,
+    )
 }
 
 /// Every playbook on the search path and shipped, in search order.
@@ -104,10 +138,14 @@ pub fn list() -> Vec<Listed> {
     let mut out: Vec<Listed> = Vec::new();
     let mut push = |name: String, source: String, text: &str| {
         let shadowed = out.iter().any(|l| l.name == name);
+        let (description, category, symptoms, changes) = summary_of(text);
         out.push(Listed {
             name,
             source,
-            description: description_of(text),
+            description,
+            category,
+            symptoms,
+            changes,
             shadowed,
         });
     };

@@ -250,6 +250,20 @@ pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<
     for pb in &report.playbooks {
         playbook(report, pb, style, out)?;
     }
+    if !report.notes.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "**Notes**")?;
+        writeln!(out)?;
+        for n in &report.notes {
+            writeln!(
+                out,
+                "- {} ({}): {}",
+                cell(&local_time_text(&n.at, jiff::tz::TimeZone::system())),
+                cell(&n.author),
+                cell(&n.text)
+            )?;
+        }
+    }
     Ok(())
 }
 

@@ -190,6 +190,9 @@ impl Summary {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct PlaybookReport {
     pub name: String,
+    /// The playbook's own `version` (from `[playbook]`), when it has one.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub version: Option<String>,
     /// Whether the playbook was signed, by which key, with what comment.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub signature: Option<Signature>,
@@ -283,6 +286,16 @@ pub struct ConcludedStep {
     pub reason: Option<String>,
 }
 
+/// A technician's note on a run (`supportctl note`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Note {
+    /// When it was written (RFC 3339).
+    pub at: String,
+    /// Who wrote it (the user running supportctl).
+    pub author: String,
+    pub text: String,
+}
+
 /// One resolver of a cause, as tried.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct FixTried {
@@ -323,6 +336,10 @@ pub struct Report {
     /// `[[cause]]` tables only), in playbook order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conclusions: Vec<Conclusion>,
+    /// Technicians' notes (`supportctl note`), added when a stored run is
+    /// shown again from the history.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Note>,
     pub summary: Summary,
     /// The process exit code this report leads to (see the README).
     pub exit_code: i32,

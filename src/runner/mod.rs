@@ -133,6 +133,7 @@ fn snapshot(so_far: &Report, playbook: &Playbook, board: &Board, started: Instan
     report.summary.add(&summary);
     report.playbooks.push(PlaybookReport {
         name: playbook.name.clone(),
+        version: playbook.meta.version.clone(),
         signature: playbook.signature.clone(),
         description: playbook.meta.description.clone(),
         source: playbook.source.clone(),
@@ -372,6 +373,7 @@ pub fn run_playbook(
     };
     let report = PlaybookReport {
         name: playbook.name.clone(),
+        version: playbook.meta.version.clone(),
         signature: playbook.signature.clone(),
         description: playbook.meta.description.clone(),
         source: playbook.source.clone(),
@@ -459,6 +461,7 @@ pub fn run_all(
         ticket: opts.ticket.clone(),
         playbooks: Vec::new(),
         conclusions: Vec::new(),
+        notes: Vec::new(),
         summary: Summary::default(),
         exit_code: 0,
     };

@@ -66,6 +66,10 @@ impl Test {
             .env("HOME", d)
             .env("XDG_CONFIG_HOME", d.join(".config"))
             .env("SUPPORTCTL_PATH", "")
+            // Runs are recorded in a history of this test process's own,
+            // outside the test's folder (which some tests compare before
+            // and after), never in the machine's.
+            .env("SUPPORTCTL_HISTORY", test_history())
             .env_remove("NO_COLOR")
             .env_remove("CLICOLOR_FORCE")
             .stdin(std::process::Stdio::null());
@@ -87,6 +91,13 @@ impl Test {
         check_reports(&run);
         run
     }
+}
+
+/// The history file the runs of this test process share.
+fn test_history() -> PathBuf {
+    std::env::temp_dir()
+        .join(format!("supportctl-test-history-{}", std::process::id()))
+        .join("history.sqlite")
 }
 
 /// Every JSON report a test run produces (on stdout, or as a `*.json` file
