@@ -96,6 +96,19 @@ assert sys.argv[2] == "3", f"exit code {sys.argv[2]}, expected 3 (one step error
 print(f"smoke ok: {len(steps)} steps as expected")
 PY
 
+echo "==> the run history under Wine: the smoke run is recorded, listed and shown again"
+run history --format json > "$prefix/history.json"
+run history show last --format json > "$prefix/shown.json"
+python3 - "$prefix/history.json" "$prefix/shown.json" "$prefix/report.json" <<'PY'
+import json, sys
+runs = json.load(open(sys.argv[1]))
+shown = json.load(open(sys.argv[2]))
+report = json.load(open(sys.argv[3]))
+assert runs and runs[0]["run_id"] == report["run_id"], (runs[:1], report["run_id"])
+assert shown["run_id"] == report["run_id"] and len(shown["playbooks"][0]["steps"]) == len(report["playbooks"][0]["steps"])
+print(f"history ok: {len(runs)} run(s), the smoke run shown again")
+PY
+
 echo "==> http steps under Wine: plain, TLS verified with a CA file, untrusted, silent"
 certs="$prefix/certs"
 mkdir -p "$certs"
