@@ -142,9 +142,36 @@ fn is_corrupt(e: &rusqlite::Error) -> bool {
     )
 }
 
-/// The folder, owner-only when we make it; the file, created exclusively
-/// owner-only when absent.
-fn prepare(path: &Path) -> Result<(), String> {
+/// On Windows, elevated: the folder's entries inherited from ProgramData
+/// (where every user may read) are replaced by full control for
+/// Administrators and SYSTEM alone, with `icacls` (on every Windows).
+#[cfg(windows)]
+fn restrict_to_administrators(dir: &Path) -> Result<(), String> {
+    let cancel = crate::cancel::Cancel::new();
+    crate::process::run_tool(
+        vec![
+            "icacls".into(),
+            dir.display().to_string(),
+            "/inheritance:r".into(),
+            "/grant:r".into(),
+            "*S-1-5-32-544:(OI)(CI)F".into(),
+            "*S-1-5-18:(OI)(CI)F".into(),
+        ],
+        Vec::new(),
+        64 * 1024,
+        std::time::Instant::now() + Duration::from_secs(20),
+        &cancel,
+    )
+    .map(|_| ())
+    .map_err(|e| e.said)
+}
+
+/// The folder, owner-only when we make it (Administrators and SYSTEM only
+/// on Windows, elevated); the file, created exclusively owner-only when
+/// absent. `Ok` holds warnings.
+fn prepare(path: &Path) -> Result<Vec<String>, String> {
+    #[allow(unused_mut)]
+    let mut warnings = Vec::new();
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -156,6 +183,15 @@ fn prepare(path: &Path) -> Result<(), String> {
         std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
         b.create(dir)
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        #[cfg(windows)]
+        if crate::privilege::is_elevated()
+            && let Err(e) = restrict_to_administrators(dir)
+        {
+            warnings.push(format!(
+                "could not limit {} to Administrators: {e}",
+                dir.display()
+            ));
+        }
     }
     if crate::privilege::is_elevated()
         && let Some(why) = crate::privilege::unsafe_output_dir(dir)
@@ -167,11 +203,11 @@ fn prepare(path: &Path) -> Result<(), String> {
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
     match o.open(path) {
-        Ok(_) => Ok(()),
+        Ok(_) => Ok(warnings),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
             // Never through a link someone planted.
             match std::fs::symlink_metadata(path) {
-                Ok(m) if m.file_type().is_file() => Ok(()),
+                Ok(m) if m.file_type().is_file() => Ok(warnings),
                 Ok(_) => Err(format!("{} is not a regular file", path.display())),
                 Err(e) => Err(format!("{}: {e}", path.display())),
             }
@@ -228,10 +264,10 @@ fn move_aside(path: &Path) -> Result<PathBuf, String> {
 /// Opens (creating and migrating) the history at `path`. A corrupt file is
 /// moved aside and a fresh one started; the warnings say what happened.
 pub fn open(path: &Path) -> (Result<History, String>, Vec<String>) {
-    let mut warnings = Vec::new();
-    if let Err(e) = prepare(path) {
-        return (Err(e), warnings);
-    }
+    let mut warnings = match prepare(path) {
+        Ok(w) => w,
+        Err(e) => return (Err(e), Vec::new()),
+    };
     match connect(path) {
         Ok(conn) => (
             Ok(History {
@@ -248,7 +284,7 @@ pub fn open(path: &Path) -> (Result<History, String>, Vec<String>) {
                     aside.display()
                 ));
                 let fresh = prepare(path)
-                    .and_then(|()| connect(path).map_err(|e| e.to_string()))
+                    .and_then(|_| connect(path).map_err(|e| e.to_string()))
                     .map(|conn| History {
                         conn,
                         path: path.to_path_buf(),
