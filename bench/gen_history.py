@@ -38,7 +38,8 @@ with db:
              random.randint(200, 600000), 1 if status == "fail" else 0, status, ticket, pb,
              cause and f"{cause} summary", report))
         run = cur.lastrowid
-        db.execute("INSERT INTO run_playbooks (run, name, version, signature) VALUES (?, ?, '2', 'shipped')", (run, pb))
+        db.execute("INSERT INTO run_playbooks (run, name, version, signature, fixed) VALUES (?, ?, '2', 'shipped', ?)",
+                   (run, pb, int(status == "fixed")))
         db.executemany(
             "INSERT INTO steps (run, playbook, step, kind, status, reason, duration_ms) VALUES (?, ?, ?, 'command', ?, ?, 10)",
             [(run, pb, f"step-{k}", status if k == 0 else "pass", None if status == "pass" else "exit") for k in range(5)])

@@ -327,8 +327,9 @@ const CONCEPTS: &[(&str, &[&str])] = &[
     ("cpu", &["cpu", "processor", "100%", "fan", "hot"]),
 ];
 
-/// A word's concept, or the word with plural and tense endings stripped.
-fn normal(word: &str) -> Option<String> {
+/// A word's concept, or the word with plural and tense endings stripped;
+/// with `fuzzy` (what a user typed), a misspelt concept word too.
+fn normal(word: &str, fuzzy: bool) -> Option<String> {
     if FILLER.contains(&word) {
         return None;
     }
@@ -346,7 +347,8 @@ fn normal(word: &str) -> Option<String> {
         return Some(c);
     }
     // A misspelt concept word (`prnter`, `internt`): one edit away.
-    if word.chars().count() >= 5
+    if fuzzy
+        && word.chars().count() >= 5
         && let Some((c, _)) = CONCEPTS.iter().find(|(_, words)| {
             words
                 .iter()
@@ -370,15 +372,25 @@ fn stem(word: &str) -> String {
     word.to_string()
 }
 
-/// The normalised words of a text, each once, in order.
+/// The normalised words of what a user typed, each once, in order.
 pub fn words(text: &str) -> Vec<String> {
+    normalised(text, true)
+}
+
+/// The normalised words of a playbook's own text (no typo correction:
+/// its author's words are taken as written).
+fn own_words(text: &str) -> Vec<String> {
+    normalised(text, false)
+}
+
+fn normalised(text: &str, fuzzy: bool) -> Vec<String> {
     let lower = text.to_lowercase().replace(['\'', '’'], "");
     let mut out: Vec<String> = Vec::new();
     for raw in lower.split(|c: char| !(c.is_alphanumeric() || c == '%')) {
         if raw.is_empty() {
             continue;
         }
-        if let Some(w) = normal(raw)
+        if let Some(w) = normal(raw, fuzzy)
             && !out.contains(&w)
         {
             out.push(w);
@@ -430,17 +442,18 @@ pub fn rank(query: &str, candidates: &[Candidate]) -> Vec<Ranked> {
         .iter()
         .enumerate()
         .filter_map(|(index, c)| {
-            let (symptom_score, symptom) = c.symptoms.iter().map(|s| (f1(&q, &words(s)), s)).fold(
-                (0.0, None),
-                |acc, (score, s)| {
+            let (symptom_score, symptom) = c
+                .symptoms
+                .iter()
+                .map(|s| (f1(&q, &own_words(s)), s))
+                .fold((0.0, None), |acc, (score, s)| {
                     if score > acc.0 {
                         (score, Some(s.clone()))
                     } else {
                         acc
                     }
-                },
-            );
-            let about = words(&format!(
+                });
+            let about = own_words(&format!(
                 "{} {} {}",
                 c.name.replace(['-', '_'], " "),
                 c.description,

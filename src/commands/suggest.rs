@@ -26,11 +26,11 @@ pub fn run(args: &SuggestArgs) -> i32 {
     // Shadowed playbooks are never what `run NAME` runs: leave them out.
     let listed: Vec<_> = list().into_iter().filter(|l| !l.shadowed).collect();
     let fixed: BTreeMap<String, u32> = crate::history::open_existing()
-        .and_then(|h| h.stats(None).ok())
-        .map(|s| {
-            s.playbooks
+        .and_then(|h| h.fixed_counts().ok())
+        .map(|counts| {
+            counts
                 .into_iter()
-                .map(|p| (p.playbook, p.fixed.max(0) as u32))
+                .map(|(name, n)| (name, n.max(0) as u32))
                 .collect()
         })
         .unwrap_or_default();

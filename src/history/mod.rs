@@ -91,6 +91,17 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX notes_run ON notes(run);
     CREATE INDEX notes_ticket ON notes(ticket);",
+    // 3: whether a playbook's run fixed something (a fixed step or a
+    // cleared cause), indexed: `suggest` and `stats` read it at any size.
+    "ALTER TABLE run_playbooks ADD COLUMN fixed INTEGER NOT NULL DEFAULT 0;
+    UPDATE run_playbooks SET fixed = 1
+     WHERE EXISTS (SELECT 1 FROM steps s
+                    WHERE s.run = run_playbooks.run AND s.playbook = run_playbooks.name
+                      AND s.status = 'fixed')
+        OR EXISTS (SELECT 1 FROM conclusions c
+                    WHERE c.run = run_playbooks.run AND c.playbook = run_playbooks.name
+                      AND c.cleared = 1);
+    CREATE INDEX run_playbooks_fixed ON run_playbooks(fixed, name);",
 ];
 
 /// An open history database.
@@ -366,13 +377,20 @@ impl History {
         )?;
         let run = tx.last_insert_rowid();
         for pb in &report.playbooks {
+            let fixed = pb.steps.iter().any(|s| s.status == Status::Fixed)
+                || report
+                    .conclusions
+                    .iter()
+                    .any(|c| c.playbook == pb.name && c.cleared);
             tx.execute(
-                "INSERT INTO run_playbooks (run, name, version, signature) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT INTO run_playbooks (run, name, version, signature, fixed)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![
                     run,
                     pb.name,
                     pb.version,
-                    pb.signature.as_ref().map(|s| s.status.as_str())
+                    pb.signature.as_ref().map(|s| s.status.as_str()),
+                    fixed
                 ],
             )?;
             let mut step = tx.prepare_cached(

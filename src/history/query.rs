@@ -226,8 +226,7 @@ impl History {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT p.name, r.duration_ms, r.status IN ('fail', 'error'),
-                        EXISTS (SELECT 1 FROM steps s WHERE s.run = r.id AND s.status = 'fixed')
+                "SELECT p.name, r.duration_ms, r.status IN ('fail', 'error'), p.fixed
                  FROM run_playbooks p JOIN runs r ON r.id = p.run
                  WHERE r.started_unix >= ?1 AND r.dry_run = 0
                  ORDER BY p.name, r.duration_ms",
@@ -296,6 +295,22 @@ impl History {
             playbooks,
             causes,
         })
+    }
+
+    /// Per playbook, how many of its (real) runs here fixed something:
+    /// read from an index, cheap at any history size.
+    pub fn fixed_counts(&self) -> Result<Vec<(String, i64)>, String> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT p.name, count(*) FROM run_playbooks p JOIN runs r ON r.id = p.run
+                 WHERE p.fixed = 1 AND r.dry_run = 0 GROUP BY p.name",
+            )
+            .map_err(err)?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(err)?;
+        rows.collect::<Result<_, _>>().map_err(err)
     }
 
     /// Every stored report (with its notes), oldest first, for export.
