@@ -297,15 +297,13 @@ impl History {
         })
     }
 
-    /// Per playbook, how many of its (real) runs here fixed something:
-    /// read from an index, cheap at any history size.
+    /// Per playbook, how many of its runs here fixed something (a dry run
+    /// fixes nothing, so none of those count): an index-only scan, cheap at
+    /// any history size.
     pub fn fixed_counts(&self) -> Result<Vec<(String, i64)>, String> {
         let mut stmt = self
             .conn
-            .prepare(
-                "SELECT p.name, count(*) FROM run_playbooks p JOIN runs r ON r.id = p.run
-                 WHERE p.fixed = 1 AND r.dry_run = 0 GROUP BY p.name",
-            )
+            .prepare("SELECT name, count(*) FROM run_playbooks WHERE fixed = 1 GROUP BY name")
             .map_err(err)?;
         let rows = stmt
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))

@@ -153,25 +153,38 @@ pub fn list() -> Vec<Listed> {
         let Ok(entries) = std::fs::read_dir(&dir) else {
             continue;
         };
+        // Running elevated, the folder (which may have appeared since
+        // `search_dirs` looked) is judged once, here, and each file on its
+        // own open handle.
+        if crate::privilege::is_elevated() && !trusted(&dir) {
+            continue;
+        }
         let mut files: Vec<PathBuf> = entries
             .filter_map(Result::ok)
             .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "toml") && p.is_file() && trusted(p))
+            .filter(|p| p.extension().is_some_and(|x| x == "toml") && p.is_file())
             .collect();
         files.sort();
         for path in files {
-            let text = open_playbook(&path)
-                .ok()
-                .and_then(|f| {
+            let text = match open_checked(&path, false) {
+                Ok(f) => {
                     let mut text = String::new();
                     std::io::Read::read_to_string(
                         &mut std::io::Read::take(f, MAX_PLAYBOOK_BYTES),
                         &mut text,
                     )
-                    .ok()
                     .map(|_| text)
-                })
-                .unwrap_or_default();
+                    .unwrap_or_default()
+                }
+                Err(Opened::Untrusted(why)) => {
+                    warn_once(format!(
+                        "ignoring `{}` on the playbook search path: {why}; running elevated, playbooks are read only from places root (Administrators) owns",
+                        path.display()
+                    ));
+                    continue;
+                }
+                Err(Opened::Io(_)) => String::new(),
+            };
             let name = path
                 .file_stem()
                 .unwrap_or_default()
@@ -215,6 +228,13 @@ enum Opened {
 /// else: checked on the handle, so a file swapped after the check is never
 /// the one read.
 fn open_playbook(path: &Path) -> Result<std::fs::File, Opened> {
+    open_checked(path, true)
+}
+
+/// [`open_playbook`]; `check_folders = false` when the folder holding the
+/// file was found trusted already (the search path, walked once per folder
+/// rather than once per file: `list` and `suggest` read every playbook).
+fn open_checked(path: &Path, check_folders: bool) -> Result<std::fs::File, Opened> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -230,9 +250,10 @@ fn open_playbook(path: &Path) -> Result<std::fs::File, Opened> {
         return options.open(path).map_err(Opened::Io);
     }
     let absolute = std::path::absolute(path).map_err(Opened::Io)?;
-    if let Some(why) = absolute
-        .parent()
-        .and_then(crate::privilege::untrusted_folder)
+    if check_folders
+        && let Some(why) = absolute
+            .parent()
+            .and_then(crate::privilege::untrusted_folder)
     {
         return Err(Opened::Untrusted(why));
     }
