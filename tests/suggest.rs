@@ -32,13 +32,15 @@ const PHRASINGS: &[(&str, &str)] = &[
     ("app not responding", "stuck-app"),
     ("program hangs and wont close", "stuck-app"),
     ("excel uses 100% cpu", "stuck-app"),
-    ("computer is laggy", "quick-health"),
-    ("pc running slow", "quick-health"),
+    ("computer is laggy", "slow-pc"),
+    ("pc running slow", "slow-pc"),
+    ("give this pc a quick health check", "quick-health"),
     ("blue screen yesterday", "recent-errors"),
     ("lots of errors in event viewer", "recent-errors"),
     ("send logs to support", "collect-logs"),
     ("can my laptop run teams", "requirements-teams"),
     ("git is missing", "dev-workstation"),
+    ("everything takes forever since the update", "slow-pc"),
 ];
 
 fn suggest(t: Test, words: &str) -> Vec<serde_json::Value> {
@@ -63,7 +65,7 @@ fn thirty_real_world_phrasings_find_their_playbook() {
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
-    assert_eq!(PHRASINGS.len(), 30);
+    assert!(PHRASINGS.len() >= 30);
 }
 
 #[test]
