@@ -41,6 +41,8 @@ const PHRASINGS: &[(&str, &str)] = &[
     ("can my laptop run teams", "requirements-teams"),
     ("git is missing", "dev-workstation"),
     ("everything takes forever since the update", "slow-pc"),
+    ("vpn connected but i cannot open company sites", "vpn"),
+    ("cant reach the intranet from home", "vpn"),
 ];
 
 fn suggest(t: Test, words: &str) -> Vec<serde_json::Value> {
