@@ -937,38 +937,6 @@ fn no_ping_is_not_a_broken_cable() {
     assert_eq!(c["tell_user"], "Your internet connection works.");
 }
 
-/// Runs the no-internet playbook in new namespaces (`unshare FLAGS`), with
-/// a shell snippet run first inside them; `None` when not root or no
-/// unshare (NOT RUN; CI runs as root with unshare).
-fn in_namespace(
-    flags: &str,
-    setup: &str,
-    args: &[String],
-    ca_pem: &str,
-) -> Option<serde_json::Value> {
-    if !common::is_root() || !common::program_available("unshare") {
-        eprintln!("NOT RUN: needs root and unshare for namespaces");
-        return None;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let ca = dir.path().join("ca.pem");
-    std::fs::write(&ca, ca_pem).unwrap();
-    let script = format!("{setup}\nexec \"$0\" \"$@\"");
-    let out = std::process::Command::new("unshare")
-        .arg(flags)
-        .args(["sh", "-c", &script, env!("CARGO_BIN_EXE_supportctl")])
-        .args(args)
-        .env("SSL_CERT_FILE", &ca)
-        .env("HOME", dir.path())
-        .env("SUPPORTCTL_PATH", "")
-        .output()
-        .unwrap();
-    Some(
-        serde_json::from_slice(&out.stdout)
-            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr))),
-    )
-}
-
 fn step<'a>(report: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
     report["playbooks"][0]["steps"]
         .as_array()
@@ -986,7 +954,7 @@ fn no_default_gateway_means_not_connected() {
     let args: Vec<String> = ["run", "no-internet", "--format", "json", "--skip", "logs"]
         .map(String::from)
         .to_vec();
-    let Some(report) = in_namespace("-n", "", &args, "") else {
+    let Some(report) = common::in_namespace(&["-n"], "", &args, &[]) else {
         return;
     };
     let gateway = step(&report, "gateway");
@@ -1024,7 +992,7 @@ fn unreachable_router_is_concluded() {
     if !common::program_available("ping") {
         return;
     }
-    let Some(report) = in_namespace("-n", "", &args, "") else {
+    let Some(report) = common::in_namespace(&["-n"], "", &args, &[]) else {
         return;
     };
     assert_eq!(
@@ -1082,7 +1050,11 @@ fn dns_only_is_concluded_with_a_refusing_resolver() {
         "mount --bind '{}' /etc/resolv.conf || exit 97",
         conf.display()
     );
-    let Some(report) = in_namespace("-m", &setup, &args, &net.ca.pem) else {
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, &net.ca.pem).unwrap();
+    let Some(report) =
+        common::in_namespace(&["-m"], &setup, &args, &[("SSL_CERT_FILE", ca.as_os_str())])
+    else {
         return;
     };
     let dns = step(&report, "dns");

@@ -120,33 +120,8 @@ fn a_burst_of_errors() {
 
 /// In a private mount namespace: `/run` a fresh tmpfs with
 /// `reboot-required` in it, or the system drive a nearly full tmpfs.
-fn in_namespace(setup: &str, args: &[&str]) -> Option<serde_json::Value> {
-    if !common::is_root() || !std::path::Path::new("/usr/bin/unshare").exists() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI runs as root with unshare"
-        );
-        eprintln!("NOT RUN: needs root and unshare for a private mount namespace");
-        return None;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let script = format!(
-        "{setup} && exec '{}' \"$@\"",
-        env!("CARGO_BIN_EXE_supportctl")
-    );
-    let out = std::process::Command::new("/usr/bin/unshare")
-        .args(["-m", "--propagation", "private", "sh", "-c", &script, "sh"])
-        .args(args)
-        .current_dir(dir.path())
-        .env("HOME", dir.path())
-        .env("SUPPORTCTL_PATH", "")
-        .env("SUPPORTCTL_HISTORY", dir.path().join("h/history.sqlite"))
-        .output()
-        .unwrap();
-    Some(
-        serde_json::from_slice(&out.stdout)
-            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr))),
-    )
+fn mount_namespace(setup: &str, args: &[&str]) -> Option<serde_json::Value> {
+    common::in_namespace(&["-m", "--propagation", "private"], setup, args, &[])
 }
 
 fn skip_all_but(keep: &str) -> Vec<&'static str> {
@@ -170,7 +145,7 @@ fn skip_all_but(keep: &str) -> Vec<&'static str> {
 #[test]
 fn a_pending_restart() {
     let args = skip_all_but("reboot-pending");
-    let Some(json) = in_namespace(
+    let Some(json) = mount_namespace(
         "mount -t tmpfs tmpfs /run && touch /run/reboot-required",
         &args,
     ) else {
@@ -183,7 +158,7 @@ fn a_pending_restart() {
 fn a_nearly_full_system_disk() {
     let mut args = skip_all_but("system-disk");
     args.extend(["--var", "system_drive=/mnt"]);
-    let Some(json) = in_namespace(
+    let Some(json) = mount_namespace(
         "mount -t tmpfs -o size=10m tmpfs /mnt && head -c 9800000 /dev/zero > /mnt/fill",
         &args,
     ) else {

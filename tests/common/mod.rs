@@ -399,3 +399,41 @@ pub fn fake_journal(dir: &Path, entries: Option<&[(&str, &str)]>) -> String {
         std::env::var("PATH").unwrap_or_default()
     )
 }
+
+/// Runs supportctl with `args` in new namespaces (`unshare FLAGS`), after
+/// `setup` (shell, stops at the first failure) inside them; a scratch
+/// folder is its working folder, HOME and history. Returns its JSON
+/// report; `None` (NOT RUN) without root or unshare, which CI has.
+pub fn in_namespace<S: AsRef<std::ffi::OsStr>>(
+    flags: &[&str],
+    setup: &str,
+    args: &[S],
+    env: &[(&str, &std::ffi::OsStr)],
+) -> Option<serde_json::Value> {
+    if !is_root() || !Path::new("/usr/bin/unshare").exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI runs as root with unshare"
+        );
+        eprintln!("NOT RUN: needs root and unshare for namespaces");
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let script = format!("set -e\n{setup}\nexec \"$0\" \"$@\"");
+    let mut cmd = Command::new("/usr/bin/unshare");
+    cmd.args(flags)
+        .args(["sh", "-c", &script, env!("CARGO_BIN_EXE_supportctl")])
+        .args(args)
+        .current_dir(dir.path())
+        .env("HOME", dir.path())
+        .env("SUPPORTCTL_PATH", "")
+        .env("SUPPORTCTL_HISTORY", dir.path().join("h/history.sqlite"));
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    Some(
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr))),
+    )
+}
