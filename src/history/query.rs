@@ -86,6 +86,18 @@ fn median(sorted: &[i64]) -> i64 {
 }
 
 impl History {
+    /// Every row `sql` returns with `params`, each made by `row`.
+    fn rows<T, P: rusqlite::Params>(
+        &self,
+        sql: &str,
+        params: P,
+        row: impl FnMut(&rusqlite::Row) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>, String> {
+        let mut stmt = self.conn.prepare(sql).map_err(err)?;
+        let rows = stmt.query_map(params, row).map_err(err)?;
+        rows.collect::<Result<_, _>>().map_err(err)
+    }
+
     /// Recent runs, newest first, matching the filter.
     pub fn list(&self, f: &Filter) -> Result<Vec<RunLine>, String> {
         let mut sql = String::from(
@@ -113,26 +125,22 @@ impl History {
         }
         sql.push_str(" ORDER BY started_unix DESC, id DESC LIMIT ?");
         args.push((f.limit.max(1) as i64).into());
-        let mut stmt = self.conn.prepare(&sql).map_err(err)?;
-        let rows = stmt
-            .query_map(params_from_iter(args), |r| {
-                Ok(RunLine {
-                    run_id: r.get(0)?,
-                    started_at: r.get(1)?,
-                    duration_ms: r.get(2)?,
-                    host: r.get(3)?,
-                    user: r.get(4)?,
-                    playbooks: r.get(5)?,
-                    status: r.get(6)?,
-                    exit_code: r.get(7)?,
-                    dry_run: r.get(8)?,
-                    ticket: r.get(9)?,
-                    conclusion: r.get(10)?,
-                    notes: r.get(11)?,
-                })
+        self.rows(&sql, params_from_iter(args), |r| {
+            Ok(RunLine {
+                run_id: r.get(0)?,
+                started_at: r.get(1)?,
+                duration_ms: r.get(2)?,
+                host: r.get(3)?,
+                user: r.get(4)?,
+                playbooks: r.get(5)?,
+                status: r.get(6)?,
+                exit_code: r.get(7)?,
+                dry_run: r.get(8)?,
+                ticket: r.get(9)?,
+                conclusion: r.get(10)?,
+                notes: r.get(11)?,
             })
-            .map_err(err)?;
-        rows.collect::<Result<_, _>>().map_err(err)
+        })
     }
 
     /// The run `which` names: its run id, an unambiguous part of it, or
@@ -155,15 +163,11 @@ impl History {
             return Ok(id);
         }
         let like = format!("%{}%", which.replace(['%', '_'], ""));
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, run_id FROM runs WHERE run_id LIKE ?1 ORDER BY id DESC LIMIT 6")
-            .map_err(err)?;
-        let found: Vec<(i64, String)> = stmt
-            .query_map([like], |r| Ok((r.get(0)?, r.get(1)?)))
-            .map_err(err)?
-            .collect::<Result<_, _>>()
-            .map_err(err)?;
+        let found: Vec<(i64, String)> = self.rows(
+            "SELECT id, run_id FROM runs WHERE run_id LIKE ?1 ORDER BY id DESC LIMIT 6",
+            [like],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
         match found.as_slice() {
             [] => Err(format!("no run `{which}` in the history")),
             [(id, _)] => Ok(*id),
@@ -193,23 +197,18 @@ impl History {
     }
 
     fn notes(&self, run: i64, ticket: Option<&str>) -> Result<Vec<Note>, String> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT at, author, text FROM notes
+        self.rows(
+            "SELECT at, author, text FROM notes
                  WHERE run = ?1 OR (?2 IS NOT NULL AND run IS NULL AND ticket = ?2) ORDER BY id",
-            )
-            .map_err(err)?;
-        let notes = stmt
-            .query_map(rusqlite::params![run, ticket], |r| {
+            rusqlite::params![run, ticket],
+            |r| {
                 Ok(Note {
                     at: r.get(0)?,
                     author: r.get(1)?,
                     text: r.get(2)?,
                 })
-            })
-            .map_err(err)?;
-        notes.collect::<Result<_, _>>().map_err(err)
+            },
+        )
     }
 
     /// Runs per playbook and per cause, with how their fixes did.
@@ -223,22 +222,14 @@ impl History {
                 |r| r.get(0),
             )
             .map_err(err)?;
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT p.name, r.duration_ms, r.status IN ('fail', 'error'), p.fixed
+        let rows: Vec<(String, i64, bool, bool)> = self.rows(
+            "SELECT p.name, r.duration_ms, r.status IN ('fail', 'error'), p.fixed
                  FROM run_playbooks p JOIN runs r ON r.id = p.run
                  WHERE r.started_unix >= ?1 AND r.dry_run = 0
                  ORDER BY p.name, r.duration_ms",
-            )
-            .map_err(err)?;
-        let rows: Vec<(String, i64, bool, bool)> = stmt
-            .query_map([since], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-            })
-            .map_err(err)?
-            .collect::<Result<_, _>>()
-            .map_err(err)?;
+            [since],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )?;
         let mut playbooks: Vec<PlaybookStats> = Vec::new();
         let mut durations: Vec<i64> = Vec::new();
         for (name, ms, failed, fixed) in rows {
@@ -265,19 +256,15 @@ impl History {
             p.median_ms = median(&durations);
         }
         playbooks.sort_by_key(|p| std::cmp::Reverse(p.runs));
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT c.playbook, coalesce(c.cause, ''), max(c.summary), count(*),
+        let causes = self.rows(
+            "SELECT c.playbook, coalesce(c.cause, ''), max(c.summary), count(*),
                         sum(c.fixes_tried > 0), sum(c.cleared)
                  FROM conclusions c JOIN runs r ON r.id = c.run
                  WHERE r.started_unix >= ?1 AND r.dry_run = 0
                  GROUP BY c.playbook, coalesce(c.cause, '')
                  ORDER BY count(*) DESC, c.playbook",
-            )
-            .map_err(err)?;
-        let causes = stmt
-            .query_map([since], |r| {
+            [since],
+            |r| {
                 Ok(CauseStats {
                     playbook: r.get(0)?,
                     cause: r.get(1)?,
@@ -286,10 +273,8 @@ impl History {
                     fixes_tried: r.get(4)?,
                     cleared: r.get(5)?,
                 })
-            })
-            .map_err(err)?
-            .collect::<Result<_, _>>()
-            .map_err(err)?;
+            },
+        )?;
         Ok(Stats {
             runs,
             playbooks,
@@ -301,27 +286,20 @@ impl History {
     /// fixes nothing, so none of those count): an index-only scan, cheap at
     /// any history size.
     pub fn fixed_counts(&self) -> Result<Vec<(String, i64)>, String> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT name, count(*) FROM run_playbooks WHERE fixed = 1 GROUP BY name")
-            .map_err(err)?;
-        let rows = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .map_err(err)?;
-        rows.collect::<Result<_, _>>().map_err(err)
+        self.rows(
+            "SELECT name, count(*) FROM run_playbooks WHERE fixed = 1 GROUP BY name",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
     }
 
     /// Every stored report (with its notes), oldest first, for export.
     pub fn export(&self, since: Option<i64>) -> Result<Vec<Report>, String> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT run_id FROM runs WHERE started_unix >= ?1 ORDER BY started_unix, id")
-            .map_err(err)?;
-        let ids: Vec<String> = stmt
-            .query_map([since.unwrap_or(i64::MIN)], |r| r.get(0))
-            .map_err(err)?
-            .collect::<Result<_, _>>()
-            .map_err(err)?;
+        let ids: Vec<String> = self.rows(
+            "SELECT run_id FROM runs WHERE started_unix >= ?1 ORDER BY started_unix, id",
+            [since.unwrap_or(i64::MIN)],
+            |r| r.get(0),
+        )?;
         ids.iter().map(|id| self.report(id)).collect()
     }
 }
