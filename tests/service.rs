@@ -84,6 +84,36 @@ case "$1" in
 esac
 "#;
 
+/// Installs [`FAKE_SYSTEMCTL`] in `dir/bin`; returns that folder.
+fn stand_in_systemctl(dir: &Path) -> std::path::PathBuf {
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::write(bin.join("systemctl"), FAKE_SYSTEMCTL).unwrap();
+    std::fs::set_permissions(
+        bin.join("systemctl"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    bin
+}
+
+/// Runs `supportctl ARGS` (split on spaces) in `dir`, in a private mount
+/// namespace where `/run/systemd/system` exists and `bin`'s systemctl is
+/// first on PATH: a systemd machine, as supportctl tells one.
+fn as_on_systemd(dir: &Path, bin: &Path, args: &str) -> std::process::Output {
+    let script = format!(
+        "mount -t tmpfs tmpfs /run && mkdir -p /run/systemd/system && PATH='{}':$PATH '{}' {args}",
+        bin.display(),
+        env!("CARGO_BIN_EXE_supportctl")
+    );
+    Command::new("/usr/bin/unshare")
+        .args(["-m", "--propagation", "private", "sh", "-c", &script])
+        .current_dir(dir)
+        .env("SUPPORTCTL_PATH", "")
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn systemd_check_fix_dry_run_and_failed_units() {
     if !common::is_root() || !Path::new("/usr/bin/unshare").exists() {
@@ -96,28 +126,11 @@ fn systemd_check_fix_dry_run_and_failed_units() {
     }
     let t = Test::new().playbook(SPOOLER);
     let dir = t.path().to_path_buf();
-    let bin = dir.join("bin");
-    std::fs::create_dir_all(&bin).unwrap();
-    std::fs::write(bin.join("systemctl"), FAKE_SYSTEMCTL).unwrap();
-    std::fs::set_permissions(
-        bin.join("systemctl"),
-        std::os::unix::fs::PermissionsExt::from_mode(0o755),
-    )
-    .unwrap();
+    let bin = stand_in_systemctl(&dir);
     let run = |extra: &str| {
         std::fs::write(bin.join("state"), "stopped\n").unwrap();
         let _ = std::fs::remove_file(bin.join("calls"));
-        let script = format!(
-            "mount -t tmpfs tmpfs /run && mkdir -p /run/systemd/system && PATH='{}':$PATH '{}' run p.toml --format json {extra}",
-            bin.display(),
-            env!("CARGO_BIN_EXE_supportctl")
-        );
-        let out = Command::new("/usr/bin/unshare")
-            .args(["-m", "--propagation", "private", "sh", "-c", &script])
-            .current_dir(&dir)
-            .env("SUPPORTCTL_PATH", "")
-            .output()
-            .unwrap();
+        let out = as_on_systemd(&dir, &bin, &format!("run p.toml --format json {extra}"));
         let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
         let calls = std::fs::read_to_string(bin.join("calls")).unwrap_or_default();
         (
@@ -197,14 +210,7 @@ fn print_spooler_concludes_in_plain_words() {
     }
     let t = Test::new();
     let dir = t.path().to_path_buf();
-    let bin = dir.join("bin");
-    std::fs::create_dir_all(&bin).unwrap();
-    std::fs::write(bin.join("systemctl"), FAKE_SYSTEMCTL).unwrap();
-    std::fs::set_permissions(
-        bin.join("systemctl"),
-        std::os::unix::fs::PermissionsExt::from_mode(0o755),
-    )
-    .unwrap();
+    let bin = stand_in_systemctl(&dir);
     let run = |extra: &str, broken: bool| -> serde_json::Value {
         std::fs::write(bin.join("state"), "stopped\n").unwrap();
         if broken {
@@ -212,17 +218,11 @@ fn print_spooler_concludes_in_plain_words() {
         } else {
             let _ = std::fs::remove_file(bin.join("broken"));
         }
-        let script = format!(
-            "mount -t tmpfs tmpfs /run && mkdir -p /run/systemd/system && PATH='{}':$PATH '{}' run print-spooler --format json {extra}",
-            bin.display(),
-            env!("CARGO_BIN_EXE_supportctl")
+        let out = as_on_systemd(
+            &dir,
+            &bin,
+            &format!("run print-spooler --format json {extra}"),
         );
-        let out = Command::new("/usr/bin/unshare")
-            .args(["-m", "--propagation", "private", "sh", "-c", &script])
-            .current_dir(&dir)
-            .env("SUPPORTCTL_PATH", "")
-            .output()
-            .unwrap();
         serde_json::from_slice(&out.stdout)
             .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
     };
