@@ -42,6 +42,7 @@ pub mod safeopen;
 pub mod secrets;
 pub mod services;
 pub mod signing;
+pub mod sntp;
 pub mod steps;
 pub mod suggest;
 pub mod terminal;

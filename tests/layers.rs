@@ -24,6 +24,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "cleanup",
             "http",
             "net",
+            "sntp",
             "largest",
             "redact",
             "merge",

@@ -170,49 +170,6 @@ fn dns_latency_thresholds_in_the_wrong_order_are_a_load_error() {
         .stderr_has("`warn_latency` is above `fail_latency`");
 }
 
-/// A DNS responder on a loopback UDP port, answering from a fixed zone:
-/// `host.test` A 10.1.2.3 and AAAA fd00::1, `v4only.test` A 10.9.9.9,
-/// `broken.test` SERVFAIL, `silent.test` never, anything else NXDOMAIN.
-fn dns_responder() -> std::net::SocketAddr {
-    use hickory_proto::op::{Message, MessageType, OpCode, ResponseCode};
-    use hickory_proto::rr::rdata::{A, AAAA};
-    use hickory_proto::rr::{RData, Record, RecordType};
-    let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
-    let addr = socket.local_addr().unwrap();
-    std::thread::spawn(move || {
-        let mut buf = [0u8; 1500];
-        while let Ok((n, from)) = socket.recv_from(&mut buf) {
-            let Ok(q) = Message::from_vec(&buf[..n]) else {
-                continue;
-            };
-            let Some(query) = q.queries.first().cloned() else {
-                continue;
-            };
-            let name = query.name().to_ascii().to_ascii_lowercase();
-            let mut reply = Message::new(q.metadata.id, MessageType::Response, OpCode::Query);
-            reply.add_query(query.clone());
-            let answer = |ip: RData| Record::from_rdata(query.name().clone(), 60, ip);
-            match (name.as_str(), query.query_type()) {
-                ("silent.test.", _) => continue,
-                ("broken.test.", _) => reply.metadata.response_code = ResponseCode::ServFail,
-                ("host.test.", RecordType::A) => {
-                    reply.add_answer(answer(RData::A(A("10.1.2.3".parse().unwrap()))));
-                }
-                ("host.test.", RecordType::AAAA) => {
-                    reply.add_answer(answer(RData::AAAA(AAAA("fd00::1".parse().unwrap()))));
-                }
-                ("v4only.test.", RecordType::A) => {
-                    reply.add_answer(answer(RData::A(A("10.9.9.9".parse().unwrap()))));
-                }
-                ("v4only.test.", _) => {}
-                _ => reply.metadata.response_code = ResponseCode::NXDomain,
-            }
-            let _ = socket.send_to(&reply.to_vec().unwrap(), from);
-        }
-    });
-    addr
-}
-
 fn dns_steps(steps: &[(&str, String)]) -> common::Run {
     let mut text = String::from("[playbook]\nname = \"dns\"\n");
     for (id, body) in steps {
@@ -228,7 +185,7 @@ fn dns_steps(steps: &[(&str, String)]) -> common::Run {
 
 #[test]
 fn dns_against_a_local_responder() {
-    let server = dns_responder();
+    let server = common::dns_responder();
     let at =
         |name: &str, extra: &str| format!("lookup = \"{name}\"\nserver = \"{server}\"\n{extra}");
     let r = dns_steps(&[
@@ -246,6 +203,14 @@ fn dns_against_a_local_responder() {
         ("servfail", at("broken.test", "")),
         ("silent", at("silent.test", "timeout = \"1s\"")),
         ("slow", at("host.test", "warn_latency = \"0ms\"")),
+        (
+            "srv",
+            at("_ldap._tcp.dc._msdcs.corp.test", "record = \"SRV\""),
+        ),
+        (
+            "srv-none",
+            at("_ldap._tcp.dc._msdcs.nodc.test", "record = \"SRV\""),
+        ),
     ]);
     let msg = |id: &str| r.step(id)["message"].as_str().unwrap().to_string();
     assert_eq!(r.step_status("both"), "pass", "{}", r.step("both"));
@@ -272,6 +237,20 @@ fn dns_against_a_local_responder() {
         msg("silent")
     );
     assert_eq!(r.step_status("slow"), "warn", "{}", r.step("slow"));
+    // Service records, the preferred (lowest priority) first.
+    assert_eq!(r.step_status("srv"), "pass", "{}", r.step("srv"));
+    assert!(
+        msg("srv").contains("→ 127.0.0.1:389, dc2.corp.test:389"),
+        "{}",
+        msg("srv")
+    );
+    assert_eq!(r.step_status("srv-none"), "fail");
+    assert_eq!(r.step("srv-none")["reason"], "no_address");
+    assert!(
+        msg("srv-none").contains("has no SRV record"),
+        "{}",
+        msg("srv-none")
+    );
 }
 
 #[test]
@@ -307,6 +286,65 @@ fn a_dns_server_that_is_not_there() {
     assert!(
         msg.contains("refused the query") || msg.contains("did not answer in time"),
         "{msg}"
+    );
+}
+
+/// The clock against SNTP responders on loopback: in step, 7 minutes
+/// behind, 2 minutes ahead, unsynchronised, refusing, and none there.
+#[test]
+fn clock_against_local_time_servers() {
+    let mut text = String::from("[playbook]\nname = \"clock\"\n");
+    let port = closed_udp_port();
+    for (id, server) in [
+        ("same", common::sntp_server(0.0, 0x24, 2).to_string()),
+        ("behind", common::sntp_server(432.0, 0x24, 2).to_string()),
+        ("ahead", common::sntp_server(-120.0, 0x24, 3).to_string()),
+        ("unsynced", common::sntp_server(0.0, 0xe4, 2).to_string()),
+        ("kiss", common::sntp_server(0.0, 0x24, 0).to_string()),
+        ("none", format!("127.0.0.1:{port}")),
+    ] {
+        text.push_str(&format!(
+            "\n[[step]]\nid = \"{id}\"\nkind = \"clock\"\nserver = \"{server}\"\ntimeout = \"2s\"\n"
+        ));
+    }
+    let r = Test::new()
+        .playbook(&text)
+        .args(&["run", "p.toml", "--format", "json"])
+        .run();
+    let msg = |id: &str| r.step(id)["message"].as_str().unwrap().to_string();
+    let outcome = |id: &str| (r.step_status(id), r.step(id)["reason"].clone());
+    assert_eq!(r.step_status("same"), "pass", "{}", r.step("same"));
+    assert!(
+        msg("same").contains("this clock is within"),
+        "{}",
+        msg("same")
+    );
+    assert_eq!(outcome("behind"), ("fail".into(), "skew".into()));
+    assert!(
+        msg("behind").contains("7m12s behind 127.0.0.1:"),
+        "{}",
+        msg("behind")
+    );
+    let offset = r.step("behind")["measurements"][0]["value"]
+        .as_f64()
+        .unwrap();
+    assert!((offset - 432.0).abs() < 1.0, "{offset}");
+    assert_eq!(outcome("ahead"), ("warn".into(), "skew".into()));
+    assert!(msg("ahead").contains("2m ahead of"), "{}", msg("ahead"));
+    assert_eq!(outcome("unsynced"), ("fail".into(), "bad_answer".into()));
+    assert!(
+        msg("unsynced").contains("not synchronised"),
+        "{}",
+        msg("unsynced")
+    );
+    assert_eq!(outcome("kiss"), ("fail".into(), "bad_answer".into()));
+    assert!(msg("kiss").contains("`DENY`"), "{}", msg("kiss"));
+    let none = r.step_status("none");
+    assert_eq!(none, "fail");
+    assert!(
+        ["refused", "timeout"].contains(&r.step("none")["reason"].as_str().unwrap()),
+        "{}",
+        r.step("none")
     );
 }
 

@@ -1,6 +1,9 @@
 //! `dns`: a name resolves (A and/or AAAA), optionally to expected
 //! addresses, within latency thresholds; through the system resolver, or by
-//! asking one `server` directly.
+//! asking one `server` directly. `record = "SRV"` finds the services a name
+//! announces (`_ldap._tcp.dc._msdcs.corp.example`: the domain controllers);
+//! the system resolver cannot answer those, so the query goes to `server` or
+//! to the DNS servers the machine uses, in order.
 //!
 //! With `server`, the query is a DNS message (hickory-proto) sent over UDP
 //! on our own socket with the step's deadline as timeout, retried over TCP
@@ -34,6 +37,9 @@ pub enum Record {
     #[default]
     #[serde(rename = "any")]
     Any,
+    /// Service records: each target host and port, by priority.
+    #[serde(rename = "SRV")]
+    Srv,
 }
 
 /// Keys of a `dns` step.
@@ -41,7 +47,7 @@ pub enum Record {
 pub struct DnsStep {
     /// The name to resolve (templated), e.g. `"intranet.corp.example"`.
     pub lookup: String,
-    /// `A`, `AAAA` or `any` (default).
+    /// `A`, `AAAA`, `any` (default) or `SRV`.
     #[serde(default)]
     pub record: Record,
     /// Addresses the answer must include (default: any address will do).
@@ -59,6 +65,8 @@ pub struct DnsStep {
 #[derive(Debug, PartialEq)]
 pub enum Answer {
     Addresses(Vec<IpAddr>),
+    /// SRV targets as `host:port`, the preferred first.
+    Services(Vec<String>),
     /// The server says the name does not exist.
     NoSuchName,
     /// An error answer (SERVFAIL, REFUSED...) or none in time: the reason
@@ -203,6 +211,7 @@ impl DnsStep {
             Record::A => vec![RecordType::A],
             Record::Aaaa => vec![RecordType::AAAA],
             Record::Any => vec![RecordType::A, RecordType::AAAA],
+            Record::Srv => vec![RecordType::SRV],
         }
     }
 
@@ -210,7 +219,7 @@ impl DnsStep {
         match self.record {
             Record::A => ip.is_ipv4(),
             Record::Aaaa => ip.is_ipv6(),
-            Record::Any => true,
+            Record::Any | Record::Srv => true,
         }
     }
 
@@ -229,16 +238,20 @@ impl DnsStep {
             }
         };
         let mut found = Vec::new();
+        let mut services = Vec::new();
         let mut no_such = false;
         for kind in self.kinds() {
             match ask(server, &name, kind, deadline) {
                 Ok(reply) => match reply.metadata.response_code {
                     ResponseCode::NoError => {
-                        found.extend(reply.answers.iter().filter_map(|r| match &r.data {
-                            RData::A(a) => Some(IpAddr::V4(a.0)),
-                            RData::AAAA(a) => Some(IpAddr::V6(a.0)),
-                            _ => None,
-                        }))
+                        for r in &reply.answers {
+                            match &r.data {
+                                RData::A(a) => found.push(IpAddr::V4(a.0)),
+                                RData::AAAA(a) => found.push(IpAddr::V6(a.0)),
+                                RData::SRV(s) => services.push(s.clone()),
+                                _ => {}
+                            }
+                        }
                     }
                     ResponseCode::NXDomain => no_such = true,
                     ResponseCode::Refused => {
@@ -249,11 +262,43 @@ impl DnsStep {
                 Err((reason, e)) => return Answer::Failed(reason, e),
             }
         }
-        if found.is_empty() && no_such {
+        if found.is_empty() && services.is_empty() && no_such {
             Answer::NoSuchName
+        } else if self.record == Record::Srv {
+            // Lowest priority first; within one, the heaviest first.
+            services.sort_by_key(|s| (s.priority, std::cmp::Reverse(s.weight)));
+            Answer::Services(
+                services
+                    .iter()
+                    .map(|s| format!("{}:{}", s.target.to_ascii().trim_end_matches('.'), s.port))
+                    .collect(),
+            )
         } else {
             Answer::Addresses(found)
         }
+    }
+
+    /// SRV without `server`: the machine's DNS servers, in order, until one
+    /// answers (the system resolver API has no SRV lookup).
+    fn lookup_srv_system(&self, deadline: Instant) -> (Answer, String) {
+        let servers = &crate::netfacts::cached().dns_servers;
+        let mut last = (
+            Answer::Failed(
+                "no_server",
+                "no DNS server is configured on this machine".into(),
+            ),
+            "system DNS".to_string(),
+        );
+        for ip in servers {
+            let server = SocketAddr::new(*ip, 53);
+            let answer = self.lookup_at(server, deadline);
+            let failed = matches!(answer, Answer::Failed(..));
+            last = (answer, server.to_string());
+            if !failed || Instant::now() >= deadline {
+                break;
+            }
+        }
+        last
     }
 
     /// The system resolver (hosts file, split DNS...), bounded by the deadline.
@@ -296,6 +341,17 @@ impl DnsStep {
             Answer::Failed(reason, why) => {
                 return Evaluation::problem(Status::Fail, reason, format!("`{what}`: {why}"));
             }
+            Answer::Services(found) if found.is_empty() => {
+                return Evaluation::problem(
+                    Status::Fail,
+                    "no_address",
+                    format!("`{what}` has no SRV record ({via})"),
+                );
+            }
+            Answer::Services(found) => Evaluation::new(
+                Status::Pass,
+                format!("`{what}` → {} ({via}, {} ms)", found.join(", "), ms(took)),
+            ),
             Answer::Addresses(found) if found.is_empty() => {
                 return Evaluation::problem(
                     Status::Fail,
@@ -344,6 +400,7 @@ impl DnsStep {
             Record::A => "A (IPv4)",
             Record::Aaaa => "AAAA (IPv6)",
             Record::Any => "A or AAAA",
+            Record::Srv => "SRV",
         }
     }
 }
@@ -353,6 +410,7 @@ impl Check for DnsStep {
         let started = Instant::now();
         let (answer, via) = match self.server.as_deref().and_then(parse_server) {
             Some(server) => (self.lookup_at(server, ctx.deadline), server.to_string()),
+            None if self.record == Record::Srv => self.lookup_srv_system(ctx.deadline),
             None => (
                 self.lookup_system(ctx.deadline),
                 "system resolver".to_string(),
@@ -384,6 +442,13 @@ impl Check for DnsStep {
                 key: "lookup",
                 message: format!("`{}` is not a DNS name", self.lookup),
                 hint: Some("e.g. lookup = \"intranet.corp.example\"".into()),
+            });
+        }
+        if self.record == Record::Srv && !self.expect.is_empty() {
+            out.push(FieldProblem {
+                key: "expect",
+                message: "`expect` lists addresses, which SRV records do not hold".into(),
+                hint: Some("check the hosts an SRV record names with a `tcp` step".into()),
             });
         }
         if let Some(s) = &self.server

@@ -8,6 +8,7 @@
 
 pub mod bundle;
 pub mod cleanup;
+pub mod clock;
 pub mod command;
 pub mod disk;
 pub mod dns;
@@ -255,6 +256,7 @@ step_kinds! {
     "bundle" => Bundle(bundle::BundleStep),
     "command" => Command(command::CommandStep),
     "cleanup" => Cleanup(cleanup::CleanupStep),
+    "clock" => Clock(clock::ClockStep),
     "disk" => Disk(disk::DiskStep),
     "dns" => Dns(dns::DnsStep),
     "http" => Http(http::HttpStep),

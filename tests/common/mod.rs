@@ -437,3 +437,100 @@ pub fn in_namespace<S: AsRef<std::ffi::OsStr>>(
             .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr))),
     )
 }
+
+/// A DNS responder on a loopback UDP port, answering from a fixed zone:
+/// `host.test` A 10.1.2.3 and AAAA fd00::1, `v4only.test` A 10.9.9.9,
+/// `broken.test` SERVFAIL, `silent.test` never; SRV
+/// `_ldap._tcp.dc._msdcs.corp.test` → dc2.corp.test:389 (priority 10) and
+/// 127.0.0.1:389 (priority 0), an empty answer for `nodc.test`'s; anything
+/// else NXDOMAIN.
+pub fn dns_responder() -> std::net::SocketAddr {
+    use hickory_proto::op::{Message, MessageType, OpCode, ResponseCode};
+    use hickory_proto::rr::Name;
+    use hickory_proto::rr::rdata::{A, AAAA, SRV};
+    use hickory_proto::rr::{RData, Record, RecordType};
+    let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let addr = socket.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 1500];
+        while let Ok((n, from)) = socket.recv_from(&mut buf) {
+            let Ok(q) = Message::from_vec(&buf[..n]) else {
+                continue;
+            };
+            let Some(query) = q.queries.first().cloned() else {
+                continue;
+            };
+            let name = query.name().to_ascii().to_ascii_lowercase();
+            let mut reply = Message::new(q.metadata.id, MessageType::Response, OpCode::Query);
+            reply.add_query(query.clone());
+            let answer = |ip: RData| Record::from_rdata(query.name().clone(), 60, ip);
+            match (name.as_str(), query.query_type()) {
+                ("silent.test.", _) => continue,
+                ("broken.test.", _) => reply.metadata.response_code = ResponseCode::ServFail,
+                ("host.test.", RecordType::A) => {
+                    reply.add_answer(answer(RData::A(A("10.1.2.3".parse().unwrap()))));
+                }
+                ("host.test.", RecordType::AAAA) => {
+                    reply.add_answer(answer(RData::AAAA(AAAA("fd00::1".parse().unwrap()))));
+                }
+                ("v4only.test.", RecordType::A) => {
+                    reply.add_answer(answer(RData::A(A("10.9.9.9".parse().unwrap()))));
+                }
+                ("v4only.test.", _) => {}
+                ("_ldap._tcp.dc._msdcs.corp.test.", RecordType::SRV) => {
+                    for (priority, target) in [(10, "dc2.corp.test."), (0, "127.0.0.1.")] {
+                        let target = Name::from_ascii(target).unwrap();
+                        reply.add_answer(answer(RData::SRV(SRV::new(priority, 50, 389, target))));
+                    }
+                }
+                ("_ldap._tcp.dc._msdcs.nodc.test.", _) => {}
+                _ => reply.metadata.response_code = ResponseCode::NXDomain,
+            }
+            let _ = socket.send_to(&reply.to_vec().unwrap(), from);
+        }
+    });
+    addr
+}
+
+/// An SNTP responder on a loopback UDP port whose clock is `skew` seconds
+/// ahead of ours; `first`/`stratum` set the reply's first byte and stratum
+/// (`0x24, 2`: a synchronised stratum-2 server; `0xe4`: unsynchronised;
+/// stratum 0: a kiss-o'-death `DENY`). Answers until the test ends.
+pub fn sntp_server(skew: f64, first: u8, stratum: u8) -> std::net::SocketAddr {
+    let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let addr = socket.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let ntp = |unix: f64| {
+            let t = unix + 2_208_988_800.0;
+            let secs = t.floor();
+            let mut out = (secs as u64 as u32).to_be_bytes().to_vec();
+            out.extend((((t - secs) * 4_294_967_296.0) as u32).to_be_bytes());
+            out
+        };
+        let now = || {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_secs_f64()
+                + skew
+        };
+        let mut buf = [0u8; 512];
+        while let Ok((n, from)) = socket.recv_from(&mut buf) {
+            if n < 48 {
+                continue;
+            }
+            let received = now();
+            let mut reply = [0u8; 48];
+            reply[0] = first;
+            reply[1] = stratum;
+            if stratum == 0 {
+                reply[12..16].copy_from_slice(b"DENY");
+            }
+            reply[24..32].copy_from_slice(&buf[40..48]);
+            reply[32..40].copy_from_slice(&ntp(received));
+            reply[40..48].copy_from_slice(&ntp(now()));
+            let _ = socket.send_to(&reply, from);
+        }
+    });
+    addr
+}
