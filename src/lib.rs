@@ -51,6 +51,7 @@ pub mod textcodec;
 pub mod values;
 pub mod vars;
 pub mod version;
+pub mod wifi;
 
 use clap::Parser;
 

@@ -25,6 +25,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "http",
             "net",
             "sntp",
+            "wifi",
             "largest",
             "redact",
             "merge",

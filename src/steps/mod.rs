@@ -21,6 +21,7 @@ pub mod requirements;
 pub mod service;
 pub mod software;
 pub mod tcp;
+pub mod wifi;
 
 use std::time::{Duration, Instant};
 
@@ -267,4 +268,5 @@ step_kinds! {
     "service" => Service(service::ServiceStep),
     "software" => Software(software::SoftwareStep),
     "tcp" => Tcp(tcp::TcpStep),
+    "wifi" => Wifi(wifi::WifiStep),
 }
