@@ -813,3 +813,45 @@ fn disk_steps_measure_the_tmpfs_a_path_is_on() {
     assert!(listed(1), "{}", steps[1]);
     assert!(!listed(2), "{}", steps[2]);
 }
+
+/// `when = { var = "printer" }`: the step runs only when the variable is
+/// not empty, its keys templated from the empty value are not judged at
+/// load time, and a name that is no variable is a load error.
+#[test]
+fn steps_wait_for_a_variable() {
+    let book = "[vars]\nprinter = \"\"\n\n[[step]]\nid = \"probe\"\nkind = \"tcp\"\nhost = \"{{ printer }}\"\nport = 9100\nwhen = { var = \"printer\" }\n";
+    let skipped = Test::new()
+        .playbook(book)
+        .args(&["run", "p.toml", "--format", "json"])
+        .run()
+        .status(0);
+    assert_eq!(skipped.step_status("probe"), "skipped");
+    assert!(
+        skipped.step("probe")["message"]
+            .as_str()
+            .unwrap()
+            .contains("variable printer is empty"),
+        "{}",
+        skipped.step("probe")
+    );
+    let port = common::closed_port().to_string();
+    let given = Test::new()
+        .playbook(&book.replace("9100", &port))
+        .args(&[
+            "run",
+            "p.toml",
+            "--format",
+            "json",
+            "--var",
+            "printer=127.0.0.1",
+        ])
+        .run();
+    assert_eq!(given.step_status("probe"), "fail");
+    Test::new()
+        .playbook(&book.replace("var = \"printer\"", "var = \"printr\""))
+        .args(&["check", "p.toml"])
+        .run()
+        .status(2)
+        .stderr_has("`when.var` names `printr`, which is not a variable")
+        .stderr_has("did you mean `printer`?");
+}

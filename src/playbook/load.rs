@@ -18,7 +18,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 
 use super::diagnostic::{Diagnostic, did_you_mean};
-use super::model::{Cause, Common, Fix, FixTimeout, Meta, Playbook, StepDef};
+use super::model::{Cause, Common, Fix, FixTimeout, Meta, Playbook, StepDef, When};
 use super::validate;
 use crate::facts::Facts;
 use crate::steps::command::CommandStep;
@@ -382,6 +382,35 @@ pub(super) struct RawCause {
     pub when_refs: BTreeMap<String, Vec<(String, Range<usize>)>>,
 }
 
+/// `when.var`: each named variable must exist; those that are empty are
+/// noted, so the runner skips the step (or cause) and says why.
+fn resolve_var_conditions(
+    when: &mut When,
+    vars: &BTreeMap<String, String>,
+    sink: &mut Sink,
+    span: Range<usize>,
+    context: &str,
+) {
+    when.empty_vars.clear();
+    for name in when.var.iter() {
+        match vars.get(name.as_str()) {
+            Some(value) if !value.trim().is_empty() => {}
+            Some(_) => when.empty_vars.push(name.clone()),
+            None => {
+                let hint = match did_you_mean(name, vars.keys().map(String::as_str)) {
+                    Some(near) => format!("did you mean `{near}`?"),
+                    None => "declare it in [vars], e.g. printer = \"\"".to_string(),
+                };
+                sink.error(
+                    Some(span.clone()),
+                    format!("`when.var` names `{name}`, which is not a variable {context}"),
+                    Some(hint),
+                );
+            }
+        }
+    }
+}
+
 /// Decodes the `[[cause]]` tables, templates expanded in their text.
 fn load_causes(
     value: Option<&Spanned<DeValue<'_>>>,
@@ -413,7 +442,8 @@ fn load_causes(
         expand_table(&mut table, vars, sink);
         let spans = step_spans(&table, item.span());
         let context = format!("in [[cause]] {}", i + 1);
-        if let Some(cause) = decode_all::<Cause>(&table, item.span(), sink, &context) {
+        if let Some(mut cause) = decode_all::<Cause>(&table, item.span(), sink, &context) {
+            resolve_var_conditions(&mut cause.when, vars, sink, spans.value("when"), &context);
             out.push(RawCause {
                 cause,
                 table: item.span(),
@@ -751,7 +781,10 @@ fn load_step(
             Some(hint),
         );
     }
-    let common: Option<Common> = decode_all(&table, span.clone(), sink, &context);
+    let mut common: Option<Common> = decode_all(&table, span.clone(), sink, &context);
+    if let Some(when) = common.as_mut().and_then(|c| c.when.as_mut()) {
+        resolve_var_conditions(when, vars, sink, spans.value("when"), &context);
+    }
     let mut decoder = TableDecoder {
         table: &table,
         span: span.clone(),
@@ -762,7 +795,15 @@ fn load_step(
     let fix = table
         .get("fix")
         .map(|f| decode_fix(f, sink, &context, facts));
-    if let Some(kc) = &kind_config {
+    // A step that waits for a variable (`when.var`) has keys templated from
+    // it: while it is empty they say nothing worth checking.
+    let waits_for_var = common
+        .as_ref()
+        .and_then(|c| c.when.as_ref())
+        .is_some_and(|w| !w.empty_vars.is_empty());
+    if let Some(kc) = &kind_config
+        && !waits_for_var
+    {
         for p in kc.check().validate(facts) {
             sink.error(
                 Some(spans.value(p.key)),

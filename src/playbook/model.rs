@@ -228,6 +228,15 @@ pub struct When {
     /// These environment variables are set and not empty.
     #[serde(default)]
     pub env: OneOrMany<String>,
+    /// These playbook variables are not empty (`var = "printer"`: run only
+    /// when `--var printer=…` gave one). A step skipped for an empty
+    /// variable has its templated keys left unchecked.
+    #[serde(default)]
+    pub var: OneOrMany<String>,
+    /// The variables of `var` that are empty (filled in by the loader).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub empty_vars: Vec<String>,
     /// These paths exist (templated).
     #[serde(default)]
     pub path_exists: OneOrMany<String>,

@@ -137,6 +137,11 @@ fn unmet_condition(
             "does not run in a dry run".to_string()
         });
     }
+    if let Some(var) = when.empty_vars.first() {
+        return Some(format!(
+            "variable {var} is empty (give it with --var {var}=…)"
+        ));
+    }
     if let Some(var) = when.env.iter().find(|v| !env.env_set(v)) {
         return Some(format!("environment variable {var} is not set"));
     }

@@ -53,7 +53,7 @@ pub struct DnsStep {
     /// Addresses the answer must include (default: any address will do).
     #[serde(default)]
     pub expect: OneOrMany<IpAddr>,
-    /// Ask this resolver directly, `"IP"` or `"IP:port"` (default: the system resolver).
+    /// Ask this resolver directly, `"IP"` or `"IP:port"` (default, or empty: the system resolver).
     pub server: Option<String>,
     /// Warn when resolving takes longer than this.
     pub warn_latency: Option<Dur>,
@@ -395,6 +395,11 @@ impl DnsStep {
         e
     }
 
+    /// The server to ask; empty (a variable left empty) means the system's.
+    fn server(&self) -> Option<&str> {
+        self.server.as_deref().filter(|s| !s.trim().is_empty())
+    }
+
     fn record_name(&self) -> &'static str {
         match self.record {
             Record::A => "A (IPv4)",
@@ -408,7 +413,7 @@ impl DnsStep {
 impl Check for DnsStep {
     fn evaluate(&self, ctx: &StepContext) -> Evaluation {
         let started = Instant::now();
-        let (answer, via) = match self.server.as_deref().and_then(parse_server) {
+        let (answer, via) = match self.server().and_then(parse_server) {
             Some(server) => (self.lookup_at(server, ctx.deadline), server.to_string()),
             None if self.record == Record::Srv => self.lookup_srv_system(ctx.deadline),
             None => (
@@ -424,10 +429,7 @@ impl Check for DnsStep {
     }
 
     fn describe(&self) -> String {
-        let via = self
-            .server
-            .as_deref()
-            .map_or(String::new(), |s| format!(" via {s}"));
+        let via = self.server().map_or(String::new(), |s| format!(" via {s}"));
         format!("resolves `{}`{via}", self.lookup)
     }
 
@@ -451,7 +453,7 @@ impl Check for DnsStep {
                 hint: Some("check the hosts an SRV record names with a `tcp` step".into()),
             });
         }
-        if let Some(s) = &self.server
+        if let Some(s) = self.server()
             && parse_server(s).is_none()
         {
             out.push(FieldProblem {

@@ -497,6 +497,16 @@ pub fn dns_responder() -> std::net::SocketAddr {
 /// (`0x24, 2`: a synchronised stratum-2 server; `0xe4`: unsynchronised;
 /// stratum 0: a kiss-o'-death `DENY`). Answers until the test ends.
 pub fn sntp_server(skew: f64, first: u8, stratum: u8) -> std::net::SocketAddr {
+    sntp_serve(skew, first, stratum, None)
+}
+
+/// A synchronised SNTP responder `skew` seconds ahead until the file
+/// `set_by` exists (a stand-in time-sync program creates it), then in step.
+pub fn sntp_server_set_by(skew: f64, set_by: PathBuf) -> std::net::SocketAddr {
+    sntp_serve(skew, 0x24, 2, Some(set_by))
+}
+
+fn sntp_serve(skew: f64, first: u8, stratum: u8, set_by: Option<PathBuf>) -> std::net::SocketAddr {
     let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
     let addr = socket.local_addr().unwrap();
     std::thread::spawn(move || {
@@ -512,7 +522,11 @@ pub fn sntp_server(skew: f64, first: u8, stratum: u8) -> std::net::SocketAddr {
                 .duration_since(std::time::UNIX_EPOCH)
                 .unwrap()
                 .as_secs_f64()
-                + skew
+                + if set_by.as_ref().is_some_and(|p| p.exists()) {
+                    0.0
+                } else {
+                    skew
+                }
         };
         let mut buf = [0u8; 512];
         while let Ok((n, from)) = socket.recv_from(&mut buf) {
