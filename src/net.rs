@@ -179,10 +179,15 @@ pub fn connect(
 
 /// `host:port` for messages, IPv6 addresses bracketed.
 pub fn host_port(host: &str, port: u16) -> String {
+    host_ports(host, &port.to_string())
+}
+
+/// `host:ports` (`printer:9100,631`) for messages, IPv6 addresses bracketed.
+pub fn host_ports(host: &str, ports: &str) -> String {
     if host.contains(':') && !host.starts_with('[') {
-        format!("[{host}]:{port}")
+        format!("[{host}]:{ports}")
     } else {
-        format!("{host}:{port}")
+        format!("{host}:{ports}")
     }
 }
 

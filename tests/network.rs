@@ -97,6 +97,74 @@ fn open_closed_and_expected_closed_ports() {
     drop(listener);
 }
 
+/// Several ports: the host answers when any does, each port getting a
+/// share of the time (a silent one cannot starve the next); `closed`
+/// needs them all closed.
+#[test]
+fn any_of_several_ports() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let open = listener.local_addr().unwrap().port();
+    let (fd, silent, _held) = silent_port();
+    let closed = common::closed_port();
+    let r = tcp_steps(&[
+        (
+            "third-answers",
+            format!(
+                "host = \"127.0.0.1\"\nport = [{silent}, {closed}, \"{open}\"]\ntimeout = \"2s\""
+            ),
+        ),
+        (
+            "none-answers",
+            format!("host = \"127.0.0.1\"\nport = [{closed}, {silent}]\ntimeout = \"2s\""),
+        ),
+        (
+            "all-closed",
+            format!(
+                "host = \"127.0.0.1\"\nport = [{closed}, {silent}]\nexpect = \"closed\"\ntimeout = \"2s\""
+            ),
+        ),
+        (
+            "one-open",
+            format!("host = \"127.0.0.1\"\nport = [{closed}, {open}]\nexpect = \"closed\""),
+        ),
+    ]);
+    let msg = |id: &str| r.step(id)["message"].as_str().unwrap().to_string();
+    assert_eq!(
+        r.step_status("third-answers"),
+        "pass",
+        "{}",
+        r.step("third-answers")
+    );
+    let m = msg("third-answers");
+    assert!(m.starts_with(&format!("127.0.0.1:{open} open")), "{m}");
+    assert!(
+        m.contains(&format!("127.0.0.1:{silent} did not answer")),
+        "{m}"
+    );
+    assert!(m.contains(&format!("127.0.0.1:{closed} refused")), "{m}");
+    assert_eq!(r.step_status("none-answers"), "fail");
+    assert_eq!(
+        r.step("none-answers")["reason"],
+        "refused",
+        "the first port's reason"
+    );
+    assert!(
+        msg("none-answers").contains("did not answer"),
+        "{}",
+        msg("none-answers")
+    );
+    assert_eq!(
+        r.step_status("all-closed"),
+        "pass",
+        "{}",
+        r.step("all-closed")
+    );
+    assert_eq!(r.step_status("one-open"), "fail");
+    assert_eq!(r.step("one-open")["reason"], "open");
+    // SAFETY: closing the socket this test opened.
+    unsafe { libc::close(fd) };
+}
+
 #[test]
 fn a_port_that_never_answers_ends_at_the_timeout() {
     let (fd, port, _held) = silent_port();

@@ -1,5 +1,8 @@
 //! `tcp`: connect to `host:port` within the step's timeout, with latency
 //! thresholds; or, with `expect = "closed"`, check that a port is not open.
+//! With several ports (`port = [9100, 631, 515]`), the host answers when any
+//! of them does (tried in order, each with a share of the time left), and
+//! with `expect = "closed"` all must be closed.
 //!
 //! The name is resolved on a helper thread so a hung resolver cannot
 //! outlive the timeout (the thread finishes on its own later). Every
@@ -33,10 +36,11 @@ pub enum Expect {
 pub struct TcpStep {
     /// A host name or IP address (templated), e.g. `"{{ gateway }}"`, `"fileserver"`, `"::1"`.
     pub host: String,
-    /// 1-65535, a number or text (so `"{{ port_var }}"` works).
-    #[serde(deserialize_with = "crate::values::port")]
-    #[schemars(schema_with = "crate::values::port_schema")]
-    pub port: u16,
+    /// 1-65535, a number or text (so `"{{ port_var }}"` works), or a list:
+    /// any of them answering will do.
+    #[serde(deserialize_with = "crate::values::ports")]
+    #[schemars(schema_with = "crate::values::ports_schema")]
+    pub port: Vec<u16>,
     /// `open` (default) or `closed`.
     #[serde(default)]
     pub expect: Expect,
@@ -152,15 +156,65 @@ impl TcpStep {
     }
 
     fn target(&self) -> String {
-        crate::net::host_port(&self.host, self.port)
+        let ports: Vec<String> = self.port.iter().map(u16::to_string).collect();
+        crate::net::host_ports(&self.host, &ports.join(","))
     }
+
+    /// Each port in turn, until one gives the verdict: for `open` the first
+    /// that answers, for `closed` the first that is open. Each port gets an
+    /// equal share of the time left, so one that never answers cannot
+    /// starve the next.
+    fn evaluate_ports(&self, deadline: Instant, timeout: Duration) -> Evaluation {
+        let mut failures: Vec<Evaluation> = Vec::new();
+        for (i, &port) in self.port.iter().enumerate() {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let share = left / (self.port.len() - i) as u32;
+            let target = crate::net::host_port(&self.host, port);
+            let waited = if self.port.len() == 1 { timeout } else { share };
+            let e = self.judge(
+                &target,
+                probe(&self.host, port, Instant::now() + share),
+                waited,
+            );
+            let decided = match self.expect {
+                Expect::Open => e.status == Status::Pass || e.reason == Some("slow"),
+                Expect::Closed => e.status != Status::Pass,
+            };
+            if decided || self.port.len() == 1 {
+                return with_others(e, &failures);
+            }
+            failures.push(e);
+        }
+        match self.expect {
+            // None answered: the first port's verdict, with the others'.
+            Expect::Open => {
+                let first = failures.remove(0);
+                with_others(first, &failures)
+            }
+            Expect::Closed => Evaluation::new(
+                Status::Pass,
+                format!(
+                    "{} are all closed or unreachable (within {})",
+                    self.target(),
+                    human_duration(timeout)
+                ),
+            ),
+        }
+    }
+}
+
+/// `e`'s message followed by what the other ports said.
+fn with_others(mut e: Evaluation, others: &[Evaluation]) -> Evaluation {
+    for o in others {
+        e.message.push_str("; ");
+        e.message.push_str(&o.message);
+    }
+    e
 }
 
 impl Check for TcpStep {
     fn evaluate(&self, ctx: &StepContext) -> Evaluation {
-        let target = self.target();
-        let probe = probe(&self.host, self.port, ctx.deadline);
-        self.judge(&target, probe, ctx.timeout)
+        self.evaluate_ports(ctx.deadline, ctx.timeout)
     }
 
     fn waits_on_network(&self) -> bool {
@@ -187,7 +241,7 @@ impl Check for TcpStep {
                 hint: Some("e.g. host = \"fileserver.corp.example\" or \"10.0.0.1\"".into()),
             });
         }
-        if self.port == 0 {
+        if self.port.contains(&0) {
             out.push(FieldProblem {
                 key: "port",
                 message: "port 0 cannot be connected to".into(),

@@ -147,6 +147,38 @@ pub fn port<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u16, D::Error> {
     }
 }
 
+/// One port or a list of them (`443`, `"{{ port }}"`, `[9100, 631, 515]`).
+pub fn ports<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<u16>, D::Error> {
+    #[derive(Deserialize)]
+    struct One(#[serde(deserialize_with = "port")] u16);
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        List(Vec<serde_json::Value>),
+        Single(serde_json::Value),
+    }
+    let one = |v: serde_json::Value| {
+        One::deserialize(v)
+            .map(|p| p.0)
+            .map_err(serde::de::Error::custom)
+    };
+    match Raw::deserialize(d)? {
+        Raw::List(items) if items.is_empty() => Err(serde::de::Error::custom(format!(
+            "no port given{HINT}a number from 1 to 65535, or a list of them"
+        ))),
+        Raw::List(items) => items.into_iter().map(one).collect(),
+        Raw::Single(v) => one(v).map(|p| vec![p]),
+    }
+}
+
+/// The JSON Schema of [`ports`]: a port, or a list of them.
+pub fn ports_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let one = port_schema(g);
+    schemars::json_schema!({
+        "anyOf": [one, {"type": "array", "items": one, "minItems": 1}]
+    })
+}
+
 /// The JSON Schema of [`port`]: an integer, or digits as text.
 pub fn port_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
     schemars::json_schema!({
