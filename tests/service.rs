@@ -211,6 +211,8 @@ fn print_spooler_concludes_in_plain_words() {
     let t = Test::new();
     let dir = t.path().to_path_buf();
     let bin = stand_in_systemctl(&dir);
+    // An empty print queue, whatever this machine's CUPS holds.
+    stand_in_cups(&bin);
     let run = |extra: &str, broken: bool| -> serde_json::Value {
         std::fs::write(bin.join("state"), "stopped\n").unwrap();
         if broken {
@@ -276,4 +278,165 @@ fn bad_service_steps_are_load_errors() {
         r.stderr
     );
     assert!(r.stderr.contains("reboot"), "{}", r.stderr);
+}
+
+/// `lpstat -o` with one job in the queue (CUPS's columns: job, owner,
+/// size, time).
+const LPSTAT_JOBS: &str =
+    "HP_LaserJet_M404-23     ana              1024   Tue 12 Nov 2024 09:14:03 AM CET\n";
+/// `lpstat -p`: the printer idle, and printing.
+const LPSTAT_IDLE: &str =
+    "printer HP_LaserJet_M404 is idle.  enabled since Tue 12 Nov 2024 09:02:11 AM CET\n";
+const LPSTAT_PRINTING: &str = "printer HP_LaserJet_M404 now printing HP_LaserJet_M404-23.  enabled since Tue 12 Nov 2024 09:02:11 AM CET\n";
+
+/// Stand-in `lpstat` and `cancel` beside the stand-in systemctl: the
+/// queue is the file `jobs`, the printers' states `printers`; `cancel`
+/// writes the marker `cancelled` and empties the queue.
+fn stand_in_cups(bin: &Path) {
+    let lpstat = "#!/bin/sh\ndir=$(dirname \"$0\")\ncase \"$1\" in\n  -o) cat \"$dir/jobs\" 2>/dev/null ;;\n  -p) cat \"$dir/printers\" ;;\n  *) echo \"unexpected: $*\" >&2; exit 1 ;;\nesac\n";
+    let cancel =
+        "#!/bin/sh\ndir=$(dirname \"$0\")\necho \"$*\" > \"$dir/cancelled\"\n: > \"$dir/jobs\"\n";
+    for (name, text) in [("lpstat", lpstat), ("cancel", cancel)] {
+        std::fs::write(bin.join(name), text).unwrap();
+        std::fs::set_permissions(
+            bin.join(name),
+            std::os::unix::fs::PermissionsExt::from_mode(0o755),
+        )
+        .unwrap();
+    }
+}
+
+/// The print-spooler playbook's stuck jobs: with the spooler running, a
+/// job in the queue while nothing prints is stuck. A dry run previews
+/// the `cancel -a` that would clear it and runs nothing; a real run
+/// clears the queue and checks it again. A job that is printing, or an
+/// empty queue, is all well.
+#[test]
+fn print_spooler_clears_stuck_jobs() {
+    if !common::is_root() || !Path::new("/usr/bin/unshare").exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI runs as root with unshare"
+        );
+        eprintln!("NOT RUN: needs root and unshare for a private /run");
+        return;
+    }
+    let t = Test::new();
+    let dir = t.path().to_path_buf();
+    let bin = stand_in_systemctl(&dir);
+    stand_in_cups(&bin);
+    let run = |extra: &str, jobs: &str, printers: &str| -> serde_json::Value {
+        std::fs::write(bin.join("state"), "running\n").unwrap();
+        std::fs::write(bin.join("jobs"), jobs).unwrap();
+        std::fs::write(bin.join("printers"), printers).unwrap();
+        let out = as_on_systemd(
+            &dir,
+            &bin,
+            &format!("run print-spooler --format json {extra}"),
+        );
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+        let c = &report["conclusions"][0];
+        if c["matched"] == true {
+            assert!(
+                c["tell_user"].as_str().is_some_and(|t| !t.is_empty()),
+                "{c}"
+            );
+        }
+        report
+    };
+    let step = |r: &serde_json::Value, id: &str| {
+        r["playbooks"][0]["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == id)
+            .unwrap_or_else(|| panic!("no step {id}"))
+            .clone()
+    };
+    let marker = bin.join("cancelled");
+
+    // A dry run: the stuck job is found, the clearing previewed, not run.
+    let dry = run("--dry-run", LPSTAT_JOBS, LPSTAT_IDLE);
+    assert_eq!(
+        dry["conclusions"][0]["id"], "jobs-stuck",
+        "{}",
+        dry["conclusions"]
+    );
+    let stuck = step(&dry, "stuck-jobs");
+    assert_eq!(stuck["reason"], "output", "{stuck}");
+    assert!(
+        stuck.to_string().contains("1 job(s) stuck in the queue"),
+        "{stuck}"
+    );
+    let fixes = dry["conclusions"][0]["fixes"].to_string();
+    assert!(
+        fixes.contains("would try") && fixes.contains("cancel -a"),
+        "{fixes}"
+    );
+    assert!(!marker.exists(), "a dry run cancelled the jobs");
+
+    // For real: cancelled, checked again, cleared.
+    let real = run("", LPSTAT_JOBS, LPSTAT_IDLE);
+    let c = &real["conclusions"][0];
+    assert_eq!(c["id"], "jobs-stuck", "{c}");
+    assert_eq!(c["cleared"], true, "{c}");
+    assert_eq!(c["fixes"][0]["step"], "clear-queue", "{c}");
+    assert_eq!(c["fixes"][0]["verified"], true, "{c}");
+    assert_eq!(step(&real, "stuck-jobs")["status"], "fixed");
+    assert_eq!(std::fs::read_to_string(&marker).unwrap().trim(), "-a");
+    std::fs::remove_file(&marker).unwrap();
+
+    // A job that is printing is not stuck; an empty queue neither.
+    for (jobs, printers) in [(LPSTAT_JOBS, LPSTAT_PRINTING), ("", LPSTAT_IDLE)] {
+        let well = run("", jobs, printers);
+        assert_eq!(
+            well["conclusions"][0]["summary"], "No problem found: every check ended well.",
+            "{}",
+            well["playbooks"][0]["steps"]
+        );
+        assert!(!marker.exists(), "cancelled with nothing stuck");
+    }
+
+    // The printer on the network: answering on its raw port (9100) is
+    // well; answering on none of 9100, 631 and 515 is the conclusion.
+    let Ok(printer) = std::net::TcpListener::bind("127.0.0.66:9100") else {
+        eprintln!("NOT RUN: 127.0.0.66:9100 is taken");
+        return;
+    };
+    let up = run("--var printer=127.0.0.66", "", LPSTAT_IDLE);
+    let reachable = step(&up, "printer-reachable");
+    assert_eq!(reachable["status"], "pass", "{reachable}");
+    assert!(
+        reachable["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("127.0.0.66:9100 open"),
+        "{reachable}"
+    );
+    drop(printer);
+    let down = run("--var printer=127.0.0.67", "", LPSTAT_IDLE);
+    assert_eq!(
+        down["conclusions"][0]["id"], "printer-unreachable",
+        "{}",
+        down["conclusions"]
+    );
+    assert!(
+        step(&down, "printer-reachable")["message"]
+            .as_str()
+            .unwrap()
+            .contains("127.0.0.67:515 refused"),
+        "{}",
+        step(&down, "printer-reachable")
+    );
+    // Without a printer given, the check is skipped, saying why.
+    let none = step(&run("", "", LPSTAT_IDLE), "printer-reachable");
+    assert_eq!(none["status"], "skipped");
+    assert!(
+        none["message"]
+            .as_str()
+            .unwrap()
+            .contains("variable printer is empty"),
+        "{none}"
+    );
 }

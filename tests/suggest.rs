@@ -49,6 +49,10 @@ const PHRASINGS: &[(&str, &str)] = &[
     ("everything takes forever since the update", "slow-pc"),
     ("vpn connected but i cannot open company sites", "vpn"),
     ("cant reach the intranet from home", "vpn"),
+    ("nobody can hear me in the meeting", "meeting-av"),
+    ("my webcam is black in zoom", "meeting-av"),
+    ("no sound in my teams call", "meeting-av"),
+    ("print jobs will not delete", "print-spooler"),
 ];
 
 fn suggest(t: Test, words: &str) -> Vec<serde_json::Value> {
