@@ -1,9 +1,10 @@
 //! What a scan found, gathered in bounded tables: events grouped (by
-//! pattern, source, event id or normalised message), each group's count,
-//! first and last time and a few samples; values extracted from matching
-//! lines (IP addresses, user names) with their counts. Memory stays bounded
-//! whatever the log size: past [`MAX_GROUPS`] groups new keys count as
-//! "other", past [`MAX_VALUES`] values per kind new values are counted apart.
+//! pattern, a pattern's capture, source, event id or normalised message),
+//! each group's count, first and last time and a few samples; values
+//! extracted from matching lines (IP addresses, user names) with their
+//! counts. Memory stays bounded whatever the log size: past [`MAX_GROUPS`]
+//! groups new keys count as "other", past [`MAX_VALUES`] values per kind
+//! new values are counted apart.
 
 use std::collections::HashMap;
 
@@ -22,6 +23,10 @@ pub enum GroupBy {
     Source,
     /// The Windows event id (else the source).
     EventId,
+    /// The text of the first capture group that took part in the match of
+    /// the pattern that matched (`Faulting module name: ([^,]+)` groups
+    /// crashes by module); the message, as with `Message`, when none did.
+    Capture,
 }
 
 /// Values to collect from matching lines.
@@ -155,7 +160,7 @@ impl Collector {
     /// match: which pattern it was, when grouping needs to know, else 0;
     /// `None` when an exclusion matches.
     pub fn confirm(&self, text: &[u8]) -> Option<usize> {
-        if self.group_by == GroupBy::Pattern {
+        if matches!(self.group_by, GroupBy::Pattern | GroupBy::Capture) {
             return self.matches(text);
         }
         (!self.exclude.iter().any(|e| e.is_match(text))).then_some(0)
@@ -184,11 +189,7 @@ impl Collector {
         for (_, re, table, dropped) in &mut self.extract {
             for c in re.captures_iter(ev.text).take(8) {
                 // The first group that took part (the IP pattern has none: the whole match).
-                let m = c
-                    .iter()
-                    .skip(1)
-                    .flatten()
-                    .next()
+                let m = first_group(&c)
                     .or_else(|| c.get(0))
                     .map(|m| String::from_utf8_lossy(m.as_bytes()).into_owned());
                 let Some(value) = m else { continue };
@@ -213,6 +214,11 @@ impl Collector {
                 None => ev.source.to_string(),
             },
             GroupBy::Message => normalise(ev.text),
+            GroupBy::Capture => self
+                .patterns
+                .get(which)
+                .and_then(|p| captured(p, ev.text))
+                .unwrap_or_else(|| normalise(ev.text)),
         };
         let full = self.groups.len() >= MAX_GROUPS;
         let group = match self.groups.get_mut(&key) {
@@ -269,6 +275,22 @@ impl Collector {
             .collect();
         self.findings
     }
+}
+
+/// The first capture group that took part in a match.
+fn first_group<'t>(c: &regex::bytes::Captures<'t>) -> Option<regex::bytes::Match<'t>> {
+    c.iter().skip(1).flatten().next()
+}
+
+/// What `pattern`'s first participating capture group holds in `text`,
+/// trimmed and at most 160 characters; `None` when no group took part or
+/// it holds only spaces.
+fn captured(pattern: &Regex, text: &[u8]) -> Option<String> {
+    let c = pattern.captures(text)?;
+    let m = first_group(&c)?;
+    let value = String::from_utf8_lossy(m.as_bytes());
+    let value = value.trim();
+    (!value.is_empty()).then(|| crate::text::clip(value, 160).into_owned())
 }
 
 /// A message with what varies between occurrences masked, so repeats group:
@@ -460,6 +482,52 @@ mod tests {
         assert_eq!(ips[0], ("10.0.0.7".to_string(), 2));
         let users = &f.extracted[1].values;
         assert_eq!(users, &vec![("ana".to_string(), 1)]);
+    }
+
+    /// Grouped by what a pattern captured: crashes by faulting module, the
+    /// pattern without a group (or whose group took no part) by message.
+    #[test]
+    fn capture_groups_by_the_first_group_that_took_part() {
+        let mut c = Collector::new(
+            vec![
+                Regex::new(r"Faulting module name: ([^,]+),").unwrap(),
+                Regex::new(r"dumped core\.(?:[\s\S]*?\n#0 +\S+ [^\n]* \(([^ \n()]+)(?: \+ 0x[0-9a-f]+)?\))?").unwrap(),
+                Regex::new(r"segfault").unwrap(),
+            ],
+            vec![],
+            GroupBy::Capture,
+            1,
+            None,
+            &[],
+        );
+        for text in [
+            "Faulting application name: OUTLOOK.EXE, version: 16.0.1, Faulting module name: nvwgf2umx.dll, version: 31.0.15.5222",
+            "Faulting application name: OUTLOOK.EXE, version: 16.0.1, Faulting module name: nvwgf2umx.dll, version: 31.0.15.5244",
+            "Faulting application name: OUTLOOK.EXE, version: 16.0.1, Faulting module name: ntdll.dll, version: 10.0.19041.3636",
+            "Process 4242 (editor) of user 1000 dumped core.\n\nStack trace of thread 4242:\n#0  0x00007f3e2c8a9e2c operator()(int) (libfoo.so.1 + 0x8ae2c)\n#1  0x00007f3e2c85afb2 n/a (libc.so.6 + 0x3bfb2)",
+            "Process 4243 (editor) of user 1000 dumped core.",
+            "Process 4244 (editor) of user 1000 dumped core.",
+            "editor[4245]: segfault at 0 ip 00007f sp 00007ff error 4",
+        ] {
+            c.offer(Event {
+                time: None,
+                source: "log",
+                event_id: None,
+                text: text.as_bytes(),
+            });
+        }
+        let f = c.finish();
+        let groups: Vec<(&str, u64)> = f.groups.iter().map(|g| (g.key.as_str(), g.count)).collect();
+        assert_eq!(
+            groups,
+            [
+                ("nvwgf2umx.dll", 2),
+                ("Process # (editor) of user # dumped core.", 2),
+                ("ntdll.dll", 1),
+                ("libfoo.so.1", 1),
+                ("editor[#]: segfault at # ip # sp # error #", 1),
+            ]
+        );
     }
 
     #[test]

@@ -264,6 +264,7 @@ pub fn parse_eventlog(text: &str, c: &mut Collector) -> usize {
 mod tests {
     use super::*;
     use crate::logscan::collect::GroupBy;
+    use regex::bytes::Regex;
 
     fn collector(group_by: GroupBy) -> Collector {
         Collector::new(vec![], vec![], group_by, 1, None, &[])
@@ -336,6 +337,44 @@ not json
             f.groups[0].samples[0].starts_with("The IO operation"),
             "{:?}",
             f.groups[0].samples
+        );
+    }
+
+    /// Recorded `wevtutil qe Application /f:text` events 1000 (Application
+    /// Error) and System event 20 (Windows Update), grouped by what the
+    /// shipped app-crash and updates playbooks capture: the faulting
+    /// module, the error code and update.
+    #[test]
+    fn event_log_messages_group_by_capture() {
+        let crash = |module: &str, ts: &str| {
+            format!(
+                "Event[0]:\r\n  Log Name: Application\r\n  Source: Application Error\r\n  Date: {ts}\r\n  Event ID: 1000\r\n  Task: Application Crashing Events\r\n  Level: Error\r\n  Opcode: Info\r\n  Keyword: Classic\r\n  User: N/A\r\n  User Name: N/A\r\n  Computer: PC-0042.corp.example\r\n  Description: \r\nFaulting application name: OUTLOOK.EXE, version: 16.0.17328.20162, time stamp: 0x65d6f9a1\r\nFaulting module name: {module}, version: 31.0.15.5222, time stamp: 0x6617c2b6\r\nException code: 0xc0000005\r\nFault offset: 0x0000000000a3b2c4\r\nFaulting process id: 0x0x3A4C\r\nFaulting application start time: 0x0x1DA8F3B2C4D5E6F\r\nFaulting application path: C:\\Program Files\\Microsoft Office\\root\\Office16\\OUTLOOK.EXE\r\nFaulting module path: C:\\Windows\\System32\\{module}\r\nReport Id: 5b2f1c3e-8d4a-4f6b-9e2d-7a1c0b3d5e6f\r\nFaulting package full name: \r\nFaulting package-relative application ID: \r\n\r\n"
+            )
+        };
+        let text = crash("nvwgf2umx.dll", "2026-11-28T09:14:03.1230000Z")
+            + &crash("nvwgf2umx.dll", "2026-11-28T10:02:41.0000000Z")
+            + &crash("ntdll.dll", "2026-11-28T11:30:00.0000000Z");
+        let module = Regex::new(
+            r"(?i)Faulting application name: outlook(?:\.exe)?,.*?Faulting module name: ([^,]+),",
+        )
+        .unwrap();
+        let mut c = Collector::new(vec![module], vec![], GroupBy::Capture, 1, None, &[]);
+        assert_eq!(parse_eventlog(&text, &mut c), 3);
+        let f = c.finish();
+        assert_eq!(f.groups[0].key, "nvwgf2umx.dll");
+        assert_eq!(f.groups[0].count, 2);
+        assert_eq!(f.groups[1].key, "ntdll.dll");
+
+        let update = "Event[0]:\r\n  Log Name: System\r\n  Source: Microsoft-Windows-WindowsUpdateClient\r\n  Date: 2026-11-27T03:12:55.4410000Z\r\n  Event ID: 20\r\n  Task: Windows Update Agent\r\n  Level: Error\r\n  Description: \r\nInstallation Failure: Windows failed to install the following update with error 0x800F0922: 2024-01 Security Update for Windows 10 Version 22H2 for x64-based Systems (KB5034441).\r\n";
+        let failed = Regex::new(
+            r"failed to install the following update with error (0x[0-9A-Fa-f]+: .*?)\.?\s*$",
+        )
+        .unwrap();
+        let mut c = Collector::new(vec![failed], vec![], GroupBy::Capture, 1, None, &[]);
+        assert_eq!(parse_eventlog(update, &mut c), 1);
+        assert_eq!(
+            c.finish().groups[0].key,
+            "0x800F0922: 2024-01 Security Update for Windows 10 Version 22H2 for x64-based Systems (KB5034441)"
         );
     }
 }

@@ -71,6 +71,9 @@ pub enum GroupByName {
     Source,
     /// The Windows event id (and provider).
     EventId,
+    /// The text of the first capture group of the pattern that matched,
+    /// e.g. the module in `'Faulting module name: ([^,]+)'`.
+    Capture,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
@@ -106,7 +109,8 @@ pub struct LogscanStep {
     pub extract: Vec<ExtractName>,
     /// Sample lines kept per group as evidence (default 3; redacted in reports).
     pub samples: Option<usize>,
-    /// `"message"` (default), `"pattern"`, `"source"` or `"event_id"`.
+    /// `"message"` (default), `"pattern"`, `"source"`, `"event_id"` or
+    /// `"capture"` (the first capture group of the pattern that matched).
     #[serde(default)]
     pub group_by: GroupByName,
     /// At most this many files (default 1000).
@@ -154,6 +158,7 @@ impl LogscanStep {
                 GroupByName::Pattern => GroupBy::Pattern,
                 GroupByName::Source => GroupBy::Source,
                 GroupByName::EventId => GroupBy::EventId,
+                GroupByName::Capture => GroupBy::Capture,
             },
             samples: self.samples.unwrap_or(3),
             extract: self
@@ -493,6 +498,15 @@ impl Check for LogscanStep {
                 key: "eventlog",
                 message: format!("unknown event level `{l}`"),
                 hint: Some("one of critical, error, warning, information, verbose".into()),
+            });
+        }
+        if self.group_by == GroupByName::Capture
+            && !self.patterns.iter().any(|p| p.0.captures_len() > 1)
+        {
+            out.push(FieldProblem {
+                key: "group_by",
+                message: "`group_by = \"capture\"` needs a pattern with a capture group".into(),
+                hint: Some("e.g. patterns = ['Faulting module name: ([^,]+)']".into()),
             });
         }
         if let (Some(w), Some(f)) = (self.warn_count, self.fail_count)
