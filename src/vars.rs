@@ -277,16 +277,17 @@ pub fn expand_with_env(
                 hint: Some("close it with `}}`, or write `{{ \"{{\" }}` for a literal `{{`".into()),
             });
         };
-        let (name, raw) = match after[..close].split_once('|') {
-            Some((name, filter)) if filter.trim() == "raw" => (name.trim(), true),
+        let (name, raw, as_regex) = match after[..close].split_once('|') {
+            Some((name, filter)) if filter.trim() == "raw" => (name.trim(), true, false),
+            Some((name, filter)) if filter.trim() == "regex" => (name.trim(), false, true),
             Some((name, filter)) => {
                 return Err(TemplateError {
                     range: start..start + 2 + close + 2,
                     message: format!("unknown filter `{}` on `{}`", filter.trim(), name.trim()),
-                    hint: Some("the one filter is `raw`: `{{ name | raw }}` inserts a value without quoting".into()),
+                    hint: Some("the filters are `raw` (`{{ name | raw }}` inserts a value without quoting) and `regex` (`{{ name | regex }}` matches the value literally inside a pattern)".into()),
                 });
             }
-            None => (after[..close].trim(), false),
+            None => (after[..close].trim(), false, false),
         };
         let range = start..start + 2 + close + 2;
         if !is_valid_name(name) {
@@ -296,7 +297,15 @@ pub fn expand_with_env(
                 hint: Some("write `{{ name }}` with a name of letters, digits and `_`, or `{{ \"{{\" }}` for a literal `{{`".into()),
             });
         }
-        match vars.get(name) {
+        let escaped;
+        let value = match vars.get(name) {
+            Some(v) if as_regex => {
+                escaped = regex::escape(v);
+                Some(&escaped)
+            }
+            other => other,
+        };
+        match value {
             Some(value) if raw => out.push_str(value),
             Some(value) if context == Context::Sh => {
                 let env = env_name(name);
@@ -367,6 +376,18 @@ mod tests {
             .into_iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
+    }
+
+    #[test]
+    fn the_regex_filter_matches_a_value_literally() {
+        let v = with("app", "notepad++ (x86)");
+        let pattern = expand(r"(?i)\({{ app | regex }}\) crashed", &v).unwrap();
+        assert_eq!(pattern, r"(?i)\(notepad\+\+ \(x86\)\) crashed");
+        let re = regex::Regex::new(&pattern).unwrap();
+        assert!(re.is_match("(NOTEPAD++ (x86)) crashed"));
+        assert!(!re.is_match("(notepadd (x86)) crashed"));
+        let e = expand("{{ app | upper }}", &v).unwrap_err();
+        assert!(e.hint.unwrap().contains("`regex`"));
     }
 
     #[test]

@@ -285,7 +285,14 @@ fn step_regexes(step_id: &str, key: &str, app: &str) -> Vec<regex::Regex> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| regex::Regex::new(&p.as_str().unwrap().replace("{{ app }}", app)).unwrap())
+        .map(|p| {
+            let p = p.as_str().unwrap();
+            assert!(
+                !p.contains("{{ app }}"),
+                "{{ app }} unescaped in a pattern: {p}"
+            );
+            regex::Regex::new(&p.replace("{{ app | regex }}", &regex::escape(app))).unwrap()
+        })
         .collect()
 }
 

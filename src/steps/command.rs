@@ -166,12 +166,20 @@ impl CommandStep {
             return Some(format!("stdout contains `{found}`"));
         }
         match &self.stdout_matches {
-            Some(p) if !p.0.is_match(stdout) && !stdout.lines().any(|l| p.0.is_match(l)) => {
+            Some(p) if !stdout_matches(&p.0, stdout) => {
                 Some(format!("stdout does not match /{}/", p.0.as_str()))
             }
             _ => None,
         }
     }
+}
+
+/// Whether stdout matches: as a whole, or (so `^0$` works on any line,
+/// `\r\n` endings too) one of its lines. A pattern anchored to the whole
+/// text (`\A`, `\z`: `'\A\s*\z'` is "empty") is only tried on the whole.
+fn stdout_matches(re: &regex::Regex, stdout: &str) -> bool {
+    let whole_text = re.as_str().contains(r"\A") || re.as_str().contains(r"\z");
+    re.is_match(stdout) || (!whole_text && stdout.lines().any(|l| re.is_match(l)))
 }
 
 /// The last non-empty line of a text, shortened for a one-line message.
@@ -461,5 +469,25 @@ impl CommandStep {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::stdout_matches;
+
+    #[test]
+    fn empty_means_empty_and_lines_anchor() {
+        let empty = regex::Regex::new(r"\A\s*\z").unwrap();
+        assert!(stdout_matches(&empty, ""));
+        assert!(stdout_matches(&empty, "\n \n"));
+        // A blank line inside real output is not an empty output.
+        assert!(!stdout_matches(
+            &empty,
+            "dpkg: package half-installed\n\nmore\n"
+        ));
+        let zero = regex::Regex::new(r"^0$").unwrap();
+        assert!(stdout_matches(&zero, "counting\n0\r\n"));
+        assert!(!stdout_matches(&zero, "10\n"));
     }
 }
