@@ -53,6 +53,11 @@ const PHRASINGS: &[(&str, &str)] = &[
     ("my webcam is black in zoom", "meeting-av"),
     ("no sound in my teams call", "meeting-av"),
     ("print jobs will not delete", "print-spooler"),
+    ("windows update failed again", "updates"),
+    ("updates stuck at 0%", "updates"),
+    ("it says restart to finish installing updates", "updates"),
+    ("outlook keeps crashing", "app-crash"),
+    ("the program quits unexpectedly", "app-crash"),
 ];
 
 fn suggest(t: Test, words: &str) -> Vec<serde_json::Value> {
