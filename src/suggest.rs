@@ -5,7 +5,8 @@
 //! dropped (`won't` → `wont`), filler words left out (`my`, `the`,
 //! `computer`, `not`...), words that mean the same problem mapped to one
 //! concept (`wifi`/`wireless`/`wlan`, `slow`/`laggy`/`sluggish`,
-//! `frozen`/`hangs`/`stuck`...), and plural and tense endings stripped.
+//! `frozen`/`hangs`/`stuck`...; "log in" and "sign on" are one word,
+//! `signin`), and plural and tense endings stripped.
 //! Then a misspelt word still matches one edit away (Damerau-Levenshtein,
 //! words of 4 letters or more).
 //!
@@ -290,9 +291,21 @@ const CONCEPTS: &[(&str, &[&str])] = &[
             "process",
         ],
     ),
+    ("portal", &["portal", "captive", "hotel", "guest"]),
     (
-        "portal",
-        &["portal", "captive", "hotel", "guest", "login", "signin"],
+        "signin",
+        &[
+            "signin",
+            "login",
+            "logon",
+            "logins",
+            "password",
+            "passwords",
+            "locked",
+            "lockout",
+            "credentials",
+            "kerberos",
+        ],
     ),
     (
         "tls",
@@ -385,11 +398,20 @@ fn own_words(text: &str) -> Vec<String> {
 
 fn normalised(text: &str, fuzzy: bool) -> Vec<String> {
     let lower = text.to_lowercase().replace(['\'', '’'], "");
+    let words: Vec<&str> = lower
+        .split(|c: char| !(c.is_alphanumeric() || c == '%'))
+        .filter(|w| !w.is_empty())
+        .collect();
     let mut out: Vec<String> = Vec::new();
-    for raw in lower.split(|c: char| !(c.is_alphanumeric() || c == '%')) {
-        if raw.is_empty() {
-            continue;
-        }
+    let mut i = 0;
+    while i < words.len() {
+        // Two-word verbs that name one thing: "log in", "sign on".
+        let joined = match (words[i], words.get(i + 1)) {
+            ("log" | "sign", Some(&("in" | "on"))) => Some("signin"),
+            _ => None,
+        };
+        let raw = joined.unwrap_or(words[i]);
+        i += if joined.is_some() { 2 } else { 1 };
         if let Some(w) = normal(raw, fuzzy)
             && !out.contains(&w)
         {

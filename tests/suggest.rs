@@ -57,6 +57,9 @@ const PHRASINGS: &[(&str, &str)] = &[
     ("updates stuck at 0%", "updates"),
     ("it says restart to finish installing updates", "updates"),
     ("outlook keeps crashing", "app-crash"),
+    ("i cant log in to my laptop", "sign-in"),
+    ("my account got locked out", "sign-in"),
+    ("no logon servers available", "sign-in"),
     ("the program quits unexpectedly", "app-crash"),
 ];
 
