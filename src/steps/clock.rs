@@ -77,9 +77,8 @@ impl ClockStep {
         let server = &self.server;
         let sample = match answer {
             Ok(s) => s,
-            Err((reason, why)) => {
-                return Evaluation::problem(Status::Fail, reason, format!("{server}: {why}"));
-            }
+            // `why` names the address asked, or the name that did not resolve.
+            Err((reason, why)) => return Evaluation::problem(Status::Fail, reason, why),
         };
         let (warn, fail) = self.limits();
         let off = Duration::from_secs_f64(sample.offset.abs());

@@ -442,7 +442,9 @@ pub fn in_namespace<S: AsRef<std::ffi::OsStr>>(
 /// `host.test` A 10.1.2.3 and AAAA fd00::1, `v4only.test` A 10.9.9.9,
 /// `broken.test` SERVFAIL, `silent.test` never; SRV
 /// `_ldap._tcp.dc._msdcs.corp.test` → dc2.corp.test:389 (priority 10) and
-/// 127.0.0.1:389 (priority 0), an empty answer for `nodc.test`'s; anything
+/// 127.0.0.1:389 (priority 0), an empty answer for `nodc.test`'s;
+/// `autodiscover.corp.test` A 127.0.0.1 (no AAAA), SRV
+/// `_autodiscover._tcp.srvonly.test` → mail.srvonly.test:443; anything
 /// else NXDOMAIN.
 pub fn dns_responder() -> std::net::SocketAddr {
     use hickory_proto::op::{Message, MessageType, OpCode, ResponseCode};
@@ -484,6 +486,14 @@ pub fn dns_responder() -> std::net::SocketAddr {
                     }
                 }
                 ("_ldap._tcp.dc._msdcs.nodc.test.", _) => {}
+                ("autodiscover.corp.test.", RecordType::A) => {
+                    reply.add_answer(answer(RData::A(A("127.0.0.1".parse().unwrap()))));
+                }
+                ("autodiscover.corp.test.", _) => {}
+                ("_autodiscover._tcp.srvonly.test.", RecordType::SRV) => {
+                    let target = Name::from_ascii("mail.srvonly.test.").unwrap();
+                    reply.add_answer(answer(RData::SRV(SRV::new(0, 0, 443, target))));
+                }
                 _ => reply.metadata.response_code = ResponseCode::NXDomain,
             }
             let _ = socket.send_to(&reply.to_vec().unwrap(), from);
