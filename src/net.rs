@@ -177,6 +177,20 @@ pub fn connect(
     }
 }
 
+/// A UDP socket on an ephemeral port of `server`'s family, connected to it
+/// (so only its datagrams arrive, and an ICMP "port unreachable" shows as
+/// a refused receive).
+pub fn udp_to(server: SocketAddr) -> std::io::Result<std::net::UdpSocket> {
+    let any: IpAddr = if server.is_ipv4() {
+        std::net::Ipv4Addr::UNSPECIFIED.into()
+    } else {
+        std::net::Ipv6Addr::UNSPECIFIED.into()
+    };
+    let socket = std::net::UdpSocket::bind(SocketAddr::new(any, 0))?;
+    socket.connect(server)?;
+    Ok(socket)
+}
+
 /// `host:port` for messages, IPv6 addresses bracketed.
 pub fn host_port(host: &str, port: u16) -> String {
     host_ports(host, &port.to_string())

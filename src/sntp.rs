@@ -8,7 +8,7 @@
 //! server (mode 4) with a synchronised clock (leap indicator not 3, stratum
 //! 1–15; stratum 0 is a "kiss-o'-death" refusal).
 
-use std::net::{SocketAddr, UdpSocket};
+use std::net::SocketAddr;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// Seconds from 1900-01-01 (NTP's epoch) to 1970-01-01.
@@ -115,15 +115,7 @@ pub fn read_reply(reply: &[u8], sent: &[u8; 8], t1: f64, t4: f64) -> Result<Samp
 /// Asks `server` for the time once, waiting until `deadline` for a valid reply.
 pub fn query(server: SocketAddr, deadline: Instant) -> Result<Sample, SntpError> {
     let io = |e: std::io::Error| SntpError::Io(e.to_string());
-    let bind: SocketAddr = if server.is_ipv4() {
-        "0.0.0.0:0"
-    } else {
-        "[::]:0"
-    }
-    .parse()
-    .expect("valid");
-    let socket = UdpSocket::bind(bind).map_err(io)?;
-    socket.connect(server).map_err(io)?;
+    let socket = crate::net::udp_to(server).map_err(io)?;
     let mut request = [0u8; 48];
     request[0] = 0b00_100_011; // leap 0, version 4, mode 3 (client)
     let t1 = now_unix();

@@ -15,69 +15,8 @@ mod common;
 
 use std::net::{SocketAddr, TcpListener};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 
-use common::{Test, alive, assert_gone};
-
-/// A running stand-in mail program: a copy of a system program under a
-/// unique name, killed on drop.
-struct MailApp {
-    child: Child,
-    _dir: tempfile::TempDir,
-}
-
-impl MailApp {
-    /// A copy of `sleep`: running, idle.
-    fn idle(name: &str) -> MailApp {
-        MailApp::start(&["/bin/sleep", "/usr/bin/sleep"], name, &["300"])
-    }
-
-    /// A copy of `sh` in a busy loop: running, keeping a core busy.
-    fn stuck(name: &str) -> MailApp {
-        MailApp::start(
-            &["/bin/sh", "/usr/bin/sh"],
-            name,
-            &["-c", "while :; do :; done"],
-        )
-    }
-
-    /// The exec can fail with "text file busy" while another test's fork
-    /// still holds the freshly copied file open: then it is tried again.
-    fn start(from: &[&str], name: &str, args: &[&str]) -> MailApp {
-        let from = from.iter().find(|p| Path::new(p).exists()).unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(name);
-        std::fs::copy(from, &path).unwrap();
-        for _ in 0..50 {
-            match Command::new(&path)
-                .args(args)
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .spawn()
-            {
-                Ok(child) => {
-                    return MailApp { child, _dir: dir };
-                }
-                Err(e) if e.raw_os_error() == Some(libc::ETXTBSY) => {
-                    std::thread::sleep(std::time::Duration::from_millis(20));
-                }
-                Err(e) => panic!("{}: {e}", path.display()),
-            }
-        }
-        panic!("{} would not start", path.display());
-    }
-
-    fn pid(&self) -> i32 {
-        self.child.id() as i32
-    }
-}
-
-impl Drop for MailApp {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use common::{NamedProcess, Test, alive, assert_gone};
 
 /// A unique program name (15 bytes at most, so it is whole in Linux's `comm`).
 fn unique(tag: &str) -> String {
@@ -125,26 +64,11 @@ fn run(t: Test, extra: &[String]) -> (String, serde_json::Value) {
     let mut args: Vec<&str> = vec!["run", "mail-client", "--format", "json"];
     args.extend(extra.iter().map(String::as_str));
     let json = t.args(&args).run().json();
-    let c = &json["conclusions"][0];
-    if c["matched"] == true {
-        assert!(
-            c["tell_user"]
-                .as_str()
-                .is_some_and(|t| !t.trim().is_empty()),
-            "{c}"
-        );
-    }
-    (c["id"].as_str().unwrap_or_default().to_string(), json)
+    (common::concluded(&json), json)
 }
 
 fn step(json: &serde_json::Value, id: &str) -> serde_json::Value {
-    json["playbooks"][0]["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["id"] == id)
-        .unwrap_or_else(|| panic!("no step {id}"))
-        .clone()
+    common::step_of(json, id).clone()
 }
 
 /// A Thunderbird profile in `home` with a mail folder file of `size`
@@ -171,7 +95,7 @@ const MIB: u64 = 1024 * 1024;
 #[test]
 fn all_well() {
     let name = unique("ok");
-    let _app = MailApp::idle(&name);
+    let _app = NamedProcess::idle(&name);
     let t = Test::new();
     thunderbird_folder(t.path(), 2 * MIB);
     let dns = common::dns_responder();
@@ -227,7 +151,7 @@ fn the_mail_program_is_not_running() {
 #[test]
 fn a_stuck_mail_program_is_closed_after_a_dry_run_preview() {
     let name = unique("hung");
-    let mut app = MailApp::stuck(&name);
+    let mut app = NamedProcess::busy(&name);
     std::thread::sleep(std::time::Duration::from_millis(300));
     let extra = vars(&[("mail_app", name.clone()), ("max_cpu", "20".into())]);
     let mut dry_extra = extra.clone();
@@ -274,7 +198,7 @@ fn a_stuck_mail_program_is_closed_after_a_dry_run_preview() {
     assert_eq!(usage["status"], "fixed", "{usage}");
     assert_eq!(usage["reason"], "cpu", "{usage}");
     assert_gone(app.pid(), "the stuck mail program");
-    let _ = app.child.wait();
+    app.reap();
 }
 
 /// A Thunderbird mail folder at the old 4 GiB limit, then one over a

@@ -170,16 +170,8 @@ impl Desk {
             self.bin().display(),
             std::env::var("PATH").unwrap_or_default()
         );
-        let r = Test::new().args(&args).env("PATH", &path).run();
-        let json = r.json();
-        let c = &json["conclusions"][0];
-        if c["matched"] == true {
-            assert!(
-                c["tell_user"].as_str().is_some_and(|t| !t.is_empty()),
-                "{c}"
-            );
-        }
-        (c["id"].as_str().unwrap_or_default().to_string(), json)
+        let json = Test::new().args(&args).env("PATH", &path).run().json();
+        (common::concluded(&json), json)
     }
 }
 
@@ -213,12 +205,7 @@ fn wait_for_process(name: &str) {
 }
 
 fn step<'a>(json: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
-    json["playbooks"][0]["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["id"] == id)
-        .unwrap_or_else(|| panic!("no step {id}"))
+    common::step_of(json, id)
 }
 
 /// The meeting app's minimums hold on the test machine (they name 2 cores

@@ -7,7 +7,7 @@
 
 mod common;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::Test;
@@ -200,19 +200,9 @@ fn systemd_check_fix_dry_run_and_failed_units() {
 /// start is concluded as such.
 #[test]
 fn print_spooler_concludes_in_plain_words() {
-    if !common::is_root() || !Path::new("/usr/bin/unshare").exists() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI runs as root with unshare"
-        );
-        eprintln!("NOT RUN: needs root and unshare for a private /run");
+    let Some((_t, dir, bin)) = print_machine() else {
         return;
-    }
-    let t = Test::new();
-    let dir = t.path().to_path_buf();
-    let bin = stand_in_systemctl(&dir);
-    // An empty print queue, whatever this machine's CUPS holds.
-    stand_in_cups(&bin);
+    };
     let run = |extra: &str, broken: bool| -> serde_json::Value {
         std::fs::write(bin.join("state"), "stopped\n").unwrap();
         if broken {
@@ -306,6 +296,25 @@ fn stand_in_cups(bin: &Path) {
     }
 }
 
+/// A scratch machine for the print-spooler playbook: the stand-in
+/// systemctl and CUPS (an empty queue, whatever this machine's CUPS
+/// holds), or `None` (NOT RUN) without root and unshare.
+fn print_machine() -> Option<(Test, PathBuf, PathBuf)> {
+    if !common::is_root() || !Path::new("/usr/bin/unshare").exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI runs as root with unshare"
+        );
+        eprintln!("NOT RUN: needs root and unshare for a private /run");
+        return None;
+    }
+    let t = Test::new();
+    let dir = t.path().to_path_buf();
+    let bin = stand_in_systemctl(&dir);
+    stand_in_cups(&bin);
+    Some((t, dir, bin))
+}
+
 /// The print-spooler playbook's stuck jobs: with the spooler running, a
 /// job in the queue while nothing prints is stuck. A dry run previews
 /// the `cancel -a` that would clear it and runs nothing; a real run
@@ -313,18 +322,9 @@ fn stand_in_cups(bin: &Path) {
 /// empty queue, is all well.
 #[test]
 fn print_spooler_clears_stuck_jobs() {
-    if !common::is_root() || !Path::new("/usr/bin/unshare").exists() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI runs as root with unshare"
-        );
-        eprintln!("NOT RUN: needs root and unshare for a private /run");
+    let Some((_t, dir, bin)) = print_machine() else {
         return;
-    }
-    let t = Test::new();
-    let dir = t.path().to_path_buf();
-    let bin = stand_in_systemctl(&dir);
-    stand_in_cups(&bin);
+    };
     let run = |extra: &str, jobs: &str, printers: &str| -> serde_json::Value {
         std::fs::write(bin.join("state"), "running\n").unwrap();
         std::fs::write(bin.join("jobs"), jobs).unwrap();
@@ -336,24 +336,10 @@ fn print_spooler_clears_stuck_jobs() {
         );
         let report: serde_json::Value = serde_json::from_slice(&out.stdout)
             .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
-        let c = &report["conclusions"][0];
-        if c["matched"] == true {
-            assert!(
-                c["tell_user"].as_str().is_some_and(|t| !t.is_empty()),
-                "{c}"
-            );
-        }
+        common::concluded(&report);
         report
     };
-    let step = |r: &serde_json::Value, id: &str| {
-        r["playbooks"][0]["steps"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|s| s["id"] == id)
-            .unwrap_or_else(|| panic!("no step {id}"))
-            .clone()
-    };
+    let step = |r: &serde_json::Value, id: &str| common::step_of(r, id).clone();
     let marker = bin.join("cancelled");
 
     // A dry run: the stuck job is found, the clearing previewed, not run.

@@ -9,7 +9,7 @@
 mod common;
 
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use common::Test;
 
@@ -37,19 +37,6 @@ impl Domain {
             dns: common::dns_responder(),
         }
     }
-}
-
-/// Stand-in programs in `dir/bin`, first on PATH.
-fn bin(dir: &Path, programs: &[(&str, &str)]) -> String {
-    let bin = dir.join("bin");
-    std::fs::create_dir_all(&bin).unwrap();
-    for (name, script) in programs {
-        let path = bin.join(name);
-        std::fs::write(&path, format!("#!/bin/sh\n{script}\n")).unwrap();
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
-    format!("{}:/usr/bin:/bin", bin.display())
 }
 
 struct Run<'a> {
@@ -105,31 +92,17 @@ impl<'a> Run<'a> {
         }
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let json = Test::new().env("PATH", &self.path).args(&args).run().json();
-        let c = &json["conclusions"][0];
-        if c["matched"] == true {
-            assert!(
-                c["tell_user"].as_str().is_some_and(|t| !t.is_empty()),
-                "{c}"
-            );
-        }
+        common::concluded(&json);
         json
     }
 }
 
 fn cause(json: &serde_json::Value) -> String {
-    json["conclusions"][0]["id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string()
+    common::concluded(json)
 }
 
 fn step<'j>(json: &'j serde_json::Value, id: &str) -> &'j serde_json::Value {
-    json["playbooks"][0]["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["id"] == id)
-        .unwrap_or_else(|| panic!("no step {id}"))
+    common::step_of(json, id)
 }
 
 fn in_step() -> String {
@@ -140,7 +113,7 @@ fn in_step() -> String {
 fn a_healthy_domain_sign_in_is_no_problem() {
     let dir = tempfile::tempdir().unwrap();
     let domain = Domain::up();
-    let json = Run::new(&domain, in_step(), bin(dir.path(), &[])).json();
+    let json = Run::new(&domain, in_step(), common::stand_ins(dir.path(), &[])).json();
     assert_eq!(
         json["conclusions"][0]["summary"], "No problem found: every check ended well.",
         "{}",
@@ -159,7 +132,7 @@ fn a_wrong_clock_is_previewed_then_set() {
     let domain = Domain::up();
     let marker: PathBuf = dir.path().join("clock-set");
     let server = common::sntp_server_set_by(-600.0, marker.clone()).to_string();
-    let path = bin(
+    let path = common::stand_ins(
         dir.path(),
         &[(
             "chronyc",
@@ -203,7 +176,7 @@ fn a_wrong_clock_is_previewed_then_set() {
 fn each_other_cause_is_concluded() {
     let dir = tempfile::tempdir().unwrap();
     let domain = Domain::up();
-    let plain = bin(dir.path(), &[]);
+    let plain = common::stand_ins(dir.path(), &[]);
     let closed = common::closed_port().to_string();
     let closed_udp = {
         let s = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
@@ -259,7 +232,7 @@ fn each_other_cause_is_concluded() {
 fn the_domain_connection_and_failed_sign_ins_on_linux() {
     let dir = tempfile::tempdir().unwrap();
     let domain = Domain::up();
-    let offline = bin(
+    let offline = common::stand_ins(
         dir.path(),
         &[(
             "sssctl",
@@ -275,7 +248,7 @@ fn the_domain_connection_and_failed_sign_ins_on_linux() {
     );
 
     let dir = tempfile::tempdir().unwrap();
-    let locked = bin(
+    let locked = common::stand_ins(
         dir.path(),
         &[
             ("sssctl", "echo 'Online status: Online'"),

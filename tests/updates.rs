@@ -178,25 +178,11 @@ fn conclude(fakes: &[Fake], extra: &[&str]) -> (String, serde_json::Value) {
     let t = Test::new();
     let path = tools(t.path(), fakes);
     let json = t.env("PATH", &path).args(&args(extra)).run().json();
-    let c = &json["conclusions"][0];
-    if c["matched"] == true {
-        assert!(
-            c["tell_user"].as_str().is_some_and(|t| !t.is_empty()),
-            "{c}"
-        );
-    }
-    let id = c["id"].as_str().unwrap_or_default().to_string();
-    (id, json)
+    (common::concluded(&json), json)
 }
 
 fn step(json: &serde_json::Value, id: &str) -> serde_json::Value {
-    json["playbooks"][0]["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["id"] == id)
-        .unwrap_or_else(|| panic!("no step {id}"))
-        .clone()
+    common::step_of(json, id).clone()
 }
 
 #[test]

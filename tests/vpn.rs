@@ -8,32 +8,8 @@
 mod common;
 
 use std::net::TcpListener;
-use std::path::Path;
 
-use common::Test;
-
-/// A running program named `name` (a copy of `sleep`), killed on drop.
-struct Client(std::process::Child);
-
-impl Client {
-    fn start(dir: &Path, name: &str) -> Client {
-        let path = dir.join(name);
-        std::fs::copy("/bin/sleep", &path).unwrap();
-        Client(
-            std::process::Command::new(&path)
-                .arg("120")
-                .spawn()
-                .unwrap(),
-        )
-    }
-}
-
-impl Drop for Client {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use common::{NamedProcess, Test};
 
 fn unique() -> String {
     format!("vpnc{}", std::process::id())
@@ -57,21 +33,12 @@ fn vars(client: &str, tunnel: &str, name: &str, port: u16) -> Vec<String> {
 
 fn cause(args: &[String]) -> (String, serde_json::Value) {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let r = Test::new().args(&args).run();
-    let json = r.json();
-    let c = &json["conclusions"][0];
-    if c["matched"] == true {
-        assert!(
-            c["tell_user"].as_str().is_some_and(|t| !t.is_empty()),
-            "{c}"
-        );
-    }
-    (c["id"].as_str().unwrap_or_default().to_string(), json)
+    let json = Test::new().args(&args).run().json();
+    (common::concluded(&json), json)
 }
 
 #[test]
 fn each_way_the_vpn_fails_is_concluded() {
-    let dir = tempfile::tempdir().unwrap();
     let name = unique();
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let open = listener.local_addr().unwrap().port();
@@ -85,7 +52,7 @@ fn each_way_the_vpn_fails_is_concluded() {
         json["playbooks"][0]["steps"]
     );
 
-    let _client = Client::start(dir.path(), &name);
+    let _client = NamedProcess::idle(&name);
     // All well: the client runs, the "tunnel" (lo) is there, names resolve, the host answers.
     let (id, json) = cause(&vars(&name, "lo", "localhost", open));
     assert_eq!(id, "", "{}", json["conclusions"]);
@@ -108,7 +75,7 @@ fn each_way_the_vpn_fails_is_concluded() {
 fn company_names_that_do_not_resolve() {
     let dir = tempfile::tempdir().unwrap();
     let name = unique() + "d";
-    let _client = Client::start(dir.path(), &name);
+    let _client = NamedProcess::idle(&name);
     let conf = dir.path().join("resolv.conf");
     std::fs::write(
         &conf,
@@ -126,13 +93,7 @@ fn company_names_that_do_not_resolve() {
     else {
         return;
     };
-    let dns = json["playbooks"][0]["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["id"] == "intranet-dns")
-        .unwrap()
-        .clone();
+    let dns = common::step_of(&json, "intranet-dns");
     assert_eq!(dns["status"], "fail", "{dns}");
     assert_eq!(
         json["conclusions"][0]["id"], "company-dns",

@@ -76,19 +76,13 @@ esac
         let mut args = vec!["run", "wifi", "--format", "json"];
         args.extend(extra);
         let json = Test::new().env("PATH", &self.path).args(&args).run().json();
-        let c = &json["conclusions"][0];
-        if c["matched"] == true {
-            assert!(
-                c["tell_user"].as_str().is_some_and(|t| !t.is_empty()),
-                "{c}"
-            );
-        }
+        common::concluded(&json);
         json
     }
 }
 
-fn cause(json: &serde_json::Value) -> &str {
-    json["conclusions"][0]["id"].as_str().unwrap_or_default()
+fn cause(json: &serde_json::Value) -> String {
+    common::concluded(json)
 }
 
 fn step(json: &serde_json::Value) -> &serde_json::Value {

@@ -11,7 +11,7 @@
 //! a helper thread bounded by the deadline.
 
 use std::io::{Read, Write};
-use std::net::{IpAddr, SocketAddr, TcpStream, UdpSocket};
+use std::net::{IpAddr, SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
 use hickory_proto::op::{Message, MessageType, OpCode, Query, ResponseCode};
@@ -102,15 +102,7 @@ fn ask(
             .saturating_duration_since(Instant::now())
             .max(Duration::from_millis(1))
     };
-    let bind: SocketAddr = if server.is_ipv4() {
-        "0.0.0.0:0"
-    } else {
-        "[::]:0"
-    }
-    .parse()
-    .expect("valid");
-    let socket = UdpSocket::bind(bind).map_err(err)?;
-    socket.connect(server).map_err(err)?;
+    let socket = crate::net::udp_to(server).map_err(err)?;
     socket
         .send(&bytes)
         .map_err(|e| ("error", format!("cannot send to {server}: {e}")))?;

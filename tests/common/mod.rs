@@ -558,3 +558,109 @@ fn sntp_serve(skew: f64, first: u8, stratum: u8, set_by: Option<PathBuf>) -> std
     });
     addr
 }
+
+/// A step of a JSON report, by id (any playbook of the report).
+pub fn step_of<'j>(json: &'j serde_json::Value, id: &str) -> &'j serde_json::Value {
+    json["playbooks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["steps"].as_array().unwrap())
+        .find(|s| s["id"] == id)
+        .unwrap_or_else(|| panic!("no step {id} in {json}"))
+}
+
+/// The id of a report's first conclusion ("" when no cause matched); a
+/// cause that matched must have words for the user.
+#[track_caller]
+pub fn concluded(json: &serde_json::Value) -> String {
+    let c = &json["conclusions"][0];
+    if c["matched"] == true {
+        assert!(
+            c["tell_user"]
+                .as_str()
+                .is_some_and(|t| !t.trim().is_empty()),
+            "a cause without words for the user: {c}"
+        );
+    }
+    c["id"].as_str().unwrap_or_default().to_string()
+}
+
+/// Executable stand-in scripts (`#!/bin/sh` + each body) in `dir/bin`;
+/// returns a PATH with them first, then the system's programs.
+pub fn stand_ins(dir: &Path, programs: &[(&str, &str)]) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    for (name, body) in programs {
+        let path = bin.join(name);
+        std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    format!("{}:/usr/bin:/bin", bin.display())
+}
+
+/// A running program named `name` (a copy of a system program in a folder
+/// of its own), killed when dropped: a VPN client, a mail program, a sound
+/// server for a playbook to find.
+pub struct NamedProcess {
+    child: std::process::Child,
+    _dir: tempfile::TempDir,
+}
+
+impl NamedProcess {
+    /// A copy of `sleep`: running, idle.
+    pub fn idle(name: &str) -> NamedProcess {
+        NamedProcess::start(name, "sleep", &["300"])
+    }
+
+    /// A copy of `sh` in a busy loop: running, keeping a core busy.
+    pub fn busy(name: &str) -> NamedProcess {
+        NamedProcess::start(name, "sh", &["-c", "while :; do :; done"])
+    }
+
+    /// `program` (from /bin or /usr/bin) copied as `name` and started with
+    /// `args`. The exec can fail with "text file busy" while another
+    /// test's fork still holds the fresh copy open: then it is tried again.
+    pub fn start(name: &str, program: &str, args: &[&str]) -> NamedProcess {
+        let from = ["/bin", "/usr/bin"]
+            .iter()
+            .map(|d| Path::new(d).join(program))
+            .find(|p| p.exists())
+            .unwrap_or_else(|| panic!("no {program} in /bin or /usr/bin"));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(name);
+        std::fs::copy(from, &path).unwrap();
+        for _ in 0..50 {
+            match Command::new(&path)
+                .args(args)
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::null())
+                .spawn()
+            {
+                Ok(child) => return NamedProcess { child, _dir: dir },
+                Err(e) if e.raw_os_error() == Some(libc::ETXTBSY) => {
+                    std::thread::sleep(std::time::Duration::from_millis(20))
+                }
+                Err(e) => panic!("{}: {e}", path.display()),
+            }
+        }
+        panic!("{} would not start", path.display())
+    }
+
+    pub fn pid(&self) -> i32 {
+        self.child.id() as i32
+    }
+
+    /// Collects the exit of a program something else stopped.
+    pub fn reap(&mut self) {
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for NamedProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
