@@ -109,7 +109,7 @@ assert shown["run_id"] == report["run_id"] and len(shown["playbooks"][0]["steps"
 print(f"history ok: {len(runs)} run(s), the smoke run shown again")
 PY
 
-echo "==> shipped playbooks under Wine: each loads as Windows sees it; wifi, print-spooler and sign-in run"
+echo "==> shipped playbooks under Wine: each loads as Windows sees it; wifi, print-spooler, updates and sign-in run"
 # What Wine can answer: the Service Control Manager (the print spooler),
 # `netsh wlan` (Wine has no WLAN service: no adapter), SNTP and TCP. The
 # Windows-only steps Wine cannot answer (PowerShell, Get-PrintJob, the
@@ -126,6 +126,7 @@ closed_udp=$(python3 -c "import socket; s=socket.socket(socket.AF_INET, socket.S
 set +e
 run run wifi --format json > "$prefix/wifi.json"
 run run print-spooler --dry-run --format json > "$prefix/spooler.json"
+run run updates --dry-run --format json > "$prefix/updates.json"
 # Every target on loopback: the time server 10 minutes ahead (this clock behind), a DNS server
 # that is not there, a domain controller with nothing listening.
 run run sign-in --dry-run --format json --var domain=corp.test --var dc=127.0.0.1 \
@@ -146,13 +147,20 @@ report, steps, c = load("spooler")
 assert steps["spooler"]["reason"] == "not_running", steps["spooler"]
 assert c["id"] == "spooler-down" and c["tell_user"], c
 assert steps["clear-print-queue"]["status"] == "skipped", steps["clear-print-queue"]
+report, steps, c = load("updates")
+# Wine's wuauserv is stopped, starts on demand: the search leaves it
+# stopped, the resolver that would start it is previewed.
+assert steps["update-service"]["reason"] == "not_running", steps["update-service"]
+assert steps["update-failures-windows"]["status"] == "pass", steps["update-failures-windows"]
+assert c["id"] == "update-service-stopped" and c["tell_user"], c
+assert all(f["status"] != "pass" for f in c["fixes"]), c["fixes"]
 report, steps, c = load("sign-in")
 assert steps["clock"]["status"] == "fail" and steps["clock"]["reason"] == "skew", steps["clock"]
 assert "10m behind 127.0.0.1:" in steps["clock"]["message"], steps["clock"]["message"]
 assert c["id"] == "clock-skew" and c["tell_user"], c
 assert any("sync-clock-windows" in f["step"] for f in c["fixes"]), c["fixes"]
 assert steps["kerberos"]["reason"] == "refused", steps["kerberos"]
-print("shipped playbooks ok: all load; wifi: no adapter; print-spooler: spooler down (dry run); sign-in: clock 10m behind")
+print("shipped playbooks ok: all load; wifi: no adapter; print-spooler: spooler down (dry run); updates: service stopped (dry run); sign-in: clock 10m behind")
 PY
 
 echo "==> http steps under Wine: plain, TLS verified with a CA file, untrusted, silent"
