@@ -238,6 +238,20 @@ fn a_thunderbird_folder_near_or_over_its_limit() {
     );
 }
 
+/// A domain without mail exchangers (Autodiscover not checked, as for an
+/// IMAP account): mail sent to it has nowhere to go.
+#[test]
+fn a_domain_without_mx_records() {
+    let dns = common::dns_responder();
+    let (_l, open) = listener();
+    let mut args = servers(dns, "v4only.test", open, open, open);
+    args.extend(["--var".into(), "check_autodiscover=".into()]);
+    let (id, json) = run(Test::new(), &args);
+    assert_eq!(id, "no-mx", "{}", json["playbooks"][0]["steps"]);
+    assert_eq!(step(&json, "mx")["reason"], "no_address");
+    assert_eq!(step(&json, "mx")["status"], "warn");
+}
+
 /// The mail domain publishes neither autodiscover.DOMAIN nor its SRV record.
 #[test]
 fn autodiscover_is_not_found() {

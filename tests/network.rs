@@ -279,6 +279,8 @@ fn dns_against_a_local_responder() {
             "srv-none",
             at("_ldap._tcp.dc._msdcs.nodc.test", "record = \"SRV\""),
         ),
+        ("mx", at("corp.test", "record = \"MX\"")),
+        ("mx-none", at("v4only.test", "record = \"MX\"")),
     ]);
     let msg = |id: &str| r.step(id)["message"].as_str().unwrap().to_string();
     assert_eq!(r.step_status("both"), "pass", "{}", r.step("both"));
@@ -318,6 +320,18 @@ fn dns_against_a_local_responder() {
         msg("srv-none").contains("has no SRV record"),
         "{}",
         msg("srv-none")
+    );
+    // Mail exchangers, the preferred first.
+    assert!(
+        msg("mx").contains("→ mail.corp.test (preference 10), backup.corp.test (preference 20)"),
+        "{}",
+        msg("mx")
+    );
+    assert_eq!(r.step("mx-none")["reason"], "no_address");
+    assert!(
+        msg("mx-none").contains("has no MX record"),
+        "{}",
+        msg("mx-none")
     );
 }
 

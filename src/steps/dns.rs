@@ -40,6 +40,9 @@ pub enum Record {
     /// Service records: each target host and port, by priority.
     #[serde(rename = "SRV")]
     Srv,
+    /// Mail exchangers: the hosts that take the domain's mail, by preference.
+    #[serde(rename = "MX")]
+    Mx,
 }
 
 /// Keys of a `dns` step.
@@ -47,7 +50,7 @@ pub enum Record {
 pub struct DnsStep {
     /// The name to resolve (templated), e.g. `"intranet.corp.example"`.
     pub lookup: String,
-    /// `A`, `AAAA`, `any` (default) or `SRV`.
+    /// `A`, `AAAA`, `any` (default), `SRV` or `MX`.
     #[serde(default)]
     pub record: Record,
     /// Addresses the answer must include (default: any address will do).
@@ -65,7 +68,7 @@ pub struct DnsStep {
 #[derive(Debug, PartialEq)]
 pub enum Answer {
     Addresses(Vec<IpAddr>),
-    /// SRV targets as `host:port`, the preferred first.
+    /// SRV targets as `host:port`, or MX hosts, the preferred first.
     Services(Vec<String>),
     /// The server says the name does not exist.
     NoSuchName,
@@ -157,6 +160,11 @@ fn ask(
     Message::from_vec(&body).map_err(|e| ("error", e.to_string()))
 }
 
+/// A name as text without its final dot.
+fn bare(name: &Name) -> String {
+    name.to_ascii().trim_end_matches('.').to_string()
+}
+
 /// A query id that differs between queries (no need for cryptographic strength:
 /// we check it against our own connected socket's replies).
 fn rand_id() -> u16 {
@@ -204,6 +212,7 @@ impl DnsStep {
             Record::Aaaa => vec![RecordType::AAAA],
             Record::Any => vec![RecordType::A, RecordType::AAAA],
             Record::Srv => vec![RecordType::SRV],
+            Record::Mx => vec![RecordType::MX],
         }
     }
 
@@ -211,7 +220,7 @@ impl DnsStep {
         match self.record {
             Record::A => ip.is_ipv4(),
             Record::Aaaa => ip.is_ipv6(),
-            Record::Any | Record::Srv => true,
+            Record::Any | Record::Srv | Record::Mx => true,
         }
     }
 
@@ -230,7 +239,8 @@ impl DnsStep {
             }
         };
         let mut found = Vec::new();
-        let mut services = Vec::new();
+        // (preference, heavier first, text) of SRV and MX records.
+        let mut services: Vec<(u16, std::cmp::Reverse<u16>, String)> = Vec::new();
         let mut no_such = false;
         for kind in self.kinds() {
             match ask(server, &name, kind, deadline) {
@@ -240,7 +250,16 @@ impl DnsStep {
                             match &r.data {
                                 RData::A(a) => found.push(IpAddr::V4(a.0)),
                                 RData::AAAA(a) => found.push(IpAddr::V6(a.0)),
-                                RData::SRV(s) => services.push(s.clone()),
+                                RData::SRV(s) => services.push((
+                                    s.priority,
+                                    std::cmp::Reverse(s.weight),
+                                    format!("{}:{}", bare(&s.target), s.port),
+                                )),
+                                RData::MX(m) => services.push((
+                                    m.preference,
+                                    std::cmp::Reverse(0),
+                                    format!("{} (preference {})", bare(&m.exchange), m.preference),
+                                )),
                                 _ => {}
                             }
                         }
@@ -256,23 +275,18 @@ impl DnsStep {
         }
         if found.is_empty() && services.is_empty() && no_such {
             Answer::NoSuchName
-        } else if self.record == Record::Srv {
-            // Lowest priority first; within one, the heaviest first.
-            services.sort_by_key(|s| (s.priority, std::cmp::Reverse(s.weight)));
-            Answer::Services(
-                services
-                    .iter()
-                    .map(|s| format!("{}:{}", s.target.to_ascii().trim_end_matches('.'), s.port))
-                    .collect(),
-            )
+        } else if matches!(self.record, Record::Srv | Record::Mx) {
+            // Lowest priority (preference) first; within one, the heaviest first.
+            services.sort();
+            Answer::Services(services.into_iter().map(|(_, _, text)| text).collect())
         } else {
             Answer::Addresses(found)
         }
     }
 
-    /// SRV without `server`: the machine's DNS servers, in order, until one
-    /// answers (the system resolver API has no SRV lookup).
-    fn lookup_srv_system(&self, deadline: Instant) -> (Answer, String) {
+    /// SRV and MX without `server`: the machine's DNS servers, in order,
+    /// until one answers (the system resolver API has no such lookups).
+    fn lookup_at_system_servers(&self, deadline: Instant) -> (Answer, String) {
         let servers = &crate::netfacts::cached().dns_servers;
         let mut last = (
             Answer::Failed(
@@ -337,7 +351,7 @@ impl DnsStep {
                 return Evaluation::problem(
                     Status::Fail,
                     "no_address",
-                    format!("`{what}` has no SRV record ({via})"),
+                    format!("`{what}` has no {} record ({via})", self.record_name()),
                 );
             }
             Answer::Services(found) => Evaluation::new(
@@ -398,6 +412,7 @@ impl DnsStep {
             Record::Aaaa => "AAAA (IPv6)",
             Record::Any => "A or AAAA",
             Record::Srv => "SRV",
+            Record::Mx => "MX",
         }
     }
 }
@@ -407,7 +422,9 @@ impl Check for DnsStep {
         let started = Instant::now();
         let (answer, via) = match self.server().and_then(parse_server) {
             Some(server) => (self.lookup_at(server, ctx.deadline), server.to_string()),
-            None if self.record == Record::Srv => self.lookup_srv_system(ctx.deadline),
+            None if matches!(self.record, Record::Srv | Record::Mx) => {
+                self.lookup_at_system_servers(ctx.deadline)
+            }
             None => (
                 self.lookup_system(ctx.deadline),
                 "system resolver".to_string(),
@@ -438,10 +455,13 @@ impl Check for DnsStep {
                 hint: Some("e.g. lookup = \"intranet.corp.example\"".into()),
             });
         }
-        if self.record == Record::Srv && !self.expect.is_empty() {
+        if matches!(self.record, Record::Srv | Record::Mx) && !self.expect.is_empty() {
             out.push(FieldProblem {
                 key: "expect",
-                message: "`expect` lists addresses, which SRV records do not hold".into(),
+                message: format!(
+                    "`expect` lists addresses, which {} records do not hold",
+                    self.record_name()
+                ),
                 hint: Some("check the hosts an SRV record names with a `tcp` step".into()),
             });
         }

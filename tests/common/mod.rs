@@ -444,12 +444,13 @@ pub fn in_namespace<S: AsRef<std::ffi::OsStr>>(
 /// `_ldap._tcp.dc._msdcs.corp.test` → dc2.corp.test:389 (priority 10) and
 /// 127.0.0.1:389 (priority 0), an empty answer for `nodc.test`'s;
 /// `autodiscover.corp.test` A 127.0.0.1 (no AAAA), SRV
-/// `_autodiscover._tcp.srvonly.test` → mail.srvonly.test:443; anything
+/// `_autodiscover._tcp.srvonly.test` → mail.srvonly.test:443; MX
+/// `corp.test` → mail.corp.test (10), backup.corp.test (20); anything
 /// else NXDOMAIN.
 pub fn dns_responder() -> std::net::SocketAddr {
     use hickory_proto::op::{Message, MessageType, OpCode, ResponseCode};
     use hickory_proto::rr::Name;
-    use hickory_proto::rr::rdata::{A, AAAA, SRV};
+    use hickory_proto::rr::rdata::{A, AAAA, MX, SRV};
     use hickory_proto::rr::{RData, Record, RecordType};
     let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
     let addr = socket.local_addr().unwrap();
@@ -486,6 +487,12 @@ pub fn dns_responder() -> std::net::SocketAddr {
                     }
                 }
                 ("_ldap._tcp.dc._msdcs.nodc.test.", _) => {}
+                ("corp.test.", RecordType::MX) => {
+                    for (preference, host) in [(20, "backup.corp.test."), (10, "mail.corp.test.")] {
+                        let host = Name::from_ascii(host).unwrap();
+                        reply.add_answer(answer(RData::MX(MX::new(preference, host))));
+                    }
+                }
                 ("autodiscover.corp.test.", RecordType::A) => {
                     reply.add_answer(answer(RData::A(A("127.0.0.1".parse().unwrap()))));
                 }
