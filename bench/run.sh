@@ -31,12 +31,18 @@
 #   history   what recording a run costs: a one-step run with and without --no-history; `history`,
 #             `history --playbook --since` and `history stats` over 100,000 stored runs
 #             (bench/gen_history.py); `suggest` over 500 generated playbooks on the search path
+#   merge     report merge --format json of 10,000 generated JSON reports of 50 steps (bench/gen_reports.py:
+#             about 236 MB; 1% copies, 3% another run of a host's playbook, 2% a second playbook)
+#             vs  jq -c .summary over the same files (each report parsed once, nothing kept) and cat of
+#             them (reading alone); medians; then peak memory (/usr/bin/time) at 1,000, 10,000 (also
+#             --format csv, which keeps every step's message) and 20,000 reports.
+#             BENCH_MERGE_BEFORE=BIN adds another build (e.g. an older commit's) to both
 #
-# BENCH_CASES="startup scan cleanup network http bundle redact logscan longrun history" (the default) picks the cases;
+# BENCH_CASES="startup scan cleanup network http bundle redact logscan longrun history merge" (the default) picks the cases;
 # e.g. BENCH_CASES=bundle bench/run.sh --record re-measures only bundles.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cases=" ${BENCH_CASES:-startup scan cleanup network http bundle redact logscan longrun history} "
+cases=" ${BENCH_CASES:-startup scan cleanup network http bundle redact logscan longrun history merge} "
 want() { [[ "$cases" == *" $1 "* ]]; }
 rm -f bench/work/*.md
 record=false
@@ -241,13 +247,57 @@ SUPPORTCTL_PATH="$hist/books" hyperfine -N --warmup 3 --runs 30 --export-markdow
 unset SUPPORTCTL_HISTORY
 fi
 
+if want merge; then
+reports="$PWD/bench/work/reports"
+if [ ! -f "$reports/.n-20000" ]; then
+  rm -rf "$reports"
+  python3 bench/gen_reports.py "$reports" 20000
+  touch "$reports/.n-20000"
+fi
+# Folders of 1,000 reports each: part-00 is 1,000, part-00..09 10,000, all 20,000.
+one="$reports/part-00"
+ten=$(echo "$reports"/part-0?)
+all=$(echo "$reports"/part-??)
+megabytes() { echo $(( $(du -sbc $1 | tail -1 | cut -f1) / 1000000 )); }
+command -v jq >/dev/null || { apt-get update -qq && apt-get install -y -qq jq; }
+before="${BENCH_MERGE_BEFORE:-}"
+runs=(-n "supportctl report merge, 10,000 reports ($(megabytes "$ten") MB), --format json" "$bin report merge $ten --format json")
+[ -n "$before" ] && runs+=(-n "the same with $before" "$before report merge $ten --format json")
+hyperfine -N --warmup 1 --runs 5 --export-markdown bench/work/merge.md --export-json bench/work/merge.json "${runs[@]}" \
+  -n "jq -c .summary over the same files (each parsed once)" "find $ten -name *.json -exec jq -c .summary {} +" \
+  -n "cat of the same files" "find $ten -name *.json -exec cat {} +"
+python3 - bench/work/merge.json > bench/work/merge-median.md <<'PY'
+import json, sys
+results = json.load(open(sys.argv[1]))["results"]
+merge, base = results[0]["median"], results[-2]["median"]
+print("Medians: " + "; ".join(f"`{r['command']}` {r['median']:.2f} s" for r in results) + ".")
+print(f"\nsupportctl report merge / jq -c .summary: {merge / base:.2f} (medians).")
+if len(results) == 4:
+    print(f"This build against BENCH_MERGE_BEFORE: {results[1]['median'] / merge:.2f}x faster (medians).")
+PY
+cat bench/work/merge-median.md
+{
+  printf 'Peak memory of report merge, one run each (`/usr/bin/time -f "%%e %%M"`):\n\n'
+  printf '| build | reports | JSON read | format | wall time | peak memory (max RSS) |\n|---|---:|---:|---|---:|---:|\n'
+  for b in "$bin" $before; do
+    for set in "1,000|json|$one" "10,000|json|$ten" "10,000|csv|$ten" "20,000|json|$all"; do
+      IFS='|' read -r n format dirs <<<"$set"
+      /usr/bin/time -f "%e %M" -o bench/work/merge-time $b report merge $dirs --format "$format" >/dev/null
+      read -r secs kib < bench/work/merge-time
+      printf '| %s | %s | %s MB | %s | %s s | %s MiB |\n' "$b" "$n" "$(megabytes "$dirs")" "$format" "$secs" "$((kib / 1024))"
+    done
+  done
+} > bench/work/merge-mem.md
+cat bench/work/merge-mem.md
+fi
+
 if $record; then
   {
     printf '\n## %s — %s\n\n' "$(date -u +%Y-%m-%d)" "$(git rev-parse --short HEAD)"
     printf 'Machine: %s cores, %s, %s\n\n' "$(nproc)" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" "$(uname -sr)"
-    printf 'Command: `BENCH_CASES="%s" bench/run.sh --record` · release binary: %s bytes\n\n' "$(echo $cases)" "$(stat -c %s "$bin")"
+    printf 'Command: `%sBENCH_CASES="%s" bench/run.sh --record` · release binary: %s bytes\n\n' "${BENCH_MERGE_BEFORE:+BENCH_MERGE_BEFORE=$BENCH_MERGE_BEFORE }" "$(echo $cases)" "$(stat -c %s "$bin")"
     printf 'Cases: %s\n\n' "$(echo $cases)"
-    for md in startup scan cleanup network http bundle redact logscan logscan-window logscan-memory longrun longcheck history-record history-query suggest; do
+    for md in startup scan cleanup network http bundle redact logscan logscan-window logscan-memory longrun longcheck history-record history-query suggest merge merge-median merge-mem; do
       if [ -f "bench/work/$md.md" ]; then cat "bench/work/$md.md"; printf '\n'; fi
     done
     if [ -f bench/work/bundle-mem.md ]; then

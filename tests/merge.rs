@@ -220,3 +220,55 @@ fn machines_are_told_apart_by_their_id_not_their_name() {
     let r = t.args(&["report", "merge", "reports"]).run().status(0);
     assert!(r.stdout.starts_with("2 host(s)"), "{}", r.stdout);
 }
+
+#[test]
+fn a_superseded_run_counts_for_nothing_whatever_the_file_order() {
+    let t = Test::new();
+    let d = t.path().join("reports");
+    fleet(&d, 2);
+    // ws-00's newest run passes everywhere; its older run (read first, in
+    // "0-older.json") failed `flaky`, and must count nowhere.
+    let mut newest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("ws-01/report.json")).unwrap()).unwrap();
+    newest["host"] = serde_json::from_slice::<serde_json::Value>(
+        &std::fs::read(d.join("ws-00/report.json")).unwrap(),
+    )
+    .unwrap()["host"]
+        .clone();
+    newest["run_id"] = "ws-00-newest".into();
+    newest["started_at"] = "2030-01-01T00:00:00Z".into();
+    std::fs::write(
+        d.join("z-newest.json"),
+        serde_json::to_vec(&newest).unwrap(),
+    )
+    .unwrap();
+    std::fs::rename(d.join("ws-00/report.json"), d.join("0-older.json")).unwrap();
+    let r = t
+        .args(&["report", "merge", "reports", "--format", "json"])
+        .run()
+        .status(0);
+    let m = r.json();
+    assert_eq!(m["hosts"].as_array().unwrap().len(), 2);
+    let flaky = m["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["step"] == "flaky")
+        .unwrap();
+    assert_eq!(
+        flaky["hosts"]["pass"],
+        serde_json::json!(["ws-00", "ws-01"])
+    );
+    assert!(flaky["hosts"].get("fail").is_none(), "{flaky}");
+    assert_eq!(m["summary"]["fail"], 0);
+    assert_eq!(m["summary"]["pass"], 4);
+    let problems = m["problems"].as_array().unwrap();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0]["problem"]
+            .as_str()
+            .unwrap()
+            .ends_with("the newest (ws-00-newest) counts"),
+        "{problems:?}"
+    );
+}

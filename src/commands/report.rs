@@ -11,21 +11,16 @@ use crate::merge::{self, render};
 use crate::terminal::Terminal;
 
 pub fn merge(args: &MergeArgs, term: &Terminal) -> i32 {
-    let (files, mut problems) = merge::inputs(&args.inputs);
-    let mut reports = Vec::new();
+    let (files, problems) = merge::inputs(&args.inputs);
+    // One report at a time: each is folded in and dropped (see crate::merge).
+    let mut fold = merge::Fold::new(problems);
+    fold.keep_notes(args.format == render::MergeFormat::Csv);
     for file in files {
-        let source = file.display().to_string();
-        match merge::read(&file) {
-            Ok(rs) => reports.extend(rs.into_iter().map(|r| (source.clone(), r))),
-            Err(problem) => problems.push(merge::Problem {
-                source,
-                problem,
-                rejected: true,
-            }),
-        }
+        fold.add_file(&file);
     }
-    if reports.is_empty() {
-        let why: Vec<String> = problems
+    if fold.reports() == 0 {
+        let why: Vec<String> = fold
+            .problems()
             .iter()
             .map(|p| format!("{}: {}", p.source, p.problem))
             .collect();
@@ -43,12 +38,24 @@ pub fn merge(args: &MergeArgs, term: &Terminal) -> i32 {
         );
         return 2;
     }
-    let merged = merge::merge(reports, problems);
-    let mut buf = Vec::new();
-    if render::render(&merged, args.format, &mut buf).is_err() {
-        return 3;
+    let merged = fold.finish();
+    // Written as it is drawn, not gathered first: at 10,000 hosts the JSON
+    // is tens of megabytes.
+    {
+        use std::io::Write;
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+        let written = render::render(&merged, args.format, &mut out).and_then(|()| out.flush());
+        if let Err(e) = written
+            && e.kind() != std::io::ErrorKind::BrokenPipe
+        {
+            crate::terminal::note_stdout_failure();
+            print_error(
+                &format!("cannot write the merge to stdout: {e}"),
+                None,
+                term.stderr_color,
+            );
+        }
     }
-    crate::out!("{}", String::from_utf8_lossy(&buf));
     if merged.problems.iter().any(|p| p.rejected) {
         3
     } else {

@@ -12,16 +12,102 @@
 //! - a file that is not a supportctl report, or whose `schema_version` this
 //!   build does not read, is listed with the reason and left out.
 //!
-//! [`merge`] is pure (reports in, [`Merged`] out); `render.rs` draws it.
+//! # Streaming
+//!
+//! Reports are folded in one at a time and never held: [`Fold::add`] takes a
+//! decoded [`Report`], keeps a compact record of it and drops
+//! the rest (outputs, measurements, facts, advice). A run keeps what
+//! deduplication, superseding and the summary need: run id, start time,
+//! source, exit code and counts, and per step an index into a table of
+//! (playbook, step id, step name), its status, its reason (an index into a
+//! table of strings) and — for CSV only — its message, all of a run's
+//! messages in one string. Each host and set of playbooks keeps only its
+//! newest run; a newer run replaces the older one's record outright, and the
+//! older one is remembered as a source, run id and start time for the
+//! "older run" note. [`Fold::finish`] then builds the per-step and
+//! per-conclusion groupings from the kept records, in the order the
+//! all-at-once merge used (hosts by machine and playbooks; steps in order of
+//! first appearance), with host names shared ([`HostName`]) rather than
+//! copied into every list. So memory follows the summary (about 3 KB a
+//! host at 50 steps) rather than the reports (about 20 KB a host of JSON,
+//! several times that decoded); `bench/run.sh` measures it.
+//!
+//! Files are read one at a time into one reused buffer (capped at 256 MiB)
+//! and decoded from it; a history export (`supportctl history export`) is
+//! decoded one run at a time and counts only when every run in it is valid.
+//!
+//! [`merge`] is the same fold over a list (reports in, [`Merged`] out).
+//! `read.rs` finds and reads the inputs, `fold.rs` folds them, `render.rs`
+//! draws the result.
 
+mod fold;
+mod read;
 pub mod render;
 
-use std::collections::BTreeMap;
+pub use fold::Fold;
+pub use read::{inputs, read, read_each};
+
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::Serialize;
 
 use crate::report::{Report, SCHEMA_VERSION, Status, Summary};
+
+/// A host's name in the groupings: one shared string per host, not one
+/// copy per step it appears under.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct HostName(Arc<str>);
+
+impl HostName {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for HostName {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for HostName {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for HostName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl std::fmt::Display for HostName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl PartialEq<str> for HostName {
+    fn eq(&self, other: &str) -> bool {
+        &*self.0 == other
+    }
+}
+
+impl PartialEq<&str> for HostName {
+    fn eq(&self, other: &&str) -> bool {
+        &*self.0 == *other
+    }
+}
+
+impl Serialize for HostName {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
 
 /// One host's run, as merged.
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -41,6 +127,9 @@ pub struct HostRun {
     /// trusted key nor shipped); empty for reports made before signing.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unsigned: Vec<String>,
+    /// What each step said on this host (for CSV; see [`Merged::notes`]).
+    #[serde(skip)]
+    pub steps: StepNotes,
 }
 
 /// One step across hosts: which hosts ended in which status.
@@ -50,15 +139,11 @@ pub struct StepAcross {
     pub step: String,
     pub name: String,
     /// Status name → hosts, e.g. `{"fail": ["ws-01", "ws-07"]}`.
-    pub hosts: BTreeMap<String, Vec<String>>,
+    pub hosts: BTreeMap<String, Vec<HostName>>,
     /// Reason code → hosts where the step did not pass for that reason,
     /// e.g. `{"cert_expired": ["ws-01", "ws-07"]}`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub reasons: BTreeMap<String, Vec<String>>,
-    /// Host → that host's status, message and reason for this step (for
-    /// CSV and details).
-    #[serde(skip)]
-    pub messages: BTreeMap<String, (Status, String, Option<String>)>,
+    pub reasons: BTreeMap<String, Vec<HostName>>,
 }
 
 /// One conclusion across hosts: the hosts whose run concluded it.
@@ -70,10 +155,10 @@ pub struct ConclusionAcross {
     pub id: Option<String>,
     /// The summary (of the first host that concluded it).
     pub summary: String,
-    pub hosts: Vec<String>,
+    pub hosts: Vec<HostName>,
     /// The hosts where the cause's resolvers cleared it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub cleared: Vec<String>,
+    pub cleared: Vec<HostName>,
 }
 
 /// A file left out, or a run not counted, with the reason.
@@ -100,134 +185,68 @@ pub struct Merged {
     /// Steps by status, over all hosts.
     pub summary: Summary,
     pub problems: Vec<Problem>,
+    /// The strings [`StepNotes`] refer to (reason codes).
+    #[serde(skip)]
+    strings: Vec<Arc<str>>,
 }
 
-/// Expands the command-line inputs into report files: files as given,
-/// folders searched for `*.json`, globs expanded. Errors name inputs that
-/// match nothing.
-pub fn inputs(args: &[String]) -> (Vec<PathBuf>, Vec<Problem>) {
-    let mut files = Vec::new();
-    let mut problems = Vec::new();
-    for arg in args {
-        let matched = crate::pathglob::expand(arg, 100_000).unwrap_or_default();
-        if matched.is_empty() {
-            problems.push(Problem {
-                source: arg.clone(),
-                problem: "no such file, folder or match".into(),
-                rejected: true,
-            });
-        }
-        for path in matched {
-            if path.is_dir() {
-                let mut found: Vec<PathBuf> = walkdir::WalkDir::new(&path)
-                    .follow_links(false)
-                    .into_iter()
-                    .filter_map(Result::ok)
-                    .filter(|e| {
-                        e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "json")
-                    })
-                    .map(walkdir::DirEntry::into_path)
-                    .collect();
-                found.sort();
-                files.extend(found);
-            } else {
-                files.push(path);
-            }
-        }
-    }
-    (files, problems)
+/// What one step said on one host.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Note<'a> {
+    pub step: &'a StepAcross,
+    pub status: Status,
+    pub message: &'a str,
+    pub reason: Option<&'a str>,
 }
 
-/// The largest report read; a supportctl report is far smaller.
-const MAX_REPORT_BYTES: u64 = 256 << 20;
-
-/// Reads a regular file's text, at most [`MAX_REPORT_BYTES`]: opened without
-/// blocking (a FIFO named `*.json` cannot hang the merge), checked on the open
-/// handle (a link to `/dev/zero` is not a regular file), read with a cap.
-fn read_capped(path: &Path) -> Result<String, String> {
-    use std::io::Read;
-    let cannot = |e: std::io::Error| format!("cannot be read: {e}");
-    let file = crate::safeopen::open_regular(path).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::Other {
-            format!("{e}; not a supportctl report")
-        } else {
-            cannot(e)
-        }
-    })?;
-    let mut bytes = Vec::new();
-    file.take(MAX_REPORT_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(cannot)?;
-    if bytes.len() as u64 > MAX_REPORT_BYTES {
-        return Err("larger than 256 MiB; not a supportctl report".into());
-    }
-    String::from_utf8(bytes).map_err(|_| "not UTF-8 text; not a supportctl report".into())
+/// One run's steps, compactly: per step an index, a status, a reason and
+/// where its message ends in `text` (each message starts where the previous
+/// one ends). In a [`Fold`] `step` indexes its table of step descriptions;
+/// in a [`Merged`] it indexes [`Merged::steps`], in that order.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StepNotes {
+    text: String,
+    facts: Vec<StepFact>,
 }
 
-/// Reads one report file — or a history export (`supportctl history
-/// export`: `{"tool": "supportctl", "history": [reports]}`) — or says why
-/// it cannot be merged.
-pub fn read(path: &Path) -> Result<Vec<Report>, String> {
-    let text = read_capped(path)?;
-    // The header first, into a small struct: unknown fields are skipped
-    // without being kept, so memory follows the report, not the file.
-    #[derive(serde::Deserialize)]
-    struct Header {
-        tool: Option<String>,
-        schema_version: Option<u64>,
-        #[serde(default)]
-        history: Option<serde::de::IgnoredAny>,
-    }
-    let header: Header = serde_json::from_str(&text).map_err(|e| format!("not JSON: {e}"))?;
-    if header.tool.as_deref() != Some("supportctl") {
-        return Err("not a supportctl report (no \"tool\": \"supportctl\")".into());
-    }
-    if header.history.is_some() {
-        #[derive(serde::Deserialize)]
-        struct Export {
-            history: Vec<serde_json::Value>,
-        }
-        let export: Export =
-            serde_json::from_str(&text).map_err(|e| format!("not a valid history export: {e}"))?;
-        return export
-            .history
-            .into_iter()
-            .enumerate()
-            .map(|(i, v)| {
-                report_of(
-                    v.get("schema_version").and_then(serde_json::Value::as_u64),
-                    || serde_json::from_value(v.clone()),
-                )
-                .map_err(|e| format!("run {} of the export: {e}", i + 1))
-            })
-            .collect();
-    }
-    report_of(header.schema_version, || serde_json::from_str(&text)).map(|r| vec![r])
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct StepFact {
+    step: u32,
+    reason: u32,
+    end: u32,
+    status: Status,
 }
 
-/// A report of this build's schema version, decoded by `decode`.
-fn report_of(
-    schema_version: Option<u64>,
-    decode: impl FnOnce() -> serde_json::Result<Report>,
-) -> Result<Report, String> {
-    match schema_version {
-        Some(v) if v == u64::from(SCHEMA_VERSION) => {}
-        Some(v) => {
-            return Err(format!(
-                "incompatible report schema_version {v}: this supportctl reads version {SCHEMA_VERSION} (merge it with a matching supportctl)"
-            ));
-        }
-        None => return Err("no schema_version".into()),
-    }
-    decode().map_err(|e| format!("not a valid version-{SCHEMA_VERSION} report: {e}"))
-}
+/// No reason (the string tables never reach this index).
+const NO_REASON: u32 = u32::MAX;
 
-/// What identifies a machine across its reports.
-fn machine_key(report: &Report) -> String {
-    if report.host.machine_id.is_empty() {
-        format!("host:{}", report.host.hostname)
-    } else {
-        format!("id:{}", report.host.machine_id)
+impl StepNotes {
+    fn iter(&self) -> impl Iterator<Item = (&StepFact, &str)> {
+        let mut start = 0;
+        self.facts.iter().map(move |f| {
+            let end = f.end as usize;
+            let message = &self.text[start..end];
+            start = end;
+            (f, message)
+        })
+    }
+
+    /// Puts the steps in `step` order (rarely needed: a run usually lists
+    /// its steps in the order they were first seen).
+    fn sort(&mut self) {
+        if self.facts.is_sorted_by_key(|f| f.step) {
+            return;
+        }
+        let mut pairs: Vec<(StepFact, String)> =
+            self.iter().map(|(f, m)| (*f, m.to_string())).collect();
+        pairs.sort_by_key(|(f, _)| f.step);
+        self.text.clear();
+        self.facts.clear();
+        for (mut f, m) in pairs {
+            self.text.push_str(&m);
+            f.end = self.text.len() as u32;
+            self.facts.push(f);
+        }
     }
 }
 
@@ -240,134 +259,26 @@ impl Merged {
             .collect::<std::collections::BTreeSet<_>>()
             .len()
     }
+
+    /// What each step said on `host` (one of [`Merged::hosts`]), in the
+    /// order of [`Merged::steps`].
+    pub fn notes<'a>(&'a self, host: &'a HostRun) -> impl Iterator<Item = Note<'a>> {
+        host.steps.iter().map(|(f, message)| Note {
+            step: &self.steps[f.step as usize],
+            status: f.status,
+            message,
+            reason: (f.reason != NO_REASON).then(|| &*self.strings[f.reason as usize]),
+        })
+    }
 }
 
-/// A report with the file it came from.
-type Sourced = (String, Report);
-
-/// Merges reports (with the file each came from).
-pub fn merge(reports: Vec<(String, Report)>, mut problems: Vec<Problem>) -> Merged {
-    // One run per run_id, then the newest run per host.
-    let mut by_run: BTreeMap<String, (String, Report)> = BTreeMap::new();
+/// Merges reports (with the file each came from): [`Fold`] over a list.
+pub fn merge(reports: Vec<(String, Report)>, problems: Vec<Problem>) -> Merged {
+    let mut fold = Fold::new(problems);
     for (source, report) in reports {
-        match by_run.get(&report.run_id) {
-            Some((first, _)) => problems.push(Problem {
-                source,
-                problem: format!(
-                    "duplicate of {first} (same run_id {}); counted once",
-                    report.run_id
-                ),
-                rejected: false,
-            }),
-            None => {
-                by_run.insert(report.run_id.clone(), (source, report));
-            }
-        }
+        fold.add(source, report);
     }
-    // One machine (by its stable id; by host name for reports without
-    // one) may run several playbooks: the newest run of each set counts.
-    let mut by_host: BTreeMap<(String, Vec<String>), Vec<Sourced>> = BTreeMap::new();
-    for (source, report) in by_run.into_values() {
-        let playbooks = report.playbooks.iter().map(|p| p.name.clone()).collect();
-        by_host
-            .entry((machine_key(&report), playbooks))
-            .or_default()
-            .push((source, report));
-    }
-    let mut hosts = Vec::new();
-    let mut steps: BTreeMap<(String, String), StepAcross> = BTreeMap::new();
-    let mut order: Vec<(String, String)> = Vec::new();
-    let mut summary = Summary::default();
-    let mut conclusions: BTreeMap<(String, String), ConclusionAcross> = BTreeMap::new();
-    for ((machine, playbooks), mut runs) in by_host {
-        runs.sort_by(|a, b| b.1.started_at.cmp(&a.1.started_at));
-        let (source, report) = runs.remove(0);
-        let host = report.host.hostname.clone();
-        for (older, r) in runs {
-            problems.push(Problem {
-                source: older,
-                problem: format!(
-                    "an older run of {} on {host} ({}, started {}); the newest ({}) counts",
-                    playbooks.join(", "),
-                    r.run_id,
-                    r.started_at,
-                    report.run_id
-                ),
-                rejected: false,
-            });
-        }
-        summary.add(&report.summary);
-        for (pb, step) in report.steps() {
-            let key = (pb.name.clone(), step.id.clone());
-            let entry = steps.entry(key.clone()).or_insert_with(|| {
-                order.push(key.clone());
-                StepAcross {
-                    playbook: pb.name.clone(),
-                    step: step.id.clone(),
-                    name: step.name.clone(),
-                    ..Default::default()
-                }
-            });
-            entry
-                .hosts
-                .entry(step.status.as_str().to_string())
-                .or_default()
-                .push(host.clone());
-            if let Some(reason) = &step.reason
-                && step.status != Status::Skipped
-            {
-                entry
-                    .reasons
-                    .entry(reason.clone())
-                    .or_default()
-                    .push(host.clone());
-            }
-            entry.messages.insert(
-                host.clone(),
-                (step.status, step.message.clone(), step.reason.clone()),
-            );
-        }
-        for c in &report.conclusions {
-            let key = (c.playbook.clone(), c.id.clone().unwrap_or_default());
-            let entry = conclusions.entry(key).or_insert_with(|| ConclusionAcross {
-                playbook: c.playbook.clone(),
-                id: c.id.clone(),
-                summary: c.summary.clone(),
-                ..Default::default()
-            });
-            entry.hosts.push(host.clone());
-            if c.cleared {
-                entry.cleared.push(host.clone());
-            }
-        }
-        let unsigned = report
-            .playbooks
-            .iter()
-            .filter(|p| p.signature.as_ref().is_some_and(|s| s.status == "unsigned"))
-            .map(|p| p.name.clone())
-            .collect();
-        hosts.push(HostRun {
-            unsigned,
-            machine,
-            host,
-            playbooks,
-            run_id: report.run_id.clone(),
-            started_at: report.started_at.clone(),
-            exit_code: report.exit_code,
-            summary: report.summary,
-            source,
-        });
-    }
-    let mut conclusions: Vec<ConclusionAcross> = conclusions.into_values().collect();
-    conclusions.sort_by_key(|c| std::cmp::Reverse(c.hosts.len()));
-    Merged {
-        schema_version: SCHEMA_VERSION,
-        hosts,
-        steps: order.into_iter().filter_map(|k| steps.remove(&k)).collect(),
-        conclusions,
-        summary,
-        problems,
-    }
+    fold.finish()
 }
 
 #[cfg(test)]
@@ -579,5 +490,222 @@ mod tests {
         );
         assert_eq!(m.hosts.len(), 2);
         assert!(m.problems.is_empty());
+    }
+
+    #[test]
+    fn a_superseded_run_counts_for_nothing_in_any_order() {
+        let run = |id: &str, at: &str, status: Status| {
+            (
+                format!("{id}.json"),
+                report("ws-01", id, at, &[("disk", status), ("dns", status)]),
+            )
+        };
+        let oldest = run("a-oldest", "2026-11-24T08:00:00Z", Status::Fail);
+        let newest = run("b-newest", "2026-11-24T10:00:00Z", Status::Pass);
+        let middle = run("c-middle", "2026-11-24T09:00:00Z", Status::Error);
+        let other = (
+            "ws-02.json".to_string(),
+            report(
+                "ws-02",
+                "d",
+                "2026-11-24T09:00:00Z",
+                &[("disk", Status::Warn)],
+            ),
+        );
+        let orders = [
+            vec![
+                oldest.clone(),
+                newest.clone(),
+                middle.clone(),
+                other.clone(),
+            ],
+            vec![
+                newest.clone(),
+                middle.clone(),
+                other.clone(),
+                oldest.clone(),
+            ],
+            vec![
+                middle.clone(),
+                oldest.clone(),
+                other.clone(),
+                newest.clone(),
+            ],
+        ];
+        let merged: Vec<Merged> = orders.into_iter().map(|o| merge(o, vec![])).collect();
+        for m in &merged {
+            assert_eq!(m, &merged[0]);
+            assert_eq!(m.hosts.len(), 2);
+            assert_eq!(m.hosts[0].run_id, "b-newest");
+            assert_eq!(m.steps[0].hosts["pass"], ["ws-01"]);
+            assert_eq!(m.steps[0].hosts["warn"], ["ws-02"]);
+            assert_eq!(m.steps[1].hosts.keys().collect::<Vec<_>>(), ["pass"]);
+            assert_eq!((m.summary.pass, m.summary.warn), (2, 1));
+            assert_eq!(
+                (m.summary.fail, m.summary.error, m.summary.total),
+                (0, 0, 3)
+            );
+            let problems: Vec<&str> = m.problems.iter().map(|p| p.problem.as_str()).collect();
+            assert_eq!(
+                problems,
+                [
+                    "an older run of quick-health on ws-01 (c-middle, started 2026-11-24T09:00:00Z); the newest (b-newest) counts",
+                    "an older run of quick-health on ws-01 (a-oldest, started 2026-11-24T08:00:00Z); the newest (b-newest) counts",
+                ]
+            );
+            let notes: Vec<(&str, Status, &str)> = m
+                .notes(&m.hosts[0])
+                .map(|n| (n.step.step.as_str(), n.status, n.message))
+                .collect();
+            assert_eq!(
+                notes,
+                [
+                    ("disk", Status::Pass, "disk on ws-01"),
+                    ("dns", Status::Pass, "dns on ws-01")
+                ]
+            );
+        }
+        // Two runs started at the same time: the smaller run id counts.
+        let tie = merge(
+            vec![
+                run("z", "2026-11-24T10:00:00Z", Status::Fail),
+                run("y", "2026-11-24T10:00:00Z", Status::Pass),
+            ],
+            vec![],
+        );
+        assert_eq!(tie.hosts[0].run_id, "y");
+    }
+
+    #[test]
+    fn each_run_keeps_its_own_notes_in_step_order() {
+        // Two machines with one name, and a run listing its steps in
+        // another order than the first run seen.
+        let mut a = report(
+            "vm",
+            "a",
+            "2026-11-24T10:00:00Z",
+            &[("disk", Status::Pass), ("dns", Status::Fail)],
+        );
+        a.host.machine_id = "aaaa".into();
+        a.playbooks[0].steps[1].reason = Some("nxdomain".into());
+        let mut b = report(
+            "vm",
+            "b",
+            "2026-11-24T10:00:00Z",
+            &[("dns", Status::Warn), ("disk", Status::Fail)],
+        );
+        b.host.machine_id = "bbbb".into();
+        b.playbooks[0].steps[0].message = "slow, but, \"fine\"".into();
+        let m = merge(vec![("a".into(), a), ("b".into(), b)], vec![]);
+        let notes = |h: &HostRun| -> Vec<(String, Status, String, Option<String>)> {
+            m.notes(h)
+                .map(|n| {
+                    (
+                        n.step.step.clone(),
+                        n.status,
+                        n.message.to_string(),
+                        n.reason.map(String::from),
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(
+            notes(&m.hosts[0]),
+            [
+                ("disk".into(), Status::Pass, "disk on vm".into(), None),
+                (
+                    "dns".into(),
+                    Status::Fail,
+                    "dns on vm".into(),
+                    Some("nxdomain".into())
+                )
+            ]
+        );
+        assert_eq!(
+            notes(&m.hosts[1]),
+            [
+                ("disk".into(), Status::Fail, "disk on vm".into(), None),
+                (
+                    "dns".into(),
+                    Status::Warn,
+                    "slow, but, \"fine\"".into(),
+                    None
+                )
+            ]
+        );
+        assert_eq!(m.steps[1].reasons["nxdomain"], ["vm"]);
+        // Without notes (what every format but CSV needs) the view is the same.
+        let mut fold = Fold::new(vec![]);
+        fold.keep_notes(false);
+        for (source, r) in [
+            ("a", {
+                let mut r = report(
+                    "vm",
+                    "a",
+                    "2026-11-24T10:00:00Z",
+                    &[("disk", Status::Pass), ("dns", Status::Fail)],
+                );
+                r.host.machine_id = "aaaa".into();
+                r.playbooks[0].steps[1].reason = Some("nxdomain".into());
+                r
+            }),
+            ("b", {
+                let mut r = report(
+                    "vm",
+                    "b",
+                    "2026-11-24T10:00:00Z",
+                    &[("dns", Status::Warn), ("disk", Status::Fail)],
+                );
+                r.host.machine_id = "bbbb".into();
+                r
+            }),
+        ] {
+            fold.add(source, r);
+        }
+        let lean = fold.finish();
+        assert_eq!(lean.steps, m.steps);
+        assert_eq!(lean.summary, m.summary);
+        assert_eq!(lean.notes(&lean.hosts[0]).count(), 0);
+    }
+
+    #[test]
+    fn an_export_counts_whole_or_not_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = report(
+            "ws-01",
+            "r1",
+            "2026-11-24T10:00:00Z",
+            &[("disk", Status::Pass)],
+        );
+        let mut bad = serde_json::to_value(report(
+            "ws-02",
+            "r2",
+            "2026-11-24T10:00:00Z",
+            &[("disk", Status::Fail)],
+        ))
+        .unwrap();
+        bad["schema_version"] = 2.into();
+        let write = |name: &str, runs: Vec<serde_json::Value>| {
+            let path = dir.path().join(name);
+            let export = serde_json::json!({"tool": "supportctl", "note": [1, 2], "history": runs});
+            std::fs::write(&path, serde_json::to_vec(&export).unwrap()).unwrap();
+            path
+        };
+        let good = serde_json::to_value(good).unwrap();
+        let mut fold = Fold::new(vec![]);
+        fold.add_file(&write("mixed.json", vec![good.clone(), bad]));
+        assert_eq!(fold.reports(), 0);
+        assert_eq!(
+            fold.problems()[0].problem,
+            "run 2 of the export: incompatible report schema_version 2: this supportctl reads version 1 (merge it with a matching supportctl)"
+        );
+        fold.add_file(&write("good.json", vec![good.clone(), good]));
+        let m = fold.finish();
+        assert_eq!(m.hosts.len(), 1);
+        assert!(
+            m.problems[1].problem.starts_with("duplicate of "),
+            "{:?}",
+            m.problems
+        );
     }
 }

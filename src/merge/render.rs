@@ -8,7 +8,7 @@
 
 use std::io::{self, Write};
 
-use super::Merged;
+use super::{HostName, Merged};
 use crate::render::markdown::cell;
 use crate::render::one_line;
 
@@ -58,8 +58,8 @@ fn hosts_count(n: usize) -> String {
 
 /// Reasons with their hosts, the most hosts first.
 fn by_hosts(
-    reasons: &std::collections::BTreeMap<String, Vec<String>>,
-) -> Vec<(&String, &Vec<String>)> {
+    reasons: &std::collections::BTreeMap<String, Vec<HostName>>,
+) -> Vec<(&String, &Vec<HostName>)> {
     let mut list: Vec<_> = reasons.iter().collect();
     list.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(b.0)));
     list
@@ -251,22 +251,20 @@ pub fn csv_field(text: &str) -> String {
 
 fn csv(m: &Merged, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "host,run_id,playbook,step,status,message,reason")?;
+    // A host may appear once per set of playbooks it ran: each run's own steps.
     for h in &m.hosts {
-        // A host may appear once per set of playbooks it ran.
-        for s in m.steps.iter().filter(|s| h.playbooks.contains(&s.playbook)) {
-            if let Some((status, message, reason)) = s.messages.get(&h.host) {
-                writeln!(
-                    out,
-                    "{},{},{},{},{},{},{}",
-                    csv_field(&h.host),
-                    csv_field(&h.run_id),
-                    csv_field(&s.playbook),
-                    csv_field(&s.step),
-                    status.as_str(),
-                    csv_field(message),
-                    csv_field(reason.as_deref().unwrap_or_default())
-                )?;
-            }
+        for note in m.notes(h) {
+            writeln!(
+                out,
+                "{},{},{},{},{},{},{}",
+                csv_field(&h.host),
+                csv_field(&h.run_id),
+                csv_field(&note.step.playbook),
+                csv_field(&note.step.step),
+                note.status.as_str(),
+                csv_field(note.message),
+                csv_field(note.reason.unwrap_or_default())
+            )?;
         }
     }
     Ok(())
