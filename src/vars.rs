@@ -308,7 +308,13 @@ pub fn expand_with_env(
         match value {
             Some(value) if raw => out.push_str(value),
             Some(value) if context == Context::Sh => {
-                let env = env_name(name);
+                // The escaped form travels in a variable of its own: a line
+                // may use both forms of one value.
+                let env = if as_regex {
+                    format!("{}_REGEX", env_name(name))
+                } else {
+                    env_name(name)
+                };
                 out.push_str(&match quoting {
                     Quoting::Bare => format!("\"${{{env}}}\""),
                     Quoting::Double => format!("${{{env}}}"),
@@ -386,6 +392,17 @@ mod tests {
         let re = regex::Regex::new(&pattern).unwrap();
         assert!(re.is_match("(NOTEPAD++ (x86)) crashed"));
         assert!(!re.is_match("(notepadd (x86)) crashed"));
+        let (line, env) =
+            expand_with_env("grep {{ app | regex }} {{ app }}", &v, Context::Sh).unwrap();
+        assert_eq!(
+            line,
+            "grep \"${SUPPORTCTL_VAR_app_REGEX}\" \"${SUPPORTCTL_VAR_app}\""
+        );
+        assert!(env.contains(&(
+            "SUPPORTCTL_VAR_app_REGEX".into(),
+            r"notepad\+\+ \(x86\)".into()
+        )));
+        assert!(env.contains(&("SUPPORTCTL_VAR_app".into(), "notepad++ (x86)".into())));
         let e = expand("{{ app | upper }}", &v).unwrap_err();
         assert!(e.hint.unwrap().contains("`regex`"));
     }

@@ -410,3 +410,73 @@ fn the_shipped_playbook_checks() {
         .run()
         .status(0);
 }
+
+/// An attack through `camera_devices` (ticket text): a value such as
+/// `/dev/video0 -k` (or `/ -km`) must never reach `fuser` as an option,
+/// which would kill every process that has the file open, whoever owns
+/// it, as root, even in a `--dry-run` (the step is a check). The victim
+/// is this test's own child, holding a scratch file open.
+#[test]
+fn a_camera_devices_value_cannot_make_fuser_kill() {
+    if std::process::Command::new("sh")
+        .args(["-c", "command -v fuser"])
+        .stdout(std::process::Stdio::null())
+        .status()
+        .map_or(true, |s| !s.success())
+    {
+        eprintln!("NOT RUN: no fuser on this machine");
+        return;
+    }
+    let scratch = tempfile::tempdir().unwrap();
+    let held = scratch.path().join("held-open");
+    std::fs::write(&held, "").unwrap();
+    // The victim: a program with the file open (as its stdin), like any
+    // daemon with a log or a socket open.
+    let mut victim = std::process::Command::new("sleep")
+        .arg("120")
+        .stdin(std::fs::File::open(&held).unwrap())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let service = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = service.local_addr().unwrap().port().to_string();
+    let playbook = Path::new(env!("CARGO_MANIFEST_DIR")).join("playbooks/meeting-av.toml");
+    let hostile = format!("camera_devices={} -k", held.display());
+    let meeting_port = format!("meeting_port={port}");
+    let run = Test::new()
+        .args(&[
+            "run",
+            playbook.to_str().unwrap(),
+            "--dry-run",
+            "--format",
+            "json",
+            "--only",
+            "camera-free",
+            "--var",
+            &hostile,
+            "--var",
+            "meeting_host=127.0.0.1",
+            "--var",
+            &meeting_port,
+        ])
+        .run();
+    // Give a SIGKILL time to land.
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    let mut ended = None;
+    while std::time::Instant::now() < until {
+        ended = victim.try_wait().unwrap();
+        if ended.is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let _ = victim.kill();
+    let _ = victim.wait();
+    assert!(
+        ended.is_none(),
+        "a --dry-run of meeting-av with --var '{hostile}' killed a process that had the file open ({ended:?}): \
+         the value reached fuser as the option -k\n--- stdout\n{}\n--- stderr\n{}",
+        run.stdout,
+        run.stderr
+    );
+}

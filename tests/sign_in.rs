@@ -259,7 +259,7 @@ fn the_domain_connection_and_failed_sign_ins_on_linux() {
             ),
         ],
     );
-    let json = Run::new(&domain, in_step(), locked).json();
+    let json = Run::new(&domain, in_step(), locked.clone()).json();
     assert_eq!(
         cause(&json),
         "account-locked-linux",
@@ -274,4 +274,32 @@ fn the_domain_connection_and_failed_sign_ins_on_linux() {
         "{}",
         step(&json, "failed-logins-linux")
     );
+    // Under the limit: well. A limit that is no number (ticket text), or
+    // a faillock that fails: the count is an error, never a locked account.
+    let json = Run::new(&domain, in_step(), locked.clone())
+        .var("max_failures=5")
+        .json();
+    assert_eq!(step(&json, "failed-logins-linux")["status"], "pass");
+    for (limit, path) in [("abc", locked.clone()), ("99999999999999999999x", locked)] {
+        let json = Run::new(&domain, in_step(), path)
+            .var(&format!("max_failures={limit}"))
+            .json();
+        assert_ne!(cause(&json), "account-locked-linux", "{limit}");
+        assert_eq!(
+            step(&json, "failed-logins-linux")["reason"],
+            "exit",
+            "{limit}"
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let failing = common::stand_ins(
+        dir.path(),
+        &[(
+            "faillock",
+            "echo 'faillock: Error accessing the tally' >&2; exit 1",
+        )],
+    );
+    let json = Run::new(&domain, in_step(), failing).json();
+    assert_ne!(cause(&json), "account-locked-linux");
+    assert_eq!(step(&json, "failed-logins-linux")["reason"], "exit");
 }

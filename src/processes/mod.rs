@@ -188,6 +188,10 @@ const PROTECTED: &[&str] = &[
     "kernel_task",
     "kthreadd",
     "sshd",
+    // OpenSSH 9.8 and later: each session's process, and 10's authenticator.
+    "sshd-session",
+    "sshd-auth",
+    "systemd-logind",
     "dbus-daemon",
     "loginwindow",
     "WindowServer",

@@ -254,7 +254,7 @@ mod tests {
         let fail = s.judge(sample(432.7));
         assert_eq!((fail.status, fail.reason), (Status::Fail, Some("skew")));
         assert!(
-            fail.message.contains("7m12s behind dc1"),
+            fail.message.contains("7m13s behind dc1"),
             "{}",
             fail.message
         );

@@ -239,7 +239,7 @@ pub fn macos_profile(text: &str, device: &str) -> (Option<String>, Option<u8>) {
 
 /// RSSI in dBm to a 0–100 quality (Windows' mapping: linear from -100 to -50 dBm).
 pub fn dbm_to_quality(dbm: i32) -> u8 {
-    (2 * (dbm + 100)).clamp(0, 100) as u8
+    (2 * (i64::from(dbm) + 100)).clamp(0, 100) as u8
 }
 
 /// Whether an address was given by the OS itself for lack of a DHCP
