@@ -6,8 +6,7 @@
 # appended to bench/RESULTS.md together with the command and the machine.
 #
 # Cases (later issues add theirs below):
-#   startup   supportctl --version
-#   check     supportctl check <every shipped playbook>
+#   startup   supportctl --version, and supportctl check <every shipped playbook>
 #   scan      cleanup --dry-run over 200,000 files  vs  du -sb
 #   cleanup   cleanup of files older than 7d        vs  find -type f -mtime +7 -delete
 #             (each run on a fresh copy of the same tree; BENCH_FILES=N to change the size;
