@@ -294,7 +294,7 @@ if $record; then
   {
     printf '\n## %s — %s\n\n' "$(date -u +%Y-%m-%d)" "$(git rev-parse --short HEAD)"
     printf 'Machine: %s cores, %s, %s\n\n' "$(nproc)" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" "$(uname -sr)"
-    printf 'Command: `%sBENCH_CASES="%s" bench/run.sh --record` · release binary: %s bytes\n\n' "${BENCH_MERGE_BEFORE:+BENCH_MERGE_BEFORE=$BENCH_MERGE_BEFORE }" "$(echo $cases)" "$(stat -c %s "$bin")"
+    printf 'Command: `%s%sBENCH_CASES="%s" bench/run.sh --record` · release binary: %s bytes\n\n' "${BENCH_LOG_MIB:+BENCH_LOG_MIB=$BENCH_LOG_MIB }" "${BENCH_MERGE_BEFORE:+BENCH_MERGE_BEFORE=$BENCH_MERGE_BEFORE }" "$(echo $cases)" "$(stat -c %s "$bin")"
     printf 'Cases: %s\n\n' "$(echo $cases)"
     for md in startup scan cleanup network http bundle redact logscan logscan-window logscan-memory longrun longcheck history-record history-query suggest merge merge-median merge-mem; do
       if [ -f "bench/work/$md.md" ]; then cat "bench/work/$md.md"; printf '\n'; fi
