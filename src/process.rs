@@ -212,32 +212,139 @@ impl Capture {
     }
 }
 
-/// A stream being read on its own thread into a shared capture.
+/// A stream being read on another thread into a shared capture; `done`
+/// is set when it reached its end (or failed).
 struct Reader {
     capture: Arc<Mutex<Capture>>,
-    handle: thread::JoinHandle<()>,
+    done: Arc<std::sync::atomic::AtomicBool>,
 }
 
-fn reader(stream: Option<impl Read + Send + 'static>, cap: usize) -> Option<Reader> {
-    let mut stream = stream?;
-    let capture = Arc::new(Mutex::new(Capture::new(cap)));
-    let shared = capture.clone();
-    let handle = thread::spawn(move || {
-        let mut buf = [0u8; 16 * 1024];
-        loop {
-            match stream.read(&mut buf) {
-                Ok(0) => break,
+impl Reader {
+    fn new(cap: usize) -> Reader {
+        Reader {
+            capture: Arc::new(Mutex::new(Capture::new(cap))),
+            done: Arc::default(),
+        }
+    }
+
+    fn is_done(&self) -> bool {
+        self.done.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// The writing side, for the reading thread.
+    fn sink(&self) -> (Arc<Mutex<Capture>>, Arc<std::sync::atomic::AtomicBool>) {
+        (self.capture.clone(), self.done.clone())
+    }
+}
+
+/// Reads `stream` to its end into `capture`, then sets `done`.
+fn read_to_end(
+    mut stream: impl Read,
+    (capture, done): (Arc<Mutex<Capture>>, Arc<std::sync::atomic::AtomicBool>),
+) {
+    let mut buf = [0u8; 16 * 1024];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                if let Ok(mut c) = capture.lock() {
+                    c.push(&buf[..n]);
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => break,
+        }
+    }
+    done.store(true, std::sync::atomic::Ordering::Release);
+}
+
+/// Readers of a child's stdout and stderr. On Unix one thread serves both
+/// (poll(2) on the two pipes): a program run costs one thread, not two.
+fn readers(child: &mut Child, cap: usize) -> (Option<Reader>, Option<Reader>) {
+    let out = child.stdout.take();
+    let err = child.stderr.take();
+    let (r_out, r_err) = (
+        out.as_ref().map(|_| Reader::new(cap)),
+        err.as_ref().map(|_| Reader::new(cap)),
+    );
+    match (out, err, &r_out, &r_err) {
+        #[cfg(unix)]
+        (Some(out), Some(err), Some(ro), Some(re)) => {
+            let (so, se) = (ro.sink(), re.sink());
+            thread::spawn(move || read_both(out, err, so, se));
+        }
+        // Windows, or a stream not piped: a thread each.
+        (out, err, ro, re) => {
+            if let (Some(s), Some(r)) = (out, ro) {
+                let sink = r.sink();
+                thread::spawn(move || read_to_end(s, sink));
+            }
+            if let (Some(s), Some(r)) = (err, re) {
+                let sink = r.sink();
+                thread::spawn(move || read_to_end(s, sink));
+            }
+        }
+    }
+    (r_out, r_err)
+}
+
+/// Both pipes read on one thread: poll(2) says which has data (or has
+/// closed), a read takes what is there, until both have ended.
+#[cfg(unix)]
+fn read_both(
+    mut out: std::process::ChildStdout,
+    mut err: std::process::ChildStderr,
+    so: (Arc<Mutex<Capture>>, Arc<std::sync::atomic::AtomicBool>),
+    se: (Arc<Mutex<Capture>>, Arc<std::sync::atomic::AtomicBool>),
+) {
+    use std::os::fd::AsRawFd;
+    let mut open = [true, true];
+    let mut buf = [0u8; 16 * 1024];
+    while open[0] || open[1] {
+        let fds = [out.as_raw_fd(), err.as_raw_fd()];
+        let mut polls: Vec<libc::pollfd> = (0..2)
+            .filter(|&i| open[i])
+            .map(|i| libc::pollfd {
+                fd: fds[i],
+                events: libc::POLLIN,
+                revents: 0,
+            })
+            .collect();
+        // SAFETY: `polls` holds valid pollfds of descriptors we own.
+        let n = unsafe { libc::poll(polls.as_mut_ptr(), polls.len() as libc::nfds_t, -1) };
+        if n < 0 {
+            if std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted {
+                continue;
+            }
+            break;
+        }
+        for p in polls.iter().filter(|p| p.revents != 0) {
+            let i = usize::from(p.fd == fds[1]);
+            let read = if i == 0 {
+                out.read(&mut buf)
+            } else {
+                err.read(&mut buf)
+            };
+            let (capture, _) = if i == 0 { &so } else { &se };
+            match read {
+                Ok(0) => open[i] = false,
                 Ok(n) => {
-                    if let Ok(mut c) = shared.lock() {
+                    if let Ok(mut c) = capture.lock() {
                         c.push(&buf[..n]);
                     }
                 }
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(_) => break,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => open[i] = false,
+            }
+            if !open[i] {
+                let (_, done) = if i == 0 { &so } else { &se };
+                done.store(true, std::sync::atomic::Ordering::Release);
             }
         }
-    });
-    Some(Reader { capture, handle })
+    }
+    for (_, done) in [&so, &se] {
+        done.store(true, std::sync::atomic::Ordering::Release);
+    }
 }
 
 fn build(spec: &ProcessSpec) -> Command {
@@ -350,9 +457,13 @@ pub fn run(spec: &ProcessSpec, deadline: Instant, cancel: &Cancel) -> ProcessRes
     if let Ok(mut live) = LIVE.lock() {
         live.insert(pid);
     }
-    let out = reader(child.stdout.take(), spec.max_output);
-    let err = reader(child.stderr.take(), spec.max_output);
-    let mut pause = Duration::from_millis(2);
+    let (out, err) = readers(&mut child, spec.max_output);
+    // Short programs are the common case (a `test`, a `reg query`): on
+    // Linux the wait ends the moment the program does (a pidfd); elsewhere
+    // look again soon, then back off, so a millisecond's program costs
+    // about a millisecond, and a long one a check every 50 ms.
+    let exit = ExitWatch::new(pid);
+    let mut pause = FIRST_PAUSE;
     let ending = loop {
         match child.try_wait() {
             Ok(Some(status)) => break Ending::Exited(exit_code(status)),
@@ -370,17 +481,19 @@ pub fn run(spec: &ProcessSpec, deadline: Instant, cancel: &Cancel) -> ProcessRes
             kill_tree(&mut child);
             break Ending::TimedOut;
         }
-        thread::sleep(pause);
+        let check_again = deadline
+            .saturating_duration_since(Instant::now())
+            .min(Duration::from_millis(50));
+        exit.wait(check_again, pause);
         pause = (pause * 2).min(Duration::from_millis(50));
     };
     let _ = child.wait();
     // A background process the program left behind may hold the pipes open:
     // wait a little for the output, then kill the leftovers.
     let grace = Instant::now() + PIPE_GRACE;
-    let lingering = [&out, &err].iter().any(|r| {
-        r.as_ref()
-            .is_some_and(|r| !wait_until_done(&r.handle, grace))
-    });
+    let lingering = [&out, &err]
+        .iter()
+        .any(|r| r.as_ref().is_some_and(|r| !wait_until_done(r, grace)));
     if lingering {
         kill_tree_by_id(pid);
     }
@@ -392,7 +505,7 @@ pub fn run(spec: &ProcessSpec, deadline: Instant, cancel: &Cancel) -> ProcessRes
             return (String::new(), false);
         };
         // After the kill the pipe closes; give the reader a moment to finish.
-        wait_until_done(&r.handle, Instant::now() + Duration::from_millis(500));
+        wait_until_done(&r, Instant::now() + Duration::from_millis(500));
         r.capture.lock().map(|c| c.finish()).unwrap_or_default()
     };
     let (mut stdout, t1) = collect(out);
@@ -415,11 +528,64 @@ pub fn run(spec: &ProcessSpec, deadline: Instant, cancel: &Cancel) -> ProcessRes
 /// How long output may stay open after the program exits.
 pub const PIPE_GRACE: Duration = Duration::from_secs(2);
 
-fn wait_until_done(handle: &thread::JoinHandle<()>, until: Instant) -> bool {
-    while !handle.is_finished() && Instant::now() < until {
-        thread::sleep(Duration::from_millis(5));
+/// The first wait between checks on a program or its output readers,
+/// doubled after each check.
+const FIRST_PAUSE: Duration = Duration::from_micros(100);
+
+/// Waiting for a child to exit without polling: a pidfd on Linux (5.3 and
+/// later), readable when the process ends; elsewhere, or when the kernel
+/// has none, a sleep.
+struct ExitWatch {
+    #[cfg(target_os = "linux")]
+    fd: Option<std::os::fd::OwnedFd>,
+}
+
+impl ExitWatch {
+    #[cfg(target_os = "linux")]
+    fn new(pid: u32) -> ExitWatch {
+        use std::os::fd::FromRawFd;
+        // SAFETY: pidfd_open takes a pid and flags and returns a new file
+        // descriptor or -1; the child is not reaped yet, so the pid is ours.
+        let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid as libc::pid_t, 0) };
+        ExitWatch {
+            // SAFETY: a descriptor just returned by the kernel, owned by no one else.
+            fd: (fd >= 0).then(|| unsafe { std::os::fd::OwnedFd::from_raw_fd(fd as i32) }),
+        }
     }
-    handle.is_finished()
+
+    #[cfg(not(target_os = "linux"))]
+    fn new(_pid: u32) -> ExitWatch {
+        ExitWatch {}
+    }
+
+    /// Returns when the child exits or `limit` passes (with a pidfd), or
+    /// after `pause` (without).
+    fn wait(&self, limit: Duration, pause: Duration) {
+        #[cfg(target_os = "linux")]
+        if let Some(fd) = &self.fd {
+            use std::os::fd::AsRawFd;
+            let mut poll = libc::pollfd {
+                fd: fd.as_raw_fd(),
+                events: libc::POLLIN,
+                revents: 0,
+            };
+            let ms = limit.as_millis().clamp(1, 50) as libc::c_int;
+            // SAFETY: one valid pollfd for the duration of the call.
+            unsafe { libc::poll(&mut poll, 1, ms) };
+            return;
+        }
+        let _ = limit;
+        thread::sleep(pause);
+    }
+}
+
+fn wait_until_done(reader: &Reader, until: Instant) -> bool {
+    let mut pause = FIRST_PAUSE;
+    while !reader.is_done() && Instant::now() < until {
+        thread::sleep(pause);
+        pause = (pause * 2).min(Duration::from_millis(5));
+    }
+    reader.is_done()
 }
 
 #[cfg(test)]
