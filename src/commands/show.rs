@@ -39,6 +39,7 @@ fn describe_when(w: &When) -> Vec<String> {
     }
     for (what, items) in [
         ("env var set", &w.env),
+        ("variable given", &w.var),
         ("path exists", &w.path_exists),
         ("command exists", &w.command_exists),
     ] {
