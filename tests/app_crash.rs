@@ -262,18 +262,7 @@ fn macos_crash_reports() {
 
 /// The patterns and exclusions of a step of the shipped playbook, for `app`.
 fn step_regexes(step_id: &str, key: &str, app: &str) -> Vec<regex::Regex> {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/playbooks/app-crash.toml"
-    ))
-    .unwrap();
-    let doc: toml::Value = toml::from_str(&text).unwrap();
-    let step = doc["step"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["id"].as_str() == Some(step_id))
-        .unwrap();
+    let step = common::shipped_step("app-crash", step_id);
     step[key]
         .as_array()
         .unwrap()

@@ -158,18 +158,7 @@ fn a_nearly_full_system_disk() {
 /// `osascript` on Linux: login items count none).
 #[test]
 fn the_macos_startup_count_runs_as_written() {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/playbooks/slow-pc.toml"
-    ))
-    .unwrap();
-    let doc: toml::Value = toml::from_str(&text).unwrap();
-    let step = doc["step"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["id"].as_str() == Some("startup-programs-macos"))
-        .unwrap();
+    let step = common::shipped_step("slow-pc", "startup-programs-macos");
     let argv: Vec<&str> = step["command"]
         .as_array()
         .unwrap()

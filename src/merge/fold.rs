@@ -445,7 +445,8 @@ impl Across {
         let mut step = self.step;
         for (i, hosts) in self.hosts.into_iter().enumerate() {
             if !hosts.is_empty() {
-                step.hosts.insert(STATUSES[i].as_str().to_string(), hosts);
+                step.hosts
+                    .insert(Status::ALL[i].as_str().to_string(), hosts);
             }
         }
         for (reason, _, hosts) in self.reasons {
@@ -455,16 +456,6 @@ impl Across {
         step
     }
 }
-
-/// Every status, in declaration order (`status as usize` indexes this).
-const STATUSES: [Status; 6] = [
-    Status::Pass,
-    Status::Fixed,
-    Status::Skipped,
-    Status::Warn,
-    Status::Fail,
-    Status::Error,
-];
 
 fn duplicate(source: String, first: &str, run_id: &str) -> Problem {
     Problem {

@@ -24,15 +24,6 @@ use std::io::{self, Write};
 
 use crate::report::{Report, Status};
 
-const STATUSES: [Status; 6] = [
-    Status::Pass,
-    Status::Fixed,
-    Status::Skipped,
-    Status::Warn,
-    Status::Fail,
-    Status::Error,
-];
-
 /// A label value escaped as the exposition format requires.
 pub fn label(value: &str) -> String {
     let value = &crate::text::safe_text(value);
@@ -149,7 +140,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         "1 for each step's final status, 0 for the others.",
     )?;
     for (pb, step) in report.steps() {
-        for status in STATUSES {
+        for status in Status::ALL {
             writeln!(
                 out,
                 "supportctl_step_status{{playbook=\"{}\",step=\"{}\",status=\"{}\"}} {}",

@@ -27,6 +27,16 @@ pub enum Status {
 }
 
 impl Status {
+    /// Every status, in declaration order (`status as usize` indexes it).
+    pub const ALL: [Status; 6] = [
+        Status::Pass,
+        Status::Fixed,
+        Status::Skipped,
+        Status::Warn,
+        Status::Fail,
+        Status::Error,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Pass => "pass",

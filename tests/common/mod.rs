@@ -671,3 +671,17 @@ impl Drop for NamedProcess {
         let _ = self.child.wait();
     }
 }
+
+/// A step of a shipped playbook as written in `playbooks/NAME.toml` (for
+/// tests that run or match its text directly: an OS's script, patterns).
+pub fn shipped_step(playbook: &str, id: &str) -> toml::Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("playbooks/{playbook}.toml"));
+    let doc: toml::Value = toml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    doc["step"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"].as_str() == Some(id))
+        .unwrap_or_else(|| panic!("no step {id} in {}", path.display()))
+        .clone()
+}
