@@ -124,13 +124,11 @@ impl Desk {
     }
 
     fn start_server(&mut self) {
-        std::fs::copy("/bin/sleep", self.server_path()).unwrap();
-        self.server = Some(
-            std::process::Command::new(self.server_path())
-                .arg("120")
-                .spawn()
-                .unwrap(),
-        );
+        self.server = Some(common::start_copy(
+            Path::new("/bin/sleep"),
+            &self.server_path(),
+            &["120"],
+        ));
         wait_for_process(&self.name);
     }
 

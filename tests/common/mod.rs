@@ -607,6 +607,28 @@ pub fn stand_ins(dir: &Path, programs: &[(&str, &str)]) -> String {
     format!("{}:/usr/bin:/bin", bin.display())
 }
 
+/// Copies the program `from` to `to` and starts the copy with `args`. The
+/// exec can fail with "text file busy" while another test's fork still
+/// holds the fresh copy open: then it is tried again.
+pub fn start_copy(from: &Path, to: &Path, args: &[&str]) -> std::process::Child {
+    std::fs::copy(from, to).unwrap();
+    for _ in 0..50 {
+        match Command::new(to)
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+        {
+            Ok(child) => return child,
+            Err(e) if e.raw_os_error() == Some(libc::ETXTBSY) => {
+                std::thread::sleep(std::time::Duration::from_millis(20))
+            }
+            Err(e) => panic!("{}: {e}", to.display()),
+        }
+    }
+    panic!("{} would not start", to.display())
+}
+
 /// A running program named `name` (a copy of a system program in a folder
 /// of its own), killed when dropped: a VPN client, a mail program, a sound
 /// server for a playbook to find.
@@ -627,8 +649,7 @@ impl NamedProcess {
     }
 
     /// `program` (from /bin or /usr/bin) copied as `name` and started with
-    /// `args`. The exec can fail with "text file busy" while another
-    /// test's fork still holds the fresh copy open: then it is tried again.
+    /// `args` ([`start_copy`]).
     pub fn start(name: &str, program: &str, args: &[&str]) -> NamedProcess {
         let from = ["/bin", "/usr/bin"]
             .iter()
@@ -636,23 +657,8 @@ impl NamedProcess {
             .find(|p| p.exists())
             .unwrap_or_else(|| panic!("no {program} in /bin or /usr/bin"));
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(name);
-        std::fs::copy(from, &path).unwrap();
-        for _ in 0..50 {
-            match Command::new(&path)
-                .args(args)
-                .stdin(std::process::Stdio::null())
-                .stdout(std::process::Stdio::null())
-                .spawn()
-            {
-                Ok(child) => return NamedProcess { child, _dir: dir },
-                Err(e) if e.raw_os_error() == Some(libc::ETXTBSY) => {
-                    std::thread::sleep(std::time::Duration::from_millis(20))
-                }
-                Err(e) => panic!("{}: {e}", path.display()),
-            }
-        }
-        panic!("{} would not start", path.display())
+        let child = start_copy(&from, &dir.path().join(name), args);
+        NamedProcess { child, _dir: dir }
     }
 
     pub fn pid(&self) -> i32 {
