@@ -55,7 +55,7 @@ Register-ArgumentCompleter -Native -CommandName 'supportctl' -ScriptBlock {
             [CompletionResult]::new('--report', '--report', [CompletionResultType]::ParameterName, 'Also write the report to a file (repeatable): --report json=report.json')
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'How many independent read-only steps that compute or read disks may run at once')
             [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'How many independent read-only steps that compute or read disks may run at once')
-            [CompletionResult]::new('--net-jobs', '--net-jobs', [CompletionResultType]::ParameterName, 'How many independent network checks (dns, tcp, http, ping) may run at once: they wait, not compute')
+            [CompletionResult]::new('--net-jobs', '--net-jobs', [CompletionResultType]::ParameterName, 'How many independent network checks (dns, tcp, http, ping) may run at once: they wait, not compute. Lowered to what the open-file limit allows (`ulimit -n`)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show what would change; change nothing (fixes, cleanups and `changes` commands do not run)')
             [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Treat warnings as failures (exit 1)')

@@ -51,7 +51,7 @@ set edit:completion:arg-completer[supportctl] = {|@words|
             cand --report 'Also write the report to a file (repeatable): --report json=report.json'
             cand -j 'How many independent read-only steps that compute or read disks may run at once'
             cand --jobs 'How many independent read-only steps that compute or read disks may run at once'
-            cand --net-jobs 'How many independent network checks (dns, tcp, http, ping) may run at once: they wait, not compute'
+            cand --net-jobs 'How many independent network checks (dns, tcp, http, ping) may run at once: they wait, not compute. Lowered to what the open-file limit allows (`ulimit -n`)'
             cand --color 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)'
             cand --dry-run 'Show what would change; change nothing (fixes, cleanups and `changes` commands do not run)'
             cand --strict 'Treat warnings as failures (exit 1)'

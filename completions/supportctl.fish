@@ -61,7 +61,7 @@ prometheus\t'Prometheus text format, for node_exporter\'s textfile collector'
 ticket\t'Plain text for ticket systems without Markdown: conclusion, facts, steps'"
 complete -c supportctl -n "__fish_supportctl_using_subcommand run" -l report -d 'Also write the report to a file (repeatable): --report json=report.json' -r
 complete -c supportctl -n "__fish_supportctl_using_subcommand run" -s j -l jobs -d 'How many independent read-only steps that compute or read disks may run at once' -r
-complete -c supportctl -n "__fish_supportctl_using_subcommand run" -l net-jobs -d 'How many independent network checks (dns, tcp, http, ping) may run at once: they wait, not compute' -r
+complete -c supportctl -n "__fish_supportctl_using_subcommand run" -l net-jobs -d 'How many independent network checks (dns, tcp, http, ping) may run at once: they wait, not compute. Lowered to what the open-file limit allows (`ulimit -n`)' -r
 complete -c supportctl -n "__fish_supportctl_using_subcommand run" -l color -d 'When to use colours (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"

@@ -306,8 +306,9 @@ pub struct RunArgs {
     /// How many independent read-only steps that compute or read disks may run at once
     #[arg(long, short = 'j', value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: u16,
-    /// How many independent network checks (dns, tcp, http, ping) may run at once: they wait, not compute
-    #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    /// How many independent network checks (dns, tcp, http, ping) may run at once: they wait, not compute.
+    /// Lowered to what the open-file limit allows (`ulimit -n`)
+    #[arg(long, value_name = "N", default_value_t = 256, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub net_jobs: u16,
     /// Print only steps that need attention and the summary
     #[arg(long, short, conflicts_with = "verbose")]

@@ -26,6 +26,7 @@ pub mod logscan;
 pub mod merge;
 pub mod net;
 pub mod netfacts;
+pub mod openfiles;
 pub mod packages;
 pub mod pathglob;
 pub mod playbook;

@@ -45,6 +45,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         &[
             "facts",
             "netfacts",
+            "openfiles",
             "vars",
             "process",
             "progress",

@@ -508,3 +508,67 @@ fn bad_ping_settings_are_load_errors() {
         .stderr_has("`interval` must be at least 200ms")
         .stderr_has("`warn_loss` is a percentage from 0 to 100");
 }
+
+/// Under a low open-file limit (`ulimit -n 128`, soft and hard), a run of
+/// many slow http checks lowers its concurrency to fit instead of failing
+/// checks with "too many open files": every check gets its answer.
+#[test]
+fn many_checks_fit_a_low_open_file_limit() {
+    use std::io::{Read, Write};
+    use std::os::unix::process::CommandExt;
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    // Answers each request after 100 ms, so checks overlap.
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { continue };
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 1024];
+                let _ = conn.read(&mut buf);
+                std::thread::sleep(Duration::from_millis(100));
+                let _ = conn.write_all(
+                    b"HTTP/1.1 200 OK\r\nContent-Length: 8\r\nConnection: close\r\n\r\nhealthy\n",
+                );
+            });
+        }
+    });
+    let steps = 200;
+    let mut text = String::from("[playbook]\nname = \"many\"\n");
+    for i in 0..steps {
+        text.push_str(&format!(
+            "\n[[step]]\nid = \"c{i}\"\nkind = \"http\"\nurl = \"http://127.0.0.1:{port}/{i}\"\nbody_contains = \"healthy\"\ntimeout = \"5s\"\n"
+        ));
+    }
+    let test =
+        Test::new()
+            .playbook(&text)
+            .args(&["run", "p.toml", "--format", "json", "--no-history"]);
+    let mut cmd = test.command();
+    // SAFETY: setrlimit is async-signal-safe; it only lowers this child's limits.
+    unsafe {
+        cmd.pre_exec(|| {
+            let lim = libc::rlimit {
+                rlim_cur: 128,
+                rlim_max: 128,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &lim) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let out = cmd.output().unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!("{e}: {}", String::from_utf8_lossy(&out.stderr));
+    });
+    let steps_out = json["playbooks"][0]["steps"].as_array().unwrap();
+    assert_eq!(steps_out.len(), steps);
+    let failed: Vec<&serde_json::Value> =
+        steps_out.iter().filter(|s| s["status"] != "pass").collect();
+    assert!(
+        failed.is_empty(),
+        "{} failed, e.g. {}",
+        failed.len(),
+        failed[0]
+    );
+}

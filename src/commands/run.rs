@@ -165,7 +165,7 @@ pub fn run(args: &RunArgs, term: &Terminal) -> i32 {
         only: args.only.clone(),
         skip: args.skip.clone(),
         jobs: args.jobs as usize,
-        net_jobs: args.net_jobs as usize,
+        net_jobs: crate::openfiles::net_jobs(args.net_jobs as usize),
         strict: args.strict,
         ticket,
     };

@@ -2,7 +2,7 @@
 //!
 //! Steps start in playbook order. A step that changes nothing, has no fix,
 //! does not look at other steps' statuses and does not stop the playbook may
-//! run alongside others: up to `--net-jobs` (64) network checks, which
+//! run alongside others: up to `--net-jobs` (256) network checks, which
 //! spend their time waiting, and up to `--jobs` (4) other steps, which
 //! compute or read disks. Any other step ("alone")
 //! waits until everything before it has finished, and nothing starts while
