@@ -8,9 +8,10 @@
 # Cases (later issues add theirs below):
 #   startup   supportctl --version, and supportctl check <every shipped playbook>
 #   scan      cleanup --dry-run over 200,000 files  vs  du -sb
-#   cleanup   cleanup of files older than 7d        vs  find -type f -mtime +7 -delete
-#             (each run on a fresh copy of the same tree; BENCH_FILES=N to change the size;
-#             3 runs; the copies take most of the case's time)
+#             (BENCH_FILES=N to change the size)
+#   cleanup   cleanup of files older than 7d in a tree of 50,000  vs  find -type f -mtime +7 -delete
+#             (each run on a fresh copy of the same tree; BENCH_CLEANUP_FILES=N to change the
+#             size; the copies take most of the case's time)
 #   network   500 tcp checks against loopback (450 open, 50 that never answer, 1s timeout) with
 #             the default --net-jobs (256)  vs  --net-jobs 4 (round one's limit for them)
 #   http      500 http checks against loopback (450 answered by a local server, 50 ports that
@@ -77,33 +78,41 @@ hyperfine -N --warmup 5 --runs 100 --export-markdown bench/work/startup.md \
 case_end startup
 fi
 
-if want scan || want cleanup; then
-files="${BENCH_FILES:-200000}"
-tree="$PWD/bench/work/tree"
-copy="$PWD/bench/work/copy"
-case_begin tree
-if [ ! -f "$tree/.files-$files" ]; then
-  rm -rf "$tree"
-  python3 bench/gen_tree.py "$tree" "$files"
-  touch "$tree/.files-$files"
-fi
-case_end tree
+# A generated tree of N files (half older than 7 days) in bench/work/tree-N,
+# made once and kept.
+tree_of() {
+  local tree="$PWD/bench/work/tree-$1"
+  if [ ! -f "$tree/.complete" ]; then
+    rm -rf "$tree"
+    python3 bench/gen_tree.py "$tree" "$1" >/dev/null
+    touch "$tree/.complete"
+  fi
+  echo "$tree"
+}
+
 if want scan; then
 case_begin scan
+files="${BENCH_FILES:-200000}"
+tree=$(tree_of "$files")
 hyperfine -N --warmup 2 --runs 10 --export-markdown bench/work/scan.md \
   -n "supportctl cleanup --dry-run ($files files)" "$bin run bench/cleanup.toml --dry-run --var root=$tree" \
   -n "du -sb" "du -sb $tree"
 case_end scan
 fi
+
 if want cleanup; then
 case_begin cleanup
-# Three runs: each needs a fresh copy of the tree (about 13 s at 200,000 files).
+# 50,000 files: every run needs a fresh copy of the tree, and copying and
+# removing 200,000 files takes 15 to 100 s here, so at that size the copies
+# alone took ten minutes.
+files="${BENCH_CLEANUP_FILES:-50000}"
+tree=$(tree_of "$files")
+copy="$PWD/bench/work/copy"
 hyperfine -N --runs 3 --prepare "bench/fresh-copy.sh $tree $copy" --export-markdown bench/work/cleanup.md \
   -n "supportctl cleanup ($files files, half old)" "$bin run bench/cleanup.toml --var root=$copy" \
   -n "find -type f -mtime +7 -delete" "find $copy -type f -mtime +7 -delete"
 rm -rf "$copy"
 case_end cleanup
-fi
 fi
 
 # Starts bench/net_targets.py in a fresh DIR with N answering and M silent
@@ -167,26 +176,33 @@ if [ ! -f "$logs/.mib-$mib" ]; then
   python3 bench/gen_logs.py "$logs" "$mib"
   touch "$logs/.mib-$mib"
 fi
-mkdir -p "$out"
-bundle() { echo "$bin run bench/$1.toml -q --var root=$logs --var out=$out/b.zip"; }
-hyperfine -N --runs 3 --prepare "rm -f $out/b.zip $out/z.zip $out/t.tgz" --export-markdown bench/work/bundle.md \
-  -n "supportctl bundle, no redaction ($mib MiB)" "$(bundle bundle-plain)" \
-  -n "supportctl bundle, built-in redaction" "$(bundle bundle)" \
-  -n "supportctl bundle, built-in + IP/e-mail pseudonyms" "$(bundle bundle-pseudonyms)" \
-  -n "zip -r -6" "zip -r -6 -q $out/z.zip $logs" \
-  -n "tar czf" "tar czf $out/t.tgz -C $logs ."
+rm -rf "$out" && mkdir -p "$out"
+# Every timed run goes through /usr/bin/time (about a millisecond against
+# seconds), which appends its peak memory to $out/NAME.mem: no second pass.
+# Each command writes its own file, removed before each of its runs, so the
+# last run's output is there to be measured.
+names=(plain builtin pseudonyms zip tar)
+commands=(
+  "$bin run bench/bundle-plain.toml -q --var root=$logs --var out=$out/plain.zip"
+  "$bin run bench/bundle.toml -q --var root=$logs --var out=$out/builtin.zip"
+  "$bin run bench/bundle-pseudonyms.toml -q --var root=$logs --var out=$out/pseudonyms.zip"
+  "zip -r -6 -q $out/zip.zip $logs"
+  "tar czf $out/tar.tgz -C $logs ."
+)
+outputs=(plain.zip builtin.zip pseudonyms.zip zip.zip tar.tgz)
+labels=("supportctl bundle, no redaction ($mib MiB)" "supportctl bundle, built-in redaction"
+  "supportctl bundle, built-in + IP/e-mail pseudonyms" "zip -r -6" "tar czf")
+args=()
+for i in "${!names[@]}"; do
+  args+=(--prepare "rm -f $out/${outputs[$i]}" -n "${labels[$i]}"
+    "/usr/bin/time -a -o $out/${names[$i]}.mem -f %M ${commands[$i]}")
+done
+hyperfine -N --runs 3 --export-markdown bench/work/bundle.md "${args[@]}"
 {
-  printf '| command | wall time | peak memory (max RSS) | output size |\n|---|---|---|---|\n'
-  for case in "no redaction|$(bundle bundle-plain)|b.zip" \
-              "built-in redaction|$(bundle bundle)|b.zip" \
-              "built-in + pseudonyms|$(bundle bundle-pseudonyms)|b.zip" \
-              "zip -r -6|zip -r -6 -q $out/z.zip $logs|z.zip" \
-              "tar czf|tar czf $out/t.tgz -C $logs .|t.tgz"; do
-    IFS='|' read -r name cmd file <<<"$case"
-    rm -f "$out/b.zip" "$out/z.zip" "$out/t.tgz"
-    /usr/bin/time -f "%e %M" -o "$out/time" $cmd >/dev/null
-    read -r secs kib < "$out/time"
-    printf '| %s | %s s | %s MiB | %s MiB |\n' "$name" "$secs" "$((kib / 1024))" "$(( $(stat -c %s "$out/$file") / 1048576 ))"
+  printf '| command | peak memory (max RSS of its runs) | output size |\n|---|---|---|\n'
+  for i in "${!names[@]}"; do
+    kib=$(sort -n "$out/${names[$i]}.mem" | tail -1)
+    printf '| %s | %s MiB | %s MiB |\n' "${labels[$i]}" "$((kib / 1024))" "$(( $(stat -c %s "$out/${outputs[$i]}") / 1048576 ))"
   done
 } > bench/work/bundle-mem.md
 cat bench/work/bundle-mem.md
@@ -344,7 +360,7 @@ if $record; then
       if [ -f "bench/work/$md.md" ]; then cat "bench/work/$md.md"; printf '\n'; fi
     done
     if [ -f bench/work/bundle-mem.md ]; then
-      printf 'Peak memory, one run each (`/usr/bin/time -f "%%e %%M"`):\n\n'
+      printf 'Peak memory of the bundle runs above (`/usr/bin/time -f %%M` around each):\n\n'
       cat bench/work/bundle-mem.md
     fi
     if [ -f bench/work/durations.txt ]; then
