@@ -9,9 +9,8 @@
 #   startup   supportctl --version, and supportctl check <every shipped playbook>
 #   scan      cleanup --dry-run over 200,000 files  vs  du -sb
 #             (BENCH_FILES=N to change the size)
-#   cleanup   cleanup of files older than 7d in a tree of 50,000  vs  find -type f -mtime +7 -delete
-#             (each run on a fresh copy of the same tree; BENCH_CLEANUP_FILES=N to change the
-#             size; the copies take most of the case's time)
+#   cleanup   cleanup of files older than 7d in that tree  vs  find -type f -mtime +7 -delete
+#             (each run on a fresh hard-linked copy: see bench/fresh-copy.sh)
 #   network   500 tcp checks against loopback (450 open, 50 that never answer, 1s timeout) with
 #             the default --net-jobs (256)  vs  --net-jobs 4 (round one's limit for them)
 #   http      500 http checks against loopback (450 answered by a local server, 50 ports that
@@ -102,13 +101,10 @@ fi
 
 if want cleanup; then
 case_begin cleanup
-# 50,000 files: every run needs a fresh copy of the tree, and copying and
-# removing 200,000 files takes 15 to 100 s here, so at that size the copies
-# alone took ten minutes.
-files="${BENCH_CLEANUP_FILES:-50000}"
+files="${BENCH_FILES:-200000}"
 tree=$(tree_of "$files")
 copy="$PWD/bench/work/copy"
-hyperfine -N --runs 3 --prepare "bench/fresh-copy.sh $tree $copy" --export-markdown bench/work/cleanup.md \
+hyperfine -N --runs 5 --prepare "bench/fresh-copy.sh $tree $copy" --export-markdown bench/work/cleanup.md \
   -n "supportctl cleanup ($files files, half old)" "$bin run bench/cleanup.toml --var root=$copy" \
   -n "find -type f -mtime +7 -delete" "find $copy -type f -mtime +7 -delete"
 rm -rf "$copy"
