@@ -111,6 +111,15 @@ rm -rf "$copy"
 case_end cleanup
 fi
 
+# Generated logs of MIB MiB in DIR (bench/gen_logs.py), made once per size.
+make_logs() {
+  if [ ! -f "$1/.mib-$2" ]; then
+    rm -rf "$1"
+    python3 bench/gen_logs.py "$1" "$2"
+    touch "$1/.mib-$2"
+  fi
+}
+
 # Starts bench/net_targets.py in a fresh DIR with N answering and M silent
 # ports (and the http targets), and waits until it has written DIR/ports.
 start_targets() {
@@ -167,11 +176,7 @@ case_begin bundle
 mib="${BENCH_LOG_MIB:-256}"
 logs="$PWD/bench/work/logs"
 out="$PWD/bench/work/out"
-if [ ! -f "$logs/.mib-$mib" ]; then
-  rm -rf "$logs"
-  python3 bench/gen_logs.py "$logs" "$mib"
-  touch "$logs/.mib-$mib"
-fi
+make_logs "$logs" "$mib"
 rm -rf "$out" && mkdir -p "$out"
 # Every timed run goes through /usr/bin/time (about a millisecond against
 # seconds), which appends its peak memory to $out/NAME.mem: no second pass.
@@ -211,11 +216,7 @@ case_begin redact
 command -v sos >/dev/null || { apt-get update -qq && apt-get install -y -qq sosreport; }
 mib="${BENCH_REDACT_MIB:-8}"
 logs="$PWD/bench/work/logs-redact"
-if [ ! -f "$logs/.mib-$mib" ]; then
-  rm -rf "$logs"
-  python3 bench/gen_logs.py "$logs" "$mib"
-  touch "$logs/.mib-$mib"
-fi
+make_logs "$logs" "$mib"
 sosdir="$PWD/bench/work/sos-target"
 sostmp="$PWD/bench/work/sos-tmp"
 cat "$logs"/*.log > "$PWD/bench/work/redact-all.log"
@@ -233,11 +234,7 @@ if want logscan; then
 case_begin logscan
 mib="${BENCH_LOG_MIB:-256}"
 logs="$PWD/bench/work/logs"
-if [ ! -f "$logs/.mib-$mib" ]; then
-  rm -rf "$logs"
-  python3 bench/gen_logs.py "$logs" "$mib"
-  touch "$logs/.mib-$mib"
-fi
+make_logs "$logs" "$mib"
 timed="$PWD/bench/work/timed"
 mkdir -p "$timed"
 # Regenerated each time: its lines end "now", so the 24h window is its last 1%.

@@ -47,14 +47,9 @@ pub fn net_jobs(wanted: usize) -> usize {
 #[cfg(unix)]
 #[allow(clippy::unnecessary_cast)] // rlim_t is 32 bits on some targets
 fn raise_soft_limit(need: u64) -> u64 {
-    let mut lim = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: getrlimit writes one rlimit into the struct we own.
-    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) } != 0 {
+    let Some(lim) = open_file_limit() else {
         return u64::MAX;
-    }
+    };
     let (soft, hard) = (lim.rlim_cur as u64, lim.rlim_max as u64);
     if soft >= need || lim.rlim_cur == libc::RLIM_INFINITY {
         return soft;
@@ -81,6 +76,17 @@ fn raise_soft_limit(need: u64) -> u64 {
     }
 }
 
+/// The open-file limits in force (soft and hard), if they can be read.
+#[cfg(unix)]
+fn open_file_limit() -> Option<libc::rlimit> {
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes one rlimit into the struct we own.
+    (unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) } == 0).then_some(lim)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,17 +107,9 @@ mod tests {
     #[test]
     #[allow(clippy::unnecessary_cast)] // rlim_t is 32 bits on some targets
     fn the_soft_limit_is_raised_to_what_is_needed() {
-        let mut before = libc::rlimit {
-            rlim_cur: 0,
-            rlim_max: 0,
-        };
-        unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut before) };
+        let before = open_file_limit().unwrap();
         let jobs = net_jobs(256);
-        let mut after = libc::rlimit {
-            rlim_cur: 0,
-            rlim_max: 0,
-        };
-        unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut after) };
+        let after = open_file_limit().unwrap();
         assert_eq!(
             after.rlim_max, before.rlim_max,
             "the hard limit is not ours"

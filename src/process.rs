@@ -329,7 +329,7 @@ fn read_both(
             } else {
                 err.read(&mut buf)
             };
-            let (capture, _) = if i == 0 { &so } else { &se };
+            let (capture, done) = if i == 0 { &so } else { &se };
             match read {
                 Ok(0) => open[i] = false,
                 Ok(n) => {
@@ -341,7 +341,6 @@ fn read_both(
                 Err(_) => open[i] = false,
             }
             if !open[i] {
-                let (_, done) = if i == 0 { &so } else { &se };
                 done.store(true, std::sync::atomic::Ordering::Release);
             }
         }

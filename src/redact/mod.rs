@@ -80,6 +80,13 @@ struct Groups {
     tail: Option<usize>,
 }
 
+impl Groups {
+    /// Whether the rule has groups of its own (`k`, `v`, `t`) to resolve.
+    fn has_own(&self) -> bool {
+        self.keep.is_some() || self.value.is_some() || self.tail.is_some()
+    }
+}
+
 /// One regular expression holding a family of rules as alternatives, so
 /// each line is scanned once per pass; the leftmost match wins.
 ///
@@ -92,8 +99,6 @@ struct Groups {
 struct Pass {
     re: Regex,
     finder: regex_automata::meta::Regex,
-    /// Per rule: it has no groups of its own.
-    plain: Vec<bool>,
     actions: Vec<Action>,
     groups: Vec<Groups>,
     /// Reused for every match (no allocation per match).
@@ -120,7 +125,7 @@ impl Pass {
         let re = compile(&alternatives.join("|"))?;
         let finder = compile_many(&alternatives)?;
         let index = |name: String| re.capture_names().position(|n| n == Some(name.as_str()));
-        let groups: Vec<Groups> = (0..rules.len())
+        let groups = (0..rules.len())
             .map(|i| Groups {
                 rule: index(format!("r{i}")).unwrap_or(0),
                 keep: index(format!("k{i}")),
@@ -132,10 +137,6 @@ impl Pass {
             locations: re.capture_locations(),
             re,
             finder,
-            plain: groups
-                .iter()
-                .map(|g| g.keep.is_none() && g.value.is_none() && g.tail.is_none())
-                .collect(),
             groups,
             actions: rules.iter().map(|r| r.action).collect(),
         }))
@@ -152,7 +153,6 @@ impl Pass {
         let Pass {
             re,
             finder,
-            plain,
             actions,
             groups,
             locations,
@@ -163,9 +163,10 @@ impl Pass {
             let Some(found) = finder.search(&input) else {
                 break;
             };
-            let (i, whole) = if plain[found.pattern().as_usize()] {
+            let rule = found.pattern().as_usize();
+            let (i, whole) = if !groups[rule].has_own() {
                 // No groups to resolve: `locations` is not read for this rule.
-                (found.pattern().as_usize(), found.range())
+                (rule, found.range())
             } else {
                 let Some(again) = re.captures_read_at(locations, line, found.start()) else {
                     break;
