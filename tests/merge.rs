@@ -272,3 +272,23 @@ fn a_superseded_run_counts_for_nothing_whatever_the_file_order() {
         "{problems:?}"
     );
 }
+
+/// The merge keeps each run's record in an anonymous temporary file: none
+/// is left (or ever named) in the temp folder, and with no usable temp
+/// folder the records stay in memory and the merge says the same.
+#[test]
+fn the_merge_leaves_nothing_in_the_temp_folder_and_needs_none() {
+    let t = Test::new().args(&["report", "merge", "reports", "--format", "csv"]);
+    fleet(&t.path().join("reports"), 12);
+    let tmp = t.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let run = |tmpdir: &Path| {
+        let out = t.command().env("TMPDIR", tmpdir).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let with = run(&tmp);
+    assert_eq!(with.lines().count(), 1 + 12 * 2, "{with}");
+    assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 0);
+    assert_eq!(run(&t.path().join("no-such-folder")), with);
+}

@@ -38,7 +38,19 @@ pub fn merge(args: &MergeArgs, term: &Terminal) -> i32 {
         );
         return 2;
     }
-    let merged = fold.finish();
+    let merged = match fold.finish() {
+        Ok(merged) => merged,
+        Err(e) => {
+            print_error(
+                &format!("cannot merge: the merge's working file failed: {e}"),
+                Some(
+                    "the merge keeps each run in a temporary file: free space in the temp folder (TMPDIR), or point TMPDIR at a folder with room",
+                ),
+                term.stderr_color,
+            );
+            return 2;
+        }
+    };
     // Written as it is drawn, not gathered first: at 10,000 hosts the JSON
     // is tens of megabytes.
     {

@@ -1,8 +1,10 @@
 //! The streaming fold behind `report merge`: each report cut down to a
-//! compact run record as it arrives (see the module docs of `merge`), the
-//! newest run per host and playbook set kept, duplicates and older runs
-//! noted, and the groupings by step and conclusion built at the end.
+//! compact record as it arrives and written to the spill (see the module
+//! docs of `merge`), the newest run per host and playbook set kept,
+//! duplicates and older runs noted, and the groupings by step and
+//! conclusion built at the end from the records read back.
 
+use super::spill::{At, Record, Spill};
 use super::*;
 
 /// Strings seen in many reports (playbook names, step ids and names, reason
@@ -15,73 +17,78 @@ struct Strings {
 
 impl Strings {
     fn id(&mut self, s: &str) -> u32 {
-        if let Some(&id) = self.ids.get(s) {
-            return id;
+        self.shared(s).0
+    }
+
+    /// `s`'s index, and the string kept.
+    fn shared(&mut self, s: &str) -> (u32, Arc<str>) {
+        if let Some((shared, &id)) = self.ids.get_key_value(s) {
+            return (id, shared.clone());
         }
         let id = self.list.len() as u32;
         let shared: Arc<str> = s.into();
         self.list.push(shared.clone());
-        self.ids.insert(shared, id);
-        id
+        self.ids.insert(shared.clone(), id);
+        (id, shared)
     }
 }
 
-/// What a [`Fold`] keeps of a run it counts.
-struct Run {
-    source: String,
-    machine: String,
-    playbooks: Vec<String>,
-    host: Arc<str>,
-    run_id: String,
-    started_at: String,
-    exit_code: i32,
-    summary: Summary,
-    unsigned: Vec<String>,
-    steps: StepNotes,
-    /// (playbook, cause id, summary, cleared), the strings by index.
-    conclusions: Vec<(u32, Option<u32>, u32, bool)>,
+/// What memory keeps of a run: what decides whether it counts, and where
+/// its record is.
+pub(super) struct Slot {
+    pub run_id: Arc<str>,
+    pub started_at: Box<str>,
+    /// Index into the fold's sources (the files read).
+    pub source: u32,
+    pub at: At,
 }
 
-impl Run {
+impl Slot {
     /// Whether this run replaces `other` as its host's newest: started later,
     /// or at the same time with the smaller run id.
-    fn newer_than(&self, other: &Run) -> bool {
-        (self.started_at.as_str(), other.run_id.as_str())
-            > (other.started_at.as_str(), self.run_id.as_str())
+    fn newer_than(&self, other: &Slot) -> bool {
+        (&*self.started_at, &*other.run_id) > (&*other.started_at, &*self.run_id)
     }
 }
 
-/// An older run of a host's playbooks: kept only to be named.
-struct Older {
-    source: String,
-    run_id: String,
-    started_at: String,
+/// A run read, before it is counted.
+struct Run {
+    machine: Box<str>,
+    playbooks: Box<[Arc<str>]>,
+    slot: Slot,
 }
+
+/// A machine (its key) and the playbooks it ran, by name: what groups
+/// runs, and the order hosts are listed in.
+type GroupKey = (Box<str>, Box<[Arc<str>]>);
 
 /// The newest run of one machine's set of playbooks, and the older ones.
 struct Group {
-    newest: Run,
-    older: Vec<Older>,
+    newest: Slot,
+    older: Vec<Slot>,
 }
 
 /// The merge, one report at a time: [`Fold::add`] each report (or
 /// [`Fold::add_file`] each file), then [`Fold::finish`]. Only the newest run
-/// of each machine and set of playbooks is kept, compactly (see the module
+/// of each machine and set of playbooks counts (see the module
 /// documentation).
 pub struct Fold {
     strings: Strings,
     /// (playbook, step id, step name) by index, and the index of each.
     step_list: Vec<(u32, u32, u32)>,
     step_ids: HashMap<(u32, u32, u32), u32>,
-    /// run_id → the file it was first read from.
-    seen: HashMap<String, String>,
-    groups: BTreeMap<(String, Vec<String>), Group>,
+    /// The files (or sources) read, each once.
+    sources: Vec<String>,
+    /// run_id → the source it was first read from.
+    seen: HashMap<Arc<str>, u32>,
+    groups: BTreeMap<GroupKey, Group>,
     /// Inputs and files left out, in order.
     problems: Vec<Problem>,
     duplicates: Vec<Problem>,
     keep_notes: bool,
     reports: usize,
     buf: Vec<u8>,
+    spill: Spill,
 }
 
 impl Fold {
@@ -92,6 +99,7 @@ impl Fold {
             strings: Strings::default(),
             step_list: Vec::new(),
             step_ids: HashMap::new(),
+            sources: Vec::new(),
             seen: HashMap::new(),
             groups: BTreeMap::new(),
             problems,
@@ -99,6 +107,7 @@ impl Fold {
             keep_notes: true,
             reports: 0,
             buf: Vec::new(),
+            spill: Spill::new(),
         }
     }
 
@@ -124,21 +133,30 @@ impl Fold {
         self.problems.push(problem);
     }
 
+    /// `source`'s index (the same source twice in a row is kept once).
+    fn source(&mut self, source: String) -> u32 {
+        if self.sources.last() != Some(&source) {
+            self.sources.push(source);
+        }
+        self.sources.len() as u32 - 1
+    }
+
     /// Reads one file (a report or a history export) and folds in its runs;
     /// a file that cannot be merged is listed as a problem, and none of an
     /// export counts when one of its runs is invalid.
     pub fn add_file(&mut self, path: &Path) {
-        let source = path.display().to_string();
+        let name = path.display().to_string();
+        let source = self.source(name.clone());
         let mut buf = std::mem::take(&mut self.buf);
         let mut runs = Vec::new();
         let read = read_each(path, &mut buf, &mut |report| {
-            runs.push(self.compact(source.clone(), report));
+            runs.push(self.compact(source, report));
         });
         self.buf = buf;
         match read {
             Ok(()) => runs.into_iter().for_each(|run| self.insert(run)),
             Err(problem) => self.reject(Problem {
-                source,
+                source: name,
                 problem,
                 rejected: true,
             }),
@@ -147,18 +165,20 @@ impl Fold {
 
     /// Folds in one report, read from `source`.
     pub fn add(&mut self, source: impl Into<String>, report: Report) {
-        if let Some(first) = self.seen.get(&report.run_id) {
+        let source = self.source(source.into());
+        if let Some(&first) = self.seen.get(report.run_id.as_str()) {
             self.reports += 1;
             self.duplicates
-                .push(duplicate(source.into(), first, &report.run_id));
+                .push(self.duplicate(source, first, &report.run_id));
             return;
         }
-        let run = self.compact(source.into(), report);
+        let run = self.compact(source, report);
         self.insert(run);
     }
 
-    /// What is kept of `report`.
-    fn compact(&mut self, source: String, report: Report) -> Run {
+    /// What is kept of `report`: its record written to the spill, the rest
+    /// returned.
+    fn compact(&mut self, source: u32, report: Report) -> Run {
         let keep = self.keep_notes;
         let length = if keep {
             report.steps().map(|(_, s)| s.message.len()).sum()
@@ -214,72 +234,76 @@ impl Fold {
             .filter(|p| p.signature.as_ref().is_some_and(|s| s.status == "unsigned"))
             .map(|p| p.name.clone())
             .collect();
-        let machine = machine_key(&report);
-        let Report {
-            run_id,
-            started_at,
-            exit_code,
-            summary,
-            host,
-            playbooks,
-            ..
-        } = report;
-        Run {
-            source,
-            machine,
-            // Not `into_iter()`: collected in place, the list would keep the
-            // reports' allocation (about 1 KB a run).
-            playbooks: playbooks.iter().map(|p| p.name.clone()).collect(),
-            host: host.hostname.into(),
-            run_id,
-            started_at,
-            exit_code,
-            summary,
+        let at = self.spill.push(&Record {
+            host: report.host.hostname.clone(),
+            exit_code: report.exit_code,
+            summary: report.summary,
             unsigned,
             steps,
             conclusions,
+        });
+        Run {
+            machine: machine_key(&report).into(),
+            playbooks: (report.playbooks.iter())
+                .map(|p| self.strings.shared(&p.name).1)
+                .collect(),
+            slot: Slot {
+                run_id: report.run_id.into(),
+                started_at: report.started_at.into(),
+                source,
+                at,
+            },
         }
     }
 
     /// Counts `run`: once per run id; the newest of its machine's runs of
     /// the same playbooks.
-    fn insert(&mut self, mut run: Run) {
+    fn insert(&mut self, run: Run) {
         self.reports += 1;
-        if let Some(first) = self.seen.get(&run.run_id) {
-            self.duplicates
-                .push(duplicate(run.source, first, &run.run_id));
+        let Run {
+            machine,
+            playbooks,
+            slot,
+        } = run;
+        if let Some(&first) = self.seen.get(&slot.run_id) {
+            let duplicate = self.duplicate(slot.source, first, &slot.run_id);
+            self.duplicates.push(duplicate);
             return;
         }
-        self.seen.insert(run.run_id.clone(), run.source.clone());
-        let key = (
-            std::mem::take(&mut run.machine),
-            std::mem::take(&mut run.playbooks),
-        );
-        match self.groups.entry(key) {
+        self.seen.insert(slot.run_id.clone(), slot.source);
+        match self.groups.entry((machine, playbooks)) {
             std::collections::btree_map::Entry::Vacant(e) => {
                 e.insert(Group {
-                    newest: run,
+                    newest: slot,
                     older: Vec::new(),
                 });
             }
             std::collections::btree_map::Entry::Occupied(e) => {
                 let group = e.into_mut();
-                let older = if run.newer_than(&group.newest) {
-                    std::mem::replace(&mut group.newest, run)
+                let older = if slot.newer_than(&group.newest) {
+                    std::mem::replace(&mut group.newest, slot)
                 } else {
-                    run
+                    slot
                 };
-                group.older.push(Older {
-                    source: older.source,
-                    run_id: older.run_id,
-                    started_at: older.started_at,
-                });
+                group.older.push(older);
             }
         }
     }
 
-    /// The merged view of everything folded in.
-    pub fn finish(self) -> Merged {
+    fn duplicate(&self, source: u32, first: u32, run_id: &str) -> Problem {
+        Problem {
+            source: self.sources[source as usize].clone(),
+            problem: format!(
+                "duplicate of {} (same run_id {run_id}); counted once",
+                self.sources[first as usize]
+            ),
+            rejected: false,
+        }
+    }
+
+    /// The merged view of everything folded in. Fails only when the spill
+    /// cannot be written or read back (a full disk).
+    pub fn finish(self) -> io::Result<Merged> {
         let Fold {
             strings,
             step_list,
@@ -287,19 +311,52 @@ impl Fold {
             mut problems,
             duplicates,
             keep_notes,
+            sources,
+            mut spill,
             ..
         } = self;
+        spill.seal()?;
         let name = |i: u32| &*strings.list[i as usize];
         problems.extend(duplicates);
-        let mut hosts = Vec::with_capacity(groups.len());
+        let mut counted = Vec::with_capacity(groups.len());
+        let (mut names, mut name_ends) = (String::new(), Vec::with_capacity(groups.len()));
+        let mut machines = 0;
         let mut steps: Vec<Across> = Vec::new();
         // Step description → index in `steps`; (playbook, step id) → the same.
         let mut placed: Vec<u32> = vec![u32::MAX; step_list.len()];
         let mut by_id: HashMap<(u32, u32), u32> = HashMap::new();
-        // First the steps' order (of first appearance) and how many hosts
-        // each list will hold, so that every list is allocated once.
-        for group in groups.values() {
-            for fact in &group.newest.steps.facts {
+        let mut summary = Summary::default();
+        let mut conclusions: BTreeMap<(Arc<str>, Arc<str>), ConclusionAcross> = BTreeMap::new();
+        // First each counted run in order: its name, its notes, the steps'
+        // order (of first appearance) and how many hosts each list will
+        // hold, so that every list is allocated once.
+        for (place, ((machine, playbooks), group)) in groups.into_iter().enumerate() {
+            let place = place as u32;
+            let Group { newest, mut older } = group;
+            let run = spill.get(newest.at)?;
+            names.push_str(&run.host);
+            name_ends.push(names.len());
+            let last: Option<&Counted> = counted.last();
+            if last.is_none_or(|c| c.machine != machine) {
+                machines += 1;
+            }
+            older.sort_by(|a, b| (&*b.started_at, &*a.run_id).cmp(&(&*a.started_at, &*b.run_id)));
+            for o in older {
+                problems.push(Problem {
+                    source: sources[o.source as usize].clone(),
+                    problem: format!(
+                        "an older run of {} on {} ({}, started {}); the newest ({}) counts",
+                        playbooks.join(", "),
+                        run.host,
+                        o.run_id,
+                        o.started_at,
+                        newest.run_id
+                    ),
+                    rejected: false,
+                });
+            }
+            summary.add(&run.summary);
+            for fact in &run.steps.facts {
                 let described = fact.step as usize;
                 if placed[described] == u32::MAX {
                     let (playbook, id, _) = step_list[described];
@@ -317,58 +374,6 @@ impl Fold {
                     }
                 }
             }
-        }
-        for entry in &mut steps {
-            for (list, count) in entry.hosts.iter_mut().zip(entry.counts) {
-                list.reserve_exact(count);
-            }
-            for (_, count, list) in &mut entry.reasons {
-                list.reserve_exact(*count);
-            }
-        }
-        let mut summary = Summary::default();
-        let mut conclusions: BTreeMap<(Arc<str>, Arc<str>), ConclusionAcross> = BTreeMap::new();
-        for ((machine, playbooks), group) in groups {
-            let Group {
-                newest: mut run,
-                mut older,
-            } = group;
-            let host = HostName(run.host.clone());
-            older.sort_by(|a, b| {
-                (b.started_at.as_str(), a.run_id.as_str())
-                    .cmp(&(a.started_at.as_str(), b.run_id.as_str()))
-            });
-            for o in older {
-                problems.push(Problem {
-                    source: o.source,
-                    problem: format!(
-                        "an older run of {} on {host} ({}, started {}); the newest ({}) counts",
-                        playbooks.join(", "),
-                        o.run_id,
-                        o.started_at,
-                        run.run_id
-                    ),
-                    rejected: false,
-                });
-            }
-            summary.add(&run.summary);
-            for fact in &mut run.steps.facts {
-                fact.step = placed[fact.step as usize];
-                let entry = &mut steps[fact.step as usize];
-                entry.hosts[fact.status as usize].push(host.clone());
-                if fact.reason != NO_REASON
-                    && fact.status != Status::Skipped
-                    && let Some((.., list)) =
-                        entry.reasons.iter_mut().find(|(r, ..)| *r == fact.reason)
-                {
-                    list.push(host.clone());
-                }
-            }
-            if keep_notes {
-                run.steps.sort();
-            } else {
-                run.steps = StepNotes::default();
-            }
             for &(playbook, id, text, cleared) in &run.conclusions {
                 let key = (
                     strings.list[playbook as usize].clone(),
@@ -380,23 +385,38 @@ impl Fold {
                     summary: name(text).to_string(),
                     ..Default::default()
                 });
-                entry.hosts.push(host.clone());
+                entry.hosts.push(place);
                 if cleared {
-                    entry.cleared.push(host.clone());
+                    entry.cleared.push(place);
                 }
             }
-            hosts.push(HostRun {
-                host: run.host.to_string(),
+            counted.push(Counted {
                 machine,
                 playbooks,
-                run_id: run.run_id,
-                started_at: run.started_at,
-                exit_code: run.exit_code,
-                summary: run.summary,
-                source: run.source,
-                unsigned: run.unsigned,
-                steps: run.steps,
+                run: newest,
             });
+        }
+        for entry in &mut steps {
+            for (list, count) in entry.hosts.iter_mut().zip(entry.counts) {
+                list.reserve_exact(count);
+            }
+            for (_, count, list) in &mut entry.reasons {
+                list.reserve_exact(*count);
+            }
+        }
+        // Then each run's steps again, into the lists.
+        for (place, c) in counted.iter().enumerate() {
+            for fact in spill.get(c.run.at)?.steps.facts {
+                let entry = &mut steps[placed[fact.step as usize] as usize];
+                entry.hosts[fact.status as usize].push(place as u32);
+                if fact.reason != NO_REASON
+                    && fact.status != Status::Skipped
+                    && let Some((.., list)) =
+                        entry.reasons.iter_mut().find(|(r, ..)| *r == fact.reason)
+                {
+                    list.push(place as u32);
+                }
+            }
         }
         let steps = steps
             .into_iter()
@@ -404,15 +424,22 @@ impl Fold {
             .collect();
         let mut conclusions: Vec<ConclusionAcross> = conclusions.into_values().collect();
         conclusions.sort_by_key(|c| std::cmp::Reverse(c.hosts.len()));
-        Merged {
+        Ok(Merged {
             schema_version: SCHEMA_VERSION,
-            hosts,
+            counted,
             steps,
             conclusions,
             summary,
             problems,
+            names,
+            name_ends,
+            machines,
             strings: strings.list,
-        }
+            sources,
+            placed,
+            keep_notes,
+            spill,
+        })
     }
 }
 
@@ -421,8 +448,8 @@ impl Fold {
 struct Across {
     step: StepAcross,
     counts: [usize; 6],
-    hosts: [Vec<HostName>; 6],
-    reasons: Vec<(u32, usize, Vec<HostName>)>,
+    hosts: [Hosts; 6],
+    reasons: Vec<(u32, usize, Hosts)>,
 }
 
 impl Across {
@@ -454,14 +481,6 @@ impl Across {
                 .insert(strings[reason as usize].to_string(), hosts);
         }
         step
-    }
-}
-
-fn duplicate(source: String, first: &str, run_id: &str) -> Problem {
-    Problem {
-        source,
-        problem: format!("duplicate of {first} (same run_id {run_id}); counted once"),
-        rejected: false,
     }
 }
 

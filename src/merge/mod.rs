@@ -12,104 +12,57 @@
 //! - a file that is not a supportctl report, or whose `schema_version` this
 //!   build does not read, is listed with the reason and left out.
 //!
-//! # Streaming
+//! # Streaming, and memory that stays small
 //!
 //! Reports are folded in one at a time and never held: [`Fold::add`] takes a
-//! decoded [`Report`], keeps a compact record of it and drops
-//! the rest (outputs, measurements, facts, advice). A run keeps what
-//! deduplication, superseding and the summary need: run id, start time,
-//! source, exit code and counts, and per step an index into a table of
-//! (playbook, step id, step name), its status, its reason (an index into a
-//! table of strings) and — for CSV only — its message, all of a run's
-//! messages in one string. Each host and set of playbooks keeps only its
-//! newest run; a newer run replaces the older one's record outright, and the
-//! older one is remembered as a source, run id and start time for the
-//! "older run" note. [`Fold::finish`] then builds the per-step and
-//! per-conclusion groupings from the kept records, in the order the
-//! all-at-once merge used (hosts by machine and playbooks; steps in order of
-//! first appearance), with host names shared ([`HostName`]) rather than
-//! copied into every list. So memory follows the summary (about 3 KB a
-//! host at 50 steps) rather than the reports (about 20 KB a host of JSON,
-//! several times that decoded); `bench/run.sh` measures it.
+//! decoded [`Report`], writes a compact record of it to the merge's spill
+//! (`spill.rs`: an anonymous, owner-only temporary file) and drops the rest
+//! (outputs, measurements, facts, advice). The record holds the host name,
+//! exit code and counts, per step an index into a table of (playbook, step
+//! id, step name), its status, its reason (an index into a table of
+//! strings) and — for CSV only — its message, and the conclusions. In
+//! memory each run keeps only what deduplication and superseding need: run
+//! id, start time, machine, playbooks, the index of its source file and
+//! where its record is. Each host and set of playbooks keeps only its
+//! newest run; an older one is remembered for the "older run" note.
+//!
+//! [`Fold::finish`] reads the newest records back, in the order the output
+//! lists hosts (by machine and playbooks), and builds the per-step and
+//! per-conclusion groupings as lists of host numbers (that order; a host's
+//! name is kept once). The renderers read each host's record again as they
+//! draw it ([`Merged::hosts`]), so nothing of a host but its name, its key
+//! and its place in the groupings is held while the output is written.
+//! Memory grows by a few hundred bytes a host at 50 steps, not by the
+//! reports (about 20 KB a host of JSON); `bench/run.sh` measures it.
 //!
 //! Files are read one at a time into one reused buffer (capped at 256 MiB)
 //! and decoded from it; a history export (`supportctl history export`) is
 //! decoded one run at a time and counts only when every run in it is valid.
 //!
 //! [`merge`] is the same fold over a list (reports in, [`Merged`] out).
-//! `read.rs` finds and reads the inputs, `fold.rs` folds them, `render.rs`
-//! draws the result.
+//! `read.rs` finds and reads the inputs, `fold.rs` folds them, `spill.rs`
+//! keeps the records, `render.rs` draws the result.
 
 mod fold;
 mod read;
 pub mod render;
+mod spill;
 
 pub use fold::Fold;
 pub use read::{inputs, read, read_each};
 
 use std::collections::{BTreeMap, HashMap};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::Serialize;
+use serde::ser::{Error as _, SerializeMap, SerializeSeq, SerializeStruct};
 
 use crate::report::{Report, SCHEMA_VERSION, Status, Summary};
 
-/// A host's name in the groupings: one shared string per host, not one
-/// copy per step it appears under.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct HostName(Arc<str>);
-
-impl HostName {
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::ops::Deref for HostName {
-    type Target = str;
-    fn deref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::borrow::Borrow<str> for HostName {
-    fn borrow(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for HostName {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Debug::fmt(&*self.0, f)
-    }
-}
-
-impl std::fmt::Display for HostName {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl PartialEq<str> for HostName {
-    fn eq(&self, other: &str) -> bool {
-        &*self.0 == other
-    }
-}
-
-impl PartialEq<&str> for HostName {
-    fn eq(&self, other: &&str) -> bool {
-        &*self.0 == *other
-    }
-}
-
-impl Serialize for HostName {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
-    }
-}
-
-/// One host's run, as merged.
+/// One host's run, as merged (read back from the spill, one at a time:
+/// [`Merged::hosts`]).
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct HostRun {
     pub host: String,
@@ -132,33 +85,33 @@ pub struct HostRun {
     pub steps: StepNotes,
 }
 
+/// Hosts, as their places in [`Merged::hosts`] (names: [`Merged::names`]).
+pub type Hosts = Vec<u32>;
+
 /// One step across hosts: which hosts ended in which status.
-#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct StepAcross {
     pub playbook: String,
     pub step: String,
     pub name: String,
     /// Status name → hosts, e.g. `{"fail": ["ws-01", "ws-07"]}`.
-    pub hosts: BTreeMap<String, Vec<HostName>>,
+    pub hosts: BTreeMap<String, Hosts>,
     /// Reason code → hosts where the step did not pass for that reason,
     /// e.g. `{"cert_expired": ["ws-01", "ws-07"]}`.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub reasons: BTreeMap<String, Vec<HostName>>,
+    pub reasons: BTreeMap<String, Hosts>,
 }
 
 /// One conclusion across hosts: the hosts whose run concluded it.
-#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ConclusionAcross {
     pub playbook: String,
     /// The cause's id; absent for "no known cause matched" (or nothing wrong).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The summary (of the first host that concluded it).
     pub summary: String,
-    pub hosts: Vec<HostName>,
+    pub hosts: Hosts,
     /// The hosts where the cause's resolvers cleared it.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub cleared: Vec<HostName>,
+    pub cleared: Hosts,
 }
 
 /// A file left out, or a run not counted, with the reason.
@@ -171,23 +124,37 @@ pub struct Problem {
     pub rejected: bool,
 }
 
-/// The merged view.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+/// A counted run, as memory keeps it: its key, and where the rest is.
+struct Counted {
+    machine: Box<str>,
+    playbooks: Box<[Arc<str>]>,
+    run: fold::Slot,
+}
+
+/// The merged view. Serialized (JSON) with the hosts read back one at a
+/// time; the field order is the schema's.
 pub struct Merged {
     /// The report schema version this merge reads.
     pub schema_version: u32,
-    pub hosts: Vec<HostRun>,
+    counted: Vec<Counted>,
     pub steps: Vec<StepAcross>,
     /// What the hosts' runs concluded, grouped by playbook and cause, the
     /// most hosts first.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conclusions: Vec<ConclusionAcross>,
     /// Steps by status, over all hosts.
     pub summary: Summary,
     pub problems: Vec<Problem>,
+    /// Host names, one after the other, and where each ends.
+    names: String,
+    name_ends: Vec<usize>,
+    machines: usize,
     /// The strings [`StepNotes`] refer to (reason codes).
-    #[serde(skip)]
     strings: Vec<Arc<str>>,
+    sources: Vec<String>,
+    /// A record's step index (the fold's table) → its place in `steps`.
+    placed: Vec<u32>,
+    keep_notes: bool,
+    spill: spill::Spill,
 }
 
 /// What one step said on one host.
@@ -201,8 +168,9 @@ pub struct Note<'a> {
 
 /// One run's steps, compactly: per step an index, a status, a reason and
 /// where its message ends in `text` (each message starts where the previous
-/// one ends). In a [`Fold`] `step` indexes its table of step descriptions;
-/// in a [`Merged`] it indexes [`Merged::steps`], in that order.
+/// one ends). In a record `step` indexes the fold's table of step
+/// descriptions; in a [`HostRun`] it indexes [`Merged::steps`], in that
+/// order.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StepNotes {
     text: String,
@@ -225,7 +193,7 @@ impl StepNotes {
         let mut start = 0;
         self.facts.iter().map(move |f| {
             let end = f.end as usize;
-            let message = &self.text[start..end];
+            let message = self.text.get(start..end).unwrap_or_default();
             start = end;
             (f, message)
         })
@@ -253,11 +221,58 @@ impl StepNotes {
 impl Merged {
     /// Distinct machines (a machine that ran several playbook sets counts once).
     pub fn machines(&self) -> usize {
-        self.hosts
-            .iter()
-            .map(|h| h.machine.as_str())
-            .collect::<std::collections::BTreeSet<_>>()
-            .len()
+        self.machines
+    }
+
+    /// How many runs count (one per machine and set of playbooks).
+    pub fn host_count(&self) -> usize {
+        self.counted.len()
+    }
+
+    /// The name of the host at `place` in [`Merged::hosts`].
+    pub fn name(&self, place: u32) -> &str {
+        let i = place as usize;
+        let start = if i == 0 { 0 } else { self.name_ends[i - 1] };
+        &self.names[start..self.name_ends[i]]
+    }
+
+    /// The names of `hosts`.
+    pub fn names<'a>(&'a self, hosts: &'a [u32]) -> impl Iterator<Item = &'a str> {
+        hosts.iter().map(|&h| self.name(h))
+    }
+
+    /// The names of `hosts`, joined with ", ".
+    pub fn joined(&self, hosts: &[u32]) -> String {
+        self.names(hosts).collect::<Vec<_>>().join(", ")
+    }
+
+    /// The counted runs, by machine and playbooks, each read back from the
+    /// spill as it is reached (an error only if the spill cannot be read).
+    pub fn hosts(&self) -> impl Iterator<Item = io::Result<HostRun>> + '_ {
+        self.counted.iter().map(|c| {
+            let record = self.spill.get(c.run.at)?;
+            let mut steps = record.steps;
+            if self.keep_notes {
+                for fact in &mut steps.facts {
+                    fact.step = self.placed[fact.step as usize];
+                }
+                steps.sort();
+            } else {
+                steps = StepNotes::default();
+            }
+            Ok(HostRun {
+                host: record.host,
+                machine: c.machine.to_string(),
+                playbooks: c.playbooks.iter().map(|p| p.to_string()).collect(),
+                run_id: c.run.run_id.to_string(),
+                started_at: c.run.started_at.to_string(),
+                exit_code: record.exit_code,
+                summary: record.summary,
+                source: self.sources[c.run.source as usize].clone(),
+                unsigned: record.unsigned,
+                steps,
+            })
+        })
     }
 
     /// What each step said on `host` (one of [`Merged::hosts`]), in the
@@ -272,8 +287,105 @@ impl Merged {
     }
 }
 
+/// Host names, for serializing a list of hosts.
+struct Names<'a>(&'a Merged, &'a [u32]);
+
+impl Serialize for Names<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.names(self.1))
+    }
+}
+
+/// A map of hosts by status or reason, serialized with their names.
+struct NamesBy<'a>(&'a Merged, &'a BTreeMap<String, Hosts>);
+
+impl Serialize for NamesBy<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.1.len()))?;
+        for (key, hosts) in self.1 {
+            map.serialize_entry(key, &Names(self.0, hosts))?;
+        }
+        map.end()
+    }
+}
+
+struct StepView<'a>(&'a Merged, &'a StepAcross);
+
+impl Serialize for StepView<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (m, step) = (self.0, self.1);
+        let mut st = s.serialize_struct("StepAcross", 5)?;
+        st.serialize_field("playbook", &step.playbook)?;
+        st.serialize_field("step", &step.step)?;
+        st.serialize_field("name", &step.name)?;
+        st.serialize_field("hosts", &NamesBy(m, &step.hosts))?;
+        if step.reasons.is_empty() {
+            st.skip_field("reasons")?;
+        } else {
+            st.serialize_field("reasons", &NamesBy(m, &step.reasons))?;
+        }
+        st.end()
+    }
+}
+
+struct ConclusionView<'a>(&'a Merged, &'a ConclusionAcross);
+
+impl Serialize for ConclusionView<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (m, c) = (self.0, self.1);
+        let mut st = s.serialize_struct("ConclusionAcross", 5)?;
+        st.serialize_field("playbook", &c.playbook)?;
+        match &c.id {
+            Some(id) => st.serialize_field("id", id)?,
+            None => st.skip_field("id")?,
+        }
+        st.serialize_field("summary", &c.summary)?;
+        st.serialize_field("hosts", &Names(m, &c.hosts))?;
+        if c.cleared.is_empty() {
+            st.skip_field("cleared")?;
+        } else {
+            st.serialize_field("cleared", &Names(m, &c.cleared))?;
+        }
+        st.end()
+    }
+}
+
+/// The hosts, read back one at a time.
+struct HostsView<'a>(&'a Merged);
+
+impl Serialize for HostsView<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.0.host_count()))?;
+        for host in self.0.hosts() {
+            seq.serialize_element(&host.map_err(S::Error::custom)?)?;
+        }
+        seq.end()
+    }
+}
+
+impl Serialize for Merged {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Merged", 6)?;
+        st.serialize_field("schema_version", &self.schema_version)?;
+        st.serialize_field("hosts", &HostsView(self))?;
+        let steps: Vec<StepView> = self.steps.iter().map(|x| StepView(self, x)).collect();
+        st.serialize_field("steps", &steps)?;
+        if self.conclusions.is_empty() {
+            st.skip_field("conclusions")?;
+        } else {
+            let conclusions: Vec<ConclusionView> = (self.conclusions.iter())
+                .map(|c| ConclusionView(self, c))
+                .collect();
+            st.serialize_field("conclusions", &conclusions)?;
+        }
+        st.serialize_field("summary", &self.summary)?;
+        st.serialize_field("problems", &self.problems)?;
+        st.end()
+    }
+}
+
 /// Merges reports (with the file each came from): [`Fold`] over a list.
-pub fn merge(reports: Vec<(String, Report)>, problems: Vec<Problem>) -> Merged {
+pub fn merge(reports: Vec<(String, Report)>, problems: Vec<Problem>) -> io::Result<Merged> {
     let mut fold = Fold::new(problems);
     for (source, report) in reports {
         fold.add(source, report);
@@ -285,6 +397,24 @@ pub fn merge(reports: Vec<(String, Report)>, problems: Vec<Problem>) -> Merged {
 mod tests {
     use super::*;
     use crate::report::{PlaybookReport, StepOutcome};
+
+    /// The counted runs, read back.
+    fn hosts(m: &Merged) -> Vec<HostRun> {
+        m.hosts().map(Result::unwrap).collect()
+    }
+
+    /// The names of `list`.
+    fn named<'a>(m: &'a Merged, list: &'a [u32]) -> Vec<&'a str> {
+        m.names(list).collect()
+    }
+
+    /// What a user sees of a merge: its JSON and its CSV.
+    fn drawn(m: &Merged) -> String {
+        let mut out = Vec::new();
+        render::render(m, render::MergeFormat::Json, &mut out).unwrap();
+        render::render(m, render::MergeFormat::Csv, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
 
     pub fn report(host: &str, run: &str, at: &str, statuses: &[(&str, Status)]) -> Report {
         let steps: Vec<StepOutcome> = statuses
@@ -375,12 +505,16 @@ mod tests {
                 with("ws-03", "proxy", None),
             ],
             vec![],
-        );
+        )
+        .unwrap();
         let https = &m.steps[0];
-        assert_eq!(https.reasons["cert_expired"], ["ws-01", "ws-02"]);
-        assert_eq!(https.reasons["proxy"], ["ws-03"]);
+        assert_eq!(
+            named(&m, &https.reasons["cert_expired"]),
+            ["ws-01", "ws-02"]
+        );
+        assert_eq!(named(&m, &https.reasons["proxy"]), ["ws-03"]);
         assert_eq!(m.conclusions[0].id.as_deref(), Some("clock-wrong"));
-        assert_eq!(m.conclusions[0].hosts, ["ws-01", "ws-02"]);
+        assert_eq!(named(&m, &m.conclusions[0].hosts), ["ws-01", "ws-02"]);
         assert_eq!(m.conclusions[1].id, None);
         let mut out = Vec::new();
         render::render(&m, render::MergeFormat::Human, &mut out).unwrap();
@@ -424,11 +558,12 @@ mod tests {
                 ("a-copy.json".into(), a),
             ],
             vec![],
-        );
-        assert_eq!(m.hosts.len(), 2);
+        )
+        .unwrap();
+        assert_eq!(m.host_count(), 2);
         assert_eq!(m.steps[0].step, "disk");
-        assert_eq!(m.steps[0].hosts["fail"], ["ws-02"]);
-        assert_eq!(m.steps[1].hosts["fail"], ["ws-01", "ws-02"]);
+        assert_eq!(named(&m, &m.steps[0].hosts["fail"]), ["ws-02"]);
+        assert_eq!(named(&m, &m.steps[1].hosts["fail"]), ["ws-01", "ws-02"]);
         assert_eq!((m.summary.pass, m.summary.fail), (1, 3));
         assert_eq!(m.problems.len(), 1);
         assert!(
@@ -455,9 +590,10 @@ mod tests {
         let m = merge(
             vec![("new.json".into(), new), ("old.json".into(), old)],
             vec![],
-        );
-        assert_eq!(m.hosts.len(), 1);
-        assert_eq!(m.hosts[0].run_id, "ws-01-new");
+        )
+        .unwrap();
+        assert_eq!(m.host_count(), 1);
+        assert_eq!(hosts(&m)[0].run_id, "ws-01-new");
         assert_eq!(m.steps[0].hosts.get("fail"), None);
         assert!(
             m.problems[0]
@@ -487,8 +623,9 @@ mod tests {
                 ("o.json".into(), other),
             ],
             vec![],
-        );
-        assert_eq!(m.hosts.len(), 2);
+        )
+        .unwrap();
+        assert_eq!(m.host_count(), 2);
         assert!(m.problems.is_empty());
     }
 
@@ -532,13 +669,16 @@ mod tests {
                 newest.clone(),
             ],
         ];
-        let merged: Vec<Merged> = orders.into_iter().map(|o| merge(o, vec![])).collect();
+        let merged: Vec<Merged> = orders
+            .into_iter()
+            .map(|o| merge(o, vec![]).unwrap())
+            .collect();
         for m in &merged {
-            assert_eq!(m, &merged[0]);
-            assert_eq!(m.hosts.len(), 2);
-            assert_eq!(m.hosts[0].run_id, "b-newest");
-            assert_eq!(m.steps[0].hosts["pass"], ["ws-01"]);
-            assert_eq!(m.steps[0].hosts["warn"], ["ws-02"]);
+            assert_eq!(drawn(m), drawn(&merged[0]));
+            assert_eq!(m.host_count(), 2);
+            assert_eq!(hosts(m)[0].run_id, "b-newest");
+            assert_eq!(named(m, &m.steps[0].hosts["pass"]), ["ws-01"]);
+            assert_eq!(named(m, &m.steps[0].hosts["warn"]), ["ws-02"]);
             assert_eq!(m.steps[1].hosts.keys().collect::<Vec<_>>(), ["pass"]);
             assert_eq!((m.summary.pass, m.summary.warn), (2, 1));
             assert_eq!(
@@ -553,8 +693,9 @@ mod tests {
                     "an older run of quick-health on ws-01 (a-oldest, started 2026-11-24T08:00:00Z); the newest (b-newest) counts",
                 ]
             );
+            let first = &hosts(m)[0];
             let notes: Vec<(&str, Status, &str)> = m
-                .notes(&m.hosts[0])
+                .notes(first)
                 .map(|n| (n.step.step.as_str(), n.status, n.message))
                 .collect();
             assert_eq!(
@@ -572,8 +713,9 @@ mod tests {
                 run("y", "2026-11-24T10:00:00Z", Status::Pass),
             ],
             vec![],
-        );
-        assert_eq!(tie.hosts[0].run_id, "y");
+        )
+        .unwrap();
+        assert_eq!(hosts(&tie)[0].run_id, "y");
     }
 
     #[test]
@@ -596,7 +738,8 @@ mod tests {
         );
         b.host.machine_id = "bbbb".into();
         b.playbooks[0].steps[0].message = "slow, but, \"fine\"".into();
-        let m = merge(vec![("a".into(), a), ("b".into(), b)], vec![]);
+        let m = merge(vec![("a".into(), a), ("b".into(), b)], vec![]).unwrap();
+        let runs = hosts(&m);
         let notes = |h: &HostRun| -> Vec<(String, Status, String, Option<String>)> {
             m.notes(h)
                 .map(|n| {
@@ -610,7 +753,7 @@ mod tests {
                 .collect()
         };
         assert_eq!(
-            notes(&m.hosts[0]),
+            notes(&runs[0]),
             [
                 ("disk".into(), Status::Pass, "disk on vm".into(), None),
                 (
@@ -622,7 +765,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            notes(&m.hosts[1]),
+            notes(&runs[1]),
             [
                 ("disk".into(), Status::Fail, "disk on vm".into(), None),
                 (
@@ -633,7 +776,7 @@ mod tests {
                 )
             ]
         );
-        assert_eq!(m.steps[1].reasons["nxdomain"], ["vm"]);
+        assert_eq!(named(&m, &m.steps[1].reasons["nxdomain"]), ["vm"]);
         // Without notes (what every format but CSV needs) the view is the same.
         let mut fold = Fold::new(vec![]);
         fold.keep_notes(false);
@@ -662,10 +805,10 @@ mod tests {
         ] {
             fold.add(source, r);
         }
-        let lean = fold.finish();
+        let lean = fold.finish().unwrap();
         assert_eq!(lean.steps, m.steps);
         assert_eq!(lean.summary, m.summary);
-        assert_eq!(lean.notes(&lean.hosts[0]).count(), 0);
+        assert_eq!(lean.notes(&hosts(&lean)[0]).count(), 0);
     }
 
     #[test]
@@ -700,8 +843,8 @@ mod tests {
             "run 2 of the export: incompatible report schema_version 2: this supportctl reads version 1 (merge it with a matching supportctl)"
         );
         fold.add_file(&write("good.json", vec![good.clone(), good]));
-        let m = fold.finish();
-        assert_eq!(m.hosts.len(), 1);
+        let m = fold.finish().unwrap();
+        assert_eq!(m.host_count(), 1);
         assert!(
             m.problems[1].problem.starts_with("duplicate of "),
             "{:?}",

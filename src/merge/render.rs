@@ -8,7 +8,7 @@
 
 use std::io::{self, Write};
 
-use super::{HostName, Merged};
+use super::{Hosts, Merged};
 use crate::render::markdown::cell;
 use crate::render::one_line;
 
@@ -57,9 +57,7 @@ fn hosts_count(n: usize) -> String {
 }
 
 /// Reasons with their hosts, the most hosts first.
-fn by_hosts(
-    reasons: &std::collections::BTreeMap<String, Vec<HostName>>,
-) -> Vec<(&String, &Vec<HostName>)> {
+fn by_hosts(reasons: &std::collections::BTreeMap<String, Hosts>) -> Vec<(&String, &Hosts)> {
     let mut list: Vec<_> = reasons.iter().collect();
     list.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(b.0)));
     list
@@ -75,8 +73,12 @@ fn cleared_note(c: &super::ConclusionAcross) -> String {
 
 fn human(m: &Merged, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "{} host(s): {}", m.machines(), counts(&m.summary))?;
-    let width = m.hosts.iter().map(|h| h.host.len()).max().unwrap_or(4);
-    for h in &m.hosts {
+    let width = (0..m.host_count() as u32)
+        .map(|h| m.name(h).len())
+        .max()
+        .unwrap_or(4);
+    for h in m.hosts() {
+        let h = h?;
         writeln!(
             out,
             "  {:width$}  exit {:<3}  {}  ({}, {})",
@@ -94,7 +96,7 @@ fn human(m: &Merged, out: &mut dyn Write) -> io::Result<()> {
             writeln!(out, "  {} / {}", one_line(&s.playbook), one_line(&s.step))?;
             for status in ATTENTION {
                 if let Some(hosts) = s.hosts.get(status) {
-                    writeln!(out, "    {status:5} {}", one_line(&hosts.join(", ")))?;
+                    writeln!(out, "    {status:5} {}", one_line(&m.joined(hosts)))?;
                 }
             }
             for (reason, hosts) in by_hosts(&s.reasons) {
@@ -117,19 +119,23 @@ fn human(m: &Merged, out: &mut dyn Write) -> io::Result<()> {
                 one_line(&c.playbook),
                 one_line(&c.summary),
                 cleared_note(c),
-                one_line(&c.hosts.join(", "))
+                one_line(&m.joined(&c.hosts))
             )?;
         }
     }
-    let unsigned: Vec<&super::HostRun> =
-        m.hosts.iter().filter(|h| !h.unsigned.is_empty()).collect();
-    if !unsigned.is_empty() {
-        writeln!(
-            out,
-            "\nUnsigned playbooks ran on {} host(s):",
-            unsigned.len()
-        )?;
-        for h in unsigned {
+    // Counted first, then listed: the hosts are read back twice rather
+    // than held.
+    let mut unsigned = 0;
+    for h in m.hosts() {
+        unsigned += usize::from(!h?.unsigned.is_empty());
+    }
+    if unsigned > 0 {
+        writeln!(out, "\nUnsigned playbooks ran on {unsigned} host(s):")?;
+        for h in m.hosts() {
+            let h = h?;
+            if h.unsigned.is_empty() {
+                continue;
+            }
             writeln!(
                 out,
                 "  {}: {}",
@@ -154,7 +160,8 @@ fn markdown(m: &Merged, out: &mut dyn Write) -> io::Result<()> {
         "| host | playbooks | exit | pass | fixed | warn | fail | error | skipped | started |"
     )?;
     writeln!(out, "|---|---|---:|---:|---:|---:|---:|---:|---:|---|")?;
-    for h in &m.hosts {
+    for h in m.hosts() {
+        let h = h?;
         let s = &h.summary;
         writeln!(
             out,
@@ -185,7 +192,7 @@ fn markdown(m: &Merged, out: &mut dyn Write) -> io::Result<()> {
         let list = |k: &str| {
             s.hosts
                 .get(k)
-                .map(|h| cell(&h.join(", ")))
+                .map(|h| cell(&m.joined(h)))
                 .unwrap_or_default()
         };
         let why: Vec<String> = by_hosts(&s.reasons)
@@ -213,7 +220,7 @@ fn markdown(m: &Merged, out: &mut dyn Write) -> io::Result<()> {
                 c.hosts.len(),
                 cell(&c.playbook),
                 cell(&format!("{}{}", c.summary, cleared_note(c))),
-                cell(&c.hosts.join(", "))
+                cell(&m.joined(&c.hosts))
             )?;
         }
     }
@@ -252,8 +259,9 @@ pub fn csv_field(text: &str) -> String {
 fn csv(m: &Merged, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "host,run_id,playbook,step,status,message,reason")?;
     // A host may appear once per set of playbooks it ran: each run's own steps.
-    for h in &m.hosts {
-        for note in m.notes(h) {
+    for h in m.hosts() {
+        let h = h?;
+        for note in m.notes(&h) {
             writeln!(
                 out,
                 "{},{},{},{},{},{},{}",
