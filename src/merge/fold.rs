@@ -78,7 +78,7 @@ pub struct Fold {
     step_list: Vec<(u32, u32, u32)>,
     step_ids: HashMap<(u32, u32, u32), u32>,
     /// The files (or sources) read, each once.
-    sources: Vec<String>,
+    sources: Texts,
     /// run_id → the source it was first read from.
     seen: HashMap<Arc<str>, u32>,
     groups: BTreeMap<GroupKey, Group>,
@@ -99,7 +99,7 @@ impl Fold {
             strings: Strings::default(),
             step_list: Vec::new(),
             step_ids: HashMap::new(),
-            sources: Vec::new(),
+            sources: Texts::default(),
             seen: HashMap::new(),
             groups: BTreeMap::new(),
             problems,
@@ -134,11 +134,11 @@ impl Fold {
     }
 
     /// `source`'s index (the same source twice in a row is kept once).
-    fn source(&mut self, source: String) -> u32 {
-        if self.sources.last() != Some(&source) {
-            self.sources.push(source);
+    fn source(&mut self, source: &str) -> u32 {
+        match self.sources.last() {
+            Some(last) if last == source => self.sources.ends.len() as u32 - 1,
+            _ => self.sources.push(source),
         }
-        self.sources.len() as u32 - 1
     }
 
     /// Reads one file (a report or a history export) and folds in its runs;
@@ -146,7 +146,7 @@ impl Fold {
     /// export counts when one of its runs is invalid.
     pub fn add_file(&mut self, path: &Path) {
         let name = path.display().to_string();
-        let source = self.source(name.clone());
+        let source = self.source(&name);
         let mut buf = std::mem::take(&mut self.buf);
         let mut runs = Vec::new();
         let read = read_each(path, &mut buf, &mut |report| {
@@ -165,7 +165,7 @@ impl Fold {
 
     /// Folds in one report, read from `source`.
     pub fn add(&mut self, source: impl Into<String>, report: Report) {
-        let source = self.source(source.into());
+        let source = self.source(&source.into());
         if let Some(&first) = self.seen.get(report.run_id.as_str()) {
             self.reports += 1;
             self.duplicates
@@ -292,10 +292,10 @@ impl Fold {
 
     fn duplicate(&self, source: u32, first: u32, run_id: &str) -> Problem {
         Problem {
-            source: self.sources[source as usize].clone(),
+            source: self.sources.get(source).to_string(),
             problem: format!(
                 "duplicate of {} (same run_id {run_id}); counted once",
-                self.sources[first as usize]
+                self.sources.get(first)
             ),
             rejected: false,
         }
@@ -319,7 +319,7 @@ impl Fold {
         let name = |i: u32| &*strings.list[i as usize];
         problems.extend(duplicates);
         let mut counted = Vec::with_capacity(groups.len());
-        let (mut names, mut name_ends) = (String::new(), Vec::with_capacity(groups.len()));
+        let mut names = Texts::default();
         let mut machines = 0;
         let mut steps: Vec<Across> = Vec::new();
         // Step description → index in `steps`; (playbook, step id) → the same.
@@ -334,8 +334,7 @@ impl Fold {
             let place = place as u32;
             let Group { newest, mut older } = group;
             let run = spill.get(newest.at)?;
-            names.push_str(&run.host);
-            name_ends.push(names.len());
+            names.push(&run.host);
             let last: Option<&Counted> = counted.last();
             if last.is_none_or(|c| c.machine != machine) {
                 machines += 1;
@@ -343,7 +342,7 @@ impl Fold {
             older.sort_by(|a, b| (&*b.started_at, &*a.run_id).cmp(&(&*a.started_at, &*b.run_id)));
             for o in older {
                 problems.push(Problem {
-                    source: sources[o.source as usize].clone(),
+                    source: sources.get(o.source).to_string(),
                     problem: format!(
                         "an older run of {} on {} ({}, started {}); the newest ({}) counts",
                         playbooks.join(", "),
@@ -397,9 +396,7 @@ impl Fold {
             });
         }
         for entry in &mut steps {
-            for (list, count) in entry.hosts.iter_mut().zip(entry.counts) {
-                list.reserve_exact(count);
-            }
+            entry.step.hosts = ByStatus::with_counts(entry.counts, counted.len());
             for (_, count, list) in &mut entry.reasons {
                 list.reserve_exact(*count);
             }
@@ -408,7 +405,7 @@ impl Fold {
         for (place, c) in counted.iter().enumerate() {
             for fact in spill.get(c.run.at)?.steps.facts {
                 let entry = &mut steps[placed[fact.step as usize] as usize];
-                entry.hosts[fact.status as usize].push(place as u32);
+                entry.step.hosts.push(place as u32, fact.status);
                 if fact.reason != NO_REASON
                     && fact.status != Status::Skipped
                     && let Some((.., list)) =
@@ -432,7 +429,6 @@ impl Fold {
             summary,
             problems,
             names,
-            name_ends,
             machines,
             strings: strings.list,
             sources,
@@ -443,12 +439,12 @@ impl Fold {
     }
 }
 
-/// A [`StepAcross`] being built: hosts by status (an array indexed by
-/// `status as usize`), hosts by reason, and how many each will hold.
+/// A [`StepAcross`] being built: how many hosts ended it in each status (an
+/// array indexed by `status as usize`), and hosts by reason with how many
+/// each list will hold.
 struct Across {
     step: StepAcross,
     counts: [usize; 6],
-    hosts: [Hosts; 6],
     reasons: Vec<(u32, usize, Hosts)>,
 }
 
@@ -463,19 +459,12 @@ impl Across {
                 ..Default::default()
             },
             counts: [0; 6],
-            hosts: Default::default(),
             reasons: Vec::new(),
         }
     }
 
     fn into_step(self, strings: &[Arc<str>]) -> StepAcross {
         let mut step = self.step;
-        for (i, hosts) in self.hosts.into_iter().enumerate() {
-            if !hosts.is_empty() {
-                step.hosts
-                    .insert(Status::ALL[i].as_str().to_string(), hosts);
-            }
-        }
         for (reason, _, hosts) in self.reasons {
             step.reasons
                 .insert(strings[reason as usize].to_string(), hosts);

@@ -88,14 +88,83 @@ pub struct HostRun {
 /// Hosts, as their places in [`Merged::hosts`] (names: [`Merged::names`]).
 pub type Hosts = Vec<u32>;
 
+/// Which hosts ended a step in which status. A step most hosts ran keeps
+/// a byte a host (its status there); a step few ran keeps a list per
+/// status, so a fleet of many different playbooks costs no more than the
+/// steps its hosts ran.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ByStatus {
+    counts: [usize; 6],
+    places: Places,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Places {
+    /// Per host, `status as u8 + 1`; 0 where the host did not run the step.
+    Column(Vec<u8>),
+    /// Per status (`status as usize`), its hosts.
+    Lists([Hosts; 6]),
+}
+
+impl Default for Places {
+    fn default() -> Places {
+        Places::Lists(Default::default())
+    }
+}
+
+impl ByStatus {
+    /// Room for `counts[status]` hosts in each status, out of `hosts`.
+    fn with_counts(counts: [usize; 6], hosts: usize) -> ByStatus {
+        let ran: usize = counts.iter().sum();
+        let places = if ran.saturating_mul(4) >= hosts {
+            Places::Column(vec![0; hosts])
+        } else {
+            Places::Lists(counts.map(Vec::with_capacity))
+        };
+        ByStatus { counts, places }
+    }
+
+    /// Host `place` ended the step in `status` (places come in order).
+    fn push(&mut self, place: u32, status: Status) {
+        match &mut self.places {
+            Places::Column(column) => column[place as usize] = status as u8 + 1,
+            Places::Lists(lists) => lists[status as usize].push(place),
+        }
+    }
+
+    /// How many hosts ended the step in `status`.
+    pub fn count(&self, status: Status) -> usize {
+        self.counts[status as usize]
+    }
+
+    /// The hosts that ended the step in `status`, in order.
+    pub fn hosts(&self, status: Status) -> Box<dyn Iterator<Item = u32> + '_> {
+        match &self.places {
+            Places::Column(column) => Box::new(
+                (0..column.len() as u32).filter(move |&h| column[h as usize] == status as u8 + 1),
+            ),
+            Places::Lists(lists) => Box::new(lists[status as usize].iter().copied()),
+        }
+    }
+
+    /// The statuses some host ended the step in, by name (as JSON lists them).
+    pub fn statuses(&self) -> Vec<Status> {
+        let mut present: Vec<Status> = (Status::ALL.into_iter())
+            .filter(|&s| self.count(s) > 0)
+            .collect();
+        present.sort_by_key(|s| s.as_str());
+        present
+    }
+}
+
 /// One step across hosts: which hosts ended in which status.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StepAcross {
     pub playbook: String,
     pub step: String,
     pub name: String,
-    /// Status name → hosts, e.g. `{"fail": ["ws-01", "ws-07"]}`.
-    pub hosts: BTreeMap<String, Hosts>,
+    /// Status → hosts; in JSON by name, e.g. `{"fail": ["ws-01", "ws-07"]}`.
+    pub hosts: ByStatus,
     /// Reason code → hosts where the step did not pass for that reason,
     /// e.g. `{"cert_expired": ["ws-01", "ws-07"]}`.
     pub reasons: BTreeMap<String, Hosts>,
@@ -144,17 +213,43 @@ pub struct Merged {
     /// Steps by status, over all hosts.
     pub summary: Summary,
     pub problems: Vec<Problem>,
-    /// Host names, one after the other, and where each ends.
-    names: String,
-    name_ends: Vec<usize>,
+    /// Host names, by place.
+    names: Texts,
     machines: usize,
     /// The strings [`StepNotes`] refer to (reason codes).
     strings: Vec<Arc<str>>,
-    sources: Vec<String>,
+    sources: Texts,
     /// A record's step index (the fold's table) → its place in `steps`.
     placed: Vec<u32>,
     keep_notes: bool,
     spill: spill::Spill,
+}
+
+/// Strings kept one after the other in one allocation, by number: a
+/// file name or host name per host costs its bytes and one offset.
+#[derive(Default)]
+struct Texts {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl Texts {
+    /// Adds `s`; says its number.
+    fn push(&mut self, s: &str) -> u32 {
+        self.text.push_str(s);
+        self.ends.push(self.text.len());
+        self.ends.len() as u32 - 1
+    }
+
+    fn get(&self, i: u32) -> &str {
+        let i = i as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start..self.ends[i]]
+    }
+
+    fn last(&self) -> Option<&str> {
+        self.ends.len().checked_sub(1).map(|i| self.get(i as u32))
+    }
 }
 
 /// What one step said on one host.
@@ -231,9 +326,7 @@ impl Merged {
 
     /// The name of the host at `place` in [`Merged::hosts`].
     pub fn name(&self, place: u32) -> &str {
-        let i = place as usize;
-        let start = if i == 0 { 0 } else { self.name_ends[i - 1] };
-        &self.names[start..self.name_ends[i]]
+        self.names.get(place)
     }
 
     /// The names of `hosts`.
@@ -242,8 +335,9 @@ impl Merged {
     }
 
     /// The names of `hosts`, joined with ", ".
-    pub fn joined(&self, hosts: &[u32]) -> String {
-        self.names(hosts).collect::<Vec<_>>().join(", ")
+    pub fn joined(&self, hosts: impl IntoIterator<Item = u32>) -> String {
+        let names: Vec<&str> = hosts.into_iter().map(|h| self.name(h)).collect();
+        names.join(", ")
     }
 
     /// The counted runs, by machine and playbooks, each read back from the
@@ -268,7 +362,7 @@ impl Merged {
                 started_at: c.run.started_at.to_string(),
                 exit_code: record.exit_code,
                 summary: record.summary,
-                source: self.sources[c.run.source as usize].clone(),
+                source: self.sources.get(c.run.source).to_string(),
                 unsigned: record.unsigned,
                 steps,
             })
@@ -296,7 +390,22 @@ impl Serialize for Names<'_> {
     }
 }
 
-/// A map of hosts by status or reason, serialized with their names.
+/// A step's hosts by status, serialized as names by status name.
+struct NamesByStatus<'a>(&'a Merged, &'a ByStatus);
+
+impl Serialize for NamesByStatus<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let statuses = self.1.statuses();
+        let mut map = s.serialize_map(Some(statuses.len()))?;
+        for status in statuses {
+            let names: Vec<&str> = self.1.hosts(status).map(|h| self.0.name(h)).collect();
+            map.serialize_entry(status.as_str(), &names)?;
+        }
+        map.end()
+    }
+}
+
+/// A map of hosts by reason, serialized with their names.
 struct NamesBy<'a>(&'a Merged, &'a BTreeMap<String, Hosts>);
 
 impl Serialize for NamesBy<'_> {
@@ -318,7 +427,7 @@ impl Serialize for StepView<'_> {
         st.serialize_field("playbook", &step.playbook)?;
         st.serialize_field("step", &step.step)?;
         st.serialize_field("name", &step.name)?;
-        st.serialize_field("hosts", &NamesBy(m, &step.hosts))?;
+        st.serialize_field("hosts", &NamesByStatus(m, &step.hosts))?;
         if step.reasons.is_empty() {
             st.skip_field("reasons")?;
         } else {
@@ -404,8 +513,17 @@ mod tests {
     }
 
     /// The names of `list`.
-    fn named<'a>(m: &'a Merged, list: &'a [u32]) -> Vec<&'a str> {
-        m.names(list).collect()
+    fn named<'a>(m: &'a Merged, list: impl IntoIterator<Item = &'a u32>) -> Vec<&'a str> {
+        list.into_iter().map(|&h| m.name(h)).collect()
+    }
+
+    /// The names of the hosts that ended `step` in `status`.
+    fn ended(m: &Merged, step: usize, status: Status) -> Vec<&str> {
+        m.steps[step]
+            .hosts
+            .hosts(status)
+            .map(|h| m.name(h))
+            .collect()
     }
 
     /// What a user sees of a merge: its JSON and its CSV.
@@ -562,14 +680,67 @@ mod tests {
         .unwrap();
         assert_eq!(m.host_count(), 2);
         assert_eq!(m.steps[0].step, "disk");
-        assert_eq!(named(&m, &m.steps[0].hosts["fail"]), ["ws-02"]);
-        assert_eq!(named(&m, &m.steps[1].hosts["fail"]), ["ws-01", "ws-02"]);
+        assert_eq!(ended(&m, 0, Status::Fail), ["ws-02"]);
+        assert_eq!(ended(&m, 1, Status::Fail), ["ws-01", "ws-02"]);
         assert_eq!((m.summary.pass, m.summary.fail), (1, 3));
         assert_eq!(m.problems.len(), 1);
         assert!(
             m.problems[0].problem.starts_with("duplicate of a.json"),
             "{:?}",
             m.problems
+        );
+    }
+
+    #[test]
+    fn a_step_few_hosts_ran_lists_them_like_one_all_ran() {
+        // Twelve hosts run quick-health (a status per host is kept for its
+        // step); two of them also run dev-workstation (a list per status).
+        let mut reports = Vec::new();
+        for i in 0..12 {
+            let host = format!("ws-{i:02}");
+            let status = if i % 5 == 0 {
+                Status::Fail
+            } else {
+                Status::Pass
+            };
+            let r = report(
+                &host,
+                &format!("{host}-qh"),
+                "2026-11-24T10:00:00Z",
+                &[("disk", status)],
+            );
+            reports.push((format!("{host}.json"), r));
+        }
+        for (i, status) in [(3, Status::Warn), (7, Status::Pass)] {
+            let host = format!("ws-{i:02}");
+            let mut r = report(
+                &host,
+                &format!("{host}-dev"),
+                "2026-11-24T10:00:00Z",
+                &[("git", status)],
+            );
+            r.playbooks[0].name = "dev-workstation".into();
+            reports.push((format!("{host}-dev.json"), r));
+        }
+        let m = merge(reports, vec![]).unwrap();
+        assert_eq!(m.host_count(), 14);
+        assert_eq!(m.machines(), 12);
+        assert!(matches!(m.steps[0].hosts.places, Places::Column(_)));
+        assert!(matches!(m.steps[1].hosts.places, Places::Lists(_)));
+        assert_eq!(ended(&m, 0, Status::Fail), ["ws-00", "ws-05", "ws-10"]);
+        assert_eq!(m.steps[0].hosts.count(Status::Pass), 9);
+        assert_eq!(ended(&m, 1, Status::Warn), ["ws-03"]);
+        assert_eq!(ended(&m, 1, Status::Pass), ["ws-07"]);
+        let mut out = Vec::new();
+        render::render(&m, render::MergeFormat::Json, &mut out).unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(
+            json["steps"][0]["hosts"]["fail"],
+            serde_json::json!(["ws-00", "ws-05", "ws-10"])
+        );
+        assert_eq!(
+            json["steps"][1]["hosts"],
+            serde_json::json!({"pass": ["ws-07"], "warn": ["ws-03"]})
         );
     }
 
@@ -594,7 +765,7 @@ mod tests {
         .unwrap();
         assert_eq!(m.host_count(), 1);
         assert_eq!(hosts(&m)[0].run_id, "ws-01-new");
-        assert_eq!(m.steps[0].hosts.get("fail"), None);
+        assert_eq!(m.steps[0].hosts.count(Status::Fail), 0);
         assert!(
             m.problems[0]
                 .problem
@@ -677,9 +848,9 @@ mod tests {
             assert_eq!(drawn(m), drawn(&merged[0]));
             assert_eq!(m.host_count(), 2);
             assert_eq!(hosts(m)[0].run_id, "b-newest");
-            assert_eq!(named(m, &m.steps[0].hosts["pass"]), ["ws-01"]);
-            assert_eq!(named(m, &m.steps[0].hosts["warn"]), ["ws-02"]);
-            assert_eq!(m.steps[1].hosts.keys().collect::<Vec<_>>(), ["pass"]);
+            assert_eq!(ended(m, 0, Status::Pass), ["ws-01"]);
+            assert_eq!(ended(m, 0, Status::Warn), ["ws-02"]);
+            assert_eq!(m.steps[1].hosts.statuses(), [Status::Pass]);
             assert_eq!((m.summary.pass, m.summary.warn), (2, 1));
             assert_eq!(
                 (m.summary.fail, m.summary.error, m.summary.total),

@@ -11,6 +11,7 @@ use std::io::{self, Write};
 use super::{Hosts, Merged};
 use crate::render::markdown::cell;
 use crate::render::one_line;
+use crate::report::Status;
 
 /// Output formats of `report merge`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -22,13 +23,13 @@ pub enum MergeFormat {
 }
 
 /// The statuses that need attention, worst first.
-const ATTENTION: [&str; 3] = ["fail", "error", "warn"];
+const ATTENTION: [Status; 3] = [Status::Fail, Status::Error, Status::Warn];
 
 /// The steps that failed, errored or warned on some host.
 fn needing_attention(m: &Merged) -> Vec<&super::StepAcross> {
     m.steps
         .iter()
-        .filter(|s| ATTENTION.iter().any(|a| s.hosts.contains_key(*a)))
+        .filter(|s| ATTENTION.iter().any(|&a| s.hosts.count(a) > 0))
         .collect()
 }
 
@@ -95,8 +96,9 @@ fn human(m: &Merged, out: &mut dyn Write) -> io::Result<()> {
         for s in attention {
             writeln!(out, "  {} / {}", one_line(&s.playbook), one_line(&s.step))?;
             for status in ATTENTION {
-                if let Some(hosts) = s.hosts.get(status) {
-                    writeln!(out, "    {status:5} {}", one_line(&m.joined(hosts)))?;
+                if s.hosts.count(status) > 0 {
+                    let hosts = m.joined(s.hosts.hosts(status));
+                    writeln!(out, "    {:5} {}", status.as_str(), one_line(&hosts))?;
                 }
             }
             for (reason, hosts) in by_hosts(&s.reasons) {
@@ -119,7 +121,7 @@ fn human(m: &Merged, out: &mut dyn Write) -> io::Result<()> {
                 one_line(&c.playbook),
                 one_line(&c.summary),
                 cleared_note(c),
-                one_line(&m.joined(&c.hosts))
+                one_line(&m.joined(c.hosts.iter().copied()))
             )?;
         }
     }
@@ -189,12 +191,7 @@ fn markdown(m: &Merged, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "|---|---|---|---|---|---|")?;
     }
     for s in attention {
-        let list = |k: &str| {
-            s.hosts
-                .get(k)
-                .map(|h| cell(&m.joined(h)))
-                .unwrap_or_default()
-        };
+        let list = |status| cell(&m.joined(s.hosts.hosts(status)));
         let why: Vec<String> = by_hosts(&s.reasons)
             .into_iter()
             .map(|(reason, hosts)| format!("{}: {}", hosts_count(hosts.len()), reason))
@@ -204,9 +201,9 @@ fn markdown(m: &Merged, out: &mut dyn Write) -> io::Result<()> {
             "| {} | {} | {} | {} | {} | {} |",
             cell(&s.playbook),
             cell(&s.step),
-            list("fail"),
-            list("error"),
-            list("warn"),
+            list(Status::Fail),
+            list(Status::Error),
+            list(Status::Warn),
             cell(&why.join(", "))
         )?;
     }
@@ -220,7 +217,7 @@ fn markdown(m: &Merged, out: &mut dyn Write) -> io::Result<()> {
                 c.hosts.len(),
                 cell(&c.playbook),
                 cell(&format!("{}{}", c.summary, cleared_note(c))),
-                cell(&m.joined(&c.hosts))
+                cell(&m.joined(c.hosts.iter().copied()))
             )?;
         }
     }
