@@ -292,3 +292,45 @@ fn the_merge_leaves_nothing_in_the_temp_folder_and_needs_none() {
     assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 0);
     assert_eq!(run(&t.path().join("no-such-folder")), with);
 }
+
+/// A temp folder too small for the merge's records (a 4 KiB tmpfs in a
+/// private mount namespace): the merge stops with exit code 2 and says
+/// what failed and what to do, rather than printing a partial summary.
+#[test]
+fn a_full_temp_folder_stops_the_merge_with_a_clear_error() {
+    if !common::is_root() || !Path::new("/usr/bin/unshare").exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI runs as root with unshare"
+        );
+        eprintln!("NOT RUN: needs root and unshare for a private tmpfs");
+        return;
+    }
+    let t = Test::new();
+    fleet(&t.path().join("reports"), 60);
+    let small = t.path().join("small");
+    std::fs::create_dir(&small).unwrap();
+    let script = format!(
+        "set -e\nmount -t tmpfs -o size=4k tmpfs '{}'\nexec \"$0\" \"$@\"",
+        small.display()
+    );
+    let cmd = t.command();
+    let out = Command::new("/usr/bin/unshare")
+        .args(["-m", "--propagation", "private", "sh", "-c", &script])
+        .arg(env!("CARGO_BIN_EXE_supportctl"))
+        .args(["report", "merge", "reports", "--format", "csv"])
+        .current_dir(t.path())
+        .envs(cmd.get_envs().filter_map(|(k, v)| Some((k, v?))))
+        .env("TMPDIR", &small)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("working file failed"), "{stderr}");
+    assert!(stderr.contains("TMPDIR"), "{stderr}");
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
