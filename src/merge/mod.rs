@@ -57,7 +57,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::Serialize;
-use serde::ser::{Error as _, SerializeMap, SerializeSeq, SerializeStruct};
+use serde::ser::{Error as _, SerializeSeq, SerializeStruct};
 
 use crate::report::{Report, SCHEMA_VERSION, Status, Summary};
 
@@ -395,13 +395,10 @@ struct NamesByStatus<'a>(&'a Merged, &'a ByStatus);
 
 impl Serialize for NamesByStatus<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let statuses = self.1.statuses();
-        let mut map = s.serialize_map(Some(statuses.len()))?;
-        for status in statuses {
+        s.collect_map(self.1.statuses().into_iter().map(|status| {
             let names: Vec<&str> = self.1.hosts(status).map(|h| self.0.name(h)).collect();
-            map.serialize_entry(status.as_str(), &names)?;
-        }
-        map.end()
+            (status.as_str(), names)
+        }))
     }
 }
 
@@ -410,11 +407,11 @@ struct NamesBy<'a>(&'a Merged, &'a BTreeMap<String, Hosts>);
 
 impl Serialize for NamesBy<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(Some(self.1.len()))?;
-        for (key, hosts) in self.1 {
-            map.serialize_entry(key, &Names(self.0, hosts))?;
-        }
-        map.end()
+        s.collect_map(
+            self.1
+                .iter()
+                .map(|(key, hosts)| (key, Names(self.0, hosts))),
+        )
     }
 }
 
