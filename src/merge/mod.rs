@@ -126,9 +126,24 @@ impl ByStatus {
 
     /// Host `place` ended the step in `status` (places come in order).
     fn push(&mut self, place: u32, status: Status) {
-        match &mut self.places {
-            Places::Column(column) => column[place as usize] = status as u8 + 1,
-            Places::Lists(lists) => lists[status as usize].push(place),
+        if let Places::Column(column) = &mut self.places {
+            let slot = &mut column[place as usize];
+            if *slot == 0 {
+                *slot = status as u8 + 1;
+                return;
+            }
+            // The host's run lists the step twice (not a run supportctl
+            // writes): lists keep every listing, as a column cannot.
+            let mut lists: [Hosts; 6] = Default::default();
+            for (host, &kept) in column.iter().enumerate() {
+                if kept != 0 {
+                    lists[kept as usize - 1].push(host as u32);
+                }
+            }
+            self.places = Places::Lists(lists);
+        }
+        if let Places::Lists(lists) = &mut self.places {
+            lists[status as usize].push(place);
         }
     }
 
@@ -739,6 +754,36 @@ mod tests {
             json["steps"][1]["hosts"],
             serde_json::json!({"pass": ["ws-07"], "warn": ["ws-03"]})
         );
+    }
+
+    #[test]
+    fn a_step_listed_twice_in_a_run_lists_its_host_for_each() {
+        let r = report(
+            "ws-01",
+            "r",
+            "2026-11-24T10:00:00Z",
+            &[("disk", Status::Fail), ("disk", Status::Pass)],
+        );
+        // Alone (a status per host would be kept), and among many hosts
+        // (lists would be kept): the same lists.
+        let mut many = vec![("r.json".to_string(), r.clone())];
+        for i in 2..20 {
+            let host = format!("ws-{i:02}");
+            let other = report(
+                &host,
+                &host,
+                "2026-11-24T10:00:00Z",
+                &[("dns", Status::Pass)],
+            );
+            many.push((format!("{host}.json"), other));
+        }
+        for reports in [vec![("r.json".to_string(), r)], many] {
+            let m = merge(reports, vec![]).unwrap();
+            assert_eq!(m.steps[0].step, "disk");
+            assert_eq!(m.steps[0].hosts.statuses(), [Status::Fail, Status::Pass]);
+            assert_eq!(ended(&m, 0, Status::Fail), ["ws-01"]);
+            assert_eq!(ended(&m, 0, Status::Pass), ["ws-01"]);
+        }
     }
 
     #[test]

@@ -11,7 +11,9 @@
 //! strings; only this build reads what it wrote).
 
 use std::fs::File;
-use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{self, BufWriter, Write};
+#[cfg(not(any(unix, windows)))]
+use std::io::{Read, Seek, SeekFrom};
 
 use super::{StepFact, StepNotes};
 use crate::report::{Status, Summary};
@@ -113,9 +115,7 @@ impl Spill {
         let mut bytes = vec![0; at.len as usize];
         let slice: &[u8] = match &self.store {
             Store::File(f) => {
-                let mut f: &File = f;
-                f.seek(SeekFrom::Start(at.offset))?;
-                f.read_exact(&mut bytes)?;
+                read_at(f, &mut bytes, at.offset)?;
                 &bytes
             }
             Store::Memory(m) => m
@@ -126,6 +126,37 @@ impl Spill {
             }
         };
         Record::decode(slice)
+    }
+}
+
+/// Fills `buf` from `offset` of `file` without moving a shared cursor (a
+/// positional read), so that readers never interleave a seek and a read.
+fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+    }
+    #[cfg(windows)]
+    {
+        let mut done = 0;
+        while done < buf.len() {
+            let n = std::os::windows::fs::FileExt::seek_read(
+                file,
+                &mut buf[done..],
+                offset + done as u64,
+            )?;
+            if n == 0 {
+                return Err(io::ErrorKind::UnexpectedEof.into());
+            }
+            done += n;
+        }
+        Ok(())
+    }
+    #[cfg(not(any(unix, windows)))]
+    {
+        let mut file = file;
+        file.seek(SeekFrom::Start(offset))?;
+        file.read_exact(buf)
     }
 }
 
