@@ -28,8 +28,9 @@
 //!
 //! [`Fold::finish`] reads the newest records back, in the order the output
 //! lists hosts (by machine and playbooks), and builds the per-step and
-//! per-conclusion groupings as lists of host numbers (that order; a host's
-//! name is kept once). The renderers read each host's record again as they
+//! per-conclusion groupings by host number (that order; a host's name is
+//! kept once): a status byte per host for a step most hosts ran
+//! ([`ByStatus`]), lists of host numbers otherwise. The renderers read each host's record again as they
 //! draw it ([`Merged::hosts`]), so nothing of a host but its name, its key
 //! and its place in the groupings is held while the output is written.
 //! Memory grows by a few hundred bytes a host at 50 steps, not by the
