@@ -35,7 +35,7 @@
 #             about 236 MB; 1% copies, 3% another run of a host's playbook, 2% a second playbook)
 #             vs  jq -c .summary over the same files (each report parsed once, nothing kept) and cat of
 #             them (reading alone); medians; then peak memory (/usr/bin/time) at 1,000, 10,000 (also
-#             --format csv, which keeps every step's message) and 20,000 reports.
+#             --format csv, whose records keep every step's message) and 20,000 reports.
 #             BENCH_MERGE_BEFORE=BIN adds another build (e.g. an older commit's) to both
 #
 # BENCH_CASES="startup scan cleanup network http bundle redact logscan longrun history merge" (the default) picks the cases;
