@@ -58,7 +58,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::Serialize;
-use serde::ser::{Error as _, SerializeSeq, SerializeStruct};
+use serde::ser::{Error as _, SerializeSeq};
 
 use crate::report::{Report, SCHEMA_VERSION, Status, Summary};
 
@@ -400,6 +400,12 @@ impl Merged {
 /// Host names, for serializing a list of hosts.
 struct Names<'a>(&'a Merged, &'a [u32]);
 
+impl Names<'_> {
+    fn is_empty(&self) -> bool {
+        self.1.is_empty()
+    }
+}
+
 impl Serialize for Names<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_seq(self.0.names(self.1))
@@ -421,6 +427,12 @@ impl Serialize for NamesByStatus<'_> {
 /// A map of hosts by reason, serialized with their names.
 struct NamesBy<'a>(&'a Merged, &'a BTreeMap<String, Hosts>);
 
+impl NamesBy<'_> {
+    fn is_empty(&self) -> bool {
+        self.1.is_empty()
+    }
+}
+
 impl Serialize for NamesBy<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_map(
@@ -431,44 +443,50 @@ impl Serialize for NamesBy<'_> {
     }
 }
 
-struct StepView<'a>(&'a Merged, &'a StepAcross);
+/// A step as JSON shows it: hosts by name.
+#[derive(Serialize)]
+struct StepView<'a> {
+    playbook: &'a str,
+    step: &'a str,
+    name: &'a str,
+    hosts: NamesByStatus<'a>,
+    #[serde(skip_serializing_if = "NamesBy::is_empty")]
+    reasons: NamesBy<'a>,
+}
 
-impl Serialize for StepView<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let (m, step) = (self.0, self.1);
-        let mut st = s.serialize_struct("StepAcross", 5)?;
-        st.serialize_field("playbook", &step.playbook)?;
-        st.serialize_field("step", &step.step)?;
-        st.serialize_field("name", &step.name)?;
-        st.serialize_field("hosts", &NamesByStatus(m, &step.hosts))?;
-        if step.reasons.is_empty() {
-            st.skip_field("reasons")?;
-        } else {
-            st.serialize_field("reasons", &NamesBy(m, &step.reasons))?;
+impl<'a> StepView<'a> {
+    fn new(m: &'a Merged, step: &'a StepAcross) -> StepView<'a> {
+        StepView {
+            playbook: &step.playbook,
+            step: &step.step,
+            name: &step.name,
+            hosts: NamesByStatus(m, &step.hosts),
+            reasons: NamesBy(m, &step.reasons),
         }
-        st.end()
     }
 }
 
-struct ConclusionView<'a>(&'a Merged, &'a ConclusionAcross);
+/// A conclusion as JSON shows it: hosts by name.
+#[derive(Serialize)]
+struct ConclusionView<'a> {
+    playbook: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<&'a str>,
+    summary: &'a str,
+    hosts: Names<'a>,
+    #[serde(skip_serializing_if = "Names::is_empty")]
+    cleared: Names<'a>,
+}
 
-impl Serialize for ConclusionView<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let (m, c) = (self.0, self.1);
-        let mut st = s.serialize_struct("ConclusionAcross", 5)?;
-        st.serialize_field("playbook", &c.playbook)?;
-        match &c.id {
-            Some(id) => st.serialize_field("id", id)?,
-            None => st.skip_field("id")?,
+impl<'a> ConclusionView<'a> {
+    fn new(m: &'a Merged, c: &'a ConclusionAcross) -> ConclusionView<'a> {
+        ConclusionView {
+            playbook: &c.playbook,
+            id: c.id.as_deref(),
+            summary: &c.summary,
+            hosts: Names(m, &c.hosts),
+            cleared: Names(m, &c.cleared),
         }
-        st.serialize_field("summary", &c.summary)?;
-        st.serialize_field("hosts", &Names(m, &c.hosts))?;
-        if c.cleared.is_empty() {
-            st.skip_field("cleared")?;
-        } else {
-            st.serialize_field("cleared", &Names(m, &c.cleared))?;
-        }
-        st.end()
     }
 }
 
@@ -485,24 +503,31 @@ impl Serialize for HostsView<'_> {
     }
 }
 
+/// The merge as JSON shows it; the field order is the schema's.
+#[derive(Serialize)]
+struct MergedView<'a> {
+    schema_version: u32,
+    hosts: HostsView<'a>,
+    steps: Vec<StepView<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    conclusions: Vec<ConclusionView<'a>>,
+    summary: &'a Summary,
+    problems: &'a [Problem],
+}
+
 impl Serialize for Merged {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut st = s.serialize_struct("Merged", 6)?;
-        st.serialize_field("schema_version", &self.schema_version)?;
-        st.serialize_field("hosts", &HostsView(self))?;
-        let steps: Vec<StepView> = self.steps.iter().map(|x| StepView(self, x)).collect();
-        st.serialize_field("steps", &steps)?;
-        if self.conclusions.is_empty() {
-            st.skip_field("conclusions")?;
-        } else {
-            let conclusions: Vec<ConclusionView> = (self.conclusions.iter())
-                .map(|c| ConclusionView(self, c))
-                .collect();
-            st.serialize_field("conclusions", &conclusions)?;
+        MergedView {
+            schema_version: self.schema_version,
+            hosts: HostsView(self),
+            steps: self.steps.iter().map(|x| StepView::new(self, x)).collect(),
+            conclusions: (self.conclusions.iter())
+                .map(|c| ConclusionView::new(self, c))
+                .collect(),
+            summary: &self.summary,
+            problems: &self.problems,
         }
-        st.serialize_field("summary", &self.summary)?;
-        st.serialize_field("problems", &self.problems)?;
-        st.end()
+        .serialize(s)
     }
 }
 
