@@ -560,8 +560,7 @@ fn an_unwritable_destination_is_a_clear_error() {
 
 #[test]
 fn a_full_destination_is_a_clear_error_and_leaves_nothing() {
-    if !is_root() || !Path::new("/usr/bin/unshare").exists() {
-        eprintln!("NOT RUN: needs root and unshare to mount a small tmpfs");
+    if !common::root_with("unshare", "to mount a small tmpfs") {
         return;
     }
     let t = Test::new();

@@ -298,12 +298,7 @@ fn the_merge_leaves_nothing_in_the_temp_folder_and_needs_none() {
 /// what failed and what to do, rather than printing a partial summary.
 #[test]
 fn a_full_temp_folder_stops_the_merge_with_a_clear_error() {
-    if !common::is_root() || !Path::new("/usr/bin/unshare").exists() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI runs as root with unshare"
-        );
-        eprintln!("NOT RUN: needs root and unshare for a private tmpfs");
+    if !common::root_with("unshare", "for a private tmpfs") {
         return;
     }
     let t = Test::new();

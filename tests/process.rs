@@ -274,12 +274,7 @@ fn cpu_is_sampled() {
 /// denied), leaving it running.
 #[test]
 fn other_users_processes() {
-    if !common::is_root() || !Path::new("/usr/bin/setpriv").exists() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI runs as root with setpriv"
-        );
-        eprintln!("NOT RUN: needs root and setpriv to act as another user");
+    if !common::root_with("setpriv", "to act as another user") {
         return;
     }
     let t = Test::new();

@@ -754,12 +754,7 @@ fn empty_output_is_left_out_and_reports_match_the_schema() {
 /// `include_types = ["tmpfs"]` lists it; without it, it is left out.
 #[test]
 fn disk_steps_measure_the_tmpfs_a_path_is_on() {
-    if !common::is_root() || !std::path::Path::new("/usr/bin/unshare").exists() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI runs as root with unshare"
-        );
-        eprintln!("NOT RUN: needs root and unshare to mount a small tmpfs");
+    if !common::root_with("unshare", "to mount a small tmpfs") {
         return;
     }
     let t = Test::new();

@@ -116,12 +116,7 @@ fn as_on_systemd(dir: &Path, bin: &Path, args: &str) -> std::process::Output {
 
 #[test]
 fn systemd_check_fix_dry_run_and_failed_units() {
-    if !common::is_root() || !Path::new("/usr/bin/unshare").exists() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI runs as root with unshare"
-        );
-        eprintln!("NOT RUN: needs root and unshare for a private /run");
+    if !common::root_with("unshare", "for a private /run") {
         return;
     }
     let t = Test::new().playbook(SPOOLER);
@@ -300,12 +295,7 @@ fn stand_in_cups(bin: &Path) {
 /// systemctl and CUPS (an empty queue, whatever this machine's CUPS
 /// holds), or `None` (NOT RUN) without root and unshare.
 fn print_machine() -> Option<(Test, PathBuf, PathBuf)> {
-    if !common::is_root() || !Path::new("/usr/bin/unshare").exists() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI runs as root with unshare"
-        );
-        eprintln!("NOT RUN: needs root and unshare for a private /run");
+    if !common::root_with("unshare", "for a private /run") {
         return None;
     }
     let t = Test::new();

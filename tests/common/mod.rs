@@ -302,6 +302,22 @@ pub fn is_root() -> bool {
     unsafe { libc::geteuid() == 0 }
 }
 
+/// Whether this test can run as root with `/usr/bin/<program>`; if not,
+/// it prints `NOT RUN: needs root and <program> <why>` — outside CI only,
+/// as CI runs as root with every program the tests use.
+#[cfg(unix)]
+pub fn root_with(program: &str, why: &str) -> bool {
+    if is_root() && Path::new("/usr/bin").join(program).exists() {
+        return true;
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI runs as root with {program}"
+    );
+    eprintln!("NOT RUN: needs root and {program} {why}");
+    false
+}
+
 /// Runs supportctl in `dir` with `args`: as `nobody` through setpriv when
 /// the tests run as root (so permissions apply), else as the current user.
 /// `None` when root but setpriv is missing (the caller skips the test).
@@ -410,12 +426,7 @@ pub fn in_namespace<S: AsRef<std::ffi::OsStr>>(
     args: &[S],
     env: &[(&str, &std::ffi::OsStr)],
 ) -> Option<serde_json::Value> {
-    if !is_root() || !Path::new("/usr/bin/unshare").exists() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI runs as root with unshare"
-        );
-        eprintln!("NOT RUN: needs root and unshare for namespaces");
+    if !root_with("unshare", "for namespaces") {
         return None;
     }
     let dir = tempfile::tempdir().unwrap();
